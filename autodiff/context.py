@@ -1,0 +1,54 @@
+"""Per-thread state of the engine: which tapes are recording, and the current name scope.
+
+Every operation looks here to decide whether to record itself, so this is kept tiny and
+fast. Each thread has its own stack of tapes, as in TensorFlow.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from autodiff.tape import GradientTape
+
+
+class _ThreadState(threading.local):
+    """The active tapes and name scopes of one thread."""
+
+    def __init__(self) -> None:
+        self.tapes: list[GradientTape] = []  # entered tapes, innermost last
+        self.recording: tuple[GradientTape, ...] = ()  # the ones recording right now
+        self.scope: str = ""  # "outer/inner" while inside name scopes
+
+    def refresh(self) -> None:
+        """Recompute which entered tapes are recording (after enter, exit or pause)."""
+        self.recording = tuple(t for t in self.tapes if t._recording)
+
+
+state = _ThreadState()
+
+
+class name_scope:  # noqa: N801 - TensorFlow's name
+    """Context manager: operations recorded inside carry the scope `name` (nested: `outer/inner`).
+
+    The visualizer draws each scope as a cluster, which can be collapsed into one node.
+    """
+
+    def __init__(self, name: str) -> None:
+        """Open a scope called `name` (a non-empty string without '/')."""
+        if not isinstance(name, str) or not name or "/" in name:
+            raise ValueError(
+                f"name_scope: the name must be a non-empty string without '/', got {name!r}; "
+                "nest scopes to make a path"
+            )
+        self.name = name
+        self._outer: list[str] = []
+
+    def __enter__(self) -> str:
+        self._outer.append(state.scope)
+        state.scope = f"{state.scope}/{self.name}" if state.scope else self.name
+        return state.scope
+
+    def __exit__(self, *exc_info: object) -> None:
+        state.scope = self._outer.pop()

@@ -1,0 +1,652 @@
+"""The op table: every operation defined once, its NumPy forward and its gradients side by side.
+
+Each entry is a function on NumPy arrays decorated with `@primitive(grads=..., formulas=...)`
+(see `autodiff.primitive`). A gradient `grad(g, out, *inputs, **attrs)` receives the upstream
+gradient `g`, the op's output `out` and its inputs, all tensors, and returns the gradient for
+one input, written with the ops of this table so that it can be differentiated again.
+Adding an op means adding one entry here (and its name to `autodiff/__init__.py`).
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from autodiff.primitive import primitive
+from autodiff.tensor import DTypeLike, Tensor, TensorLike, as_dtype
+
+Axis = int | Sequence[int] | None
+
+
+# ----------------------------------------------------------------------------- helpers
+def _axes(axis: Any) -> int | tuple[int, ...] | None:
+    """`axis` as NumPy takes it (lists and tensors become tuples of ints)."""
+    if axis is None or isinstance(axis, int | np.integer):
+        return axis
+    if isinstance(axis, Tensor):
+        axis = axis._value.tolist()
+        return axis if isinstance(axis, int) else tuple(axis)
+    return tuple(int(a) for a in axis)
+
+
+def _kept_shape(shape: tuple[int, ...], axis: Any) -> tuple[int, ...]:
+    """The shape a reduction over `axis` has with `keepdims=True`."""
+    axis = _axes(axis)
+    if axis is None:
+        return (1,) * len(shape)
+    axes = {a % len(shape) for a in ((axis,) if isinstance(axis, int | np.integer) else axis)}
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _unreduce(g: Tensor, x: Tensor, axis: Any, keepdims: bool) -> Tensor:
+    """Broadcast a reduction's gradient `g` back to the shape of its input `x`."""
+    if not keepdims and g.shape != _kept_shape(x.shape, axis):
+        g = reshape(g, _kept_shape(x.shape, axis))
+    return broadcast_to(g, x.shape)
+
+
+def _shape(shape: Any) -> tuple[int, ...]:
+    if isinstance(shape, Tensor):
+        shape = shape._value.tolist()
+    if isinstance(shape, int | np.integer):
+        return (int(shape),)
+    return tuple(int(n) for n in shape)
+
+
+def _zero_where(condition: Tensor, g: Tensor) -> Tensor:
+    """`g` with zeros where `condition` holds."""
+    return where(condition, zeros_like(g), g)
+
+
+def zeros_like(x: TensorLike, dtype: DTypeLike = None, name: str | None = None) -> Tensor:
+    """A constant of zeros with the shape (and dtype, unless given) of `x`; not recorded."""
+    value = np.asarray(x)
+    return Tensor(np.zeros(value.shape, as_dtype(dtype) if dtype else value.dtype), name)
+
+
+def ones_like(x: TensorLike, dtype: DTypeLike = None, name: str | None = None) -> Tensor:
+    """A constant of ones with the shape (and dtype, unless given) of `x`; not recorded."""
+    value = np.asarray(x)
+    return Tensor(np.ones(value.shape, as_dtype(dtype) if dtype else value.dtype), name)
+
+
+# ----------------------------------------------------------------------------- arithmetic
+@primitive(
+    grads=(lambda g, out, x, y: g, lambda g, out, x, y: g),
+    formulas=("d(x+y)/dx = 1", "d(x+y)/dy = 1"),
+    broadcast=True,
+)
+def add(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
+    """`x + y` elementwise, broadcasting as NumPy does."""
+    return np.add(x, y)
+
+
+@primitive(
+    grads=(lambda g, out, x, y: g, lambda g, out, x, y: negative(g)),
+    formulas=("d(x-y)/dx = 1", "d(x-y)/dy = -1"),
+    broadcast=True,
+)
+def subtract(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
+    """`x - y` elementwise, broadcasting as NumPy does."""
+    return np.subtract(x, y)
+
+
+@primitive(
+    grads=(lambda g, out, x, y: g * y, lambda g, out, x, y: g * x),
+    formulas=("d(x*y)/dx = y", "d(x*y)/dy = x"),
+    broadcast=True,
+)
+def multiply(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
+    """`x * y` elementwise, broadcasting as NumPy does."""
+    return np.multiply(x, y)
+
+
+@primitive(
+    grads=(lambda g, out, x, y: g / y, lambda g, out, x, y: negative(g) * out / y),
+    formulas=("d(x/y)/dx = 1/y", "d(x/y)/dy = -x/y²"),
+    broadcast=True,
+)
+def divide(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
+    """`x / y` elementwise (true division; integers give float64, as TensorFlow)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.true_divide(x, y)
+
+
+@primitive(grads=(lambda g, out, x: negative(g),), formulas=("d(-x)/dx = -1",))
+def negative(x: TensorLike, name: str | None = None) -> Tensor:
+    """`-x` elementwise."""
+    return np.negative(x)
+
+
+def _pow_grad_y(g: Tensor, out: Tensor, x: Tensor, y: Tensor) -> Tensor:
+    positive = x > 0
+    return g * where(positive, out * log(where(positive, x, ones_like(x))), zeros_like(out))
+
+
+@primitive(
+    grads=(lambda g, out, x, y: g * y * pow(x, y - 1), _pow_grad_y),
+    formulas=("d(x^y)/dx = y·x^(y-1)", "d(x^y)/dy = x^y·log(x)"),
+    broadcast=True,
+)
+def pow(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:  # noqa: A001
+    """`x ** y` elementwise (TensorFlow's `tf.pow`)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.power(x, y)
+
+
+@primitive(grads=(lambda g, out, x: g * (2 * x),), formulas=("d(x²)/dx = 2x",))
+def square(x: TensorLike, name: str | None = None) -> Tensor:
+    """`x * x` elementwise."""
+    return np.square(x)
+
+
+@primitive(grads=(lambda g, out, x: g / (2 * out),), formulas=("d(√x)/dx = 1/(2√x)",))
+def sqrt(x: TensorLike, name: str | None = None) -> Tensor:
+    """Square root elementwise (`nan` below zero)."""
+    with np.errstate(invalid="ignore"):
+        return np.sqrt(x)
+
+
+@primitive(grads=(lambda g, out, x: zeros_like(g),), formulas=("d(sign x)/dx = 0",))
+def sign(x: TensorLike, name: str | None = None) -> Tensor:
+    """-1, 0 or 1 by the sign of each element (gradient zero)."""
+    return np.sign(x)
+
+
+@primitive(grads=(lambda g, out, x: g * sign(x),), formulas=("d|x|/dx = sign(x)",))
+def abs(x: TensorLike, name: str | None = None) -> Tensor:  # noqa: A001
+    """`|x|` elementwise."""
+    return np.abs(x)
+
+
+@primitive(
+    grads=(lambda g, out, x, y: where(x >= y, g, zeros_like(g)), lambda g, out, x, y: _zero_where(x >= y, g)),
+    formulas=("d max(x,y)/dx = 1 where x ≥ y", "d max(x,y)/dy = 1 where y > x"),
+    broadcast=True,
+)
+def maximum(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
+    """The larger of `x` and `y` elementwise (ties send the gradient to `x`)."""
+    return np.maximum(x, y)
+
+
+@primitive(
+    grads=(lambda g, out, x, y: where(x <= y, g, zeros_like(g)), lambda g, out, x, y: _zero_where(x <= y, g)),
+    formulas=("d min(x,y)/dx = 1 where x ≤ y", "d min(x,y)/dy = 1 where y < x"),
+    broadcast=True,
+)
+def minimum(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
+    """The smaller of `x` and `y` elementwise (ties send the gradient to `x`)."""
+    return np.minimum(x, y)
+
+
+# ----------------------------------------------------------------------------- elementwise
+@primitive(grads=(lambda g, out, x: g * out,), formulas=("d(eˣ)/dx = eˣ",))
+def exp(x: TensorLike, name: str | None = None) -> Tensor:
+    """`e ** x` elementwise."""
+    with np.errstate(over="ignore"):
+        return np.exp(x)
+
+
+@primitive(grads=(lambda g, out, x: g / x,), formulas=("d(log x)/dx = 1/x",))
+def log(x: TensorLike, name: str | None = None) -> Tensor:
+    """Natural logarithm elementwise (`-inf` at 0, `nan` below)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(x)
+
+
+@primitive(grads=(lambda g, out, x: g / (1 + x),), formulas=("d log(1+x)/dx = 1/(1+x)",))
+def log1p(x: TensorLike, name: str | None = None) -> Tensor:
+    """`log(1 + x)` elementwise, accurate for small `x`."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log1p(x)
+
+
+@primitive(grads=(lambda g, out, x: g * cos(x),), formulas=("d(sin x)/dx = cos x",))
+def sin(x: TensorLike, name: str | None = None) -> Tensor:
+    """Sine elementwise (radians)."""
+    return np.sin(x)
+
+
+@primitive(grads=(lambda g, out, x: negative(g) * sin(x),), formulas=("d(cos x)/dx = -sin x",))
+def cos(x: TensorLike, name: str | None = None) -> Tensor:
+    """Cosine elementwise (radians)."""
+    return np.cos(x)
+
+
+@primitive(grads=(lambda g, out, x: g * (1 + out * out),), formulas=("d(tan x)/dx = 1 + tan²x",))
+def tan(x: TensorLike, name: str | None = None) -> Tensor:
+    """Tangent elementwise (radians)."""
+    return np.tan(x)
+
+
+@primitive(grads=(lambda g, out, x: g * (1 - out * out),), formulas=("d(tanh x)/dx = 1 - tanh²x",))
+def tanh(x: TensorLike, name: str | None = None) -> Tensor:
+    """Hyperbolic tangent elementwise."""
+    return np.tanh(x)
+
+
+@primitive(grads=(lambda g, out, x: g * out * (1 - out),), formulas=("dσ(x)/dx = σ(x)(1-σ(x))",))
+def sigmoid(x: TensorLike, name: str | None = None) -> Tensor:
+    """The logistic function `1 / (1 + e^-x)`, computed without overflow."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+@primitive(grads=(lambda g, out, x: where(x > 0, g, zeros_like(g)),), formulas=("d relu(x)/dx = 1 where x > 0",))
+def relu(x: TensorLike, name: str | None = None) -> Tensor:
+    """`max(x, 0)` elementwise (gradient 0 at 0, as TensorFlow)."""
+    return np.maximum(x, 0)
+
+
+@primitive(grads=(lambda g, out, x: g * sigmoid(x),), formulas=("d softplus(x)/dx = σ(x)",))
+def softplus(x: TensorLike, name: str | None = None) -> Tensor:
+    """`log(1 + e^x)` elementwise, computed without overflow."""
+    return np.logaddexp(np.zeros((), x.dtype), x)
+
+
+def _where_explain(condition: np.ndarray, x: np.ndarray, y: np.ndarray) -> str | None:
+    if condition.dtype != bool:
+        return "the condition must be a bool tensor (compare first, e.g. x > 0)"
+    return None
+
+
+@primitive(
+    grads=(None, lambda g, out, c, x, y: where(c, g, zeros_like(g)), lambda g, out, c, x, y: _zero_where(c, g)),
+    formulas=("", "d where(c,x,y)/dx = 1 where c", "d where(c,x,y)/dy = 1 where not c"),
+    broadcast=True,
+    independent=(0,),
+    explain=_where_explain,
+)
+def where(
+    condition: TensorLike, x: TensorLike, y: TensorLike, name: str | None = None
+) -> Tensor:
+    """Elements of `x` where `condition` is true, else of `y` (all three broadcast)."""
+    if condition.dtype != bool:
+        raise TypeError("condition must be bool")
+    return np.where(condition, x, y)
+
+
+@primitive(
+    grads=(
+        lambda g, out, t, lo, hi: _zero_where(t < lo, _zero_where(t > hi, g)),
+        lambda g, out, t, lo, hi: where(t < lo, g, zeros_like(g)),
+        lambda g, out, t, lo, hi: where(t > hi, g, zeros_like(g)),
+    ),
+    formulas=("1 where min ≤ t ≤ max", "1 where t < min", "1 where t > max"),
+    broadcast=True,
+)
+def clip_by_value(
+    t: TensorLike,
+    clip_value_min: TensorLike,
+    clip_value_max: TensorLike,
+    name: str | None = None,
+) -> Tensor:
+    """`t` with values below `clip_value_min` or above `clip_value_max` replaced by them."""
+    return np.minimum(np.maximum(t, clip_value_min), clip_value_max)
+
+
+# ----------------------------------------------------------------------------- comparisons
+def _comparison(ufunc: np.ufunc, symbol: str, op_name: str) -> Any:
+    def forward(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
+        return ufunc(x, y)
+
+    forward.__name__ = forward.__qualname__ = op_name
+    forward.__doc__ = f"`x {symbol} y` elementwise, a bool tensor (not differentiable)."
+    return primitive(grads=(None, None), broadcast=True)(forward)
+
+
+less = _comparison(np.less, "<", "less")
+less_equal = _comparison(np.less_equal, "<=", "less_equal")
+greater = _comparison(np.greater, ">", "greater")
+greater_equal = _comparison(np.greater_equal, ">=", "greater_equal")
+equal = _comparison(np.equal, "==", "equal")
+not_equal = _comparison(np.not_equal, "!=", "not_equal")
+
+
+# ----------------------------------------------------------------------------- linear algebra
+def _swap(a: np.ndarray) -> np.ndarray:
+    return np.swapaxes(a, -1, -2)
+
+
+def _matmul_explain(a: np.ndarray, b: np.ndarray, transpose_a: bool, transpose_b: bool) -> str:
+    if a.ndim == 0 or b.ndim == 0:
+        return "matmul needs tensors of rank 1 or more; use ad.multiply (or *) for scalars"
+    if (transpose_a and a.ndim < 2) or (transpose_b and b.ndim < 2):
+        return "transpose_a/transpose_b need a tensor of rank 2 or more"
+    ka = a.shape[-2] if transpose_a else a.shape[-1]
+    kb = b.shape[0] if b.ndim == 1 else (b.shape[-1] if transpose_b else b.shape[-2])
+    if ka != kb:
+        return (
+            f"the inner dimensions differ: a{' (transposed)' if transpose_a else ''} has {ka} "
+            f"columns but b{' (transposed)' if transpose_b else ''} has {kb} rows. For a @ b, "
+            "a.shape[-1] must equal b.shape[-2]: transpose or reshape one of them "
+            "(e.g. ad.transpose(b), or transpose_b=True)"
+        )
+    return (
+        f"the batch dimensions {a.shape[:-2]} and {b.shape[:-2]} cannot be broadcast together;"
+        " make them equal or 1"
+    )
+
+
+def _matmul_grad(wrt: int):
+    """The gradient of `matmul` for input `wrt` (0: a, 1: b), including rank-1 operands."""
+
+    def grad(g: Tensor, out: Tensor, a: Tensor, b: Tensor, transpose_a: bool, transpose_b: bool) -> Tensor:
+        # Treat a vector a as a (1, n) matrix and a vector b as (n, 1), as NumPy does.
+        if a.ndim == 1:
+            a, g = expand_dims(a, 0), expand_dims(g, -2)
+        if b.ndim == 1:
+            b, g = expand_dims(b, -1), expand_dims(g, -1)
+        if wrt == 0:  # d(a@b)/da = g @ bᵀ (transposed back if a was)
+            if transpose_a:
+                grad = matmul(b, g, transpose_a=transpose_b, transpose_b=True)
+            else:
+                grad = matmul(g, b, transpose_b=not transpose_b)
+            target = a
+        else:  # d(a@b)/db = aᵀ @ g
+            if transpose_b:
+                grad = matmul(g, a, transpose_a=True, transpose_b=transpose_a)
+            else:
+                grad = matmul(a, g, transpose_a=not transpose_a)
+            target = b
+        return sum_to(grad, target.shape)
+
+    return grad
+
+
+@primitive(
+    grads=(_matmul_grad(0), _matmul_grad(1)),
+    formulas=("d(a@b)/da = g @ bᵀ", "d(a@b)/db = aᵀ @ g"),
+    broadcast=True,
+    explain=_matmul_explain,
+)
+def matmul(
+    a: TensorLike,
+    b: TensorLike,
+    transpose_a: bool = False,
+    transpose_b: bool = False,
+    name: str | None = None,
+) -> Tensor:
+    """Matrix product `a @ b` (batched over leading dimensions, vectors as NumPy treats them)."""
+    if transpose_a:
+        a = _swap(a)
+    if transpose_b:
+        b = _swap(b)
+    return np.matmul(a, b)
+
+
+# ----------------------------------------------------------------------------- shape
+@primitive(
+    grads=(lambda g, out, a, perm: transpose(g, None if perm is None else np.argsort(perm).tolist()),),
+    formulas=("gradient transposed back",),
+)
+def transpose(a: TensorLike, perm: Sequence[int] | None = None, name: str | None = None) -> Tensor:
+    """`a` with its axes permuted by `perm` (reversed when None)."""
+    return np.transpose(a, None if perm is None else _shape(perm))
+
+
+@primitive(grads=(lambda g, out, x, shape: reshape(g, x.shape),), formulas=("gradient reshaped back",))
+def reshape(tensor: TensorLike, shape: Sequence[int], name: str | None = None) -> Tensor:
+    """`tensor` with a new shape of the same size (one dimension may be -1)."""
+    return np.reshape(tensor, _shape(shape))
+
+
+@primitive(grads=(lambda g, out, x, axis: reshape(g, x.shape),), formulas=("gradient reshaped back",))
+def expand_dims(input: TensorLike, axis: int, name: str | None = None) -> Tensor:  # noqa: A002
+    """`input` with a new axis of length 1 inserted at `axis`."""
+    return np.expand_dims(input, axis)
+
+
+@primitive(grads=(lambda g, out, x, axis: reshape(g, x.shape),), formulas=("gradient reshaped back",))
+def squeeze(input: TensorLike, axis: Axis = None, name: str | None = None) -> Tensor:  # noqa: A002
+    """`input` without its axes of length 1 (only those in `axis`, when given)."""
+    return np.squeeze(input, _axes(axis))
+
+
+@primitive(grads=(lambda g, out, x, shape: sum_to(g, x.shape),), formulas=("gradient summed back",))
+def broadcast_to(input: TensorLike, shape: Sequence[int], name: str | None = None) -> Tensor:  # noqa: A002
+    """`input` repeated along new or length-1 axes to `shape`, by NumPy's broadcasting rules."""
+    return np.broadcast_to(input, _shape(shape))
+
+
+@primitive(grads=(lambda g, out, x, shape: broadcast_to(g, x.shape),), formulas=("gradient broadcast",))
+def sum_to(input: TensorLike, shape: Sequence[int], name: str | None = None) -> Tensor:  # noqa: A002
+    """Sum `input` down to `shape`, undoing a broadcast (the gradient of broadcasting)."""
+    shape = _shape(shape)
+    if input.shape == shape:
+        return input
+    lead = input.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and input.shape[lead + i] != 1
+    )
+    return np.sum(input, axis=axes, keepdims=True).reshape(shape)
+
+
+def _concat_grad(g: Tensor, out: Tensor, values: list[Tensor], index: int, axis: int) -> Tensor:
+    axis = axis % out.ndim
+    start = builtins.sum(v.shape[axis] for v in values[:index])
+    return getitem(g, (slice(None),) * axis + (slice(start, start + values[index].shape[axis]),))
+
+
+@primitive(grads=(_concat_grad,), formulas=("the matching slice of the gradient",), variadic=True)
+def concat(values: Sequence[TensorLike], axis: int, name: str | None = None) -> Tensor:
+    """The tensors of `values` joined along an existing `axis`."""
+    return np.concatenate(values, axis=axis)
+
+
+def _stack_grad(g: Tensor, out: Tensor, values: list[Tensor], index: int, axis: int) -> Tensor:
+    return getitem(g, (slice(None),) * (axis % out.ndim) + (index,))
+
+
+@primitive(grads=(_stack_grad,), formulas=("the matching slice of the gradient",), variadic=True)
+def stack(values: Sequence[TensorLike], axis: int = 0, name: str | None = None) -> Tensor:
+    """The tensors of `values` (all the same shape) joined along a new `axis`."""
+    return np.stack(values, axis=axis)
+
+
+def _index(index: Any) -> Any:
+    """A NumPy index for `index`: tensors and lists become integer (or bool) arrays."""
+    if isinstance(index, tuple):
+        return tuple(_index(i) for i in index)
+    if isinstance(index, Tensor):
+        return index._value
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def _has_array(index: Any) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return builtins.any(isinstance(i, np.ndarray) for i in items)
+
+
+@primitive(grads=(lambda g, out, x, index: scatter(g, x.shape, index),), formulas=("the gradient put back at the indexed positions",))
+def getitem(x: TensorLike, index: Any, name: str | None = None) -> Tensor:
+    """`x[index]`: basic indexing (ints, slices, `None`, `...`) and integer-array indexing."""
+    return x[_index(index)]
+
+
+@primitive(grads=(lambda g, out, u, shape, index: getitem(g, index),), formulas=("the gradient at the indexed positions",))
+def scatter(updates: TensorLike, shape: Sequence[int], index: Any, name: str | None = None) -> Tensor:
+    """Zeros of `shape` with `updates` added at `index` (repeated indices add up)."""
+    index = _index(index)
+    result = np.zeros(_shape(shape), updates.dtype)
+    if _has_array(index):
+        np.add.at(result, index, updates)
+    else:
+        result[index] = updates
+    return result
+
+
+@primitive(grads=(lambda g, out, x, dtype: cast(g, x.dtype),), formulas=("gradient cast back",))
+def cast(x: TensorLike, dtype: DTypeLike, name: str | None = None) -> Tensor:
+    """`x` converted to `dtype` (gradients flow between float dtypes only)."""
+    return x.astype(as_dtype(dtype), copy=False)
+
+
+@primitive(grads=(lambda g, out, x: g,), formulas=("d(x)/dx = 1",))
+def identity(input: TensorLike, name: str | None = None) -> Tensor:  # noqa: A002
+    """`input` unchanged (a new tensor, recorded as an op)."""
+    return input
+
+
+@primitive(grads=(None,), formulas=("no gradient flows back",))
+def stop_gradient(input: TensorLike, name: str | None = None) -> Tensor:  # noqa: A002
+    """`input` unchanged, but gradients do not flow through it (it acts as a constant)."""
+    return input
+
+
+# ----------------------------------------------------------------------------- reductions
+@primitive(grads=(lambda g, out, x, axis, keepdims: _unreduce(g, x, axis, keepdims),), formulas=("d(Σx)/dx = 1",))
+def reduce_sum(
+    input_tensor: TensorLike, axis: Axis = None, keepdims: bool = False, name: str | None = None
+) -> Tensor:
+    """Sum of the elements along `axis` (all of them when None)."""
+    return np.sum(input_tensor, axis=_axes(axis), keepdims=keepdims, dtype=input_tensor.dtype)
+
+
+def _count(x: Tensor, out: Tensor) -> int:
+    return x.size // builtins.max(out.size, 1) if x.size else 1
+
+
+@primitive(
+    grads=(lambda g, out, x, axis, keepdims: _unreduce(g, x, axis, keepdims) / _count(x, out),),
+    formulas=("d mean(x)/dx = 1/n",),
+)
+def reduce_mean(
+    input_tensor: TensorLike, axis: Axis = None, keepdims: bool = False, name: str | None = None
+) -> Tensor:
+    """Mean of the elements along `axis` (all of them when None; integer inputs stay integer)."""
+    x = input_tensor
+    if x.dtype.kind in "iub":
+        total = np.sum(x, axis=_axes(axis), keepdims=keepdims, dtype=np.int64)
+        return (total // (x.size // builtins.max(total.size, 1))).astype(x.dtype)
+    return np.mean(x, axis=_axes(axis), keepdims=keepdims)
+
+
+def _extremum_grad(g: Tensor, out: Tensor, x: Tensor, axis: Any, keepdims: bool) -> Tensor:
+    """Ties share the gradient equally, as in TensorFlow."""
+    hit = cast(equal(x, _unreduce(out, x, axis, keepdims)), g.dtype)
+    count = reduce_sum(hit, axis, keepdims=True)
+    return _unreduce(g, x, axis, keepdims) * hit / count
+
+
+@primitive(grads=(_extremum_grad,), formulas=("1 at the maximum (shared by ties)",))
+def reduce_max(
+    input_tensor: TensorLike, axis: Axis = None, keepdims: bool = False, name: str | None = None
+) -> Tensor:
+    """Largest element along `axis` (all of them when None)."""
+    return np.max(input_tensor, axis=_axes(axis), keepdims=keepdims)
+
+
+@primitive(grads=(_extremum_grad,), formulas=("1 at the minimum (shared by ties)",))
+def reduce_min(
+    input_tensor: TensorLike, axis: Axis = None, keepdims: bool = False, name: str | None = None
+) -> Tensor:
+    """Smallest element along `axis` (all of them when None)."""
+    return np.min(input_tensor, axis=_axes(axis), keepdims=keepdims)
+
+
+def _prod_grad(g: Tensor, out: Tensor, x: Tensor, axis: Any, keepdims: bool) -> Tensor:
+    """The product of the *other* elements, correct when some elements are zero."""
+    is_zero = equal(x, 0)
+    nonzero = where(is_zero, ones_like(x), x)
+    prod_nonzero = reduce_prod(nonzero, axis, keepdims=True)
+    zeros = reduce_sum(cast(is_zero, x.dtype), axis, keepdims=True)
+    others = where(
+        is_zero,
+        where(equal(zeros, 1), broadcast_to(prod_nonzero, x.shape), zeros_like(x)),
+        where(equal(zeros, 0), prod_nonzero / nonzero, zeros_like(x)),
+    )
+    return _unreduce(g, x, axis, keepdims) * others
+
+
+@primitive(grads=(_prod_grad,), formulas=("d Πx/dxᵢ = product of the others",))
+def reduce_prod(
+    input_tensor: TensorLike, axis: Axis = None, keepdims: bool = False, name: str | None = None
+) -> Tensor:
+    """Product of the elements along `axis` (all of them when None)."""
+    return np.prod(input_tensor, axis=_axes(axis), keepdims=keepdims, dtype=input_tensor.dtype)
+
+
+@primitive(
+    grads=(lambda g, out, x, axis, keepdims: _unreduce(g, x, axis, keepdims) * exp(x - _unreduce(out, x, axis, keepdims)),),
+    formulas=("d logΣeˣ/dx = softmax(x)",),
+)
+def reduce_logsumexp(
+    input_tensor: TensorLike, axis: Axis = None, keepdims: bool = False, name: str | None = None
+) -> Tensor:
+    """`log(sum(exp(x)))` along `axis`, computed without overflow."""
+    x, axes = input_tensor, _axes(axis)
+    top = np.max(x, axis=axes, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0).astype(x.dtype)
+    with np.errstate(divide="ignore"):
+        result = np.log(np.sum(np.exp(x - top), axis=axes, keepdims=True)) + top
+    return result if keepdims else np.squeeze(result, axis=axes)
+
+
+@primitive(grads=(None,), formulas=("",))
+def reduce_any(input_tensor: TensorLike, axis: Axis = None, keepdims: bool = False, name: str | None = None) -> Tensor:
+    """Whether any element along `axis` is true (bool)."""
+    return np.any(input_tensor, axis=_axes(axis), keepdims=keepdims)
+
+
+@primitive(grads=(None,), formulas=("",))
+def reduce_all(input_tensor: TensorLike, axis: Axis = None, keepdims: bool = False, name: str | None = None) -> Tensor:
+    """Whether every element along `axis` is true (bool)."""
+    return np.all(input_tensor, axis=_axes(axis), keepdims=keepdims)
+
+
+@primitive(grads=(None,), formulas=("",))
+def argmax(input: TensorLike, axis: int | None = None, output_type: DTypeLike = "int64", name: str | None = None) -> Tensor:  # noqa: A002
+    """Index of the largest element along `axis` (0 when None, as TensorFlow)."""
+    return np.argmax(input, axis=0 if axis is None else axis).astype(as_dtype(output_type))
+
+
+@primitive(grads=(None,), formulas=("",))
+def argmin(input: TensorLike, axis: int | None = None, output_type: DTypeLike = "int64", name: str | None = None) -> Tensor:  # noqa: A002
+    """Index of the smallest element along `axis` (0 when None, as TensorFlow)."""
+    return np.argmin(input, axis=0 if axis is None else axis).astype(as_dtype(output_type))
+
+
+# ----------------------------------------------------------------------------- neural nets
+def _softmax_axis(axis: int | None) -> int:
+    return -1 if axis is None else axis
+
+
+@primitive(
+    grads=(lambda g, out, x, axis: out * (g - reduce_sum(g * out, _softmax_axis(axis), keepdims=True)),),
+    formulas=("d softmax(x)/dx = diag(s) - s·sᵀ",),
+)
+def softmax(logits: TensorLike, axis: int | None = None, name: str | None = None) -> Tensor:
+    """`exp(x) / sum(exp(x))` along `axis` (the last by default), computed without overflow."""
+    axis = _softmax_axis(axis)
+    e = np.exp(logits - np.max(logits, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+@primitive(
+    grads=(lambda g, out, x, axis: g - exp(out) * reduce_sum(g, _softmax_axis(axis), keepdims=True),),
+    formulas=("d log_softmax(x)/dx = 1 - softmax(x)",),
+)
+def log_softmax(logits: TensorLike, axis: int | None = None, name: str | None = None) -> Tensor:
+    """`x - logsumexp(x)` along `axis` (the last by default), computed without overflow."""
+    axis = _softmax_axis(axis)
+    shifted = logits - np.max(logits, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def _add_n_forward(values: list[np.ndarray]) -> np.ndarray:
+    total = values[0]
+    for v in values[1:]:
+        total = np.add(total, v)
+    return total
+
+
+@primitive(grads=(lambda g, out, inputs, index: g,), formulas=("d(Σxᵢ)/dxᵢ = 1",), variadic=True, broadcast=True)
+def add_n(inputs: Sequence[TensorLike], name: str | None = None) -> Tensor:
+    """The elementwise sum of a list of tensors."""
+    return _add_n_forward(inputs)

@@ -1,0 +1,285 @@
+"""What an operation is, and how one runs: convert the inputs, compute with NumPy, record.
+
+An `Op` pairs a forward function written on NumPy arrays with one gradient function per input:
+a vector-Jacobian product written with the engine's *own* operations, so that a tape recording
+a backward pass can differentiate it again (second derivatives). Each op also carries a short
+formula of its local derivatives, which the visualizer shows. `autodiff.ops` is the table.
+
+    @primitive(grads=(lambda g, out, x, y: g * y, lambda g, out, x, y: g * x),
+               formulas=("d(x*y)/dx = y", "d(x*y)/dy = x"), broadcast=True)
+    def multiply(x, y, name=None):
+        return np.multiply(x, y)
+
+The decorated function becomes the public one: it takes tensors (or anything `ad.constant`
+accepts), and returns a `Tensor`, recorded on every tape that is recording.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from autodiff.context import state
+from autodiff.errors import InvalidArgumentError
+from autodiff.tensor import Tensor, Variable, to_array
+
+Grad = Callable[..., Tensor | None]
+_NO_ATTRS: dict[str, Any] = {}
+
+
+class Op:
+    """One operation of the table: its NumPy forward, its gradients and their formulas."""
+
+    __slots__ = (
+        "broadcast",
+        "differentiable",
+        "explain",
+        "formulas",
+        "forward",
+        "grads",
+        "independent",
+        "input_names",
+        "name",
+        "variadic",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        forward: Callable[..., Any],
+        grads: Sequence[Grad | None],
+        formulas: Sequence[str],
+        *,
+        input_names: Sequence[str],
+        broadcast: bool = False,
+        independent: Sequence[int] = (),
+        variadic: bool = False,
+        explain: Callable[..., str | None] | None = None,
+    ) -> None:
+        """See `primitive` for the meaning of each argument."""
+        self.name = name
+        self.forward = forward
+        self.grads = tuple(grads)
+        self.formulas = tuple(formulas)
+        self.input_names = tuple(input_names)
+        self.broadcast = broadcast
+        self.independent = frozenset(independent)
+        self.variadic = variadic
+        self.explain = explain
+        self.differentiable = tuple(i for i, g in enumerate(self.grads) if g is not None)
+
+    def grad(self, index: int) -> Grad | None:
+        """The gradient function of input `index` (variadic ops share one, given `index=`)."""
+        if self.variadic:
+            grad = self.grads[0]
+            return None if grad is None else functools.partial(grad, index=index)
+        return self.grads[index]
+
+    def formula(self, index: int) -> str:
+        """The local derivative with respect to input `index`, as short text."""
+        if not self.formulas:
+            return ""
+        return self.formulas[0 if self.variadic else index]
+
+    def __repr__(self) -> str:
+        return f"<Op {self.name}>"
+
+
+class Record:
+    """One operation as the tapes saw it: inputs and output tensors, static attributes, scope."""
+
+    __slots__ = ("attrs", "inputs", "op", "output", "scope")
+
+    def __init__(
+        self, op: Op, inputs: tuple[Tensor, ...], output: Tensor, attrs: dict, scope: str
+    ) -> None:
+        """Made by `apply` and shared by every tape recording at that moment."""
+        self.op = op
+        self.inputs = inputs
+        self.output = output
+        self.attrs = attrs
+        self.scope = scope
+
+
+def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None = None) -> Tensor:
+    """Run `op` on `args` (tensors or convertible values) and record it on the recording tapes."""
+    inputs = _convert(op, args)
+    values = [x._value for x in inputs]
+    try:
+        out = op.forward(values, **attrs) if op.variadic else op.forward(*values, **attrs)
+    except InvalidArgumentError:
+        raise
+    except (ValueError, TypeError, IndexError, ArithmeticError) as e:
+        raise _invalid(op, inputs, attrs, e) from e
+    if type(out) is not np.ndarray:
+        out = np.asarray(out)
+    result = Tensor(out, name)
+    tapes = state.recording
+    if tapes:
+        record = Record(op, inputs, result, attrs, state.scope)
+        for tape in tapes:
+            tape._record(record)
+    return result
+
+
+def _convert(op: Op, args: Sequence[Any]) -> tuple[Tensor, ...]:
+    """Tensors for `args`: variables read, other values converted to the tensors' dtype."""
+    independent = op.independent
+    hint = None
+    for i, a in enumerate(args):
+        if isinstance(a, Tensor) and i not in independent:
+            hint = a._value.dtype
+            break
+    converted = []
+    for i, a in enumerate(args):
+        if isinstance(a, Tensor):
+            if type(a) is Variable:
+                a = a.read()
+        else:
+            try:
+                value = to_array(
+                    a, None if i in independent else hint, what=_arg_name(op, i), error=ValueError
+                )
+            except (TypeError, ValueError) as e:
+                raise type(e)(f"{op.name}: {e}") from None
+            a = Tensor(value)
+            if i not in independent:
+                hint = value.dtype
+        converted.append(a)
+    if len(converted) > 1 and hint is not None:
+        for i, a in enumerate(converted):
+            if a._value.dtype != hint and i not in independent:
+                raise _dtype_mismatch(op, converted)
+    return tuple(converted)
+
+
+def _arg_name(op: Op, index: int) -> str:
+    if op.variadic:
+        return f"{op.input_names[0]}[{index}]"
+    return op.input_names[index] if index < len(op.input_names) else f"input {index}"
+
+
+def describe(op: Op, inputs: Sequence[Tensor]) -> str:
+    """`x: shape (1, 3) float32, y: shape (2, 2) float32`, for error messages."""
+    return ", ".join(
+        f"{_arg_name(op, i)}: shape {t.shape} {t.dtype}"
+        for i, t in enumerate(inputs)
+        if i not in op.independent or t.dtype == bool
+    )
+
+
+def _dtype_mismatch(op: Op, inputs: Sequence[Tensor]) -> InvalidArgumentError:
+    first = inputs[0].dtype if 0 not in op.independent else inputs[1].dtype
+    return InvalidArgumentError(
+        f"{op.name}: inputs must have the same dtype, got {describe(op, inputs)}. "
+        f"Cast one of them, e.g. ad.cast(y, ad.{first}); NumPy-style automatic promotion "
+        "is not done (as in TensorFlow)"
+    )
+
+
+def _invalid(op: Op, inputs: Sequence[Tensor], attrs: dict, error: Exception) -> Exception:
+    """A clear error naming the op, the inputs' shapes and dtypes, and a fix."""
+    reason = None
+    if op.explain is not None:
+        values = [t._value for t in inputs]
+        try:
+            reason = op.explain(values, **attrs) if op.variadic else op.explain(*values, **attrs)
+        except Exception:  # noqa: BLE001 - an explanation must never hide the real error
+            reason = None
+    if reason is None:
+        text = str(error)
+        if "broadcast" in text:
+            reason = (
+                "the shapes cannot be broadcast together (NumPy's rule: align the shapes from "
+                "the right; each pair of dimensions must be equal or one of them 1). Reshape "
+                "one input, e.g. with ad.reshape or ad.expand_dims, so that they line up"
+            )
+        else:
+            reason = text
+    static = ", ".join(f"{k}={v!r}" for k, v in attrs.items())
+    return InvalidArgumentError(
+        f"{op.name}: {reason} (got {describe(op, inputs)}{'; ' + static if static else ''})"
+    )
+
+
+def primitive(
+    *,
+    grads: Sequence[Grad | None],
+    formulas: Sequence[str] = (),
+    broadcast: bool = False,
+    independent: Sequence[int] = (),
+    variadic: bool = False,
+    explain: Callable[..., str | None] | None = None,
+    name: str | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Tensor]]:
+    """Define an operation: decorate its NumPy forward with its gradients.
+
+    - `grads`: one function per tensor input, `grad(g, out, *inputs, **attrs)`, returning the
+      gradient sent to that input given the upstream gradient `g` and the output `out`
+      (tensors; write it with engine ops). `None` marks an input as not differentiable.
+      A variadic op (first parameter a list of tensors) has one, called with `index=`.
+    - `formulas`: the local derivative per input as short text, e.g. `"d(x*y)/dx = y"`.
+    - `broadcast`: the inputs broadcast against each other, so each gradient is summed back
+      to its input's shape.
+    - `independent`: inputs that keep their own dtype (e.g. `where`'s boolean condition).
+    - `explain`: called with the forward's arguments when the forward fails; returns a reason
+      for the error message (or None for the generic one).
+
+    The forward's parameters after the tensor inputs are static attributes (`axis=`...),
+    recorded with the op; a `name=None` parameter names the output.
+    """
+
+    def define(forward: Callable[..., Any]) -> Callable[..., Tensor]:
+        signature = inspect.signature(forward)
+        params = [p for p in signature.parameters.values() if p.name != "name"]
+        n_inputs = 1 if variadic else len(grads)
+        attr_params = params[n_inputs:]
+        fast = all(p.default is not inspect.Parameter.empty for p in attr_params)
+        defaults = {p.name: p.default for p in attr_params}
+        op = Op(
+            name or forward.__name__,
+            forward,
+            grads,
+            formulas,
+            input_names=[p.name for p in params[:n_inputs]],
+            broadcast=broadcast,
+            independent=independent,
+            variadic=variadic,
+            explain=explain,
+        )
+
+        @functools.wraps(forward)
+        def public(*args: Any, name: str | None = None, **kwargs: Any) -> Tensor:
+            if fast and not kwargs and len(args) == n_inputs:
+                attrs = defaults
+            else:
+                try:
+                    bound = signature.bind(*args, **kwargs)
+                except TypeError as e:
+                    raise TypeError(f"{op.name}{signature}: {e}") from None
+                bound.apply_defaults()
+                arguments = bound.arguments
+                arguments.pop("name", None)
+                args = [arguments.pop(p.name) for p in params[:n_inputs]]
+                attrs = arguments
+            if variadic:
+                args = _as_list(op, args[0])
+            return apply(op, args, attrs or _NO_ATTRS, name)
+
+        public.op = op  # type: ignore[attr-defined]
+        return public
+
+    return define
+
+
+def _as_list(op: Op, values: Any) -> list[Any]:
+    if isinstance(values, Tensor) or not isinstance(values, Sequence) or not values:
+        raise ValueError(
+            f"{op.name}: expected a non-empty list of tensors, got {type(values).__name__}; "
+            f"pass e.g. ad.{op.name}([a, b], axis=0)"
+        )
+    return list(values)

@@ -1,0 +1,364 @@
+"""`GradientTape`: records operations, then runs them backwards to get gradients.
+
+A tape keeps a list of `Record`s (shared with the other tapes recording at the same time) and
+the set of tensor ids that gradients can reach (`_traced`): the watched tensors and variables,
+and every output of an op with a traced, differentiable input. Tensors never refer to tapes,
+so a tape is freed as soon as the user drops it. The backward pass walks the records in
+reverse order (iteratively, so long chains cannot hit the recursion limit) and computes each
+vector-Jacobian product with engine ops, so an outer tape records it: second derivatives.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import warnings
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from autodiff import nest, ops
+from autodiff.context import state
+from autodiff.errors import InvalidArgumentError
+from autodiff.primitive import Record
+from autodiff.tensor import Tensor, TensorLike, Variable, is_differentiable, to_array
+
+ONE_CALL = "GradientTape.gradient can only be called once on non-persistent tapes."
+
+
+class UnconnectedGradients(str, enum.Enum):
+    """What `gradient` returns for a source the target does not depend on."""
+
+    NONE = "none"
+    ZERO = "zero"
+
+
+class GradientTape:
+    """Record operations for automatic differentiation, as `tf.GradientTape`.
+
+    ```python
+    with ad.GradientTape() as tape:
+        loss = ad.reduce_mean((x @ w + b) ** 2)
+    dw, db = tape.gradient(loss, [w, b])
+    ```
+
+    Every operation run inside the `with` block is recorded (so `graph()` shows unwatched
+    parts too), but gradients reach only watched tensors: trainable variables that are read
+    (when `watch_accessed_variables`), and whatever `watch` is given. A tape inside another
+    is recorded by the outer one, including its backward pass, so nested tapes give higher
+    derivatives. A non-persistent tape allows one `gradient` (or `jacobian`) call and then
+    frees what it recorded; `persistent=True` allows many.
+    """
+
+    def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True) -> None:
+        """Create a tape; it records once entered with `with`."""
+        self._persistent = bool(persistent)
+        self._watch_accessed_variables = bool(watch_accessed_variables)
+        self._recording = False
+        self._warned = False
+        self._clear()
+
+    def _clear(self) -> None:
+        self._records: list[Record] | None = []
+        self._traced: set[int] = set()
+        self._variables: dict[int, Variable] = {}
+
+    # ----- recording -----
+    def __enter__(self) -> GradientTape:
+        if self in state.tapes:
+            raise RuntimeError("this GradientTape is already recording; use a new tape to nest")
+        if self._records is None:  # a used non-persistent tape starts afresh, as in TensorFlow
+            self._clear()
+        state.tapes.append(self)
+        self._recording = True
+        state.refresh()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop()
+
+    def _stop(self) -> None:
+        """Leave the stack of active tapes for good (end of `with`, or a consumed tape)."""
+        self._recording = False
+        if self in state.tapes:
+            state.tapes.remove(self)
+        state.refresh()
+
+    def _record(self, record: Record) -> None:
+        """Keep `record`; its output is traced if a differentiable input is."""
+        records = self._records
+        if records is None:
+            return
+        records.append(record)
+        traced = self._traced
+        if traced and is_differentiable(record.output._value.dtype):
+            inputs = record.inputs
+            op = record.op
+            for i in range(len(inputs)) if op.variadic else op.differentiable:
+                if inputs[i]._id in traced:
+                    traced.add(record.output._id)
+                    break
+
+    def watch(self, tensor: Any) -> None:
+        """Make gradients reach `tensor`: a tensor, a variable, or a nested list/tuple/dict.
+
+        Only operations run after `watch` carry gradients to it. Integer and bool tensors
+        can't be differentiated: they get a warning and their gradient stays None.
+        """
+        for t in nest.flatten(tensor):
+            if not isinstance(t, Tensor):
+                raise TypeError(
+                    f"watch: expected tensors or variables (or nested lists/tuples/dicts of "
+                    f"them), got {type(t).__name__}; make a tensor with ad.constant(value)"
+                )
+            if isinstance(t, Variable):
+                self._watch_variable(t)
+            elif is_differentiable(t.dtype):
+                self._traced.add(t._id)
+            else:
+                self._warn_not_differentiable(t, "watch")
+
+    def _watch_variable(self, variable: Variable) -> None:
+        if variable._id not in self._variables:
+            self._variables[variable._id] = variable
+            if is_differentiable(variable.dtype):
+                self._traced.add(variable._id)
+            else:
+                self._warn_not_differentiable(variable, "watch")
+
+    def watched_variables(self) -> tuple[Variable, ...]:
+        """The variables watched so far (explicitly or by being read), in first-watch order."""
+        return tuple(self._variables.values())
+
+    @contextlib.contextmanager
+    def stop_recording(self) -> Iterator[None]:
+        """Context manager: operations inside it are not recorded by this tape."""
+        if not self._recording:
+            raise RuntimeError(
+                "stop_recording: this tape is not recording; use it inside the tape's "
+                "`with` block (and not inside another stop_recording)"
+            )
+        self._recording = False
+        state.refresh()
+        try:
+            yield
+        finally:
+            if self in state.tapes:
+                self._recording = True
+                state.refresh()
+
+    def reset(self) -> None:
+        """Forget everything recorded and watched; the tape can be used again (and keeps
+        recording if it is inside its `with` block)."""
+        self._clear()
+
+    # ----- gradients -----
+    def gradient(
+        self,
+        target: Any,
+        sources: Any,
+        output_gradients: Any = None,
+        unconnected_gradients: UnconnectedGradients | str = UnconnectedGradients.NONE,
+    ) -> Any:
+        """Gradients of `target` with respect to `sources`, in the structure of `sources`.
+
+        A non-scalar target is summed, and so is a list of targets; `output_gradients`
+        (shaped like the target) weights them instead. Sources the target does not depend
+        on, or that aren't watched, get None (zeros with `unconnected_gradients='zero'`).
+        """
+        zero = _unconnected(unconnected_gradients) is UnconnectedGradients.ZERO
+        targets = _tensors(target, "gradient", "target")
+        flat_sources = _tensors(sources, "gradient", "sources")
+        seeds = _seeds(targets, output_gradients)
+        records, traced = self._consume()
+        grads = backward(records, traced, targets, seeds, [s._id for s in flat_sources])
+        results = []
+        for source in flat_sources:
+            g = grads.get(source._id)
+            if not is_differentiable(source.dtype):
+                self._warn_not_differentiable(source, "gradient")
+                g = None
+            elif g is None and zero:
+                g = ops.zeros_like(source)
+            results.append(g)
+        return nest.pack(sources, results) if nest.is_nested(sources) else results[0]
+
+    def jacobian(
+        self,
+        target: TensorLike,
+        sources: Any,
+        unconnected_gradients: UnconnectedGradients | str = UnconnectedGradients.NONE,
+    ) -> Any:
+        """The full Jacobian of `target`: for each source, shape `target.shape + source.shape`.
+
+        Computed one row (one element of the target) at a time, with engine ops, so an outer
+        tape can differentiate it. On a non-persistent tape it counts as the one call.
+        """
+        zero = _unconnected(unconnected_gradients) is UnconnectedGradients.ZERO
+        (target,) = _tensors(target, "jacobian", "target")
+        flat_sources = _tensors(sources, "jacobian", "sources")
+        records, traced = self._consume()
+        ids = [s._id for s in flat_sources]
+        rows: list[list[Tensor | None]] = []
+        for i in range(target.size):
+            seed = ops.zeros_like(target)._value.reshape(-1)
+            seed[i] = 1
+            seed_tensor = Tensor(seed.reshape(target.shape))
+            grads = backward(records, traced, [target], [seed_tensor], ids)
+            rows.append([grads.get(k) for k in ids])
+        results = []
+        for j, source in enumerate(flat_sources):
+            column = [row[j] for row in rows]
+            if not is_differentiable(source.dtype):
+                self._warn_not_differentiable(source, "jacobian")
+                results.append(None)
+            elif not column:  # an empty target has an empty Jacobian
+                results.append(Tensor(np.zeros(target.shape + source.shape, source.dtype)))
+            elif all(c is None for c in column) and not zero:
+                results.append(None)
+            else:
+                filled = [ops.zeros_like(source) if c is None else c for c in column]
+                results.append(ops.reshape(ops.stack(filled), target.shape + source.shape))
+        return nest.pack(sources, results) if nest.is_nested(sources) else results[0]
+
+    def _consume(self) -> tuple[list[Record], set[int]]:
+        """The records to differentiate; a non-persistent tape gives them up (the one call)."""
+        records = self._records
+        if records is None:
+            raise RuntimeError(ONE_CALL)
+        traced = self._traced
+        if not self._persistent:
+            self._stop()  # TensorFlow: after gradient, a non-persistent tape stops recording
+            self._records, self._traced = None, set()
+        return records, traced
+
+    def _warn_not_differentiable(self, tensor: Tensor, where: str) -> None:
+        if self._warned:
+            return
+        self._warned = True
+        warnings.warn(
+            f"{where}: {tensor.name or 'a tensor'} has dtype {tensor.dtype}, which is not "
+            "differentiable (only float and complex tensors are), so its gradient is None. "
+            "Use a float tensor, e.g. ad.constant(value, dtype=ad.float32) or ad.cast.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+    def __repr__(self) -> str:
+        n = "freed" if self._records is None else f"{len(self._records)} ops"
+        return (
+            f"<GradientTape {n}, persistent={self._persistent}, "
+            f"{'recording' if self._recording else 'not recording'}>"
+        )
+
+
+def backward(
+    records: Sequence[Record],
+    traced: set[int],
+    targets: Sequence[Tensor],
+    seeds: Sequence[Tensor],
+    source_ids: Sequence[int],
+) -> dict[int, Tensor]:
+    """Reverse-mode sweep: gradient tensors of the targets (weighted by `seeds`), by tensor id.
+
+    Only tensors that lead to a source get gradients. The gradients of the sources are kept;
+    other gradients are dropped once passed on, so memory stays low.
+    """
+    keep = {i for i in source_ids if i in traced}
+    needed = set(keep)
+    if not needed:
+        return {}
+    for record in records:  # forward: which tensors depend on a source?
+        out = record.output._id
+        if out in traced and out not in needed:
+            for x in record.inputs:
+                if x._id in needed:
+                    needed.add(out)
+                    break
+    grads: dict[int, Tensor] = {}
+    for target, seed in zip(targets, seeds):
+        if target._id in needed:
+            _accumulate(grads, target._id, seed)
+    for index in range(len(records) - 1, -1, -1):
+        record = records[index]
+        out = record.output._id
+        g = grads.get(out)
+        if g is None:
+            continue
+        if out not in keep:
+            del grads[out]
+        op, inputs = record.op, record.inputs
+        for i, x in enumerate(inputs):
+            if x._id not in needed:
+                continue
+            grad = op.grad(i)
+            if grad is None:
+                continue
+            if op.variadic:
+                contribution = grad(g, record.output, list(inputs), **record.attrs)
+            else:
+                contribution = grad(g, record.output, *inputs, **record.attrs)
+            if contribution is None:
+                continue
+            if contribution.shape != x.shape:
+                contribution = ops.sum_to(contribution, x.shape)
+            _accumulate(grads, x._id, contribution)
+    return grads
+
+
+def _accumulate(grads: dict[int, Tensor], key: int, g: Tensor) -> None:
+    previous = grads.get(key)
+    grads[key] = g if previous is None else ops.add(previous, g)
+
+
+def _unconnected(value: UnconnectedGradients | str) -> UnconnectedGradients:
+    try:
+        return UnconnectedGradients(value)
+    except ValueError:
+        raise ValueError(
+            f"unconnected_gradients must be 'none' or 'zero', got {value!r}"
+        ) from None
+
+
+def _tensors(structure: Any, where: str, what: str) -> list[Tensor]:
+    """The tensors of a (nested) structure; variables become their current reads."""
+    flat = nest.flatten(structure)
+    if not flat:
+        raise ValueError(f"{where}: {what} is empty; pass a tensor or a list of tensors")
+    tensors = []
+    for t in flat:
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                f"{where}: {what} must be tensors or variables (or nested lists/tuples/dicts "
+                f"of them), got {type(t).__name__}"
+                + ("; a Python value has no gradient, make it ad.constant(...) and watch it"
+                   if what == "sources" else "")
+            )
+        tensors.append(t)
+    return tensors
+
+
+def _seeds(targets: list[Tensor], output_gradients: Any) -> list[Tensor]:
+    """The starting gradient of each target: ones, or the given `output_gradients`."""
+    if output_gradients is None:
+        return [ops.ones_like(t) for t in targets]
+    given = nest.flatten(output_gradients)
+    if len(given) != len(targets):
+        raise ValueError(
+            f"gradient: output_gradients has {len(given)} tensors for {len(targets)} targets; "
+            "give one per target (or None for ones)"
+        )
+    seeds = []
+    for t, g in zip(targets, given):
+        if g is None:
+            seeds.append(ops.ones_like(t))
+            continue
+        seed = g if isinstance(g, Tensor) else Tensor(to_array(g, t.dtype, error=ValueError))
+        if seed.shape != t.shape:
+            raise InvalidArgumentError(
+                f"gradient: output_gradients must have the target's shape {t.shape}, got "
+                f"{seed.shape}; reshape it (or broadcast it with ad.broadcast_to)"
+            )
+        seeds.append(seed)
+    return seeds

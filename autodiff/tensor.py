@@ -1,0 +1,403 @@
+"""Tensors and variables: immutable NumPy values with TensorFlow's dtype rules and operators.
+
+A `Tensor` wraps a NumPy array and a unique id (the key tapes use to find it). It never refers
+to a tape, so tensors can't keep tapes alive. A `Variable` is a tensor whose value can be
+replaced with `assign`; when an operation reads it, the operation sees a `VariableRead`, a
+snapshot carrying the variable's id and the value of that moment, so later assignments don't
+change what a tape recorded.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import Any, Union
+
+import numpy as np
+
+from autodiff.context import state
+
+TensorLike = Union["Tensor", np.ndarray, np.generic, float, int, bool, Sequence[Any]]
+DTypeLike = Union[np.dtype, type, str, None]
+
+_next_id = itertools.count().__next__
+
+float16, float32, float64 = np.dtype("float16"), np.dtype("float32"), np.dtype("float64")
+int8, int16, int32, int64 = (np.dtype(f"int{n}") for n in (8, 16, 32, 64))
+uint8, bool_ = np.dtype("uint8"), np.dtype("bool")
+complex64, complex128 = np.dtype("complex64"), np.dtype("complex128")
+_INT32 = np.iinfo(np.int32)
+
+
+def as_dtype(dtype: DTypeLike) -> np.dtype:
+    """NumPy dtype for `dtype` (`ad.float32`, `np.float32`, `'float32'`, `float`, ...)."""
+    if isinstance(dtype, np.dtype):
+        return dtype
+    if dtype is float:
+        return float32
+    if dtype is int:
+        return int32
+    if dtype is bool:
+        return bool_
+    try:
+        return np.dtype(dtype)
+    except TypeError as e:
+        raise TypeError(f"{dtype!r} is not a dtype; use e.g. ad.float32 or 'float64'") from e
+
+
+def is_differentiable(dtype: np.dtype) -> bool:
+    """Whether gradients flow through values of this dtype (floating and complex only)."""
+    return dtype.kind in "fc"
+
+
+def _python_default(array: np.ndarray) -> np.ndarray:
+    """TensorFlow's defaults for Python values: floats become float32, ints int32."""
+    kind = array.dtype.kind
+    if kind == "f":
+        return array.astype(float32)
+    if kind in "iu":
+        if array.size and (array.min() < _INT32.min or array.max() > _INT32.max):
+            return array.astype(int64)
+        return array.astype(int32)
+    if kind == "c":
+        return array.astype(complex128)
+    if kind == "b":
+        return array
+    raise TypeError(
+        f"cannot make a tensor of {type(array.flat[0]).__name__ if array.size else 'object'}"
+        f" values (NumPy dtype {array.dtype}); tensors hold numbers or bools"
+    )
+
+
+def to_array(
+    value: Any, dtype: DTypeLike = None, *, what: str = "value", error: type[Exception] = TypeError
+) -> np.ndarray:
+    """A fresh NumPy array for `value` following TensorFlow's dtype rules.
+
+    Python scalars and (nested) lists take float32/int32/bool; NumPy arrays keep their dtype;
+    `dtype` overrides. A Python float can't silently become an integer: that is a TypeError.
+    """
+    if isinstance(value, Tensor):
+        array = value._value
+        return array if dtype is None else array.astype(as_dtype(dtype), copy=False)
+    if isinstance(value, np.ndarray | np.generic):
+        array = np.array(value)  # a copy: the user may change their array later
+        return array if dtype is None else array.astype(as_dtype(dtype))
+    try:
+        array = np.array(value)
+    except ValueError as e:
+        raise ValueError(
+            f"cannot convert {what} {_short(value)} to a tensor: {e}. Nested lists must be "
+            "rectangular (every row the same length)"
+        ) from e
+    if array.dtype == object:
+        raise TypeError(
+            f"cannot convert {what} {_short(value)} ({type(value).__name__}) to a tensor; "
+            "pass numbers, nested lists of numbers, NumPy arrays or tensors"
+        )
+    if dtype is None:
+        return _python_default(array)
+    dtype = as_dtype(dtype)
+    if dtype.kind in "iub" and array.dtype.kind in "fc":
+        raise error(
+            f"cannot convert {what} {_short(value)} to {dtype}: it is not an integer. "
+            f"Use an integer, or cast the tensor to a float dtype with ad.cast(x, ad.float32)"
+        )
+    return array.astype(dtype)
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class Tensor:
+    """An immutable multi-dimensional array, as `tf.Tensor`.
+
+    Create one with `ad.constant`; operations return new tensors. Tensors support NumPy
+    broadcasting in every operator, `t[index]`, and `np.asarray(t)`.
+    """
+
+    __slots__ = ("__weakref__", "_id", "_name", "_value")
+    __array_priority__ = 1000.0
+
+    def __init__(self, value: np.ndarray, name: str | None = None) -> None:
+        """Wrap `value` (a NumPy array, not copied). Users call `ad.constant` instead."""
+        self._value = value
+        self._id = _next_id()
+        self._name = name
+
+    # ----- what a tensor is -----
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape, a tuple of ints (`()` for a scalar)."""
+        return self._value.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The NumPy dtype of the values, e.g. `float32`."""
+        return self._value.dtype
+
+    @property
+    def ndim(self) -> int:
+        """The number of dimensions (the rank)."""
+        return self._value.ndim
+
+    @property
+    def size(self) -> int:
+        """The number of elements."""
+        return self._value.size
+
+    @property
+    def name(self) -> str | None:
+        """The name given with `name=`, or None."""
+        return self._name
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802 - NumPy's and TensorFlow's name
+        """The transpose (axes reversed); recorded like `ad.transpose`."""
+        return ops.transpose(self)
+
+    def numpy(self) -> np.ndarray:
+        """The values as a new NumPy array (a NumPy scalar for a 0-d tensor, as TensorFlow)."""
+        value = self._value
+        return value.copy() if value.ndim else value[()]
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        array = self._value if dtype is None else self._value.astype(dtype, copy=False)
+        return array.copy() if copy else array
+
+    def __repr__(self) -> str:
+        text = str(self._value)
+        if "\n" in text:
+            text = "\n" + text
+        return f"Tensor({text}, shape={self.shape}, dtype={self.dtype})"
+
+    __str__ = __repr__
+
+    # ----- Python protocols -----
+    def __hash__(self) -> int:
+        return self._id
+
+    def __bool__(self) -> bool:
+        if self._value.size != 1:
+            raise ValueError(
+                f"the truth value of a tensor of shape {self.shape} is ambiguous; "
+                "use ad.reduce_any / ad.reduce_all, or compare a scalar"
+            )
+        return bool(self._value)
+
+    def __len__(self) -> int:
+        if not self._value.ndim:
+            raise TypeError("len() of a scalar (0-d) tensor is undefined")
+        return len(self._value)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        if not self._value.ndim:
+            raise TypeError("iteration over a scalar (0-d) tensor")
+        return (self[i] for i in range(len(self._value)))
+
+    def __float__(self) -> float:
+        return float(self._value)
+
+    def __int__(self) -> int:
+        return int(self._value)
+
+    def __index__(self) -> int:
+        if self._value.dtype.kind not in "iu":
+            raise TypeError(f"only integer tensors can be used as an index, not {self.dtype}")
+        return int(self._value)
+
+    def __format__(self, spec: str) -> str:
+        if not spec:
+            return repr(self)
+        return format(self._value[()] if self._value.ndim == 0 else self._value, spec)
+
+    # ----- operators (each one is an op of autodiff.ops, recorded like the functions) -----
+    def __add__(self, other: TensorLike) -> Tensor:
+        return ops.add(self, other)
+
+    def __radd__(self, other: TensorLike) -> Tensor:
+        return ops.add(other, self)
+
+    def __sub__(self, other: TensorLike) -> Tensor:
+        return ops.subtract(self, other)
+
+    def __rsub__(self, other: TensorLike) -> Tensor:
+        return ops.subtract(other, self)
+
+    def __mul__(self, other: TensorLike) -> Tensor:
+        return ops.multiply(self, other)
+
+    def __rmul__(self, other: TensorLike) -> Tensor:
+        return ops.multiply(other, self)
+
+    def __truediv__(self, other: TensorLike) -> Tensor:
+        return ops.divide(self, other)
+
+    def __rtruediv__(self, other: TensorLike) -> Tensor:
+        return ops.divide(other, self)
+
+    def __pow__(self, other: TensorLike) -> Tensor:
+        return ops.pow(self, other)
+
+    def __rpow__(self, other: TensorLike) -> Tensor:
+        return ops.pow(other, self)
+
+    def __matmul__(self, other: TensorLike) -> Tensor:
+        return ops.matmul(self, other)
+
+    def __rmatmul__(self, other: TensorLike) -> Tensor:
+        return ops.matmul(other, self)
+
+    def __neg__(self) -> Tensor:
+        return ops.negative(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return ops.abs(self)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return ops.getitem(self, index)
+
+    def __lt__(self, other: TensorLike) -> Tensor:
+        return ops.less(self, other)
+
+    def __le__(self, other: TensorLike) -> Tensor:
+        return ops.less_equal(self, other)
+
+    def __gt__(self, other: TensorLike) -> Tensor:
+        return ops.greater(self, other)
+
+    def __ge__(self, other: TensorLike) -> Tensor:
+        return ops.greater_equal(self, other)
+
+    def __eq__(self, other: object) -> Tensor:  # type: ignore[override]
+        return ops.equal(self, other)
+
+    def __ne__(self, other: object) -> Tensor:  # type: ignore[override]
+        return ops.not_equal(self, other)
+
+
+class VariableRead(Tensor):
+    """What an operation sees when it reads a `Variable`: its value at that moment.
+
+    It carries the variable's id (so tapes that watch the variable see it) and name.
+    """
+
+    __slots__ = ("trainable",)
+
+    def __init__(self, value: np.ndarray, var_id: int, name: str | None, trainable: bool) -> None:
+        """A snapshot of a variable (made by `Variable.read`, not by users)."""
+        self._value = value
+        self._id = var_id
+        self._name = name
+        self.trainable = trainable
+
+    def __repr__(self) -> str:
+        return f"<VariableRead of {self._name!r}: {Tensor.__repr__(self)}>"
+
+
+class Variable(Tensor):
+    """A mutable tensor, as `tf.Variable`: the parameters a model learns.
+
+    Every active tape with `watch_accessed_variables=True` watches a trainable variable when an
+    operation reads it. `assign`, `assign_add` and `assign_sub` replace the value in place (same
+    object, same shape and dtype) and are not recorded.
+    """
+
+    __slots__ = ("_read", "trainable")
+
+    def __init__(
+        self,
+        initial_value: TensorLike,
+        trainable: bool = True,
+        name: str | None = None,
+        dtype: DTypeLike = None,
+    ) -> None:
+        """Create a variable from `initial_value` (converted by the rules of `ad.constant`)."""
+        super().__init__(to_array(initial_value, dtype, what="initial_value"), name)
+        self.trainable = bool(trainable)
+        self._read: VariableRead | None = None
+
+    def read(self) -> VariableRead:
+        """The current value as a tensor, watched by the active tapes (as an op would read it)."""
+        snapshot = self._read
+        if snapshot is None:
+            snapshot = self._read = VariableRead(self._value, self._id, self._name, self.trainable)
+        if self.trainable:
+            for tape in state.recording:
+                if tape._watch_accessed_variables:
+                    tape._watch_variable(self)
+        return snapshot
+
+    read_value = read
+
+    def value(self) -> VariableRead:
+        """The current value as a tensor (TensorFlow's `Variable.value()`)."""
+        return self.read()
+
+    def assign(self, value: TensorLike) -> Variable:
+        """Replace the value with `value` (same shape; converted to this variable's dtype)."""
+        new = self._converted(value, "assign")
+        self._value, self._read = new, None
+        return self
+
+    def assign_add(self, delta: TensorLike) -> Variable:
+        """Add `delta` to the value in place."""
+        return self.assign(self._value + self._converted(delta, "assign_add"))
+
+    def assign_sub(self, delta: TensorLike) -> Variable:
+        """Subtract `delta` from the value in place (e.g. a gradient-descent step)."""
+        return self.assign(self._value - self._converted(delta, "assign_sub"))
+
+    def _converted(self, value: TensorLike, op: str) -> np.ndarray:
+        if isinstance(value, Tensor) and value.dtype != self.dtype:
+            raise ValueError(
+                f"{op}: variable {self._name or ''!r} has dtype {self.dtype} but the value has "
+                f"dtype {value.dtype}; cast it first with ad.cast(value, ad.{self.dtype})"
+            )
+        array = to_array(value, self.dtype, what=f"{op} value")
+        if array.shape != self.shape:
+            raise ValueError(
+                f"{op}: variable {self._name or ''!r} has shape {self.shape} but the value has "
+                f"shape {array.shape}; a variable keeps its shape, so reshape the value"
+            )
+        return array
+
+    def __repr__(self) -> str:
+        return (
+            f"<Variable '{self._name or 'Variable'}' shape={self.shape} dtype={self.dtype}, "
+            f"numpy={self._value!r}>"
+        )
+
+    __str__ = __repr__
+
+
+def constant(value: TensorLike, dtype: DTypeLike = None, name: str | None = None) -> Tensor:
+    """An immutable tensor holding a copy of `value`, as `tf.constant`.
+
+    Python floats (and lists of them) become float32, ints int32, NumPy arrays keep their
+    dtype, and `dtype=` overrides. A constant is not watched by tapes unless `tape.watch`
+    is called on it.
+    """
+    if isinstance(value, Variable):
+        value = value.read()
+    return Tensor(to_array(value, dtype), name)
+
+
+def convert_to_tensor(value: TensorLike, dtype: DTypeLike = None) -> Tensor:
+    """`value` itself if it is already a tensor (of `dtype`), else a new constant."""
+    if isinstance(value, Tensor):
+        if dtype is not None and value.dtype != as_dtype(dtype):
+            raise ValueError(
+                f"convert_to_tensor: the tensor has dtype {value.dtype}, not {as_dtype(dtype)};"
+                f" use ad.cast(x, ad.{as_dtype(dtype)}) to change it"
+            )
+        return value.read() if isinstance(value, Variable) else value
+    return Tensor(to_array(value, dtype))
+
+
+from autodiff import ops  # noqa: E402  (operators above call the op table)

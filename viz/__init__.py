@@ -1,0 +1,1 @@
+"""viz: draws what an autodiff tape recorded (coming next)."""
