@@ -13,6 +13,7 @@ print(tape.gradient(loss, w))
 from autodiff.context import name_scope
 from autodiff.creation import eye, fill, linspace, ones, one_hot, range, zeros
 from autodiff.errors import InvalidArgumentError
+from autodiff.graph import BackwardStep, Graph, Node
 from autodiff.ops import (
     abs,
     add,

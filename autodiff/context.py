@@ -6,7 +6,9 @@ fast. Each thread has its own stack of tapes, as in TensorFlow.
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -27,6 +29,22 @@ class _ThreadState(threading.local):
 
 
 state = _ThreadState()
+
+
+@contextlib.contextmanager
+def no_recording() -> Iterator[None]:
+    """Run engine ops without the tapes entered so far recording them.
+
+    Tapes entered inside the block record as usual (a `custom_gradient` function may use one).
+    """
+    outer = state.tapes
+    state.tapes = []
+    state.refresh()
+    try:
+        yield
+    finally:
+        state.tapes = outer
+        state.refresh()
 
 
 class name_scope:  # noqa: N801 - TensorFlow's name

@@ -44,6 +44,7 @@ class Op:
         "independent",
         "input_names",
         "name",
+        "rerun",
         "variadic",
     )
 
@@ -71,6 +72,9 @@ class Op:
         self.variadic = variadic
         self.explain = explain
         self.differentiable = tuple(i for i, g in enumerate(self.grads) if g is not None)
+        # For ops that must re-run user code on replay (custom_gradient): values, attrs ->
+        # (output, the op to differentiate that output with).
+        self.rerun: Callable[[list[np.ndarray], Any], tuple[np.ndarray, Op]] | None = None
 
     def grad(self, index: int) -> Grad | None:
         """The gradient function of input `index` (variadic ops share one, given `index=`)."""

@@ -14,7 +14,7 @@ import contextlib
 import enum
 import warnings
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,6 +23,9 @@ from autodiff.context import state
 from autodiff.errors import InvalidArgumentError
 from autodiff.primitive import Record
 from autodiff.tensor import Tensor, TensorLike, Variable, is_differentiable, to_array
+
+if TYPE_CHECKING:
+    from autodiff.graph import Graph
 
 ONE_CALL = "GradientTape.gradient can only be called once on non-persistent tapes."
 
@@ -222,6 +225,26 @@ class GradientTape:
                 results.append(ops.reshape(ops.stack(filled), target.shape + source.shape))
         return nest.pack(sources, results) if nest.is_nested(sources) else results[0]
 
+    def graph(self, target: TensorLike | None = None) -> Graph:
+        """What the tape recorded, as an `ad.Graph` (only what `target` depends on, if given).
+
+        With a target, each node's `grad` is the gradient of the target with respect to it.
+        A non-persistent tape frees its records in `gradient`, so call this first.
+        """
+        if self._records is None:
+            raise RuntimeError(
+                "graph: this non-persistent tape freed what it recorded when gradient() (or "
+                "jacobian()) was called; call tape.graph(...) before tape.gradient(...), or use "
+                "ad.GradientTape(persistent=True)"
+            )
+        if target is not None:
+            (target,) = _tensors(target, "graph", "target")
+            if isinstance(target, Variable):
+                target = target.read()
+        from autodiff.graph import from_records
+
+        return from_records(self._records, self._traced, target)
+
     def _consume(self) -> tuple[list[Record], set[int]]:
         """The records to differentiate; a non-persistent tape gives them up (the one call)."""
         records = self._records
@@ -259,11 +282,13 @@ def backward(
     targets: Sequence[Tensor],
     seeds: Sequence[Tensor],
     source_ids: Sequence[int],
+    steps: list[tuple[int, Tensor, dict[int, Tensor]]] | None = None,
 ) -> dict[int, Tensor]:
     """Reverse-mode sweep: gradient tensors of the targets (weighted by `seeds`), by tensor id.
 
     Only tensors that lead to a source get gradients. The gradients of the sources are kept;
-    other gradients are dropped once passed on, so memory stays low.
+    other gradients are dropped once passed on, so memory stays low. With `steps`, each op's
+    work is appended to it as `(record index, upstream gradient, {input id: contribution})`.
     """
     keep = {i for i in source_ids if i in traced}
     needed = set(keep)
@@ -288,23 +313,34 @@ def backward(
             continue
         if out not in keep:
             del grads[out]
-        op, inputs = record.op, record.inputs
-        for i, x in enumerate(inputs):
-            if x._id not in needed:
-                continue
-            grad = op.grad(i)
-            if grad is None:
-                continue
-            if op.variadic:
-                contribution = grad(g, record.output, list(inputs), **record.attrs)
-            else:
-                contribution = grad(g, record.output, *inputs, **record.attrs)
-            if contribution is None:
-                continue
-            if contribution.shape != x.shape:
-                contribution = ops.sum_to(contribution, x.shape)
-            _accumulate(grads, x._id, contribution)
+        local = _contributions(record, g, needed)
+        if steps is not None:
+            steps.append((index, g, local))
+        for key, contribution in local.items():
+            _accumulate(grads, key, contribution)
     return grads
+
+
+def _contributions(record: Record, g: Tensor, needed: set[int]) -> dict[int, Tensor]:
+    """What one op sends back to each input that needs it (an input used twice: the sum)."""
+    op, inputs, out = record.op, record.inputs, record.output
+    local: dict[int, Tensor] = {}
+    for i, x in enumerate(inputs):
+        if x._id not in needed:
+            continue
+        grad = op.grad(i)
+        if grad is None:
+            continue
+        if op.variadic:
+            contribution = grad(g, out, list(inputs), **record.attrs)
+        else:
+            contribution = grad(g, out, *inputs, **record.attrs)
+        if contribution is None:
+            continue
+        if contribution.shape != x.shape:
+            contribution = ops.sum_to(contribution, x.shape)
+        _accumulate(local, x._id, contribution)
+    return local
 
 
 def _accumulate(grads: dict[int, Tensor], key: int, g: Tensor) -> None:

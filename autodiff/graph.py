@@ -1,0 +1,374 @@
+"""`ad.Graph`: what a tape recorded, as plain immutable data for the visualizer.
+
+The visualizer never touches tapes or records: it reads a `Graph` (nodes in topological order,
+each with its value and its gradient), asks for a new one with other leaf values (`replay`),
+and for the backward pass taken one op at a time (`backward_steps`). Gradients here come from
+the same backward pass as `tape.gradient`, so the numbers agree exactly.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from autodiff import ops
+from autodiff.context import no_recording
+from autodiff.primitive import Op, Record
+from autodiff.tape import backward
+from autodiff.tensor import Tensor, TensorLike, VariableRead, to_array
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True, eq=False)
+class Node:
+    """One tensor of the graph: a leaf (`'variable'`, `'constant'`) or an op's output (`'op'`).
+
+    `value` and `grad` are read-only NumPy arrays; `grad` is None where the target does not
+    depend on the node or no gradient reaches it (unwatched). For an op node, `watched` says
+    whether a watched tensor flows into it.
+    """
+
+    id: int
+    kind: str
+    op: str | None
+    name: str
+    scope: str
+    inputs: tuple[int, ...]
+    value: np.ndarray
+    grad: np.ndarray | None
+    watched: bool
+    attrs: Mapping[str, Any]
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of the value."""
+        return self.value.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The dtype of the value."""
+        return self.value.dtype
+
+    @property
+    def is_leaf(self) -> bool:
+        """Whether the node is a variable or a constant (not computed by an op)."""
+        return self.kind != "op"
+
+    def __repr__(self) -> str:
+        what = self.op if self.kind == "op" else self.kind
+        grad = "None" if self.grad is None else f"{_brief(self.grad)}"
+        return (
+            f"Node({self.id}: {self.name!r} {what}{list(self.inputs) if self.inputs else ''}, "
+            f"value={_brief(self.value)}, grad={grad})"
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class BackwardStep:
+    """One op of the reverse pass: the gradient arriving at it and what it sends each input.
+
+    `contributions[i]` is upstream × (local derivative) for input node `i` (summed if the op
+    uses that input twice); `formula` states the local derivatives, `formulas` per input.
+    """
+
+    node: int
+    upstream: np.ndarray
+    contributions: Mapping[int, np.ndarray]
+    formula: str
+    formulas: Mapping[int, str]
+
+
+class Graph:
+    """The recorded computation: `nodes` in topological order and the `target` node's id."""
+
+    __slots__ = ("_by_tensor", "_ops", "nodes", "target")
+
+    def __init__(
+        self,
+        nodes: Sequence[Node],
+        target: int | None,
+        node_ops: Sequence[Op | None],
+        by_tensor: Mapping[int, int],
+    ) -> None:
+        """Made by `tape.graph()` and `Graph.replay`, not by users."""
+        self.nodes: tuple[Node, ...] = tuple(nodes)
+        self.target = target
+        self._ops = tuple(node_ops)
+        self._by_tensor = by_tensor
+
+    # ----- looking things up -----
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def __iter__(self) -> Iterator[Node]:
+        return iter(self.nodes)
+
+    def __getitem__(self, key: int | str | Tensor) -> Node:
+        """The node with this id, name (if unique), or leaf tensor/variable."""
+        return self.nodes[self._find(key, "graph[...]")]
+
+    def leaves(self) -> tuple[Node, ...]:
+        """The variables and constants, in order."""
+        return tuple(n for n in self.nodes if n.kind != "op")
+
+    def _find(self, key: int | str | Tensor, where: str) -> int:
+        if isinstance(key, Tensor):
+            found = self._by_tensor.get(key._id)
+            if found is None:
+                raise ValueError(
+                    f"{where}: {key.name or 'this tensor'!s} is not a leaf of the graph; "
+                    f"use one of {self._leaf_names()}"
+                )
+            return found
+        if isinstance(key, int | np.integer) and not isinstance(key, bool):
+            if 0 <= key < len(self.nodes):
+                return int(key)
+            raise ValueError(f"{where}: no node with id {key}; ids go from 0 to {len(self) - 1}")
+        if isinstance(key, str):
+            matches = [n.id for n in self.nodes if n.name == key]
+            if len(matches) == 1:
+                return matches[0]
+            if matches:
+                raise ValueError(
+                    f"{where}: the name {key!r} matches nodes {matches}; use a node id instead"
+                )
+            raise ValueError(f"{where}: no node named {key!r}; leaves are {self._leaf_names()}")
+        raise TypeError(f"{where}: a node key is an id (int), a name (str) or a variable")
+
+    def _leaf_names(self) -> str:
+        return ", ".join(repr(n.name) for n in self.leaves()) or "none"
+
+    # ----- replay -----
+    def replay(self, values: Mapping[int | str | Tensor, TensorLike]) -> Graph:
+        """A new graph recomputed from new leaf values, `{node id or name or Variable: array}`.
+
+        Forward values and (when there is a target) gradients are recomputed through the same
+        ops; the structure stays as recorded (no user code runs, except the function of a
+        `custom_gradient` op). Each new value must have the leaf's shape.
+        """
+        if not isinstance(values, Mapping):
+            raise TypeError(
+                f"replay: expected a dict {{node id, name or variable: value}}, "
+                f"got {type(values).__name__}"
+            )
+        arrays = [n.value for n in self.nodes]
+        for key, value in values.items():
+            node = self.nodes[self._find(key, "replay")]
+            if node.kind == "op":
+                raise ValueError(
+                    f"replay: node {node.id} ({node.name!r}) is computed by {node.op}; only "
+                    f"leaves can be given new values: {self._leaf_names()}"
+                )
+            array = to_array(value, node.dtype, what=f"the value for {node.name!r}")
+            if array.shape != node.shape:
+                raise ValueError(
+                    f"replay: {node.name!r} has shape {node.shape} but the new value has shape "
+                    f"{array.shape}; the graph's structure is fixed, so keep the shape"
+                )
+            arrays[node.id] = _frozen(array)
+        node_ops = list(self._ops)
+        with no_recording(), np.errstate(all="ignore"):
+            for node in self.nodes:
+                if node.kind != "op":
+                    continue
+                op = node_ops[node.id]
+                inputs = [arrays[i] for i in node.inputs]
+                if op.rerun is not None:
+                    out, node_ops[node.id] = op.rerun(inputs, node.attrs)
+                elif op.variadic:
+                    out = op.forward(inputs, **node.attrs)
+                else:
+                    out = op.forward(*inputs, **node.attrs)
+                arrays[node.id] = _frozen(np.asarray(out))
+        return _assemble(self.nodes, arrays, self.target, node_ops, self._by_tensor)
+
+    # ----- the backward pass, step by step -----
+    def backward_steps(self) -> list[BackwardStep]:
+        """The reverse pass as steps in execution order, from the target towards the leaves.
+
+        Summing each node's contributions over the steps gives its `grad` exactly.
+        """
+        if self.target is None:
+            raise ValueError(
+                "backward_steps: this graph has no target; make it with tape.graph(target)"
+            )
+        arrays = [n.value for n in self.nodes]
+        _, steps = _backward(self.nodes, arrays, self.target, self._ops, with_steps=True)
+        return steps
+
+    def __repr__(self) -> str:
+        target = "" if self.target is None else f", target={self.nodes[self.target].name!r}"
+        return f"<Graph {len(self.nodes)} nodes{target}>"
+
+
+def _brief(array: np.ndarray) -> str:
+    if array.size <= 4:
+        return np.array2string(array, precision=4, separator=", ").replace("\n", "")
+    return f"<{array.dtype} {array.shape}>"
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    """A read-only view, so nobody can change a graph's numbers in place."""
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
+def _backward(
+    nodes: Sequence[Node],
+    arrays: Sequence[np.ndarray],
+    target: int,
+    node_ops: Sequence[Op | None],
+    with_steps: bool = False,
+) -> tuple[list[np.ndarray | None], list[BackwardStep]]:
+    """Gradients of the target for every node (and the steps), by the tape's backward pass."""
+    tensors = [Tensor(a) for a in arrays]
+    records = [
+        Record(node_ops[n.id], tuple(tensors[i] for i in n.inputs), tensors[n.id], dict(n.attrs), "")
+        for n in nodes
+        if n.kind == "op"
+    ]
+    traced = {tensors[n.id]._id for n in nodes if n.watched}
+    raw: list[tuple[int, Tensor, dict[int, Tensor]]] | None = [] if with_steps else None
+    with no_recording():
+        seed = ops.ones_like(tensors[target])
+        grads = backward(records, traced, [tensors[target]], [seed], [t._id for t in tensors], raw)
+    result = [None if (g := grads.get(t._id)) is None else _frozen(g._value) for t in tensors]
+    steps = []
+    if raw:
+        node_of = {t._id: i for i, t in enumerate(tensors)}
+        for index, upstream, local in raw:
+            record = records[index]
+            node = node_of[record.output._id]
+            op = record.op
+            contributions = {node_of[k]: _frozen(v._value) for k, v in local.items()}
+            formulas = {}
+            for position, i in enumerate(nodes[node].inputs):
+                if i in contributions and i not in formulas:
+                    formulas[i] = op.formula(position)
+            steps.append(
+                BackwardStep(
+                    node=node,
+                    upstream=_frozen(upstream._value),
+                    contributions=MappingProxyType(contributions),
+                    formula="; ".join(f for f in dict.fromkeys(formulas.values()) if f),
+                    formulas=MappingProxyType(formulas),
+                )
+            )
+    return result, steps
+
+
+def _assemble(
+    template: Sequence[Node],
+    arrays: Sequence[np.ndarray],
+    target: int | None,
+    node_ops: Sequence[Op | None],
+    by_tensor: Mapping[int, int],
+) -> Graph:
+    """A graph with the structure of `template`, new values, and the gradients they give."""
+    grads: Sequence[np.ndarray | None] = [None] * len(template)
+    if target is not None:
+        grads, _ = _backward(template, arrays, target, node_ops)
+    nodes = [
+        Node(n.id, n.kind, n.op, n.name, n.scope, n.inputs, arrays[n.id], grads[n.id], n.watched,
+             n.attrs)
+        for n in template
+    ]
+    return Graph(nodes, target, node_ops, by_tensor)
+
+
+def from_records(
+    records: Sequence[Record], traced: set[int], target: Tensor | None
+) -> Graph:
+    """The graph of what `records` computed (only what `target` depends on, when given)."""
+    producer = {r.output._id: k for k, r in enumerate(records)}
+    if target is not None:
+        records = _ancestors(records, producer, target)
+    names = _caller_names()
+    index: dict[int, int] = {}  # tensor id -> node id
+    nodes: list[Node] = []
+    node_ops: list[Op | None] = []
+    by_tensor: dict[int, int] = {}
+
+    def add(tensor: Tensor, kind: str, record: Record | None, scope: str) -> None:
+        index[tensor._id] = len(nodes)
+        if record is None:
+            name = tensor.name or names.get(tensor._id) or _value_label(tensor, kind)
+            op, inputs, attrs = None, (), _EMPTY
+            by_tensor[tensor._id] = len(nodes)
+        else:
+            name = tensor.name or record.op.name
+            op = record.op.name
+            inputs = tuple(index[x._id] for x in record.inputs)
+            attrs = MappingProxyType(dict(record.attrs))
+        nodes.append(
+            Node(len(nodes), kind, op, name, scope, inputs, _frozen(tensor._value), None,
+                 tensor._id in traced, attrs)
+        )
+        node_ops.append(None if record is None else record.op)
+
+    for record in records:
+        for x in record.inputs:
+            if x._id not in index:
+                kind = "variable" if isinstance(x, VariableRead) else "constant"
+                anonymous = kind == "constant" and not x.name and x._id not in traced
+                add(x, kind, None, record.scope if anonymous else "")
+        add(record.output, "op", record, record.scope)
+    if target is not None and target._id not in index:  # the target is a leaf itself
+        add(target, "variable" if isinstance(target, VariableRead) else "constant", None, "")
+    target_id = None if target is None else index[target._id]
+    return _assemble(nodes, [n.value for n in nodes], target_id, node_ops, by_tensor)
+
+
+def _ancestors(records: Sequence[Record], producer: Mapping[int, int], target: Tensor) -> list[Record]:
+    """The records `target` depends on, in recorded order (an iterative walk)."""
+    wanted: set[int] = set()
+    stack = [target._id]
+    while stack:
+        k = producer.get(stack.pop())
+        if k is None or k in wanted:
+            continue
+        wanted.add(k)
+        stack.extend(x._id for x in records[k].inputs)
+    if not wanted and not any(target._id == x._id for r in records for x in r.inputs):
+        raise ValueError(
+            "graph: the target was not recorded by this tape; pass a tensor computed inside "
+            "the tape's `with` block"
+        )
+    return [records[k] for k in sorted(wanted)]
+
+
+def _value_label(tensor: Tensor, kind: str) -> str:
+    """The name of an unnamed leaf: its value when small (a captured `2` reads as `2`)."""
+    if kind == "variable":
+        return "Variable"
+    value = tensor._value
+    if value.size <= 6:
+        text = np.array2string(value, separator=", ", formatter={"float_kind": "{:.4g}".format})
+        return " ".join(text.split())
+    return "constant"
+
+
+def _caller_names() -> dict[int, str]:
+    """Tensor id -> the Python name bound to it in the user's frame (the first frame outside
+    this package and the visualizer), so that `x = ad.constant(...)` draws as `x`."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] in (
+        "autodiff",
+        "viz",
+    ):
+        frame = frame.f_back
+    if frame is None:
+        return {}
+    names: dict[int, str] = {}
+    for scope in (frame.f_globals, frame.f_locals):
+        for name, value in scope.items():
+            if isinstance(value, Tensor) and not name.startswith("_"):
+                names[value._id] = name
+    return names
