@@ -47,7 +47,7 @@ def no_recording() -> Iterator[None]:
         state.refresh()
 
 
-class name_scope:  # noqa: N801 - TensorFlow's name
+class name_scope:
     """Context manager: operations recorded inside carry the scope `name` (nested: `outer/inner`).
 
     The visualizer draws each scope as a cluster, which can be collapsed into one node.

@@ -42,7 +42,7 @@ def eye(num_rows: int, num_columns: int | None = None, dtype: DTypeLike = float3
     return Tensor(np.eye(num_rows, num_columns, dtype=as_dtype(dtype)))
 
 
-def range(  # noqa: A001 - TensorFlow's name
+def range(
     start: float,
     limit: float | None = None,
     delta: float = 1,
@@ -64,12 +64,15 @@ def linspace(start: float, stop: float, num: int, name: str | None = None) -> Te
 
 
 def one_hot(
-    indices: TensorLike, depth: int, on_value: float = 1.0, off_value: float = 0.0,
+    indices: TensorLike,
+    depth: int,
+    on_value: float = 1.0,
+    off_value: float = 0.0,
     dtype: DTypeLike = float32,
 ) -> Tensor:
     """Rows of `depth` values, `on_value` at each index and `off_value` elsewhere."""
     idx = np.asarray(indices)
-    out = np.full(idx.shape + (depth,), off_value, as_dtype(dtype))
+    out = np.full((*idx.shape, depth), off_value, as_dtype(dtype))
     if idx.size:
         np.put_along_axis(out, idx[..., None].astype(np.intp), on_value, axis=-1)
     return Tensor(out)

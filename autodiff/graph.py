@@ -230,7 +230,9 @@ def _backward(
     """Gradients of the target for every node (and the steps), by the tape's backward pass."""
     tensors = [Tensor(a) for a in arrays]
     records = [
-        Record(node_ops[n.id], tuple(tensors[i] for i in n.inputs), tensors[n.id], dict(n.attrs), "")
+        Record(
+            node_ops[n.id], tuple(tensors[i] for i in n.inputs), tensors[n.id], dict(n.attrs), ""
+        )
         for n in nodes
         if n.kind == "op"
     ]
@@ -276,16 +278,24 @@ def _assemble(
     if target is not None:
         grads, _ = _backward(template, arrays, target, node_ops)
     nodes = [
-        Node(n.id, n.kind, n.op, n.name, n.scope, n.inputs, arrays[n.id], grads[n.id], n.watched,
-             n.attrs)
+        Node(
+            n.id,
+            n.kind,
+            n.op,
+            n.name,
+            n.scope,
+            n.inputs,
+            arrays[n.id],
+            grads[n.id],
+            n.watched,
+            n.attrs,
+        )
         for n in template
     ]
     return Graph(nodes, target, node_ops, by_tensor)
 
 
-def from_records(
-    records: Sequence[Record], traced: set[int], target: Tensor | None
-) -> Graph:
+def from_records(records: Sequence[Record], traced: set[int], target: Tensor | None) -> Graph:
     """The graph of what `records` computed (only what `target` depends on, when given)."""
     producer = {r.output._id: k for k, r in enumerate(records)}
     if target is not None:
@@ -308,8 +318,18 @@ def from_records(
             inputs = tuple(index[x._id] for x in record.inputs)
             attrs = MappingProxyType(dict(record.attrs))
         nodes.append(
-            Node(len(nodes), kind, op, name, scope, inputs, _frozen(tensor._value), None,
-                 tensor._id in traced, attrs)
+            Node(
+                len(nodes),
+                kind,
+                op,
+                name,
+                scope,
+                inputs,
+                _frozen(tensor._value),
+                None,
+                tensor._id in traced,
+                attrs,
+            )
         )
         node_ops.append(None if record is None else record.op)
 
@@ -326,7 +346,9 @@ def from_records(
     return _assemble(nodes, [n.value for n in nodes], target_id, node_ops, by_tensor)
 
 
-def _ancestors(records: Sequence[Record], producer: Mapping[int, int], target: Tensor) -> list[Record]:
+def _ancestors(
+    records: Sequence[Record], producer: Mapping[int, int], target: Tensor
+) -> list[Record]:
     """The records `target` depends on, in recorded order (an iterative walk)."""
     wanted: set[int] = set()
     stack = [target._id]

@@ -131,7 +131,7 @@ def _pow_grad_y(g: Tensor, out: Tensor, x: Tensor, y: Tensor) -> Tensor:
     formulas=("d(x^y)/dx = y·x^(y-1)", "d(x^y)/dy = x^y·log(x)"),
     broadcast=True,
 )
-def pow(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:  # noqa: A001
+def pow(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """`x ** y` elementwise (TensorFlow's `tf.pow`)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.power(x, y)
@@ -157,13 +157,16 @@ def sign(x: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(grads=(lambda g, out, x: g * sign(x),), formulas=("d|x|/dx = sign(x)",))
-def abs(x: TensorLike, name: str | None = None) -> Tensor:  # noqa: A001
+def abs(x: TensorLike, name: str | None = None) -> Tensor:
     """`|x|` elementwise."""
     return np.abs(x)
 
 
 @primitive(
-    grads=(lambda g, out, x, y: where(x >= y, g, zeros_like(g)), lambda g, out, x, y: _zero_where(x >= y, g)),
+    grads=(
+        lambda g, out, x, y: where(x >= y, g, zeros_like(g)),
+        lambda g, out, x, y: _zero_where(x >= y, g),
+    ),
     formulas=("d max(x,y)/dx = 1 where x ≥ y", "d max(x,y)/dy = 1 where y > x"),
     broadcast=True,
 )
@@ -173,7 +176,10 @@ def maximum(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
-    grads=(lambda g, out, x, y: where(x <= y, g, zeros_like(g)), lambda g, out, x, y: _zero_where(x <= y, g)),
+    grads=(
+        lambda g, out, x, y: where(x <= y, g, zeros_like(g)),
+        lambda g, out, x, y: _zero_where(x <= y, g),
+    ),
     formulas=("d min(x,y)/dx = 1 where x ≤ y", "d min(x,y)/dy = 1 where y < x"),
     broadcast=True,
 )
@@ -235,7 +241,10 @@ def sigmoid(x: TensorLike, name: str | None = None) -> Tensor:
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
 
-@primitive(grads=(lambda g, out, x: where(x > 0, g, zeros_like(g)),), formulas=("d relu(x)/dx = 1 where x > 0",))
+@primitive(
+    grads=(lambda g, out, x: where(x > 0, g, zeros_like(g)),),
+    formulas=("d relu(x)/dx = 1 where x > 0",),
+)
 def relu(x: TensorLike, name: str | None = None) -> Tensor:
     """`max(x, 0)` elementwise (gradient 0 at 0, as TensorFlow)."""
     return np.maximum(x, 0)
@@ -254,15 +263,17 @@ def _where_explain(condition: np.ndarray, x: np.ndarray, y: np.ndarray) -> str |
 
 
 @primitive(
-    grads=(None, lambda g, out, c, x, y: where(c, g, zeros_like(g)), lambda g, out, c, x, y: _zero_where(c, g)),
+    grads=(
+        None,
+        lambda g, out, c, x, y: where(c, g, zeros_like(g)),
+        lambda g, out, c, x, y: _zero_where(c, g),
+    ),
     formulas=("", "d where(c,x,y)/dx = 1 where c", "d where(c,x,y)/dy = 1 where not c"),
     broadcast=True,
     independent=(0,),
     explain=_where_explain,
 )
-def where(
-    condition: TensorLike, x: TensorLike, y: TensorLike, name: str | None = None
-) -> Tensor:
+def where(condition: TensorLike, x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """Elements of `x` where `condition` is true, else of `y` (all three broadcast)."""
     if condition.dtype != bool:
         raise TypeError("condition must be bool")
@@ -334,7 +345,9 @@ def _matmul_explain(a: np.ndarray, b: np.ndarray, transpose_a: bool, transpose_b
 def _matmul_grad(wrt: int):
     """The gradient of `matmul` for input `wrt` (0: a, 1: b), including rank-1 operands."""
 
-    def grad(g: Tensor, out: Tensor, a: Tensor, b: Tensor, transpose_a: bool, transpose_b: bool) -> Tensor:
+    def grad(
+        g: Tensor, out: Tensor, a: Tensor, b: Tensor, transpose_a: bool, transpose_b: bool
+    ) -> Tensor:
         # Treat a vector a as a (1, n) matrix and a vector b as (n, 1), as NumPy does.
         if a.ndim == 1:
             a, g = expand_dims(a, 0), expand_dims(g, -2)
@@ -380,7 +393,9 @@ def matmul(
 
 # ----------------------------------------------------------------------------- shape
 @primitive(
-    grads=(lambda g, out, a, perm: transpose(g, None if perm is None else np.argsort(perm).tolist()),),
+    grads=(
+        lambda g, out, a, perm: transpose(g, None if perm is None else np.argsort(perm).tolist()),
+    ),
     formulas=("gradient transposed back",),
 )
 def transpose(a: TensorLike, perm: Sequence[int] | None = None, name: str | None = None) -> Tensor:
@@ -388,32 +403,40 @@ def transpose(a: TensorLike, perm: Sequence[int] | None = None, name: str | None
     return np.transpose(a, None if perm is None else _shape(perm))
 
 
-@primitive(grads=(lambda g, out, x, shape: reshape(g, x.shape),), formulas=("gradient reshaped back",))
+@primitive(
+    grads=(lambda g, out, x, shape: reshape(g, x.shape),), formulas=("gradient reshaped back",)
+)
 def reshape(tensor: TensorLike, shape: Sequence[int], name: str | None = None) -> Tensor:
     """`tensor` with a new shape of the same size (one dimension may be -1)."""
     return np.reshape(tensor, _shape(shape))
 
 
-@primitive(grads=(lambda g, out, x, axis: reshape(g, x.shape),), formulas=("gradient reshaped back",))
-def expand_dims(input: TensorLike, axis: int, name: str | None = None) -> Tensor:  # noqa: A002
+@primitive(
+    grads=(lambda g, out, x, axis: reshape(g, x.shape),), formulas=("gradient reshaped back",)
+)
+def expand_dims(input: TensorLike, axis: int, name: str | None = None) -> Tensor:
     """`input` with a new axis of length 1 inserted at `axis`."""
     return np.expand_dims(input, axis)
 
 
-@primitive(grads=(lambda g, out, x, axis: reshape(g, x.shape),), formulas=("gradient reshaped back",))
-def squeeze(input: TensorLike, axis: Axis = None, name: str | None = None) -> Tensor:  # noqa: A002
+@primitive(
+    grads=(lambda g, out, x, axis: reshape(g, x.shape),), formulas=("gradient reshaped back",)
+)
+def squeeze(input: TensorLike, axis: Axis = None, name: str | None = None) -> Tensor:
     """`input` without its axes of length 1 (only those in `axis`, when given)."""
     return np.squeeze(input, _axes(axis))
 
 
 @primitive(grads=(lambda g, out, x, shape: sum_to(g, x.shape),), formulas=("gradient summed back",))
-def broadcast_to(input: TensorLike, shape: Sequence[int], name: str | None = None) -> Tensor:  # noqa: A002
+def broadcast_to(input: TensorLike, shape: Sequence[int], name: str | None = None) -> Tensor:
     """`input` repeated along new or length-1 axes to `shape`, by NumPy's broadcasting rules."""
     return np.broadcast_to(input, _shape(shape))
 
 
-@primitive(grads=(lambda g, out, x, shape: broadcast_to(g, x.shape),), formulas=("gradient broadcast",))
-def sum_to(input: TensorLike, shape: Sequence[int], name: str | None = None) -> Tensor:  # noqa: A002
+@primitive(
+    grads=(lambda g, out, x, shape: broadcast_to(g, x.shape),), formulas=("gradient broadcast",)
+)
+def sum_to(input: TensorLike, shape: Sequence[int], name: str | None = None) -> Tensor:
     """Sum `input` down to `shape`, undoing a broadcast (the gradient of broadcasting)."""
     shape = _shape(shape)
     if input.shape == shape:
@@ -463,14 +486,22 @@ def _has_array(index: Any) -> bool:
     return builtins.any(isinstance(i, np.ndarray) for i in items)
 
 
-@primitive(grads=(lambda g, out, x, index: scatter(g, x.shape, index),), formulas=("the gradient put back at the indexed positions",))
+@primitive(
+    grads=(lambda g, out, x, index: scatter(g, x.shape, index),),
+    formulas=("the gradient put back at the indexed positions",),
+)
 def getitem(x: TensorLike, index: Any, name: str | None = None) -> Tensor:
     """`x[index]`: basic indexing (ints, slices, `None`, `...`) and integer-array indexing."""
     return x[_index(index)]
 
 
-@primitive(grads=(lambda g, out, u, shape, index: getitem(g, index),), formulas=("the gradient at the indexed positions",))
-def scatter(updates: TensorLike, shape: Sequence[int], index: Any, name: str | None = None) -> Tensor:
+@primitive(
+    grads=(lambda g, out, u, shape, index: getitem(g, index),),
+    formulas=("the gradient at the indexed positions",),
+)
+def scatter(
+    updates: TensorLike, shape: Sequence[int], index: Any, name: str | None = None
+) -> Tensor:
     """Zeros of `shape` with `updates` added at `index` (repeated indices add up)."""
     index = _index(index)
     result = np.zeros(_shape(shape), updates.dtype)
@@ -488,19 +519,22 @@ def cast(x: TensorLike, dtype: DTypeLike, name: str | None = None) -> Tensor:
 
 
 @primitive(grads=(lambda g, out, x: g,), formulas=("d(x)/dx = 1",))
-def identity(input: TensorLike, name: str | None = None) -> Tensor:  # noqa: A002
+def identity(input: TensorLike, name: str | None = None) -> Tensor:
     """`input` unchanged (a new tensor, recorded as an op)."""
     return input
 
 
 @primitive(grads=(None,), formulas=("no gradient flows back",))
-def stop_gradient(input: TensorLike, name: str | None = None) -> Tensor:  # noqa: A002
+def stop_gradient(input: TensorLike, name: str | None = None) -> Tensor:
     """`input` unchanged, but gradients do not flow through it (it acts as a constant)."""
     return input
 
 
 # ----------------------------------------------------------------------------- reductions
-@primitive(grads=(lambda g, out, x, axis, keepdims: _unreduce(g, x, axis, keepdims),), formulas=("d(Σx)/dx = 1",))
+@primitive(
+    grads=(lambda g, out, x, axis, keepdims: _unreduce(g, x, axis, keepdims),),
+    formulas=("d(Σx)/dx = 1",),
+)
 def reduce_sum(
     input_tensor: TensorLike, axis: Axis = None, keepdims: bool = False, name: str | None = None
 ) -> Tensor:
@@ -573,7 +607,11 @@ def reduce_prod(
 
 
 @primitive(
-    grads=(lambda g, out, x, axis, keepdims: _unreduce(g, x, axis, keepdims) * exp(x - _unreduce(out, x, axis, keepdims)),),
+    grads=(
+        lambda g, out, x, axis, keepdims: (
+            _unreduce(g, x, axis, keepdims) * exp(x - _unreduce(out, x, axis, keepdims))
+        ),
+    ),
     formulas=("d logΣeˣ/dx = softmax(x)",),
 )
 def reduce_logsumexp(
@@ -589,25 +627,39 @@ def reduce_logsumexp(
 
 
 @primitive(grads=(None,), formulas=("",))
-def reduce_any(input_tensor: TensorLike, axis: Axis = None, keepdims: bool = False, name: str | None = None) -> Tensor:
+def reduce_any(
+    input_tensor: TensorLike, axis: Axis = None, keepdims: bool = False, name: str | None = None
+) -> Tensor:
     """Whether any element along `axis` is true (bool)."""
     return np.any(input_tensor, axis=_axes(axis), keepdims=keepdims)
 
 
 @primitive(grads=(None,), formulas=("",))
-def reduce_all(input_tensor: TensorLike, axis: Axis = None, keepdims: bool = False, name: str | None = None) -> Tensor:
+def reduce_all(
+    input_tensor: TensorLike, axis: Axis = None, keepdims: bool = False, name: str | None = None
+) -> Tensor:
     """Whether every element along `axis` is true (bool)."""
     return np.all(input_tensor, axis=_axes(axis), keepdims=keepdims)
 
 
 @primitive(grads=(None,), formulas=("",))
-def argmax(input: TensorLike, axis: int | None = None, output_type: DTypeLike = "int64", name: str | None = None) -> Tensor:  # noqa: A002
+def argmax(
+    input: TensorLike,
+    axis: int | None = None,
+    output_type: DTypeLike = "int64",
+    name: str | None = None,
+) -> Tensor:
     """Index of the largest element along `axis` (0 when None, as TensorFlow)."""
     return np.argmax(input, axis=0 if axis is None else axis).astype(as_dtype(output_type))
 
 
 @primitive(grads=(None,), formulas=("",))
-def argmin(input: TensorLike, axis: int | None = None, output_type: DTypeLike = "int64", name: str | None = None) -> Tensor:  # noqa: A002
+def argmin(
+    input: TensorLike,
+    axis: int | None = None,
+    output_type: DTypeLike = "int64",
+    name: str | None = None,
+) -> Tensor:
     """Index of the smallest element along `axis` (0 when None, as TensorFlow)."""
     return np.argmin(input, axis=0 if axis is None else axis).astype(as_dtype(output_type))
 
@@ -618,7 +670,9 @@ def _softmax_axis(axis: int | None) -> int:
 
 
 @primitive(
-    grads=(lambda g, out, x, axis: out * (g - reduce_sum(g * out, _softmax_axis(axis), keepdims=True)),),
+    grads=(
+        lambda g, out, x, axis: out * (g - reduce_sum(g * out, _softmax_axis(axis), keepdims=True)),
+    ),
     formulas=("d softmax(x)/dx = diag(s) - s·sᵀ",),
 )
 def softmax(logits: TensorLike, axis: int | None = None, name: str | None = None) -> Tensor:
@@ -629,7 +683,9 @@ def softmax(logits: TensorLike, axis: int | None = None, name: str | None = None
 
 
 @primitive(
-    grads=(lambda g, out, x, axis: g - exp(out) * reduce_sum(g, _softmax_axis(axis), keepdims=True),),
+    grads=(
+        lambda g, out, x, axis: g - exp(out) * reduce_sum(g, _softmax_axis(axis), keepdims=True),
+    ),
     formulas=("d log_softmax(x)/dx = 1 - softmax(x)",),
 )
 def log_softmax(logits: TensorLike, axis: int | None = None, name: str | None = None) -> Tensor:
@@ -646,7 +702,12 @@ def _add_n_forward(values: list[np.ndarray]) -> np.ndarray:
     return total
 
 
-@primitive(grads=(lambda g, out, inputs, index: g,), formulas=("d(Σxᵢ)/dxᵢ = 1",), variadic=True, broadcast=True)
+@primitive(
+    grads=(lambda g, out, inputs, index: g,),
+    formulas=("d(Σxᵢ)/dxᵢ = 1",),
+    variadic=True,
+    broadcast=True,
+)
 def add_n(inputs: Sequence[TensorLike], name: str | None = None) -> Tensor:
     """The elementwise sum of a list of tensors."""
     return _add_n_forward(inputs)

@@ -121,13 +121,17 @@ def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None =
         raise _invalid(op, inputs, attrs, e) from e
     if type(out) is not np.ndarray:
         out = np.asarray(out)
-    result = Tensor(out, name)
+    return record(op, inputs, Tensor(out, name), attrs)
+
+
+def record(op: Op, inputs: tuple[Tensor, ...], output: Tensor, attrs: dict[str, Any]) -> Tensor:
+    """Tell the recording tapes that `op` made `output` from `inputs`; returns `output`."""
     tapes = state.recording
     if tapes:
-        record = Record(op, inputs, result, attrs, state.scope)
+        entry = Record(op, inputs, output, attrs, state.scope)
         for tape in tapes:
-            tape._record(record)
-    return result
+            tape._record(entry)
+    return output
 
 
 def _convert(op: Op, args: Sequence[Any]) -> tuple[Tensor, ...]:
@@ -192,7 +196,7 @@ def _invalid(op: Op, inputs: Sequence[Tensor], attrs: dict, error: Exception) ->
         values = [t._value for t in inputs]
         try:
             reason = op.explain(values, **attrs) if op.variadic else op.explain(*values, **attrs)
-        except Exception:  # noqa: BLE001 - an explanation must never hide the real error
+        except Exception:
             reason = None
     if reason is None:
         text = str(error)

@@ -302,7 +302,7 @@ def backward(
                     needed.add(out)
                     break
     grads: dict[int, Tensor] = {}
-    for target, seed in zip(targets, seeds):
+    for target, seed in zip(targets, seeds, strict=False):
         if target._id in needed:
             _accumulate(grads, target._id, seed)
     for index in range(len(records) - 1, -1, -1):
@@ -352,9 +352,7 @@ def _unconnected(value: UnconnectedGradients | str) -> UnconnectedGradients:
     try:
         return UnconnectedGradients(value)
     except ValueError:
-        raise ValueError(
-            f"unconnected_gradients must be 'none' or 'zero', got {value!r}"
-        ) from None
+        raise ValueError(f"unconnected_gradients must be 'none' or 'zero', got {value!r}") from None
 
 
 def _tensors(structure: Any, where: str, what: str) -> list[Tensor]:
@@ -368,8 +366,11 @@ def _tensors(structure: Any, where: str, what: str) -> list[Tensor]:
             raise TypeError(
                 f"{where}: {what} must be tensors or variables (or nested lists/tuples/dicts "
                 f"of them), got {type(t).__name__}"
-                + ("; a Python value has no gradient, make it ad.constant(...) and watch it"
-                   if what == "sources" else "")
+                + (
+                    "; a Python value has no gradient, make it ad.constant(...) and watch it"
+                    if what == "sources"
+                    else ""
+                )
             )
         tensors.append(t)
     return tensors
@@ -386,7 +387,7 @@ def _seeds(targets: list[Tensor], output_gradients: Any) -> list[Tensor]:
             "give one per target (or None for ones)"
         )
     seeds = []
-    for t, g in zip(targets, given):
+    for t, g in zip(targets, given, strict=False):
         if g is None:
             seeds.append(ops.ones_like(t))
             continue

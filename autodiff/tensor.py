@@ -18,7 +18,7 @@ import numpy as np
 from autodiff.context import state
 
 TensorLike = Union["Tensor", np.ndarray, np.generic, float, int, bool, Sequence[Any]]
-DTypeLike = Union[np.dtype, type, str, None]
+DTypeLike = np.dtype | type | str | None
 
 _next_id = itertools.count().__next__
 
@@ -154,7 +154,7 @@ class Tensor:
         return self._name
 
     @property
-    def T(self) -> Tensor:  # noqa: N802 - NumPy's and TensorFlow's name
+    def T(self) -> Tensor:
         """The transpose (axes reversed); recorded like `ad.transpose`."""
         return ops.transpose(self)
 
@@ -400,4 +400,14 @@ def convert_to_tensor(value: TensorLike, dtype: DTypeLike = None) -> Tensor:
     return Tensor(to_array(value, dtype))
 
 
-from autodiff import ops  # noqa: E402  (operators above call the op table)
+class _OpsOnFirstUse:
+    """Stands for `autodiff.ops` until an operator first needs it (ops imports this module)."""
+
+    def __getattr__(self, name: str) -> Any:
+        from autodiff import ops as table
+
+        globals()["ops"] = table
+        return getattr(table, name)
+
+
+ops: Any = _OpsOnFirstUse()

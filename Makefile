@@ -1,0 +1,63 @@
+# Everything a fresh clone needs: `make lab` or `make test` (python3 >= 3.10 with venv, and make).
+
+PY ?= python3
+VENV = .venv
+STAMP = $(VENV)/.installed
+
+# Debian packages needed outside the venv. Each entry is PACKAGE or PACKAGE:COMMAND
+# (COMMAND defaults to PACKAGE); a package is installed only when its command is missing.
+# Example: APT_PACKAGES ?= graphviz:dot chromium
+APT_PACKAGES ?=
+
+.PHONY: setup system-deps lab lint test bench format clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --upgrade pip
+	$(VENV)/bin/pip install -e '.[test,notebooks,dev,bench]'
+	touch $@
+
+system-deps:
+	@missing=""; \
+	for entry in $(APT_PACKAGES); do \
+		pkg="$${entry%%:*}"; cmd="$${entry#*:}"; \
+		command -v "$$cmd" >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "installing system packages:$$missing"; \
+		apt-get update && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+	else \
+		echo "missing system packages:$$missing; run:" >&2; \
+		echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends$$missing" >&2; \
+		exit 1; \
+	fi
+
+lab: setup system-deps
+	@mkdir -p notebooks
+	@flags=""; \
+	if [ "$$(id -u)" = 0 ]; then flags="$$flags --allow-root"; fi; \
+	if [ -z "$${DISPLAY:-}" ]; then flags="$$flags --no-browser"; fi; \
+	echo "$(VENV)/bin/jupyter lab notebooks/$$flags"; \
+	exec $(VENV)/bin/jupyter lab notebooks/ $$flags
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: setup system-deps lint
+	$(VENV)/bin/python -m pytest
+
+bench: setup
+	$(VENV)/bin/python benchmarks/run.py
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis test-output
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
