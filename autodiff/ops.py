@@ -228,13 +228,33 @@ def tan(x: TensorLike, name: str | None = None) -> Tensor:
     return np.tan(x)
 
 
-@primitive(grads=(lambda g, out, x: g * (1 - out * out),), formulas=("d(tanh x)/dx = 1 - tanh²x",))
+# The gradients of tanh and sigmoid in terms of their output y, fused into one op each (as
+# TensorFlow's TanhGrad and SigmoidGrad) because every tanh in a backward pass needs one.
+@primitive(
+    grads=(lambda g, out, y, dy: g * dy * (-2 * y), lambda g, out, y, dy: tanh_grad(y, g)),
+    formulas=("d/dy = -2y·dy", "d/d(dy) = 1 - y²"),
+)
+def tanh_grad(y: TensorLike, dy: TensorLike, name: str | None = None) -> Tensor:
+    """`dy * (1 - y²)`: the gradient of tanh given its output `y` and upstream `dy`."""
+    return dy * (1 - y * y)
+
+
+@primitive(
+    grads=(lambda g, out, y, dy: g * dy * (1 - 2 * y), lambda g, out, y, dy: sigmoid_grad(y, g)),
+    formulas=("d/dy = (1 - 2y)·dy", "d/d(dy) = y(1 - y)"),
+)
+def sigmoid_grad(y: TensorLike, dy: TensorLike, name: str | None = None) -> Tensor:
+    """`dy * y * (1 - y)`: the gradient of sigmoid given its output `y` and upstream `dy`."""
+    return dy * y * (1 - y)
+
+
+@primitive(grads=(lambda g, out, x: tanh_grad(out, g),), formulas=("d(tanh x)/dx = 1 - tanh²x",))
 def tanh(x: TensorLike, name: str | None = None) -> Tensor:
     """Hyperbolic tangent elementwise."""
     return np.tanh(x)
 
 
-@primitive(grads=(lambda g, out, x: g * out * (1 - out),), formulas=("dσ(x)/dx = σ(x)(1-σ(x))",))
+@primitive(grads=(lambda g, out, x: sigmoid_grad(out, g),), formulas=("dσ(x)/dx = σ(x)(1-σ(x))",))
 def sigmoid(x: TensorLike, name: str | None = None) -> Tensor:
     """The logistic function `1 / (1 + e^-x)`, computed without overflow."""
     e = np.exp(-np.abs(x))

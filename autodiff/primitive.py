@@ -25,7 +25,7 @@ import numpy as np
 
 from autodiff.context import state
 from autodiff.errors import InvalidArgumentError
-from autodiff.tensor import Tensor, Variable, to_array
+from autodiff.tensor import Tensor, Variable, VariableRead, to_array
 
 Grad = Callable[..., Tensor | None]
 _NO_ATTRS: dict[str, Any] = {}
@@ -112,16 +112,23 @@ class Record:
 def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None = None) -> Tensor:
     """Run `op` on `args` (tensors or convertible values) and record it on the recording tapes."""
     inputs = _convert(op, args)
-    values = [x._value for x in inputs]
     try:
-        out = op.forward(values, **attrs) if op.variadic else op.forward(*values, **attrs)
+        if op.variadic:
+            out = op.forward([x._value for x in inputs], **attrs)
+        elif len(inputs) == 1:
+            out = op.forward(inputs[0]._value, **attrs)
+        else:
+            out = op.forward(*[x._value for x in inputs], **attrs)
     except InvalidArgumentError:
         raise
     except (ValueError, TypeError, IndexError, ArithmeticError) as e:
         raise _invalid(op, inputs, attrs, e) from e
     if type(out) is not np.ndarray:
         out = np.asarray(out)
-    return record(op, inputs, Tensor(out, name), attrs)
+    result = Tensor(out, name)
+    if state.recording:
+        record(op, inputs, result, attrs)
+    return result
 
 
 def record(op: Op, inputs: tuple[Tensor, ...], output: Tensor, attrs: dict[str, Any]) -> Tensor:
@@ -134,8 +141,20 @@ def record(op: Op, inputs: tuple[Tensor, ...], output: Tensor, attrs: dict[str, 
     return output
 
 
+_PLAIN = frozenset({Tensor, VariableRead})  # tensors that need no conversion
+
+
 def _convert(op: Op, args: Sequence[Any]) -> tuple[Tensor, ...]:
     """Tensors for `args`: variables read, other values converted to the tensors' dtype."""
+    # The common case first: tensors of one dtype, nothing to convert.
+    first = args[0]
+    if type(first) in _PLAIN and not op.independent:
+        dtype = first._value.dtype
+        for a in args:
+            if type(a) not in _PLAIN or a._value.dtype != dtype:
+                break
+        else:
+            return tuple(args)
     independent = op.independent
     hint = None
     for i, a in enumerate(args):
@@ -149,11 +168,9 @@ def _convert(op: Op, args: Sequence[Any]) -> tuple[Tensor, ...]:
                 a = a.read()
         else:
             try:
-                value = to_array(
-                    a, None if i in independent else hint, what=_arg_name(op, i), error=ValueError
-                )
+                value = to_array(a, None if i in independent else hint, error=ValueError)
             except (TypeError, ValueError) as e:
-                raise type(e)(f"{op.name}: {e}") from None
+                raise type(e)(f"{op.name}: input {_arg_name(op, i)}: {e}") from None
             a = Tensor(value)
             if i not in independent:
                 hint = value.dtype

@@ -9,6 +9,7 @@ change what a tape recorded.
 
 from __future__ import annotations
 
+import importlib
 import itertools
 from collections.abc import Sequence
 from typing import Any, Union
@@ -80,6 +81,8 @@ def to_array(
     if isinstance(value, Tensor):
         array = value._value
         return array if dtype is None else array.astype(as_dtype(dtype), copy=False)
+    if dtype is not None and type(value) is float and dtype.kind == "f":  # fast: `x * 2.0`
+        return np.array(value, dtype)
     if isinstance(value, np.ndarray | np.generic):
         array = np.array(value)  # a copy: the user may change their array later
         return array if dtype is None else array.astype(as_dtype(dtype))
@@ -166,6 +169,12 @@ class Tensor:
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         array = self._value if dtype is None else self._value.astype(dtype, copy=False)
         return array.copy() if copy else array
+
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        return interop.array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        return interop.array_function(func, args, kwargs)
 
     def __repr__(self) -> str:
         text = str(self._value)
@@ -400,14 +409,17 @@ def convert_to_tensor(value: TensorLike, dtype: DTypeLike = None) -> Tensor:
     return Tensor(to_array(value, dtype))
 
 
-class _OpsOnFirstUse:
-    """Stands for `autodiff.ops` until an operator first needs it (ops imports this module)."""
+class _OnFirstUse:
+    """Stands for a module of this package until first used (those modules import this one)."""
 
-    def __getattr__(self, name: str) -> Any:
-        from autodiff import ops as table
+    def __init__(self, name: str) -> None:
+        self._name = name
 
-        globals()["ops"] = table
-        return getattr(table, name)
+    def __getattr__(self, attr: str) -> Any:
+        module = importlib.import_module(f"autodiff.{self._name}")
+        globals()[self._name] = module
+        return getattr(module, attr)
 
 
-ops: Any = _OpsOnFirstUse()
+ops: Any = _OnFirstUse("ops")
+interop: Any = _OnFirstUse("interop")
