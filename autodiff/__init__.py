@@ -73,7 +73,7 @@ from autodiff.ops import (
     where,
     zeros_like,
 )
-from autodiff.tape import GradientTape, UnconnectedGradients
+from autodiff.tape import GradientTape, UnconnectedGradients, graph_of
 from autodiff.tensor import (
     Tensor,
     Variable,
@@ -133,6 +133,7 @@ __all__ = [
     "float16",
     "float32",
     "float64",
+    "graph_of",
     "greater",
     "greater_equal",
     "identity",

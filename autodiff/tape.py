@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import itertools
 import warnings
+import weakref
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +63,7 @@ class GradientTape:
         self._recording = False
         self._warned = False
         self._clear()
+        _live_tapes[next(_tape_numbers)] = self
 
     def _clear(self) -> None:
         self._records: list[Record] | None = []
@@ -274,6 +277,32 @@ class GradientTape:
             f"<GradientTape {n}, persistent={self._persistent}, "
             f"{'recording' if self._recording else 'not recording'}>"
         )
+
+
+_live_tapes: weakref.WeakValueDictionary[int, GradientTape] = weakref.WeakValueDictionary()
+_tape_numbers = itertools.count()
+
+
+def graph_of(tensor: Tensor) -> Graph:
+    """The graph of `tensor` from the newest live tape that recorded it (`tape.graph(tensor)`).
+
+    Lets `viz.draw(loss)` work without the tape. A non-persistent tape forgets its records
+    in `gradient`, so draw before that (or record with `persistent=True`).
+    """
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"graph_of: expected a tensor, got {type(tensor).__name__}")
+    key = tensor._id
+    for number in sorted(_live_tapes.keys(), reverse=True):
+        tape = _live_tapes.get(number)
+        records = None if tape is None else tape._records
+        if records and any(r.output._id == key for r in records):
+            return tape.graph(tensor)
+    raise ValueError(
+        "graph_of: no live tape holds the records of this tensor. Draw it while its tape is "
+        "alive and before tape.gradient() (a non-persistent tape frees its records there), "
+        "record it with ad.GradientTape(persistent=True), or pass the tape: "
+        "viz.draw(tape, target=tensor)"
+    )
 
 
 def backward(
