@@ -7,7 +7,7 @@ STAMP = $(VENV)/.installed
 # Debian packages needed outside the venv. Each entry is PACKAGE or PACKAGE:COMMAND
 # (COMMAND defaults to PACKAGE); a package is installed only when its command is missing.
 # Example: APT_PACKAGES ?= graphviz:dot chromium
-APT_PACKAGES ?=
+APT_PACKAGES ?= graphviz:dot
 
 .PHONY: setup system-deps lab lint test bench format clean
 

@@ -121,9 +121,10 @@ class Diagram:
         )
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        bundle = dict(self.widget()._repr_mimebundle_(include=include, exclude=exclude))
-        if isinstance(bundle.get("data"), dict):  # some ipywidgets return (data, metadata)
-            bundle = bundle["data"]
+        bundle = self.widget()._repr_mimebundle_(include=include, exclude=exclude)
+        if isinstance(bundle, tuple):  # ipywidgets 8 returns (data, metadata)
+            bundle = bundle[0]
+        bundle = dict(bundle)
         if shutil.which("dot"):
             bundle["image/svg+xml"] = self.svg()
         bundle["text/plain"] = repr(self)

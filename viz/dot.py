@@ -212,7 +212,7 @@ def _add_clusters(dot: graphviz.Digraph, by_scope: dict[str, list[tuple[str, str
 
     def fill(graph: graphviz.Digraph, scope: str) -> None:
         for ident, label in by_scope.get(scope, []):
-            graph.node(ident, label=label)
+            graph.node(ident, label=label, id=ident)
         depth = scope.count("/") + 1 if scope else 0
         for child in order:
             if child.count("/") == depth and (not scope or child.startswith(scope + "/")):
