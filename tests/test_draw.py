@@ -162,9 +162,8 @@ NASTY = [
 @pytest.mark.parametrize("name", NASTY)
 def test_any_name_is_shown_as_text(name: str) -> None:
     v = ad.Variable(1.0, name=name)
-    with ad.GradientTape() as tape:
-        with ad.name_scope("scope"):
-            y = v * 2.0
+    with ad.GradientTape() as tape, ad.name_scope("scope"):
+        y = v * 2.0
     svg = viz.draw(tape, target=y).svg()
     text = svg_nodes(svg)
     assert text["n0"].startswith(name)
