@@ -87,7 +87,7 @@ class BackwardStep:
 class Graph:
     """The recorded computation: `nodes` in topological order and the `target` node's id."""
 
-    __slots__ = ("_by_tensor", "_ops", "nodes", "target")
+    __slots__ = ("_by_tensor", "_ops", "_steps", "nodes", "target")
 
     def __init__(
         self,
@@ -95,12 +95,14 @@ class Graph:
         target: int | None,
         node_ops: Sequence[Op | None],
         by_tensor: Mapping[int, int],
+        steps: Sequence[RawStep] = (),
     ) -> None:
         """Made by `tape.graph()` and `Graph.replay`, not by users."""
         self.nodes: tuple[Node, ...] = tuple(nodes)
         self.target = target
         self._ops = tuple(node_ops)
         self._by_tensor = by_tensor
+        self._steps = tuple(steps)  # the backward pass that made the grads, for backward_steps
 
     # ----- looking things up -----
     def __len__(self) -> int:
@@ -198,9 +200,7 @@ class Graph:
             raise ValueError(
                 "backward_steps: this graph has no target; make it with tape.graph(target)"
             )
-        arrays = [n.value for n in self.nodes]
-        _, steps = _backward(self.nodes, arrays, self.target, self._ops, with_steps=True)
-        return steps
+        return [_step(self.nodes[raw[0]], self._ops[raw[0]], raw) for raw in self._steps]
 
     def __repr__(self) -> str:
         target = "" if self.target is None else f", target={self.nodes[self.target].name!r}"
@@ -220,14 +220,17 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     return view
 
 
+RawStep = tuple[int, np.ndarray, dict[int, np.ndarray]]  # node, upstream, contributions
+
+
 def _backward(
     nodes: Sequence[Node],
     arrays: Sequence[np.ndarray],
     target: int,
     node_ops: Sequence[Op | None],
-    with_steps: bool = False,
-) -> tuple[list[np.ndarray | None], list[BackwardStep]]:
-    """Gradients of the target for every node (and the steps), by the tape's backward pass."""
+) -> tuple[list[np.ndarray | None], list[RawStep]]:
+    """Gradients of the target for every node, and the steps that made them, by the tape's
+    own backward pass (so they agree with `tape.gradient` exactly)."""
     tensors = [Tensor(a) for a in arrays]
     records = [
         Record(
@@ -237,33 +240,37 @@ def _backward(
         if n.kind == "op"
     ]
     traced = {tensors[n.id]._id for n in nodes if n.watched}
-    raw: list[tuple[int, Tensor, dict[int, Tensor]]] | None = [] if with_steps else None
+    raw: list[tuple[int, Tensor, dict[int, Tensor]]] = []
     with no_recording():
         seed = ops.ones_like(tensors[target])
         grads = backward(records, traced, [tensors[target]], [seed], [t._id for t in tensors], raw)
     result = [None if (g := grads.get(t._id)) is None else _frozen(g._value) for t in tensors]
-    steps = []
-    if raw:
-        node_of = {t._id: i for i, t in enumerate(tensors)}
-        for index, upstream, local in raw:
-            record = records[index]
-            node = node_of[record.output._id]
-            op = record.op
-            contributions = {node_of[k]: _frozen(v._value) for k, v in local.items()}
-            formulas = {}
-            for position, i in enumerate(nodes[node].inputs):
-                if i in contributions and i not in formulas:
-                    formulas[i] = op.formula(position)
-            steps.append(
-                BackwardStep(
-                    node=node,
-                    upstream=_frozen(upstream._value),
-                    contributions=MappingProxyType(contributions),
-                    formula="; ".join(f for f in dict.fromkeys(formulas.values()) if f),
-                    formulas=MappingProxyType(formulas),
-                )
-            )
+    node_of = {t._id: i for i, t in enumerate(tensors)}
+    steps = [
+        (
+            node_of[records[index].output._id],
+            _frozen(upstream._value),
+            {node_of[k]: _frozen(v._value) for k, v in local.items()},
+        )
+        for index, upstream, local in raw
+    ]
     return result, steps
+
+
+def _step(node: Node, op: Op, raw: RawStep) -> BackwardStep:
+    """A `BackwardStep` with the op's formulas for the inputs it sends gradients to."""
+    _, upstream, contributions = raw
+    formulas: dict[int, str] = {}
+    for position, i in enumerate(node.inputs):
+        if i in contributions and i not in formulas:
+            formulas[i] = op.formula(position)
+    return BackwardStep(
+        node=node.id,
+        upstream=upstream,
+        contributions=MappingProxyType(contributions),
+        formula="; ".join(f for f in dict.fromkeys(formulas.values()) if f),
+        formulas=MappingProxyType(formulas),
+    )
 
 
 def _assemble(
@@ -275,8 +282,9 @@ def _assemble(
 ) -> Graph:
     """A graph with the structure of `template`, new values, and the gradients they give."""
     grads: Sequence[np.ndarray | None] = [None] * len(template)
+    steps: list[RawStep] = []
     if target is not None:
-        grads, _ = _backward(template, arrays, target, node_ops)
+        grads, steps = _backward(template, arrays, target, node_ops)
     nodes = [
         Node(
             n.id,
@@ -292,7 +300,7 @@ def _assemble(
         )
         for n in template
     ]
-    return Graph(nodes, target, node_ops, by_tensor)
+    return Graph(nodes, target, node_ops, by_tensor, steps)
 
 
 def from_records(records: Sequence[Record], traced: set[int], target: Tensor | None) -> Graph:
