@@ -3,9 +3,11 @@
 ```python
 import viz
 viz.draw(tape, target=loss)      # a diagram (rendered in the browser in Jupyter)
+viz.explore(tape, loss)          # sliders on the leaves, backprop step by step
 ```
 """
 
 from viz.diagram import Diagram, DotNotFoundError, draw
+from viz.explore import Explorer, explore
 
-__all__ = ["Diagram", "DotNotFoundError", "draw"]
+__all__ = ["Diagram", "DotNotFoundError", "Explorer", "draw", "explore"]

@@ -78,13 +78,14 @@ def fields(graph: ad.Graph, show: Sequence[str] = SHOW) -> dict[str, dict]:
         for field in show:
             array = node.value if field == "value" else node.grad
             out[field_id(node.id, field)] = {
-                "lines": _field_lines(field, array),
+                "lines": field_lines(field, array),
                 "nan": text.has_nan(array),
             }
     return out
 
 
-def _field_lines(field: str, array: np.ndarray | None) -> list[str]:
+def field_lines(field: str, array: np.ndarray | None) -> list[str]:
+    """The text lines of a value or gradient cell (`value: [[22 28]]`)."""
     lines = [line.replace(" ", NBSP) for line in text.array_lines(array)]
     label = f"{field}:{NBSP}" if field == "value" else f"grad:{NBSP * 2}"
     pad = NBSP * len(label)
@@ -124,7 +125,7 @@ def build(
     dot.attr("edge", color=PALETTE.edge, arrowsize="0.7", penwidth="1.2")
 
     cells = fields(graph, show)
-    element = _elements(graph, collapse)  # node id -> drawn element id ("n3" or "s0")
+    element = elements(graph, collapse)  # node id -> drawn element id ("n3" or "s0")
     groups = sorted({e for e in element.values() if e.startswith("s")}, key=lambda s: int(s[1:]))
     group_scopes = _group_scopes(graph, collapse)
 
@@ -171,7 +172,7 @@ def _check_show(show: Sequence[str] | str) -> tuple[str, ...]:
     return tuple(show)
 
 
-def _elements(graph: ad.Graph, collapse: int | None) -> dict[int, str]:
+def elements(graph: ad.Graph, collapse: int | None) -> dict[int, str]:
     """Which drawn element shows each node: itself, or its collapsed scope's group node."""
     scopes = _group_scopes(graph, collapse)
     element = {}

@@ -7,6 +7,7 @@ user does (`selected`) and how long it took (`render_ms`, `patch_ms`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import anywidget
@@ -51,12 +52,19 @@ class GraphView(anywidget.AnyWidget):
     """How long the browser took to lay out and draw the last DOT (reported by the browser)."""
     patch_ms = traitlets.Float(0.0).tag(sync=True)
     """How long the browser took to apply the last patches (reported by the browser)."""
+    steps = traitlets.Unicode("[]").tag(sync=True)
+    """The backward pass for the step slider, sent once, as JSON (see `viz.explore`): a list
+    of {"current", "edges", "nodes", "pending", "patches", "caption"}, step 0 with "base"."""
+    step = traitlets.Int(-1).tag(sync=True)
+    """The backward step shown (-1: none, the plain diagram); linked to the step slider in
+    the browser, so stepping needs no kernel."""
 
 
-def node_details(graph: ad.Graph) -> dict[str, dict]:
-    """The click panel of every node: name, kind, shape, dtype, the full value and gradient."""
+def node_details(graph: ad.Graph, nodes: Sequence[int] | None = None) -> dict[str, dict]:
+    """The click panel of each node (all, or those in `nodes`): name, kind, shape, dtype,
+    inputs, attributes, and the full value and gradient."""
     details = {}
-    for node in graph.nodes:
+    for node in graph.nodes if nodes is None else (graph.nodes[i] for i in nodes):
         kind = node.op if node.kind == "op" else node.kind
         lines = [f"value ({node.dtype}, shape {node.shape}):", *text.full_lines(node.value)]
         lines += ["", "gradient of the target:" if graph.target is not None else "gradient:"]

@@ -1,0 +1,491 @@
+"""`viz.explore`: sliders that re-run the graph live, and backprop one operation at a time.
+
+Moving a value slider replays the graph (`Graph.replay`, or re-runs `f` under a fresh tape)
+and sends the browser only the numbers that changed; the browser patches the SVG text in
+place, so nothing moves. The layout is redone only when `f` takes another path through its
+control flow. The step slider (with a Play button, linked to the diagram in the browser)
+walks the backward pass: all steps are sent once, so stepping needs no kernel.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+
+import autodiff as ad
+from viz import dot as dotlib
+from viz import text
+from viz.widget import GraphView, node_details
+
+MAX_ELEMENTS = 6  # leaves up to this size get one slider per element; larger, a scale slider
+PENDING = f"grad:{dotlib.NBSP * 2}…"
+
+
+# ----------------------------------------------------------------------------- sources
+class _Source:
+    """Where graphs come from: a recorded graph replayed, or a function re-run."""
+
+    graph: ad.Graph
+
+    def leaf_values(self) -> dict[str, np.ndarray]:
+        """The slidable leaves and their current values, by label."""
+        raise NotImplementedError
+
+    def update(self, label: str, value: np.ndarray) -> ad.Graph:
+        """The graph with the leaf `label` set to `value`."""
+        raise NotImplementedError
+
+
+class _Replay(_Source):
+    """`explore(tape, target)`: the recorded graph, replayed with new leaf values."""
+
+    def __init__(self, graph: ad.Graph, names: Sequence[str] | None) -> None:
+        self.graph = graph
+        leaves = [n for n in graph.leaves() if _slidable(n, names)]
+        if names is not None:
+            missing = set(names) - {n.name for n in leaves}
+            if missing:
+                raise ValueError(
+                    f"explore: no float leaf named {sorted(missing)}; the graph's leaves are "
+                    f"{[n.name for n in graph.leaves()]}"
+                )
+        labels = _labels([n.name for n in leaves])
+        self._nodes = dict(zip(labels, (n.id for n in leaves), strict=True))
+        self._values = {label: graph.nodes[i].value for label, i in self._nodes.items()}
+
+    def leaf_values(self) -> dict[str, np.ndarray]:
+        return dict(self._values)
+
+    def update(self, label: str, value: np.ndarray) -> ad.Graph:
+        self._values[label] = value
+        self.graph = self.graph.replay({self._nodes[label]: value})
+        return self.graph
+
+
+class _Rerun(_Source):
+    """`explore(f, **leaves)`: `f` re-run under a fresh tape, so control flow can change."""
+
+    def __init__(self, f: Callable[..., Any], leaves: Mapping[str, Any]) -> None:
+        if not leaves:
+            raise ValueError("explore(f, ...): give the leaves as keywords, e.g. x=1.0")
+        self.f = f
+        self._values = {name: _as_float(name, value) for name, value in leaves.items()}
+        self.graph = self._run(self._values)
+
+    def _run(self, values: Mapping[str, np.ndarray]) -> ad.Graph:
+        variables = {name: ad.Variable(value, name=name) for name, value in values.items()}
+        with ad.GradientTape() as tape:
+            out = self.f(**variables)
+        if not isinstance(out, ad.Tensor):
+            raise TypeError(
+                f"explore: {getattr(self.f, '__name__', 'f')} must return a tensor (the target "
+                f"whose gradients are shown), got {type(out).__name__}"
+            )
+        return tape.graph(out)
+
+    def leaf_values(self) -> dict[str, np.ndarray]:
+        return dict(self._values)
+
+    def update(self, label: str, value: np.ndarray) -> ad.Graph:
+        values = {**self._values, label: value}
+        self.graph = self._run(values)
+        self._values = values
+        return self.graph
+
+
+def _slidable(node: ad.Node, names: Sequence[str] | None) -> bool:
+    if node.dtype.kind != "f":
+        return False
+    if names is not None:
+        return node.name in names
+    return node.kind == "variable" or node.watched
+
+
+def _labels(names: Sequence[str]) -> list[str]:
+    """Unique labels: a name used twice gets `#2`, `#3`, ..."""
+    seen: dict[str, int] = {}
+    labels = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        labels.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
+    return labels
+
+
+def _as_float(name: str, value: Any) -> np.ndarray:
+    if isinstance(value, ad.Tensor):
+        value = value.numpy()
+    array = np.asarray(value)
+    if array.dtype.kind != "f":
+        array = array.astype(np.float32)
+    return array
+
+
+# ----------------------------------------------------------------------------- sliders
+@dataclass(frozen=True)
+class _Control:
+    """One slider: which leaf, which element (None: the whole leaf, scaled)."""
+
+    label: str
+    leaf: str
+    index: tuple[int, ...] | None
+    base: np.ndarray | None = None  # the value a scale slider multiplies
+
+
+def _range(value: float, given: tuple[float, float] | None) -> tuple[float, float]:
+    if given is not None:
+        lo, hi = float(given[0]), float(given[1])
+        if not lo < hi:
+            raise ValueError(f"explore: a range must be (low, high) with low < high, got {given}")
+        return lo, hi
+    half = max(2 * abs(value), 1.0)
+    return value - half, value + half
+
+
+def _controls(
+    values: Mapping[str, np.ndarray],
+    ranges: Mapping[str, tuple[float, float]],
+    max_elements: int,
+) -> tuple[list[tuple[_Control, widgets.FloatSlider]], list[str]]:
+    """The sliders for the leaves, and notes about leaves that got a scale slider."""
+    sliders, notes = [], []
+
+    def slider(control: _Control, value: float, lo: float, hi: float) -> None:
+        widget = widgets.FloatSlider(
+            value=value,
+            min=lo,
+            max=hi,
+            step=(hi - lo) / 200,
+            description=control.label,
+            continuous_update=True,
+            readout_format=".3g",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="320px"),
+        )
+        sliders.append((control, widget))
+
+    for leaf, value in values.items():
+        if value.size <= max_elements:
+            for index in np.ndindex(value.shape):
+                label = leaf if value.ndim == 0 else f"{leaf}[{', '.join(map(str, index))}]"
+                v = float(value[index])
+                lo, hi = _range(v, ranges.get(label, ranges.get(leaf)))
+                slider(_Control(label, leaf, index), v, lo, hi)
+        else:
+            label = f"{leaf} ×"
+            lo, hi = ranges.get(label, (-2.0, 2.0))
+            slider(_Control(label, leaf, None, value), 1.0, lo, hi)
+            notes.append(
+                f"{leaf} has {value.size} elements: its slider scales all of them together"
+            )
+    return sliders, notes
+
+
+# ----------------------------------------------------------------------------- the widget
+class Explorer(widgets.VBox):
+    """The widget `viz.explore` returns: value sliders, the live diagram, the step controls."""
+
+    def __init__(
+        self,
+        source: _Source,
+        *,
+        show: Sequence[str] = dotlib.SHOW,
+        rankdir: str = "LR",
+        collapse: int | None = None,
+        ranges: Mapping[str, tuple[float, float]] | None = None,
+        max_elements: int = MAX_ELEMENTS,
+        title: str | None = None,
+    ) -> None:
+        """Build the controls for `source` (see `viz.explore`)."""
+        self.source = source
+        self.graph = source.graph
+        if self.graph.target is None:
+            raise ValueError("explore: the graph needs a target (the value whose gradients show)")
+        self.options = {
+            "show": tuple(show),
+            "rankdir": rankdir,
+            "collapse": collapse,
+            "title": title,
+        }
+        self.view = GraphView()
+        self.update_ms = 0.0  # slider change to patches sent, last time (Python side)
+        self._structure = None
+        self._cells: dict[str, dict] = {}
+        self.sliders, notes = _controls(source.leaf_values(), ranges or {}, max_elements)
+        for control, widget in self.sliders:
+            widget.observe(self._on_slider(control), names="value")
+        self.step = widgets.IntSlider(
+            value=0,
+            min=0,
+            max=0,
+            description="backward step",
+            continuous_update=True,
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="420px"),
+        )
+        self.play = widgets.Play(value=0, min=0, max=0, interval=900, description="play")
+        widgets.jslink((self.play, "value"), (self.step, "value"))
+        widgets.jslink((self.step, "value"), (self.view, "step"))
+        # the same link kernel-side, so that Python sees (and tests can drive) the step
+        self.step.observe(lambda change: setattr(self.view, "step", change["new"]), "value")
+        self.view.observe(self._on_select, names="selected")
+        self._redraw(self.graph)
+        self.step.value = self.step.max
+        rows = [
+            widgets.HBox([w for _, w in self.sliders[k : k + 3]])
+            for k in range(0, len(self.sliders), 3)
+        ]
+        note = widgets.HTML()
+        if notes:
+            note.value = "<br>".join(html.escape(n) for n in notes)
+        children = [*rows, note, self.view, widgets.HBox([self.play, self.step])]
+        super().__init__(children=[c for c in children if c is not note or notes])
+
+    # ----- reacting to the user -----
+    def _on_slider(self, control: _Control) -> Callable[[dict], None]:
+        def changed(change: dict) -> None:
+            self.set_leaf(control, float(change["new"]))
+
+        return changed
+
+    def set_leaf(self, control: _Control, number: float) -> None:
+        """Give one slider's element (or scale) a new value and update the diagram."""
+        start = time.perf_counter()
+        current = self.source.leaf_values()[control.leaf]
+        if control.index is None:
+            value = (control.base * number).astype(current.dtype)
+        else:
+            value = np.array(current, copy=True)
+            value[control.index] = number
+        try:
+            graph = self.source.update(control.leaf, value)
+        except Exception as e:
+            self.view.message = f"{type(e).__name__}: {e}"
+            return
+        self._redraw(graph, start)
+
+    def _on_select(self, change: dict) -> None:
+        node = change["new"]
+        if node:
+            self.view.details = {**self.view.details, **_details_of(self.graph, node)}
+
+    # ----- sending the graph -----
+    def _redraw(self, graph: ad.Graph, start: float | None = None) -> None:
+        start = time.perf_counter() if start is None else start
+        structure = _structure(graph)
+        cells = dotlib.fields(graph, self.options["show"])
+        if structure != self._structure:  # first draw, or `f` took another path
+            self.view.dot = dotlib.build(graph, **self.options).source
+            self.view.patches = cells
+            self.view.details = node_details(graph)
+            self._structure = structure
+        else:
+            changed = {k: v for k, v in cells.items() if self._cells.get(k) != v}
+            if changed:
+                self.view.patches = changed
+        self.update_ms = (time.perf_counter() - start) * 1000
+        self.graph = graph
+        self._cells = cells
+        self.view.message = _nan_message(graph)
+        steps = backward_steps_payload(graph, self.options["show"], self.options["collapse"])
+        self.view.steps = json.dumps(steps)  # one string: far cheaper to send than nested dicts
+        last = len(steps) - 1
+        at_end = self.step.value == self.step.max
+        self.step.max = self.play.max = last
+        if at_end:
+            self.step.value = last
+        selected = self.view.selected
+        if selected:
+            self.view.details = {**self.view.details, **_details_of(graph, selected)}
+
+
+def _structure(graph: ad.Graph) -> tuple:
+    return tuple((n.kind, n.op, n.name, n.scope, n.inputs, n.shape) for n in graph.nodes)
+
+
+def _details_of(graph: ad.Graph, node: str) -> dict[str, dict]:
+    """The panel of one node (by SVG id, `n3`), for the node the user clicked."""
+    index = node[1:]
+    if not (node.startswith("n") and index.isdigit() and int(index) < len(graph.nodes)):
+        return {}
+    return node_details(graph, [int(index)])
+
+
+def _nan_message(graph: ad.Graph) -> str:
+    bad = [n for n in graph.nodes if n.kind == "op" and text.has_nan(n.value)]
+    if not bad:
+        return ""
+    first = next(
+        (n for n in bad if not any(text.has_nan(graph.nodes[i].value) for i in n.inputs)), bad[0]
+    )
+    return (
+        f"{first.op} produced nan at {text.visible(first.name)!r}: an input is outside the "
+        f"op's domain (e.g. log or sqrt of a negative number). Values and gradients that "
+        f"depend on it are nan too ({len(bad)} node{'s' if len(bad) > 1 else ''})."
+    )
+
+
+# ----------------------------------------------------------------------------- the steps
+def backward_steps_payload(
+    graph: ad.Graph, show: Sequence[str] = dotlib.SHOW, collapse: int | None = None
+) -> list[dict]:
+    """What the browser needs to show each backward step without the kernel.
+
+    Step 0 is the forward pass (every gradient pending); step k has run the first k backward
+    steps: `current` op, highlighted `edges` and `nodes`, `patches` (the gradients that
+    changed at this step), `pending` (nodes whose gradient is not final yet) and `caption`
+    (the chain-rule product with numbers). `base` (in step 0) holds the pending texts.
+    """
+    steps = graph.backward_steps()
+    element = dotlib.elements(graph, collapse)
+    reachable = [n.id for n in graph.nodes if n.grad is not None]
+    last_contribution: dict[int, int] = {}
+    for k, step in enumerate(steps, start=1):
+        for i in step.contributions:
+            last_contribution[i] = k
+    grad_cells = "grad" in show
+    base = (
+        {dotlib.field_id(i, "grad"): {"lines": [PENDING], "nan": False} for i in reachable}
+        if grad_cells
+        else {}
+    )
+    payload = [
+        {
+            "current": "",
+            "edges": [],
+            "nodes": [],
+            "pending": [element[i] for i in reachable],
+            "patches": {},
+            "base": base,
+            "caption": (
+                "Forward pass: every value is computed, no gradient yet. Press play (or move "
+                "the step slider) to send gradients back from the target, one op at a time."
+            ),
+        }
+    ]
+    totals: dict[int, np.ndarray] = {}
+    done: set[int] = set()
+    for k, step in enumerate(steps, start=1):
+        node = graph.nodes[step.node]
+        done.add(node.id)
+        patches = {}
+        if grad_cells:
+            patches[dotlib.field_id(node.id, "grad")] = _grad_cell(step.upstream)
+        for i, contribution in step.contributions.items():
+            totals[i] = contribution if i not in totals else totals[i] + contribution
+            if graph.nodes[i].kind != "op" and last_contribution[i] == k:
+                done.add(i)
+            if grad_cells:
+                patches[dotlib.field_id(i, "grad")] = _grad_cell(totals[i])
+        payload.append(
+            {
+                "current": element[node.id],
+                "edges": [
+                    dotlib.edge_id(element[i], element[node.id])
+                    for i in step.contributions
+                    if element[i] != element[node.id]
+                ],
+                "nodes": [element[i] for i in step.contributions],
+                "pending": sorted({element[i] for i in reachable if i not in done}),
+                "patches": patches,
+                "caption": _caption(graph, step, k, len(steps)),
+            }
+        )
+    return payload
+
+
+def _grad_cell(array: np.ndarray) -> dict:
+    return {"lines": dotlib.field_lines("grad", array), "nan": text.has_nan(array)}
+
+
+def _compact(array: np.ndarray) -> str:
+    return " ".join(line.strip() for line in text.array_lines(array))
+
+
+def _caption(graph: ad.Graph, step: ad.BackwardStep, k: int, total: int) -> str:
+    """`upstream × local derivative = contribution`, with numbers, for each input."""
+    node = graph.nodes[step.node]
+    target = graph.nodes[graph.target]
+    lines = [
+        f"Step {k} of {total} · {node.op} {text.visible(node.name)!r}: the gradient arriving "
+        f"is ∂{text.visible(target.name)}/∂{text.visible(node.name)} = {_compact(step.upstream)}"
+    ]
+    for i, contribution in step.contributions.items():
+        name = text.visible(graph.nodes[i].name)
+        formula = step.formulas.get(i, "")
+        local = _local(step.upstream, contribution)
+        if local is not None:
+            product = f"{_compact(step.upstream)} × {_compact(local)} = {_compact(contribution)}"
+            lines.append(f"  → {name}: upstream × local ({formula}) = {product}")
+        else:
+            lines.append(f"  → {name}: {formula} gives {_compact(contribution)}")
+    return "\n".join(lines)
+
+
+def _local(upstream: np.ndarray, contribution: np.ndarray) -> np.ndarray | None:
+    """The elementwise local derivative, when the op is elementwise (shapes equal)."""
+    if upstream.shape != contribution.shape or upstream.size == 0:
+        return None
+    if not np.all(np.isfinite(upstream)) or np.any(upstream == 0):
+        return None
+    return contribution / upstream
+
+
+# ----------------------------------------------------------------------------- entry point
+def explore(
+    obj: Any,
+    target: Any = None,
+    *,
+    show: Sequence[str] = dotlib.SHOW,
+    rankdir: str = "LR",
+    collapse: int | None = None,
+    ranges: Mapping[str, tuple[float, float]] | None = None,
+    sliders: Sequence[str] | None = None,
+    max_elements: int = MAX_ELEMENTS,
+    title: str | None = None,
+    **leaves: Any,
+) -> Explorer:
+    """Explore a graph live: sliders for the leaves, and the backward pass step by step.
+
+    - `explore(tape, target)`: the recorded graph; sliders for its variables and watched
+      leaves (or the leaves named in `sliders=`), replayed without re-running your code.
+    - `explore(f, x=1.0, w=[...])`: `f(**leaves)` re-run under a fresh tape at each change,
+      so Python control flow follows the values (the layout is redone only when the graph's
+      structure changes).
+
+    Leaves of up to `max_elements` elements get a slider per element, larger ones a single
+    slider that scales them. Ranges default to the value ± max(2|value|, 1); set them with
+    `ranges={'w': (-3, 3), 'w[0, 1]': (0, 1)}`.
+    """
+    if isinstance(obj, ad.GradientTape | ad.Graph):
+        if leaves:
+            raise TypeError(
+                f"explore: leaf keywords {sorted(leaves)} are for explore(f, ...); with a tape, "
+                "the leaves are the recorded ones"
+            )
+        graph = obj.graph(target) if isinstance(obj, ad.GradientTape) else obj
+        source: _Source = _Replay(graph, sliders)
+    elif callable(obj):
+        if target is not None:
+            raise TypeError("explore(f, **leaves): f's return value is the target")
+        source = _Rerun(obj, leaves)
+    else:
+        raise TypeError(
+            f"explore: expected a GradientTape (with a target), a Graph or a function, got "
+            f"{type(obj).__name__}"
+        )
+    return Explorer(
+        source,
+        show=show,
+        rankdir=rankdir,
+        collapse=collapse,
+        ranges=ranges,
+        max_elements=max_elements,
+        title=title,
+    )

@@ -1,0 +1,204 @@
+// The widget's stylesheet, injected once per document (or shadow root) as one <style>.
+// Colours are the Okabe–Ito palette used by viz/dot.py (colour-blind safe).
+
+export const STYLE_ID = "adviz-style";
+
+const CSS = `
+.adviz {
+  --adviz-max-height: 600px;
+  position: relative;
+  box-sizing: border-box;
+  max-width: 100%;
+  font-family: var(--jp-ui-font-family, system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif);
+  font-size: 13px;
+  color: #222;
+}
+.adviz *, .adviz *::before, .adviz *::after { box-sizing: border-box; }
+.adviz [hidden] { display: none !important; }
+
+.adviz-message {
+  margin: 0 0 4px;
+  color: #D55E00;
+  font-weight: 600;
+  white-space: pre-wrap;
+  overflow-wrap: anywhere;
+}
+
+.adviz-toolbar {
+  display: flex;
+  flex-wrap: wrap;
+  align-items: center;
+  gap: 6px;
+  margin: 0 0 4px;
+}
+.adviz button,
+.adviz input {
+  font: inherit;
+  font-size: 12px;
+  color: #222;
+  background: #fff;
+  border: 1px solid #999;
+  border-radius: 4px;
+  padding: 2px 8px;
+  margin: 0;
+}
+.adviz button { cursor: pointer; }
+.adviz button:hover { background: #f0f0f0; }
+.adviz input[type="search"] { min-width: 12em; }
+.adviz button:focus-visible,
+.adviz input:focus-visible,
+.adviz-viewport:focus-visible {
+  outline: 2px solid #0072B2;
+  outline-offset: 1px;
+}
+.adviz-count { color: #555; font-size: 12px; }
+
+.adviz-body {
+  display: flex;
+  flex-wrap: wrap;
+  align-items: flex-start;
+  gap: 8px;
+}
+.adviz-viewport {
+  position: relative;
+  flex: 999 1 320px;
+  min-width: 0;
+  max-width: 100%;
+  min-height: 60px;
+  max-height: var(--adviz-max-height);
+  overflow: hidden;
+  background: #fff;
+  border: 1px solid #ddd;
+  border-radius: 4px;
+  cursor: grab;
+  touch-action: none;
+  user-select: none;
+  -webkit-user-select: none;
+}
+.adviz-viewport.adviz-dragging { cursor: grabbing; }
+.adviz-viewport > svg {
+  display: block;
+  width: 100%;
+  max-width: 100%;
+}
+.adviz-error {
+  margin: 0;
+  padding: 8px;
+  color: #D55E00;
+  font-family: var(--jp-code-font-family, ui-monospace, Menlo, Consolas, monospace);
+  font-size: 12px;
+  white-space: pre-wrap;
+  overflow-wrap: anywhere;
+}
+.adviz-loading { padding: 8px; color: #777; }
+
+.adviz-panel {
+  flex: 1 1 200px;
+  max-width: 100%;
+  max-height: var(--adviz-max-height);
+  overflow: auto;
+  padding: 6px 8px;
+  background: #fafafa;
+  border: 1px solid #ddd;
+  border-radius: 4px;
+}
+.adviz-panel-head {
+  display: flex;
+  align-items: flex-start;
+  justify-content: space-between;
+  gap: 6px;
+}
+.adviz-panel-title { font-weight: 600; overflow-wrap: anywhere; }
+.adviz-panel pre {
+  margin: 6px 0 0;
+  font-family: var(--jp-code-font-family, ui-monospace, Menlo, Consolas, monospace);
+  font-size: 12px;
+  line-height: 1.35;
+  white-space: pre;
+  overflow: auto;
+  background: transparent;
+  color: #222;
+}
+
+.adviz-caption {
+  margin-top: 4px;
+  padding: 4px 8px;
+  background: #f3f3f3;
+  border-radius: 4px;
+  white-space: pre-wrap;
+  overflow-wrap: anywhere;
+}
+
+/* --- inside the Graphviz SVG --- */
+.adviz svg g.node { cursor: pointer; }
+.adviz svg g.node:focus { outline: none; }
+.adviz svg text.adviz-nan { fill: #D55E00; }
+.adviz svg text.adviz-ok-value { fill: #222222; }
+.adviz svg text.adviz-ok-grad { fill: #0072B2; }
+
+/* search */
+.adviz svg.adviz-searching g.node:not(.adviz-match),
+.adviz svg.adviz-searching g.edge { opacity: 0.3; }
+.adviz svg g.node.adviz-match > path,
+.adviz svg g.node.adviz-match > polygon,
+.adviz svg g.node.adviz-match > ellipse {
+  stroke: #222; stroke-width: 2.5px; stroke-dasharray: 6 3;
+}
+
+/* click: what the node depends on (upstream) and where its gradient comes from (downstream) */
+.adviz svg g.node.adviz-up > path,
+.adviz svg g.node.adviz-up > polygon,
+.adviz svg g.node.adviz-up > ellipse { stroke: #56B4E9; stroke-width: 3px; }
+.adviz svg g.edge.adviz-up > path { stroke: #56B4E9; stroke-width: 2.5px; }
+.adviz svg g.edge.adviz-up > polygon { stroke: #56B4E9; fill: #56B4E9; }
+.adviz svg g.node.adviz-down > path,
+.adviz svg g.node.adviz-down > polygon,
+.adviz svg g.node.adviz-down > ellipse { stroke: #CC79A7; stroke-width: 3px; }
+.adviz svg g.edge.adviz-down > path { stroke: #CC79A7; stroke-width: 2.5px; }
+.adviz svg g.edge.adviz-down > polygon { stroke: #CC79A7; fill: #CC79A7; }
+.adviz svg g.node.adviz-sel > path,
+.adviz svg g.node.adviz-sel > polygon,
+.adviz svg g.node.adviz-sel > ellipse { stroke: #000; stroke-width: 3.5px; stroke-dasharray: none; }
+
+/* highlight trait (set by Python) */
+.adviz svg g.node.adviz-hl > path,
+.adviz svg g.node.adviz-hl > polygon,
+.adviz svg g.node.adviz-hl > ellipse { stroke: #0072B2; stroke-width: 3px; stroke-dasharray: none; }
+.adviz svg g.edge.adviz-hl > path { stroke: #0072B2; stroke-width: 3.5px; }
+.adviz svg g.edge.adviz-hl > polygon { stroke: #0072B2; fill: #0072B2; }
+.adviz svg g.node.adviz-pending [id$="-grad"] { opacity: 0.35; }
+.adviz svg g.node.adviz-current > path,
+.adviz svg g.node.adviz-current > polygon,
+.adviz svg g.node.adviz-current > ellipse { stroke: #E69F00; stroke-width: 5px; stroke-dasharray: none; }
+
+.adviz svg g.node:focus-visible > path,
+.adviz svg g.node:focus-visible > polygon,
+.adviz svg g.node:focus-visible > ellipse { stroke: #0072B2; stroke-width: 3px; stroke-dasharray: 2 2; }
+`;
+
+const styled = new WeakSet();
+
+function inject(root) {
+  if (!root || styled.has(root)) return;
+  const host = root === document ? document.head : root;
+  if (!host) return;
+  if (!host.querySelector(`style#${STYLE_ID}`)) {
+    const style = document.createElement("style");
+    style.id = STYLE_ID;
+    style.textContent = CSS;
+    host.appendChild(style);
+  }
+  styled.add(root);
+}
+
+/** Add the stylesheet to the document, and to `el`'s shadow root if it lives in one. */
+export function injectStyles(el) {
+  inject(document);
+  const check = () => {
+    const root = el.getRootNode && el.getRootNode();
+    if (typeof ShadowRoot !== "undefined" && root instanceof ShadowRoot) inject(root);
+  };
+  check();
+  // `el` may not be attached yet when render() runs
+  if (typeof requestAnimationFrame === "function") requestAnimationFrame(check);
+}

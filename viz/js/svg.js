@@ -1,0 +1,211 @@
+// Reading and updating the SVG that Graphviz (via @viz-js/viz) produces.
+//
+// What Graphviz 16 emits (checked with @viz-js/viz 3.31):
+//   node   <g id="n3" class="node"><title>n3</title>…   (id="nodeN" when the DOT node has no
+//          `id` attribute; the <title> is always the DOT node name, so we key on it)
+//   edge   <g id="e1-3" class="edge"><title>n1->n3</title>…
+//   cell   <td id="n3-value" href="#"> becomes <g id="a_n3-value"><a xlink:href="#" …>
+//          <text>line 1</text><text>line 2</text>…</a></g>; without href/tooltip the id is
+//          dropped. A bare id="n3-value" is accepted too (other Graphviz versions).
+
+const XLINK = "http://www.w3.org/1999/xlink";
+const NAN_FILL = "#d55e00";
+
+const titleOf = (g) => {
+  for (const child of g.children) {
+    if (child.localName === "title") return (child.textContent || "").trim();
+  }
+  return "";
+};
+
+const setTitle = (g, text) => {
+  for (const child of g.children) {
+    if (child.localName === "title") {
+      child.textContent = text;
+      return;
+    }
+  }
+};
+
+const bare = (end) => end.split(":")[0].trim(); // drop a port ("n3:p" -> "n3")
+
+/** Remove anything active from Graphviz's SVG: links (we handle clicks), scripts, event
+ * handler attributes, and the useless "<TABLE>" tooltips of HTML-label cells. */
+export function sanitize(svg) {
+  for (const el of svg.querySelectorAll("script, foreignObject, iframe, object, embed")) {
+    el.remove();
+  }
+  for (const el of [svg, ...svg.querySelectorAll("*")]) {
+    for (const attr of [...el.attributes]) {
+      const name = attr.name.toLowerCase();
+      if (name.startsWith("on")) el.removeAttribute(attr.name);
+    }
+  }
+  for (const a of svg.querySelectorAll("a")) {
+    a.removeAttribute("href");
+    a.removeAttributeNS(XLINK, "href");
+    a.removeAttribute("target");
+    a.removeAttributeNS(XLINK, "target");
+    const tip = a.getAttributeNS(XLINK, "title") || a.getAttribute("title");
+    if (!tip || !tip.trim() || /^<\s*table\s*>$/i.test(tip.trim())) {
+      a.removeAttributeNS(XLINK, "title");
+      a.removeAttribute("title");
+    }
+  }
+}
+
+/** Maps from our ids to SVG elements, and the graph's adjacency (from edge titles). */
+export function indexSvg(svg) {
+  const nodes = new Map(); // DOT node id ("n3") -> <g class="node">
+  const nodeOf = new Map(); // <g class="node"> -> DOT node id
+  const names = new Map(); // DOT node id -> display name
+  const edges = new Map(); // edge id ("e1-3") -> <g class="edge">
+  const fields = new Map(); // field id ("n3-value") -> element holding its <text>s
+  const incoming = new Map(); // node id -> [[edge g, tail id], …]
+  const outgoing = new Map(); // node id -> [[edge g, head id], …]
+
+  for (const g of svg.querySelectorAll("g.node")) {
+    const key = titleOf(g) || g.id;
+    if (!key) continue;
+    nodes.set(key, g);
+    nodeOf.set(g, key);
+    if (g.id && !nodes.has(g.id) && !/^node\d+$/.test(g.id)) nodes.set(g.id, g);
+  }
+
+  const structural = (el) =>
+    el.classList &&
+    (el.classList.contains("node") ||
+      el.classList.contains("edge") ||
+      el.classList.contains("cluster") ||
+      el.classList.contains("graph"));
+  for (const el of svg.querySelectorAll("[id]")) {
+    if (structural(el)) continue;
+    const id = el.id;
+    const fid = id.startsWith("a_") ? id.slice(2) : id;
+    if (fid && !fields.has(fid)) fields.set(fid, el);
+  }
+
+  for (const [key, g] of nodes) {
+    if (nodeOf.get(g) !== key) continue;
+    const cell = fields.get(`${key}-name`);
+    let name = cell ? textOf(cell) : "";
+    if (!name) {
+      const first = g.querySelector("text");
+      name = first ? (first.textContent || "").trim() : "";
+    }
+    names.set(key, name || key);
+    setTitle(g, name || key); // hover tooltip: the node's name, not our id
+  }
+
+  for (const g of svg.querySelectorAll("g.edge")) {
+    const title = titleOf(g);
+    let tail = "";
+    let head = "";
+    const m = title.match(/^(.*?)(->|--)(.*)$/);
+    if (m) {
+      tail = bare(m[1]);
+      head = bare(m[3]);
+    } else {
+      const e = (g.id || "").match(/^e(\w+)-(\w+)$/);
+      if (e) {
+        tail = /^\d+$/.test(e[1]) ? `n${e[1]}` : e[1];
+        head = /^\d+$/.test(e[2]) ? `n${e[2]}` : e[2];
+      }
+    }
+    if (g.id && !/^edge\d+$/.test(g.id)) edges.set(g.id, g);
+    if (tail && head) {
+      // the id viz/dot.py gives edges (`e1-3`, `es0-5`), in case the DOT had no id
+      const derived = `e${tail.replace(/^n(?=\d)/, "")}-${head.replace(/^n(?=\d)/, "")}`;
+      if (!edges.has(derived)) edges.set(derived, g);
+      if (!incoming.has(head)) incoming.set(head, []);
+      if (!outgoing.has(tail)) outgoing.set(tail, []);
+      incoming.get(head).push([g, tail]);
+      outgoing.get(tail).push([g, head]);
+      setTitle(g, `${names.get(tail) || tail} → ${names.get(head) || head}`);
+    }
+  }
+  return { svg, nodes, nodeOf, names, edges, fields, incoming, outgoing };
+}
+
+function textOf(el) {
+  const parts = [];
+  for (const t of el.querySelectorAll("text")) parts.push((t.textContent || "").trim());
+  return parts.filter(Boolean).join(" ").replace(/\u00a0/g, " ");
+}
+
+/** Every node and edge reachable from `start` along `adjacency` (`incoming`: what it
+ * depends on; `outgoing`: where its gradient comes from). */
+export function reach(index, start, adjacency) {
+  const nodes = new Set();
+  const edges = new Set();
+  const seen = new Set([start]);
+  const stack = [start];
+  while (stack.length) {
+    const id = stack.pop();
+    for (const [edge, other] of adjacency.get(id) || []) {
+      edges.add(edge);
+      if (seen.has(other)) continue;
+      seen.add(other);
+      const g = index.nodes.get(other);
+      if (g) nodes.add(g);
+      stack.push(other);
+    }
+  }
+  return { nodes, edges };
+}
+
+/** Replace the text lines of the patched cells in place (no layout). Returns how many
+ * fields were found. */
+export function applyPatches(index, patches) {
+  if (!index || !patches || typeof patches !== "object") return 0;
+  let found = 0;
+  for (const fid of Object.keys(patches)) {
+    const patch = patches[fid];
+    const el = index.fields.get(fid);
+    if (!el || !patch || typeof patch !== "object") continue;
+    found += 1;
+    const lines = Array.isArray(patch.lines)
+      ? patch.lines.map((l) => (l == null ? "" : String(l)))
+      : [patch.lines == null ? "" : String(patch.lines)];
+    const texts = setLines(el, lines);
+    const nan = Boolean(patch.nan);
+    const okClass = /-grad$/.test(fid) ? "adviz-ok-grad" : "adviz-ok-value";
+    for (const t of texts) {
+      t.classList.toggle("adviz-nan", nan);
+      // a cell drawn red (nan) by the DOT that is no longer nan gets its normal colour back
+      const drawnNan = (t.getAttribute("fill") || "").toLowerCase() === NAN_FILL;
+      t.classList.toggle(okClass, !nan && drawnNan);
+    }
+  }
+  return found;
+}
+
+function setLines(el, lines) {
+  for (const extra of el.querySelectorAll("text.adviz-extra")) extra.remove();
+  const texts = [...el.querySelectorAll("text")];
+  if (!texts.length) return texts;
+  texts.forEach((t, i) => {
+    const line = i < lines.length ? lines[i] : "";
+    if (t.textContent !== line) t.textContent = line;
+  });
+  if (lines.length > texts.length) {
+    // more lines than the layout has room for: add lines below the last (the box does not
+    // grow; send a new `dot` to re-lay out)
+    const last = texts[texts.length - 1];
+    const y0 = parseFloat(last.getAttribute("y")) || 0;
+    const prev = texts.length > 1 ? parseFloat(texts[texts.length - 2].getAttribute("y")) : NaN;
+    const size = parseFloat(last.getAttribute("font-size")) || 10;
+    const step = Number.isFinite(prev) && y0 - prev > 0 ? y0 - prev : size * 1.2;
+    let after = last;
+    for (let i = texts.length; i < lines.length; i++) {
+      const t = last.cloneNode(false);
+      t.classList.add("adviz-extra");
+      t.setAttribute("y", String(+(y0 + step * (i - texts.length + 1)).toFixed(2)));
+      t.textContent = lines[i];
+      after.after(t);
+      after = t;
+      texts.push(t);
+    }
+  }
+  return texts;
+}
