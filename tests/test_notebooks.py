@@ -1,0 +1,199 @@
+"""Execute the teaching notebooks and check what they print.
+
+Every ``notebooks/*.ipynb`` is run top to bottom with nbclient, in its own directory, on a
+``python3`` kernel that is guaranteed to be the Python running the tests (so it imports this
+checkout's ``autodiff`` and ``viz``). Each notebook is executed once per session; the tests
+below share that run.
+
+To add expectations for a new notebook, add an entry to ``EXPECTED_OUTPUT``.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+kernelspec = pytest.importorskip("ipykernel.kernelspec")
+
+NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+KERNEL_NAME = "python3"
+CELL_TIMEOUT = 120  # seconds, per cell
+NOTEBOOK_BUDGET = 30.0  # seconds, per notebook (kernel start-up included)
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")  # colours in IPython tracebacks
+
+# Notebook file name -> substrings that must appear in its printed output
+# (stdout, and the text form of displayed values), in any order.
+EXPECTED_OUTPUT: dict[str, list[str]] = {
+    "01_gradient_tape.ipynb": [
+        # a constant is not watched ...
+        "The df/dx where f=(x)^2: \n None\n",
+        # ... a variable, or a watched constant, is
+        "The df/dx where f=(x)^2: \n Tensor([4.], shape=(1,), dtype=float32)\n",
+        # several parameters at once
+        "Y:  Tensor([[22. 28.]], shape=(1, 2), dtype=float32)\n",
+        "Loss:  Tensor(634.0, shape=(), dtype=float32)\n",
+        "d(Loss)/dw:  Tensor(\n[[22. 28.]\n [44. 56.]\n [66. 84.]], shape=(3, 2), dtype=float32)\n",
+        "d(Loss)/db:  Tensor([22. 28.], shape=(2,), dtype=float32)\n",
+        # one gradient call on a non-persistent tape, two on a persistent one
+        "RuntimeError: GradientTape.gradient can only be called once on non-persistent tapes.\n",
+        "The dh/dx where h=(x)^3: \n Tensor([12.], shape=(1,), dtype=float32)\n",
+    ],
+}
+
+
+@dataclass(frozen=True)
+class NotebookRun:
+    """One executed notebook and how long it took."""
+
+    notebook: nbformat.NotebookNode
+    seconds: float
+
+    def outputs(self) -> Iterator[tuple[int, dict]]:
+        """Yield ``(cell index, output)`` for every output of every code cell."""
+        for index, cell in enumerate(self.notebook.cells):
+            if cell.cell_type == "code":
+                for output in cell.get("outputs", []):
+                    yield index, output
+
+    @property
+    def text(self) -> str:
+        """Everything printed to stdout, plus the plain-text form of displayed values."""
+        parts = []
+        for _, output in self.outputs():
+            if output.output_type == "stream" and output.name == "stdout":
+                parts.append(output.text)
+            elif output.output_type in {"execute_result", "display_data"}:
+                parts.append(output.get("data", {}).get("text/plain", "") + "\n")
+        return "".join(parts)
+
+    @property
+    def errors(self) -> list[str]:
+        """A readable description of every error output."""
+        return [
+            f"cell {index}: {output.ename}: {output.evalue}\n"
+            + ANSI_ESCAPE.sub("", "\n".join(output.traceback))
+            for index, output in self.outputs()
+            if output.output_type == "error"
+        ]
+
+
+@pytest.fixture(scope="session")
+def kernel_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Make the ``python3`` kernel run ``sys.executable``, whatever kernelspecs are installed.
+
+    A ``python3`` kernelspec in the user's or the system's Jupyter directories may point at
+    another Python that cannot import ``autodiff``. A spec written by ipykernel for this
+    interpreter, first on ``JUPYTER_PATH``, takes precedence over all of them, and nothing
+    is installed into the environment.
+    """
+    data_dir = tmp_path_factory.mktemp("jupyter")
+    kernelspec.write_kernel_spec(
+        data_dir / "kernels" / KERNEL_NAME,
+        overrides={"display_name": f"Python 3 ({sys.executable})"},
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("JUPYTER_PATH", str(data_dir))
+        yield
+
+
+def execute(path: Path) -> NotebookRun:
+    """Run the notebook at ``path`` in its own directory; error outputs do not stop it."""
+    notebook = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(
+        notebook,
+        kernel_name=KERNEL_NAME,
+        timeout=CELL_TIMEOUT,
+        allow_errors=True,  # collect every error output, reported by the test below
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    start = time.perf_counter()
+    client.execute()
+    return NotebookRun(notebook, time.perf_counter() - start)
+
+
+@pytest.fixture(scope="session")
+def run_notebook(kernel_path: None) -> Callable[[Path], NotebookRun]:
+    """Execute a notebook on first use, then return the same run to every test."""
+    runs: dict[Path, NotebookRun] = {}
+
+    def run(path: Path) -> NotebookRun:
+        if path not in runs:
+            runs[path] = execute(path)
+        return runs[path]
+
+    return run
+
+
+notebook_params = pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+
+
+def test_notebooks_exist() -> None:
+    assert NOTEBOOKS, f"no notebooks found in {NOTEBOOK_DIR}"
+    missing = sorted(set(EXPECTED_OUTPUT) - {p.name for p in NOTEBOOKS})
+    assert not missing, f"EXPECTED_OUTPUT names notebooks that do not exist: {missing}"
+
+
+def test_kernel_is_this_python(kernel_path: None, tmp_path: Path) -> None:
+    """The kernel runs the interpreter running the tests and imports this checkout."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            "import sys, autodiff\nprint(sys.executable)\nprint(autodiff.__file__)"
+        )
+    )
+    path = tmp_path / "probe.ipynb"
+    nbformat.write(nb, path)
+    run = execute(path)
+    assert not run.errors, "\n\n".join(run.errors)
+    executable, module = run.text.splitlines()
+    assert Path(executable).resolve() == Path(sys.executable).resolve()
+    assert Path(module).resolve().parent.parent == NOTEBOOK_DIR.parent
+
+
+@notebook_params
+def test_notebook_is_stripped(path: Path) -> None:
+    """Notebooks are committed without outputs or execution counts."""
+    notebook = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+    assert notebook.nbformat == 4
+    nbformat.validate(notebook)
+    dirty = [
+        index
+        for index, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None)
+    ]
+    assert not dirty, (
+        f"{path.name}: cells {dirty} have outputs or execution counts; "
+        "clear them before committing (Jupyter: Edit > Clear Outputs of All Cells)"
+    )
+
+
+@notebook_params
+def test_notebook_runs_without_errors(path: Path, run_notebook: Callable) -> None:
+    run = run_notebook(path)
+    assert not run.errors, f"{path.name} raised:\n\n" + "\n\n".join(run.errors)
+
+
+@notebook_params
+def test_notebook_prints_expected_values(path: Path, run_notebook: Callable) -> None:
+    expected = EXPECTED_OUTPUT.get(path.name)
+    assert expected, f"add the key values {path.name} prints to EXPECTED_OUTPUT in {__name__}"
+    text = run_notebook(path).text
+    missing = [s for s in expected if s not in text]
+    assert not missing, f"{path.name}: missing from the output: {missing!r}\n\noutput:\n{text}"
+
+
+@notebook_params
+def test_notebook_runs_quickly(path: Path, run_notebook: Callable) -> None:
+    seconds = run_notebook(path).seconds
+    assert seconds < NOTEBOOK_BUDGET, (
+        f"{path.name} took {seconds:.1f} s (budget {NOTEBOOK_BUDGET} s)"
+    )
