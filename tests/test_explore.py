@@ -1,0 +1,217 @@
+"""viz.explore driven through its widget model: sliders, patches, steps, captions, errors.
+
+The browser's side (patching the SVG, stepping without the kernel) is covered by the browser
+tests; here we assert what Python sends.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import autodiff as ad
+import viz
+from viz import dot as dotlib
+
+NBSP = "\u00a0"
+
+
+def plain(lines: list[str]) -> str:
+    return " ".join(" ".join(lines).replace(NBSP, " ").split())
+
+
+def seed() -> tuple[ad.GradientTape, ad.Tensor]:
+    w = ad.Variable([[1, 2], [3, 4], [5, 6]], dtype=ad.float32, name="w")
+    b = ad.Variable(ad.zeros(2, dtype=ad.float32), name="b")
+    x = [[1, 2, 3]]
+    with ad.GradientTape(persistent=True) as tape:
+        y = x @ w + b
+        loss = ad.reduce_mean(y**2)
+    return tape, loss
+
+
+def slider(explorer: viz.Explorer, label: str):
+    return {control.label: widget for control, widget in explorer.sliders}[label]
+
+
+def steps(explorer: viz.Explorer) -> list[dict]:
+    return json.loads(explorer.view.steps)
+
+
+def test_one_slider_per_element_of_small_leaves_with_names_as_labels() -> None:
+    tape, loss = seed()
+    explorer = viz.explore(tape, loss)
+    labels = [control.label for control, _ in explorer.sliders]
+    assert labels == [f"w[{i}, {j}]" for i in range(3) for j in range(2)] + ["b[0]", "b[1]"]
+    w01 = slider(explorer, "w[0, 1]")
+    assert (w01.value, w01.min, w01.max) == (2.0, -2.0, 6.0)  # value ± max(2|value|, 1)
+    assert slider(explorer, "b[0]").min == -1.0
+
+
+def test_ranges_can_be_set() -> None:
+    tape, loss = seed()
+    explorer = viz.explore(tape, loss, ranges={"w": (-10, 10), "b[1]": (0, 1)})
+    assert (slider(explorer, "w[2, 1]").min, slider(explorer, "w[2, 1]").max) == (-10, 10)
+    assert (slider(explorer, "b[1]").min, slider(explorer, "b[1]").max) == (0, 1)
+    with pytest.raises(ValueError, match="low < high"):
+        viz.explore(tape, loss, ranges={"w": (1, 0)})
+
+
+def test_large_leaves_get_one_scale_slider_and_a_note() -> None:
+    w = ad.Variable(np.ones((4, 5), np.float32), name="w")
+    with ad.GradientTape() as tape:
+        loss = ad.reduce_sum(w * w)
+    explorer = viz.explore(tape, loss)
+    assert [c.label for c, _ in explorer.sliders] == ["w ×"]
+    assert "w has 20 elements" in explorer.children[1].value
+    slider(explorer, "w ×").value = 2.0
+    assert plain(explorer.view.patches["n2-value"]["lines"]) == "value: 80"  # sum of 2² × 20
+
+
+def test_moving_a_slider_sends_only_the_changed_numbers() -> None:
+    tape, loss = seed()
+    explorer = viz.explore(tape, loss)
+    dot = explorer.view.dot
+    slider(explorer, "b[0]").value = 1.0  # y = [[23, 28]], loss = (529 + 784) / 2
+    patches = explorer.view.patches
+    assert plain(patches["n7-value"]["lines"]) == "value: 656.5"
+    assert plain(patches["n3-value"]["lines"]) == "value: [1 0]"
+    assert plain(patches["n3-grad"]["lines"]) == "grad: [23 28]"
+    assert plain(patches["n1-grad"]["lines"]) == "grad: [[23 28] [46 56] [69 84]]"
+    assert "n1-value" not in patches and "n0-value" not in patches  # w and x did not change
+    assert explorer.view.dot == dot  # no new layout
+    assert explorer.graph.nodes[7].value == 656.5
+
+
+def test_patches_match_a_fresh_run() -> None:
+    tape, loss = seed()
+    explorer = viz.explore(tape, loss)
+    slider(explorer, "w[1, 0]").value = -2.5
+    w = ad.Variable([[1, 2], [-2.5, 4], [5, 6]], name="w")
+    b = ad.Variable(ad.zeros(2), name="b")
+    with ad.GradientTape() as fresh:
+        again = ad.reduce_mean(([[1, 2, 3]] @ w + b) ** 2)
+    expected = dotlib.fields(fresh.graph(again))
+    for key, cell in explorer.view.patches.items():
+        assert cell == expected[key]
+
+
+def test_steps_walk_the_backward_pass_with_captions() -> None:
+    tape, loss = seed()
+    explorer = viz.explore(tape, loss)
+    payload = steps(explorer)
+    assert len(payload) == 5  # the forward pass, then reduce_mean, pow, add, matmul
+    assert explorer.step.max == 4 and explorer.step.value == 4 and explorer.view.step == 4
+    assert [s["current"] for s in payload] == ["", "n7", "n6", "n4", "n2"]
+    assert payload[0]["pending"] == ["n1", "n2", "n3", "n4", "n6", "n7"]
+    assert all(plain(c["lines"]) == "grad: …" for c in payload[0]["base"].values())
+    add = payload[3]
+    assert add["edges"] == ["e2-4", "e3-4"] and add["nodes"] == ["n2", "n3"]
+    assert add["pending"] == ["n1", "n2"]  # matmul and w wait; b got its last contribution
+    assert "[[22 28]] × [[1 1]] = [[22 28]]" in add["caption"]
+    assert "d(x+y)/dy = 1 gives [22 28]" in add["caption"]
+    pow_step = payload[2]["caption"]
+    assert "[[0.5 0.5]] × [[44 56]] = [[22 28]]" in pow_step  # upstream × 2y = contribution
+    last = payload[-1]
+    assert last["pending"] == [] and plain(last["patches"]["n1-grad"]["lines"]) == (
+        "grad: [[22 28] [44 56] [66 84]]"
+    )
+    explorer.step.value = 1
+    assert explorer.view.step == 1
+
+
+def test_the_last_step_equals_the_full_gradient() -> None:
+    tape, loss = seed()
+    explorer = viz.explore(tape, loss)
+    slider(explorer, "w[0, 0]").value = 0.5
+    shown = {}
+    for step in steps(explorer):
+        shown.update(step.get("base", {}))
+        shown.update(step["patches"])
+    final = dotlib.fields(explorer.graph)
+    assert {k: v for k, v in final.items() if k.endswith("-grad") and k in shown} == shown
+
+
+def test_nan_is_marked_with_a_message_and_the_widget_keeps_working() -> None:
+    x = ad.Variable(2.0, name="x")
+    with ad.GradientTape() as tape:
+        y = ad.log(x) * 3.0
+    explorer = viz.explore(tape, y)
+    slider(explorer, "x").value = -1.0
+    assert explorer.view.patches["n1-value"]["nan"]
+    assert "log produced nan" in explorer.view.message
+    slider(explorer, "x").value = 1.0
+    assert explorer.view.message == ""
+    assert plain(explorer.view.patches["n3-value"]["lines"]) == "value: 0"
+
+
+def test_explore_a_function_follows_control_flow() -> None:
+    def relu_ish(x: ad.Tensor, w: ad.Tensor) -> ad.Tensor:
+        z = x * w
+        if z > 0:
+            return z * 2.0
+        return ad.exp(z)
+
+    explorer = viz.explore(relu_ish, x=1.5, w=2.0)
+    first = explorer.view.dot
+    assert "multiply" in first and "exp" not in first
+    slider(explorer, "w").value = -1.0  # another path: a new layout
+    assert "exp" in explorer.view.dot
+    assert plain(explorer.view.patches["n3-value"]["lines"]) == f"value: {np.exp(-1.5):.4g}"
+    slider(explorer, "x").value = 1.0  # same path: only patches
+    dot = explorer.view.dot
+    slider(explorer, "x").value = 0.5
+    assert explorer.view.dot == dot
+    assert plain(explorer.view.patches["n0-value"]["lines"]) == "value: 0.5"
+
+
+def test_errors_in_f_are_shown_not_raised() -> None:
+    def picky(x: ad.Tensor) -> ad.Tensor:
+        if x > 3:
+            raise ValueError("x too big")
+        return x * x
+
+    explorer = viz.explore(picky, x=1.0, ranges={"x": (0, 5)})
+    slider(explorer, "x").value = 3.5
+    assert explorer.view.message == "ValueError: x too big"
+    slider(explorer, "x").value = 2.0
+    assert explorer.view.message == ""
+    assert plain(explorer.view.patches["n1-value"]["lines"]) == "value: 4"
+
+
+def test_clicking_a_node_sends_its_details() -> None:
+    tape, loss = seed()
+    explorer = viz.explore(tape, loss, ranges={"b": (-5, 5)})
+    slider(explorer, "b[1]").value = 2.0
+    explorer.view.selected = "n3"
+    details = explorer.view.details["n3"]
+    assert details["title"] == "b · variable"
+    assert "[0. 2.]" in "\n".join(details["lines"])
+
+
+def test_bad_calls_say_what_to_do() -> None:
+    tape, loss = seed()
+    with pytest.raises(TypeError, match="expected a GradientTape"):
+        viz.explore(42)
+    with pytest.raises(TypeError, match="for explore\\(f"):
+        viz.explore(tape, loss, x=1.0)
+    with pytest.raises(ValueError, match="give the leaves"):
+        viz.explore(lambda: ad.constant(1.0))
+    with pytest.raises(TypeError, match="must return a tensor"):
+        viz.explore(lambda x: 3.0, x=1.0)
+    with pytest.raises(ValueError, match="no float leaf named"):
+        viz.explore(tape, loss, sliders=["nope"])
+    with pytest.raises(ValueError, match="needs a target"):
+        viz.explore(tape.graph())
+
+
+def test_sliders_can_pick_any_float_leaf() -> None:
+    tape, loss = seed()
+    explorer = viz.explore(tape, loss, sliders=["[[1, 2, 3]]"])
+    assert [c.label for c, _ in explorer.sliders] == [
+        "[[1, 2, 3]][0, 0]",
+        "[[1, 2, 3]][0, 1]",
+        "[[1, 2, 3]][0, 2]",
+    ]
