@@ -94,7 +94,7 @@ class Graph:
         nodes: Sequence[Node],
         target: int | None,
         node_ops: Sequence[Op | None],
-        by_tensor: Mapping[int, int],
+        by_tensor: Mapping[int, tuple[int, ...]],
         steps: Sequence[RawStep] = (),
     ) -> None:
         """Made by `tape.graph()` and `Graph.replay`, not by users."""
@@ -112,17 +112,19 @@ class Graph:
         return iter(self.nodes)
 
     def __getitem__(self, key: int | str | Tensor) -> Node:
-        """The node with this id, name (if unique), or leaf tensor/variable."""
-        return self.nodes[self._find(key, "graph[...]")]
+        """The node with this id, name (if unique), or leaf tensor/variable (a variable
+        assigned while recording has a node per value it had: the first is returned)."""
+        return self.nodes[self._find(key, "graph[...]")[0]]
 
     def leaves(self) -> tuple[Node, ...]:
         """The variables and constants, in order."""
         return tuple(n for n in self.nodes if n.kind != "op")
 
-    def _find(self, key: int | str | Tensor, where: str) -> int:
+    def _find(self, key: int | str | Tensor, where: str) -> tuple[int, ...]:
+        """The ids of the node(s) `key` names."""
         if isinstance(key, Tensor):
             found = self._by_tensor.get(key._id)
-            if found is None:
+            if not found:
                 raise ValueError(
                     f"{where}: {key.name or 'this tensor'!s} is not a leaf of the graph; "
                     f"use one of {self._leaf_names()}"
@@ -130,12 +132,15 @@ class Graph:
             return found
         if isinstance(key, int | np.integer) and not isinstance(key, bool):
             if 0 <= key < len(self.nodes):
-                return int(key)
-            raise ValueError(f"{where}: no node with id {key}; ids go from 0 to {len(self) - 1}")
+                return (int(key),)
+            raise ValueError(
+                f"{where}: no node with id {key} (ids go from 0 to {len(self) - 1}); "
+                f"leaves are {self._leaf_names(with_ids=True)}"
+            )
         if isinstance(key, str):
             matches = [n.id for n in self.nodes if n.name == key]
             if len(matches) == 1:
-                return matches[0]
+                return (matches[0],)
             if matches:
                 raise ValueError(
                     f"{where}: the name {key!r} matches nodes {matches}; use a node id instead"
@@ -143,8 +148,9 @@ class Graph:
             raise ValueError(f"{where}: no node named {key!r}; leaves are {self._leaf_names()}")
         raise TypeError(f"{where}: a node key is an id (int), a name (str) or a variable")
 
-    def _leaf_names(self) -> str:
-        return ", ".join(repr(n.name) for n in self.leaves()) or "none"
+    def _leaf_names(self, with_ids: bool = False) -> str:
+        names = (f"{n.name!r}" + (f" (id {n.id})" if with_ids else "") for n in self.leaves())
+        return ", ".join(names) or "none"
 
     # ----- replay -----
     def replay(self, values: Mapping[int | str | Tensor, TensorLike]) -> Graph:
@@ -161,19 +167,27 @@ class Graph:
             )
         arrays = [n.value for n in self.nodes]
         for key, value in values.items():
-            node = self.nodes[self._find(key, "replay")]
-            if node.kind == "op":
-                raise ValueError(
-                    f"replay: node {node.id} ({node.name!r}) is computed by {node.op}; only "
-                    f"leaves can be given new values: {self._leaf_names()}"
-                )
-            array = to_array(value, node.dtype, what=f"the value for {node.name!r}")
-            if array.shape != node.shape:
-                raise ValueError(
-                    f"replay: {node.name!r} has shape {node.shape} but the new value has shape "
-                    f"{array.shape}; the graph's structure is fixed, so keep the shape"
-                )
-            arrays[node.id] = _frozen(array)
+            for index in self._find(key, "replay"):
+                self._set_leaf(arrays, self.nodes[index], value)
+        return self._recompute(arrays)
+
+    def _set_leaf(self, arrays: list[np.ndarray], node: Node, value: TensorLike) -> None:
+        """Put the new value of one leaf into `arrays`, checked."""
+        if node.kind == "op":
+            raise ValueError(
+                f"replay: node {node.id} ({node.name!r}) is computed by {node.op}; only "
+                f"leaves can be given new values: {self._leaf_names()}"
+            )
+        array = to_array(value, node.dtype, what=f"the value for {node.name!r}")
+        if array.shape != node.shape:
+            raise ValueError(
+                f"replay: {node.name!r} has shape {node.shape} but the new value has shape "
+                f"{array.shape}; the graph's structure is fixed, so keep the shape"
+            )
+        arrays[node.id] = _frozen(array)
+
+    def _recompute(self, arrays: list[np.ndarray]) -> Graph:
+        """A graph with these leaf values, every op's value and the gradients recomputed."""
         node_ops = list(self._ops)
         with no_recording(), np.errstate(all="ignore"):
             for node in self.nodes:
@@ -214,10 +228,10 @@ def _brief(array: np.ndarray) -> str:
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
-    """A read-only view, so nobody can change a graph's numbers in place."""
-    view = array.view()
-    view.flags.writeable = False
-    return view
+    """`array` made read-only, so nobody can change a graph's numbers in place (the engine
+    never writes into an array once a tensor holds it, so this takes nothing away)."""
+    array.flags.writeable = False
+    return array
 
 
 RawStep = tuple[int, np.ndarray, dict[int, np.ndarray]]  # node, upstream, contributions
@@ -249,8 +263,8 @@ def _backward(
     steps = [
         (
             node_of[records[index].output._id],
-            _frozen(upstream._value),
-            {node_of[k]: _frozen(v._value) for k, v in local.items()},
+            upstream._value,
+            {node_of[k]: v._value for k, v in local.items()},
         )
         for index, upstream, local in raw
     ]
@@ -260,13 +274,14 @@ def _backward(
 def _step(node: Node, op: Op, raw: RawStep) -> BackwardStep:
     """A `BackwardStep` with the op's formulas for the inputs it sends gradients to."""
     _, upstream, contributions = raw
+    contributions = {i: _frozen(v) for i, v in contributions.items()}
     formulas: dict[int, str] = {}
     for position, i in enumerate(node.inputs):
         if i in contributions and i not in formulas:
             formulas[i] = op.formula(position)
     return BackwardStep(
         node=node.id,
-        upstream=upstream,
+        upstream=_frozen(upstream),
         contributions=MappingProxyType(contributions),
         formula="; ".join(f for f in dict.fromkeys(formulas.values()) if f),
         formulas=MappingProxyType(formulas),
@@ -278,7 +293,7 @@ def _assemble(
     arrays: Sequence[np.ndarray],
     target: int | None,
     node_ops: Sequence[Op | None],
-    by_tensor: Mapping[int, int],
+    by_tensor: Mapping[int, tuple[int, ...]],
 ) -> Graph:
     """A graph with the structure of `template`, new values, and the gradients they give."""
     grads: Sequence[np.ndarray | None] = [None] * len(template)
@@ -309,21 +324,21 @@ def from_records(records: Sequence[Record], traced: set[int], target: Tensor | N
     if target is not None:
         records = _ancestors(records, producer, target)
     names = _caller_names()
-    index: dict[int, int] = {}  # tensor id -> node id
+    index: dict[Any, int] = {}  # tensor key -> node id
     nodes: list[Node] = []
     node_ops: list[Op | None] = []
-    by_tensor: dict[int, int] = {}
+    by_tensor: dict[int, tuple[int, ...]] = {}
 
     def add(tensor: Tensor, kind: str, record: Record | None, scope: str) -> None:
-        index[tensor._id] = len(nodes)
+        index[_key(tensor)] = len(nodes)
         if record is None:
             name = tensor.name or names.get(tensor._id) or _value_label(tensor, kind)
             op, inputs, attrs = None, (), _EMPTY
-            by_tensor[tensor._id] = len(nodes)
+            by_tensor[tensor._id] = (*by_tensor.get(tensor._id, ()), len(nodes))
         else:
             name = tensor.name or record.op.name
             op = record.op.name
-            inputs = tuple(index[x._id] for x in record.inputs)
+            inputs = tuple(index[_key(x)] for x in record.inputs)
             attrs = MappingProxyType(dict(record.attrs))
         nodes.append(
             Node(
@@ -343,15 +358,21 @@ def from_records(records: Sequence[Record], traced: set[int], target: Tensor | N
 
     for record in records:
         for x in record.inputs:
-            if x._id not in index:
+            if _key(x) not in index:
                 kind = "variable" if isinstance(x, VariableRead) else "constant"
                 anonymous = kind == "constant" and not x.name and x._id not in traced
                 add(x, kind, None, record.scope if anonymous else "")
         add(record.output, "op", record, record.scope)
-    if target is not None and target._id not in index:  # the target is a leaf itself
+    if target is not None and _key(target) not in index:  # the target is a leaf itself
         add(target, "variable" if isinstance(target, VariableRead) else "constant", None, "")
-    target_id = None if target is None else index[target._id]
+    target_id = None if target is None else index[_key(target)]
     return _assemble(nodes, [n.value for n in nodes], target_id, node_ops, by_tensor)
+
+
+def _key(tensor: Tensor) -> Any:
+    """What makes a tensor one node: its id; for a variable, also which value was read (a
+    variable assigned while recording is read as several values)."""
+    return (tensor._id, id(tensor)) if isinstance(tensor, VariableRead) else tensor._id
 
 
 def _ancestors(

@@ -368,11 +368,13 @@ def _matmul_grad(wrt: int):
     def grad(
         g: Tensor, out: Tensor, a: Tensor, b: Tensor, transpose_a: bool, transpose_b: bool
     ) -> Tensor:
-        # Treat a vector a as a (1, n) matrix and a vector b as (n, 1), as NumPy does.
-        if a.ndim == 1:
-            a, g = expand_dims(a, 0), expand_dims(g, -2)
+        # Treat a vector b as an (n, 1) matrix and a vector a as (1, n), as NumPy does; the
+        # gradient then gets back the axes the product dropped (b's first: both may be gone).
+        shape = (a if wrt == 0 else b).shape
         if b.ndim == 1:
             b, g = expand_dims(b, -1), expand_dims(g, -1)
+        if a.ndim == 1:
+            a, g = expand_dims(a, 0), expand_dims(g, -2)
         if wrt == 0:  # d(a@b)/da = g @ bᵀ (transposed back if a was)
             if transpose_a:
                 grad = matmul(b, g, transpose_a=transpose_b, transpose_b=True)
@@ -385,7 +387,8 @@ def _matmul_grad(wrt: int):
             else:
                 grad = matmul(a, g, transpose_a=not transpose_a)
             target = b
-        return sum_to(grad, target.shape)
+        grad = sum_to(grad, target.shape)
+        return grad if grad.shape == shape else reshape(grad, shape)
 
     return grad
 
