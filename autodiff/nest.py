@@ -6,6 +6,7 @@ functions are how.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -26,19 +27,20 @@ def flatten(structure: Any) -> list[Any]:
 
 def pack(structure: Any, leaves: list[Any]) -> Any:
     """`structure` rebuilt with `leaves` (in `flatten`'s order) in place of its own leaves."""
-    it = iter(leaves)
+    return _build(structure, iter(leaves))
 
-    def build(item: Any) -> Any:
-        if isinstance(item, dict):
-            return type(item)((k, build(v)) for k, v in item.items())
-        if isinstance(item, list):
-            return [build(v) for v in item]
-        if isinstance(item, tuple):
-            values = [build(v) for v in item]
-            return type(item)(*values) if hasattr(item, "_fields") else tuple(values)
-        return next(it)
 
-    return build(structure)
+def _build(item: Any, leaves: Iterator[Any]) -> Any:
+    # A module-level function rather than a closure: a recursive closure would form a
+    # reference cycle holding the leaves (gradients) until the garbage collector runs.
+    if isinstance(item, dict):
+        return type(item)((k, _build(v, leaves)) for k, v in item.items())
+    if isinstance(item, list):
+        return [_build(v, leaves) for v in item]
+    if isinstance(item, tuple):
+        values = [_build(v, leaves) for v in item]
+        return type(item)(*values) if hasattr(item, "_fields") else tuple(values)
+    return next(leaves)
 
 
 def is_nested(structure: Any) -> bool:

@@ -277,20 +277,34 @@ def primitive(
             explain=explain,
         )
 
+        names = [p.name for p in params]
+        known = set(names)
+
+        def bind(args: tuple, kwargs: dict[str, Any]) -> tuple[list, dict[str, Any]]:
+            """Split a call's arguments into tensor inputs and attributes (by hand: this is
+            on the hot path, and `inspect.Signature.bind` takes ~20 us)."""
+            values = dict(zip(names, args, strict=False))
+            if len(args) > len(names) or any(k in values or k not in known for k in kwargs):
+                signature.bind(*args, **kwargs)  # raises the TypeError Python would
+            values.update(kwargs)
+            for p in params:
+                if p.name not in values:
+                    if p.default is inspect.Parameter.empty:
+                        signature.bind(*args, **kwargs)  # raises: missing argument
+                    values[p.name] = p.default
+            return [values[k] for k in names[:n_inputs]], {k: values[k] for k in names[n_inputs:]}
+
         @functools.wraps(forward)
         def public(*args: Any, name: str | None = None, **kwargs: Any) -> Tensor:
             if fast and not kwargs and len(args) == n_inputs:
                 attrs = defaults
             else:
+                if len(args) == len(names) + 1 and name is None:  # name given positionally
+                    *args, name = args
                 try:
-                    bound = signature.bind(*args, **kwargs)
+                    args, attrs = bind(tuple(args), kwargs)
                 except TypeError as e:
                     raise TypeError(f"{op.name}{signature}: {e}") from None
-                bound.apply_defaults()
-                arguments = bound.arguments
-                arguments.pop("name", None)
-                args = [arguments.pop(p.name) for p in params[:n_inputs]]
-                attrs = arguments
             if variadic:
                 args = _as_list(op, args[0])
             return apply(op, args, attrs or _NO_ATTRS, name)

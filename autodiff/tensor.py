@@ -81,7 +81,7 @@ def to_array(
     if isinstance(value, Tensor):
         array = value._value
         return array if dtype is None else array.astype(as_dtype(dtype), copy=False)
-    if dtype is not None and type(value) is float and dtype.kind == "f":  # fast: `x * 2.0`
+    if type(value) is float and isinstance(dtype, np.dtype) and dtype.kind == "f":  # `x * 2.0`
         return np.array(value, dtype)
     if isinstance(value, np.ndarray | np.generic):
         array = np.array(value)  # a copy: the user may change their array later
