@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import itertools
+import sys
 import warnings
 import weakref
 from collections.abc import Iterator, Sequence
@@ -268,7 +269,7 @@ class GradientTape:
             "differentiable (only float and complex tensors are), so its gradient is None. "
             "Use a float tensor, e.g. ad.constant(value, dtype=ad.float32) or ad.cast.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=_user_stacklevel(),
         )
 
     def __repr__(self) -> str:
@@ -277,6 +278,14 @@ class GradientTape:
             f"<GradientTape {n}, persistent={self._persistent}, "
             f"{'recording' if self._recording else 'not recording'}>"
         )
+
+
+def _user_stacklevel() -> int:
+    """The `stacklevel` that points a warning at the user's line, outside this package."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("autodiff"):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 _live_tapes: weakref.WeakValueDictionary[int, GradientTape] = weakref.WeakValueDictionary()

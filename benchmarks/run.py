@@ -1,0 +1,1000 @@
+"""Benchmarks of the autodiff engine against peers measured in the same run.
+
+Run with `make bench` (or `.venv/bin/python benchmarks/run.py`). Options: `--quick` for a fast
+smoke run, `--repeat N` (default 7), `--markdown`, `--only KEY,...`, `--list`, `--strict`
+(exit 1 when a target fails), `--blas-threads N` and `--profile KEY` (instead of the table:
+cProfile one autodiff workload, top functions by self time).
+
+BLAS runs single-threaded unless `OPENBLAS_NUM_THREADS` is set or `--blas-threads` says
+otherwise (0: leave the environment alone). Both sides of every comparison make the same BLAS
+calls, so one thread does not favour either, and it keeps the MLP rows steady: on a busy
+machine, BLAS threads spin and fight other processes for the cores, which inflates matmuls
+tenfold and drowns the engine's overhead (the ratio then drifts to 1.0x, a false PASS).
+
+How to read the table
+---------------------
+Each group of rows is one benchmark (numbered as in the issue tracker). A row is one
+measurement, repeated (default 7 times, fewer for the multi-second ones) after a warm-up:
+
+- `median` and `min` are over the repeats. Fast workloads run in a loop long enough to time
+  well, and a repeat reports the time per call. Peers of a group are timed round-robin (one
+  repeat of each in turn), so background load hits them alike. The garbage collector stays on
+  (users pay for it too) but collects before each repeat.
+- `ratio` is this row's median over the median of the group's reference, named after the
+  `x` (`1.18x numpy`: 18% slower than the hand-written NumPy measured in this run). Ratios
+  are only compared within one run, never against numbers from another machine or day.
+- `target` is the goal from the issue tracker and `result` says whether the median meets it.
+  Rows without a target are context: peers, and numbers that explain a neighbouring row.
+- `check:` rows verify that the peers compute the same gradients (max |a - b| / max |b|);
+  they, and the rows of memory kept, report a single number in `median` (`min` is blank).
+- Units: times per call (`ms`, `us`), `us/op` (time of the whole forward+backward divided by
+  the number of forward ops), bytes (`KiB`, `MiB`: tracemalloc, NumPy buffers included).
+- The header gives the load average: with a load above the CPU count, other processes were
+  competing for the cores and medians are inflated (ratios less so, `min` least).
+
+Machines are noisy: a ratio near its target can flip between runs; look at `min` (the least
+disturbed repeat) to tell noise from a real regression.
+
+Adding a benchmark: write a function taking a `Config` and returning a list of `Row`s, and
+register it with `@benchmark("key", "title")`; its rows join the table in registration order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import importlib.metadata
+import math
+import os
+import platform
+import pstats
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import autograd
+import autograd.numpy as anp
+import numpy as np
+from autograd.tracer import getval
+
+import autodiff as ad
+
+ROOT = Path(__file__).resolve().parent.parent
+F32 = np.float32
+
+
+# ============================================================================ table and timing
+@dataclass
+class Row:
+    """One line of the table. `median`/`minimum` are in `unit` (see `_format`)."""
+
+    what: str
+    median: float | None
+    minimum: float | None = None
+    unit: str = "s"
+    ratio: str = ""
+    target: str = ""
+    ok: bool | None = None  # None: no target
+    note: str = ""
+    bench: str = ""  # filled in by the runner
+
+
+@dataclass
+class Config:
+    repeat: int = 7  # repeats of ordinary measurements
+    big_repeat: int = 3  # repeats of multi-second measurements
+    min_time: float = 0.05  # a repeat of a fast workload loops for at least this long (s)
+    quick: bool = False
+
+
+@dataclass
+class Stats:
+    median: float
+    minimum: float
+    times: list[float]
+
+
+def measure(fns: dict[str, Callable[[], object]], repeat: int, cfg: Config) -> dict[str, Stats]:
+    """Seconds per call of each function: `repeat` repeats, round-robin over the functions.
+
+    Each function is warmed up and calibrated: a repeat calls it `number` times in a loop, with
+    `number` chosen so that the loop takes at least `cfg.min_time`.
+    """
+    numbers = {}
+    for name, fn in fns.items():
+        start = time.perf_counter()
+        fn()  # warm-up (caches, lazy imports, BLAS threads)
+        number, elapsed = 1, time.perf_counter() - start
+        while elapsed < cfg.min_time:  # a slow function needs no loop
+            number = max(number * 2, math.ceil(number * cfg.min_time / max(elapsed, 1e-9)))
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            elapsed = time.perf_counter() - start
+        numbers[name] = number
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            number = numbers[name]
+            gc.collect()
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            times[name].append((time.perf_counter() - start) / number)
+    return {name: Stats(statistics.median(ts), min(ts), ts) for name, ts in times.items() if ts}
+
+
+def measure_once(fn: Callable[[], object], repeat: int) -> Stats:
+    """Seconds per call of a slow function (no loop, no warm-up beyond what the caller did)."""
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return Stats(statistics.median(times), min(times), times)
+
+
+def timing_rows(stats: dict[str, Stats], reference: str, labels: dict[str, str]) -> list[Row]:
+    """One row per measured function, with its ratio to the reference's median."""
+    ref = stats[reference].median
+    return [
+        Row(
+            labels.get(name, name),
+            s.median,
+            s.minimum,
+            "s",
+            ratio=f"{s.median / ref:.2f}x {reference}",
+        )
+        for name, s in stats.items()
+    ]
+
+
+def target_le(row: Row, value: float, limit: float, text: str) -> Row:
+    """Mark `row` with the target `value <= limit`."""
+    row.target = text
+    row.ok = bool(value <= limit)
+    return row
+
+
+def rel_error(a: np.ndarray, b: np.ndarray) -> float:
+    """max |a - b| / max |b|."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    return float(np.max(np.abs(a - b)) / max(float(np.max(np.abs(b))), 1e-30))
+
+
+def _format(value: float | None, unit: str) -> str:
+    if value is None:
+        return ""
+    if unit == "s":
+        for scale, suffix in ((1, "s"), (1e-3, "ms"), (1e-6, "us")):
+            if value >= scale:
+                return f"{value / scale:.3g} {suffix}"
+        return f"{value / 1e-9:.3g} ns"
+    if unit == "B":
+        for scale, suffix in ((2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
+            if abs(value) >= scale:
+                return f"{value / scale:.3g} {suffix}"
+        return f"{value:.0f} B"
+    if unit == "us/op":
+        return f"{value:.2f} us/op"
+    if unit == "x":
+        return f"{value:.2f}x"
+    if unit == "err":
+        return f"{value:.1e}"
+    if unit == "n":
+        return f"{value:.0f}"
+    return f"{value:.3g} {unit}".strip()
+
+
+HEADER = ("#", "benchmark", "measurement", "median", "min", "ratio", "target", "result", "note")
+RIGHT = {"median", "min", "ratio"}
+
+
+def render(rows: list[Row], markdown: bool) -> str:
+    cells = []
+    previous = None
+    for row in rows:
+        number, _, title = row.bench.partition(" ")
+        first = row.bench != previous
+        previous = row.bench
+        result = "" if row.ok is None else ("PASS" if row.ok else "FAIL")
+        cells.append(
+            (
+                number if first or markdown else "",
+                title if first or markdown else "",
+                row.what,
+                _format(row.median, row.unit),
+                _format(row.minimum, row.unit),
+                row.ratio,
+                row.target,
+                result,
+                row.note,
+            )
+        )
+    if markdown:
+        lines = ["| " + " | ".join(HEADER) + " |"]
+        lines.append("|" + "|".join("---:" if h in RIGHT else "---" for h in HEADER) + "|")
+        lines += ["| " + " | ".join(c.replace("|", "\\|") for c in line) + " |" for line in cells]
+        return "\n".join(lines)
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(HEADER)]
+
+    def line(values: tuple[str, ...]) -> str:
+        parts = [
+            v.rjust(w) if h in RIGHT else v.ljust(w)
+            for v, w, h in zip(values, widths, HEADER, strict=True)
+        ]
+        return "  ".join(parts).rstrip()
+
+    out = [line(HEADER), line(tuple("-" * w for w in widths))]
+    previous = None
+    for row, c in zip(rows, cells, strict=True):
+        if previous is not None and row.bench != previous:
+            out.append("")
+        previous = row.bench
+        out.append(line(c))
+    return "\n".join(out)
+
+
+BENCHMARKS: list[tuple[str, str, Callable[[Config], list[Row]]]] = []
+
+
+def benchmark(key: str, title: str) -> Callable:
+    """Register a benchmark: `fn(cfg) -> list[Row]`, shown under `title` (`"1 MLP step"`)."""
+
+    def register(fn: Callable[[Config], list[Row]]) -> Callable[[Config], list[Row]]:
+        BENCHMARKS.append((key, title, fn))
+        return fn
+
+    return register
+
+
+# ============================================================================ workloads
+# Each `make_*` returns the callables the benchmarks time (and `--profile` profiles).
+
+
+# ----- 1/5: MLP 784-256-10, tanh hidden, softmax cross-entropy, batch 256, float32
+def mlp_data(batch: int = 256, seed: int = 0) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 10, batch)
+    return {
+        "X": rng.standard_normal((batch, 784)).astype(F32),
+        "Y": np.eye(10, dtype=F32)[labels],
+        "W1": (rng.standard_normal((784, 256)) / np.sqrt(784)).astype(F32),
+        "b1": (0.1 * rng.standard_normal(256)).astype(F32),
+        "W2": (rng.standard_normal((256, 10)) / 16).astype(F32),
+        "b2": (0.1 * rng.standard_normal(10)).astype(F32),
+    }
+
+
+def make_mlp_autodiff(d: dict[str, np.ndarray]) -> tuple[Callable, Callable]:
+    """(step, forward): `step()` returns the gradients of W1, b1, W2, b2 as tensors."""
+    x, y = ad.constant(d["X"]), ad.constant(d["Y"])
+    params = [ad.Variable(d[k], name=k) for k in ("W1", "b1", "W2", "b2")]
+    w1, b1, w2, b2 = params
+
+    def forward() -> ad.Tensor:
+        h = ad.tanh(x @ w1 + b1)
+        logits = h @ w2 + b2
+        return -ad.reduce_mean(ad.reduce_sum(y * ad.log_softmax(logits), axis=1))
+
+    def step() -> list[ad.Tensor]:
+        with ad.GradientTape() as tape:
+            loss = forward()
+        return tape.gradient(loss, params)
+
+    return step, forward
+
+
+def make_mlp_numpy(d: dict[str, np.ndarray]) -> Callable[[], list[np.ndarray]]:
+    """The hand-written forward and backward: the BLAS floor (in place where it is free)."""
+    X, Y, W1, b1, W2, b2 = (d[k] for k in ("X", "Y", "W1", "b1", "W2", "b2"))
+    inv_n = 1.0 / X.shape[0]  # a Python float keeps float32 (NEP 50)
+
+    def step() -> list[np.ndarray]:
+        h = X @ W1
+        h += b1
+        np.tanh(h, out=h)
+        logits = h @ W2
+        logits += b2
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        e = np.exp(shifted)
+        total = e.sum(axis=1, keepdims=True)
+        logp = shifted - np.log(total)
+        loss = -(Y * logp).sum() * inv_n  # noqa: F841 (computed, as a training step would)
+        # backward: d loss / d logits = (softmax - Y) / n, since each row of Y sums to 1
+        dlogits = e / total
+        dlogits -= Y
+        dlogits *= inv_n
+        dW2 = h.T @ dlogits
+        db2 = dlogits.sum(axis=0)
+        dh = dlogits @ W2.T
+        h *= h
+        np.subtract(1, h, out=h)
+        dh *= h  # d tanh: (1 - h²)
+        dW1 = X.T @ dh
+        db1 = dh.sum(axis=0)
+        return [dW1, db1, dW2, db2]
+
+    return step
+
+
+def make_mlp_autograd(d: dict[str, np.ndarray]) -> Callable[[], list[np.ndarray]]:
+    X, Y = d["X"], d["Y"]
+
+    def loss(params: list) -> object:
+        w1, b1, w2, b2 = params
+        h = anp.tanh(anp.dot(X, w1) + b1)
+        logits = anp.dot(h, w2) + b2
+        shifted = logits - np.max(getval(logits), axis=1, keepdims=True)
+        logp = shifted - anp.log(anp.sum(anp.exp(shifted), axis=1, keepdims=True))
+        return -anp.mean(anp.sum(Y * logp, axis=1))
+
+    gradient = autograd.grad(loss)
+    params = [d[k] for k in ("W1", "b1", "W2", "b2")]
+    return lambda: gradient(params)
+
+
+# ----- 2: scalar chain of 1,000 ops
+SCALAR_UNITS = 333  # 333 x (mul, add, tanh) + one final mul = 1,000 ops
+SCALAR_OPS = 3 * SCALAR_UNITS + 1
+C, D = 0.9, 0.1
+
+
+def make_scalar_autodiff() -> Callable[[], ad.Tensor]:
+    y0 = ad.Variable(np.array(0.5, F32), name="y0")
+    c, d = ad.constant(C, ad.float32), ad.constant(D, ad.float32)
+
+    def step() -> ad.Tensor:
+        with ad.GradientTape() as tape:
+            y = y0
+            for _ in range(SCALAR_UNITS):
+                y = ad.tanh(y * c + d)
+            y = y * c
+        return tape.gradient(y, y0)
+
+    return step
+
+
+def make_scalar_autograd() -> Callable[[], np.ndarray]:
+    c, d = F32(C), F32(D)
+
+    def chain(y: object) -> object:
+        for _ in range(SCALAR_UNITS):
+            y = anp.tanh(y * c + d)
+        return y * c
+
+    gradient = autograd.grad(chain)
+    y0 = np.array(0.5, F32)
+    return lambda: gradient(y0)
+
+
+class Value:
+    """micrograd-style scalar: a Python float, its gradient and a closure for the backward."""
+
+    __slots__ = ("_backward", "_prev", "data", "grad")
+
+    def __init__(self, data: float, prev: tuple[Value, ...] = ()) -> None:
+        self.data, self.grad, self._prev, self._backward = data, 0.0, prev, None
+
+    def __add__(self, other: Value) -> Value:
+        out = Value(self.data + other.data, (self, other))
+
+        def backward() -> None:
+            self.grad += out.grad
+            other.grad += out.grad
+
+        out._backward = backward
+        return out
+
+    def __mul__(self, other: Value) -> Value:
+        out = Value(self.data * other.data, (self, other))
+
+        def backward() -> None:
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+
+        out._backward = backward
+        return out
+
+    def tanh(self) -> Value:
+        t = math.tanh(self.data)
+        out = Value(t, (self,))
+
+        def backward() -> None:
+            self.grad += (1.0 - t * t) * out.grad
+
+        out._backward = backward
+        return out
+
+    def backward(self) -> None:
+        topo, seen, stack = [], set(), [(self, False)]
+        while stack:  # iterative post-order: a 1,000-deep chain passes the recursion limit
+            node, done = stack.pop()
+            if done:
+                topo.append(node)
+            elif node not in seen:
+                seen.add(node)
+                stack.append((node, True))
+                stack.extend((p, False) for p in node._prev)
+        self.grad = 1.0
+        for node in reversed(topo):
+            if node._backward is not None:
+                node._backward()
+
+
+def make_scalar_micrograd() -> Callable[[], float]:
+    def step() -> float:
+        y0, c, d = Value(0.5), Value(C), Value(D)
+        y = y0
+        for _ in range(SCALAR_UNITS):
+            y = (y * c + d).tanh()
+        y = y * c
+        y.backward()
+        return y0.grad
+
+    return step
+
+
+# ----- 3: elementwise chain on a length-10 vector
+def make_elementwise_autodiff(n_ops: int) -> Callable[[], ad.Tensor]:
+    x0 = ad.Variable(np.linspace(-1, 1, 10, dtype=F32), name="x")
+
+    def step() -> ad.Tensor:
+        with ad.GradientTape() as tape:
+            x = x0
+            for _ in range(n_ops // 2):
+                x = ad.tanh(x * 1.0001)
+            loss = ad.reduce_sum(x)
+        return tape.gradient(loss, x0)
+
+    return step
+
+
+def make_elementwise_autograd(n_ops: int) -> Callable[[], np.ndarray]:
+    def chain(x: object) -> object:
+        for _ in range(n_ops // 2):
+            x = anp.tanh(x * 1.0001)
+        return anp.sum(x)
+
+    gradient = autograd.grad(chain)
+    x0 = np.linspace(-1, 1, 10, dtype=F32)
+    return lambda: gradient(x0)
+
+
+# ----- 4: broadcasting
+def broadcast_data(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((256, 1)).astype(F32), rng.standard_normal((1, 256)).astype(F32)
+
+
+def make_broadcast_autodiff(a0: np.ndarray, b0: np.ndarray) -> Callable[[], list[ad.Tensor]]:
+    a, b = ad.Variable(a0, name="a"), ad.Variable(b0, name="b")
+
+    def step() -> list[ad.Tensor]:
+        with ad.GradientTape() as tape:
+            loss = ad.reduce_sum(ad.tanh(a + b))
+        return tape.gradient(loss, [a, b])
+
+    return step
+
+
+def make_broadcast_numpy(a: np.ndarray, b: np.ndarray) -> Callable[[], list[np.ndarray]]:
+    def step() -> list[np.ndarray]:
+        t = np.tanh(a + b)
+        loss = t.sum()  # noqa: F841
+        t *= t
+        np.subtract(1, t, out=t)  # d loss / d(a + b) = 1 - tanh²
+        return [t.sum(axis=1, keepdims=True), t.sum(axis=0, keepdims=True)]
+
+    return step
+
+
+# ----- 7: graph replay
+def make_replay_chain(units: int = 65) -> tuple[ad.Graph, ad.Variable, Callable[[], ad.Graph]]:
+    """A 200-node graph: leaves x (1,4), w (4,4), b (4,); 65 x (matmul, add, tanh); square, sum."""
+    rng = np.random.default_rng(0)
+    x = ad.constant(rng.standard_normal((1, 4)).astype(F32), name="x")
+    w = ad.Variable((0.5 * rng.standard_normal((4, 4))).astype(F32), name="w")
+    b = ad.Variable(np.zeros(4, F32), name="b")
+    with ad.GradientTape(persistent=True) as tape:
+        h = x
+        for _ in range(units):
+            h = ad.tanh(h @ w + b)
+        loss = ad.reduce_sum(ad.square(h))
+    graph = tape.graph(loss)
+    return graph, w, lambda: tape.graph(loss)
+
+
+def make_replay_seed() -> tuple[ad.Graph, ad.Variable]:
+    """The README's example: w 3x2, b zeros(2), x [[1,2,3]], loss = mean((x @ w + b) ** 2)."""
+    w = ad.Variable([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], name="w")
+    b = ad.Variable(ad.zeros(2), name="b")
+    x = [[1.0, 2.0, 3.0]]
+    with ad.GradientTape(persistent=True) as tape:
+        loss = ad.reduce_mean((x @ w + b) ** 2)
+    return tape.graph(loss), w
+
+
+# ============================================================================ benchmarks
+@benchmark("mlp", "1 MLP 784-256-10 step, batch 256")
+def bench_mlp(cfg: Config) -> list[Row]:
+    d = mlp_data()
+    fns = {
+        "autodiff": make_mlp_autodiff(d)[0],
+        "numpy": make_mlp_numpy(d),
+        "autograd": make_mlp_autograd(d),
+    }
+    # The peers must compute the same numbers: checked once, before timing.
+    reference = [g.numpy() for g in fns["autodiff"]()]
+    errors, dtypes = {}, {}
+    for name in ("numpy", "autograd"):
+        got = fns[name]()
+        dtypes[name] = sorted({str(g.dtype) for g in got})
+        errors[name] = max(rel_error(g, r) for g, r in zip(got, reference, strict=True))
+    stats = measure(fns, cfg.repeat, cfg)
+    rows = timing_rows(stats, "numpy", {"numpy": "numpy (hand-written)"})
+    target_le(rows[0], stats["autodiff"].median / stats["numpy"].median, 1.25, "<= 1.25x")
+    for name, err in errors.items():
+        check = Row(f"check: {name} grads vs autodiff", err, None, "err")
+        if dtypes[name] != ["float32"]:
+            check.note = f"gradients are {', '.join(dtypes[name])}, not float32"
+        rows.append(target_le(check, err, 1e-4, "<= 1e-4 rel"))
+    return rows
+
+
+@benchmark("scalar", f"2 scalar chain, {SCALAR_OPS:,} ops")
+def bench_scalar(cfg: Config) -> list[Row]:
+    fns = {
+        "autodiff": make_scalar_autodiff(),
+        "autograd": make_scalar_autograd(),
+        "micrograd": make_scalar_micrograd(),
+    }
+    expected = float(fns["micrograd"]())
+    err = max(
+        abs(float(np.asarray(fns[name]())) - expected) / max(abs(expected), 1e-30)
+        for name in ("autodiff", "autograd")
+    )
+    stats = measure(fns, cfg.repeat, cfg)
+    ref = stats["micrograd"].median
+    rows = []
+    for name, s in stats.items():
+        label = "micrograd (pure Python)" if name == "micrograd" else name
+        rows.append(
+            Row(
+                label,
+                s.median / SCALAR_OPS * 1e6,
+                s.minimum / SCALAR_OPS * 1e6,
+                "us/op",
+                ratio=f"{s.median / ref:.2f}x micrograd",
+            )
+        )
+    target_le(rows[0], rows[0].median, 5.0, "<= 5 us/op")
+    check = Row("check: grads vs micrograd (float64)", err, None, "err", note="float32 vs float64")
+    rows.append(target_le(check, err, 1e-4, "<= 1e-4 rel"))
+    return rows
+
+
+@benchmark("elementwise", "3 elementwise chain, 10-vector")
+def bench_elementwise(cfg: Config) -> list[Row]:
+    small, large = 10_000, 100_000
+    ad_small, ad_large = make_elementwise_autodiff(small), make_elementwise_autodiff(large)
+    ag_small = make_elementwise_autograd(small)
+    err = rel_error(ad_small().numpy(), ag_small())
+    stats_small = measure({"autodiff": ad_small, "autograd": ag_small}, cfg.big_repeat, cfg)
+    s_large = measure_once(ad_large, cfg.big_repeat)  # warmed up by the 10k runs
+    s_small = stats_small["autodiff"]
+    ag = stats_small["autograd"]
+    rows = [
+        Row(
+            "autodiff 10k ops",
+            s_small.median,
+            s_small.minimum,
+            ratio=f"{s_small.median / ag.median:.2f}x autograd",
+        ),
+        Row("autograd 10k ops", ag.median, ag.minimum, ratio="1.00x autograd"),
+    ]
+    large_row = Row("autodiff 100k ops", s_large.median, s_large.minimum)
+    rows.append(target_le(large_row, s_large.median, 1.5, "<= 1.5 s"))
+    estimate = ag.median * large / small
+    if cfg.quick:
+        ag_large_row = Row("autograd 100k ops", None, note="skipped (--quick)")
+    elif estimate < 20:
+        ag_large = make_elementwise_autograd(large)
+        repeats = max(1, min(cfg.big_repeat, int(15 / max(estimate, 1e-3))))
+        s = measure_once(ag_large, repeats)
+        ag_large_row = Row("autograd 100k ops", s.median, s.minimum, ratio="1.00x autograd")
+        large_row.ratio = f"{s_large.median / s.median:.2f}x autograd"
+    else:
+        ag_large_row = Row(
+            "autograd 100k ops", None, note=f"skipped: estimated {estimate:.0f} s > 20 s"
+        )
+    rows.append(ag_large_row)
+    growth = Row(
+        "autodiff 100k / 10k time",
+        s_large.median / s_small.median,
+        s_large.minimum / s_small.minimum,
+        "x",
+        note="10 = linear",
+    )
+    rows.append(target_le(growth, growth.median, 12, "<= 12x"))
+    check = Row("check: 10k grads vs autograd", err, None, "err")
+    rows.append(target_le(check, err, 1e-4, "<= 1e-4 rel"))
+    return rows
+
+
+@benchmark("broadcast", "4 broadcast (256,1)+(1,256)")
+def bench_broadcast(cfg: Config) -> list[Row]:
+    a, b = broadcast_data()
+    fns = {"autodiff": make_broadcast_autodiff(a, b), "numpy": make_broadcast_numpy(a, b)}
+    err = max(
+        rel_error(g, r.numpy()) for g, r in zip(fns["numpy"](), fns["autodiff"](), strict=True)
+    )
+    stats = measure(fns, cfg.repeat, cfg)
+    rows = timing_rows(stats, "numpy", {"numpy": "numpy (hand-written)"})
+    target_le(rows[0], stats["autodiff"].median / stats["numpy"].median, 2.0, "<= 2x")
+    rows.append(
+        target_le(Row("check: numpy grads vs autodiff", err, None, "err"), err, 1e-4, "<= 1e-4 rel")
+    )
+    return rows
+
+
+def peak_bytes(fn: Callable[[], object], repeat: int) -> Stats:
+    """Peak traced memory above the starting point while `fn()` runs (its result included)."""
+    fn()  # warm-up
+    peaks = []
+    tracemalloc.start()
+    try:
+        for _ in range(repeat):
+            gc.collect()
+            tracemalloc.reset_peak()
+            base = tracemalloc.get_traced_memory()[0]
+            result = fn()
+            peaks.append(tracemalloc.get_traced_memory()[1] - base)
+            del result
+    finally:
+        tracemalloc.stop()
+    return Stats(statistics.median(peaks), min(peaks), peaks)
+
+
+@benchmark("memory", "5 memory, MLP step")
+def bench_memory(cfg: Config) -> list[Row]:
+    d = mlp_data()
+    ad_step, forward = make_mlp_autodiff(d)
+    repeat = max(3, cfg.big_repeat)
+    ad_peak = peak_bytes(ad_step, repeat)
+    np_peak = peak_bytes(make_mlp_numpy(d), repeat)
+    rows = [
+        Row(
+            "autodiff",
+            ad_peak.median,
+            ad_peak.minimum,
+            "B",
+            ratio=f"{ad_peak.median / np_peak.median:.2f}x numpy",
+        ),
+        Row("numpy (hand-written)", np_peak.median, np_peak.minimum, "B", ratio="1.00x numpy"),
+    ]
+    target_le(rows[0], ad_peak.median / np_peak.median, 1.3, "<= 1.3x")
+
+    # A non-persistent tape frees its intermediates once gradient() returns. The forward runs
+    # in a function, so only the tape's records can keep the activations alive. The garbage
+    # collector is off: what is freed must be freed by reference counting alone.
+    for _ in range(2):  # warm-up: the first run fills caches that are never freed
+        with ad.GradientTape() as tape:
+            loss = forward()
+        tape.gradient(loss, tape.watched_variables())
+        del tape, loss
+    gc.collect()
+    gc.disable()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        tape = ad.GradientTape()
+        with tape:
+            loss = forward()
+        recorded = tracemalloc.get_traced_memory()[0] - base
+        grads = tape.gradient(loss, tape.watched_variables())
+        grad_bytes = sum(g.numpy().nbytes for g in grads)
+        after_gradient = tracemalloc.get_traced_memory()[0] - base - grad_bytes
+        del tape, loss, grads
+        after_del = tracemalloc.get_traced_memory()[0] - base
+        gc.collect()
+        after_collect = tracemalloc.get_traced_memory()[0] - base
+    finally:
+        tracemalloc.stop()
+        gc.enable()
+    tolerance = 64 * 1024
+    kept = Row("kept after del tape, loss, grads", after_del, None, "B", note="refcounting only")
+    if after_del > tolerance >= after_collect:
+        kept.note = "freed only by gc.collect(): a reference cycle"
+    rows += [
+        Row(
+            "recorded (after forward, tape alive)",
+            recorded,
+            None,
+            "B",
+            note="activations the tape keeps",
+        ),
+        target_le(
+            Row(
+                "kept after gradient() (minus grads)",
+                after_gradient,
+                None,
+                "B",
+                note="tape, loss, grads still alive",
+            ),
+            after_gradient,
+            tolerance,
+            "<= 64 KiB",
+        ),
+        target_le(kept, after_del, tolerance, "<= 64 KiB"),
+        target_le(
+            Row("kept after del and gc.collect()", after_collect, None, "B"),
+            after_collect,
+            tolerance,
+            "<= 64 KiB",
+        ),
+    ]
+    return rows
+
+
+IMPORT_CODE = (
+    "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+)
+
+
+@benchmark("import", "6 import time")
+def bench_import(cfg: Config) -> list[Row]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    times: dict[str, list[float]] = {"autodiff": [], "numpy": []}
+    totals: dict[str, list[float]] = {"autodiff": [], "numpy": []}
+    for _ in range(cfg.repeat + 1):  # the first round warms the file cache, not counted
+        for module in times:
+            start = time.perf_counter()
+            out = subprocess.run(
+                [sys.executable, "-c", IMPORT_CODE.format(module=module)],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=ROOT,
+                env=env,
+            )
+            totals[module].append(time.perf_counter() - start)
+            times[module].append(float(out.stdout.strip().splitlines()[-1]))
+    stats = {m: Stats(statistics.median(t[1:]), min(t[1:]), t[1:]) for m, t in times.items()}
+    rows = timing_rows(stats, "numpy", {"numpy": "import numpy", "autodiff": "import autodiff"})
+    target_le(rows[0], stats["autodiff"].median / stats["numpy"].median, 1.5, "<= 1.5x")
+    for module in ("autodiff", "numpy"):
+        t = totals[module][1:]
+        rows.append(
+            Row(
+                f"whole process, {module}",
+                statistics.median(t),
+                min(t),
+                note="python start-up included",
+            )
+        )
+    return rows
+
+
+@benchmark("replay", "7 Graph.replay")
+def bench_replay(cfg: Config) -> list[Row]:
+    graph, w, rebuild = make_replay_chain()
+    rng = np.random.default_rng(1)
+    new_w = [(0.5 * rng.standard_normal((4, 4))).astype(F32) for _ in range(8)]
+    counter = iter(range(10**12))
+
+    def replay_chain() -> ad.Graph:
+        return graph.replay({w: new_w[next(counter) % len(new_w)]})
+
+    # The replayed gradient must be the tape's gradient for the new value.
+    check = graph.replay({w: new_w[0]})
+    w2 = ad.Variable(new_w[0])
+    x, b = graph["x"].value, graph["b"].value
+    with ad.GradientTape() as tape:
+        h = ad.constant(x)
+        for _ in range(65):
+            h = ad.tanh(h @ w2 + b)
+        loss = ad.reduce_sum(ad.square(h))
+    err = rel_error(check[w].grad, tape.gradient(loss, w2).numpy())
+
+    stats = measure({"replay": replay_chain, "graph": rebuild}, cfg.repeat, cfg)
+    seed, seed_w = make_replay_seed()
+    seed_values = [rng.standard_normal((3, 2)).astype(F32) for _ in range(1000)]
+
+    def replay_seed_1000() -> None:
+        for value in seed_values:
+            seed.replay({seed_w: value})
+
+    for value in seed_values[:10]:  # warm-up
+        seed.replay({seed_w: value})
+    s_seed = measure_once(replay_seed_1000, cfg.big_repeat)
+    s = stats["replay"]
+    rows = [
+        target_le(
+            Row(f"replay({{w: ...}}), {len(graph)}-node chain", s.median, s.minimum),
+            s.median,
+            5e-3,
+            "<= 5 ms",
+        ),
+        Row(
+            f"tape.graph(target), {len(graph)} nodes",
+            stats["graph"].median,
+            stats["graph"].minimum,
+            note="building the graph, for context",
+        ),
+        target_le(
+            Row("seed graph: 1,000 replays (total)", s_seed.median, s_seed.minimum),
+            s_seed.median,
+            1.0,
+            "< 1 s",
+        ),
+        target_le(Row("check: replayed grad vs tape", err, None, "err"), err, 1e-5, "<= 1e-5 rel"),
+    ]
+    if len(graph) != 200:
+        rows[0].note = f"expected 200 nodes, got {len(graph)}"
+    return rows
+
+
+# ============================================================================ profiling
+def _profile_replay() -> Callable[[], ad.Graph]:
+    graph, w, _ = make_replay_chain()
+    value = w.numpy()
+    return lambda: graph.replay({w: value})
+
+
+PROFILES: dict[str, Callable[[], Callable[[], object]]] = {
+    "mlp": lambda: make_mlp_autodiff(mlp_data())[0],
+    "scalar": make_scalar_autodiff,
+    "elementwise": lambda: make_elementwise_autodiff(10_000),
+    "broadcast": lambda: make_broadcast_autodiff(*broadcast_data()),
+    "replay": _profile_replay,
+}
+
+
+def profile(key: str, seconds: float = 3.0, top: int = 15) -> None:
+    """cProfile the autodiff side of a benchmark for about `seconds`: the functions with the
+    most self time, overall and in the autodiff package."""
+    fn = PROFILES[key]()
+    fn()
+    start = time.perf_counter()
+    fn()
+    number = max(1, int(seconds / max(time.perf_counter() - start, 1e-6)))
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(number):
+        fn()
+    profiler.disable()
+    package = str(Path(ad.__file__).parent)
+    stats = pstats.Stats(profiler).sort_stats("tottime")
+    print(f"profile of {key!r}: {number} calls (times include cProfile's overhead)")
+    print(f"\n== top {top} by self time (tottime), all code")
+    stats.print_stats(top)
+    print(f"== top {top} by self time in {package}")
+    stats.print_stats(package.replace("\\", "\\\\"), top)
+
+
+# ============================================================================ main
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "?"
+
+
+def _load() -> str:
+    try:
+        return " ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+def _blas_env() -> str:
+    names = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+    found = [f"{n}={os.environ[n]}" for n in names if n in os.environ]
+    return f", {' '.join(found)}" if found else ""
+
+
+def header(cfg: Config, repeat: int) -> str:
+    cpus = os.cpu_count()
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = cpus
+    return (
+        f"autodiff benchmarks: {cpus} CPUs ({usable} usable), numpy {np.__version__}, "
+        f"autograd {_version('autograd')}, Python {platform.python_version()}, "
+        f"{platform.machine()}, load average {_load()}{_blas_env()}\n"
+        f"{repeat} repeat{'s' * (repeat > 1)} ({cfg.big_repeat} for the multi-second ones); "
+        "median and min over repeats; ratios are of medians, measured in this run"
+        + ("; --quick" if cfg.quick else "")
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fast smoke run (< 30 s)")
+    parser.add_argument("--repeat", type=int, default=None, help="repeats per measurement")
+    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument("--only", default="", help="comma-separated benchmark keys")
+    parser.add_argument("--list", action="store_true", help="list the benchmark keys")
+    parser.add_argument("--strict", action="store_true", help="exit 1 if a target fails")
+    parser.add_argument("--profile", choices=sorted(PROFILES), help="profile a workload")
+    parser.add_argument(
+        "--blas-threads",
+        type=int,
+        help="BLAS threads; default 1 unless OPENBLAS_NUM_THREADS is set; 0: leave as is",
+    )
+    args = parser.parse_args(argv)
+
+    threads = args.blas_threads
+    if threads is None and "OPENBLAS_NUM_THREADS" not in os.environ:
+        threads = 1
+    if threads and os.environ.get("OPENBLAS_NUM_THREADS") != str(threads):
+        # BLAS reads these when NumPy is imported: start again with them set.
+        n = str(threads)
+        env = dict(os.environ, OPENBLAS_NUM_THREADS=n, OMP_NUM_THREADS=n, MKL_NUM_THREADS=n)
+        script = [sys.executable, str(Path(__file__).resolve())]
+        os.execve(sys.executable, script + (sys.argv[1:] if argv is None else argv), env)
+    if args.list:
+        for key, title, _ in BENCHMARKS:
+            print(f"{key:12} {title}")
+        return 0
+    if args.profile:
+        profile(args.profile)
+        return 0
+
+    repeat = args.repeat or (3 if args.quick else 7)
+    if repeat < 1:
+        parser.error("--repeat must be at least 1")
+    cfg = Config(
+        repeat=repeat,
+        big_repeat=max(1, round(repeat * 3 / 7)),
+        min_time=0.01 if args.quick else 0.05,
+        quick=args.quick,
+    )
+    only = {k.strip() for k in args.only.split(",") if k.strip()}
+    unknown = only - {key for key, _, _ in BENCHMARKS}
+    if unknown:
+        parser.error(f"unknown benchmark(s) {sorted(unknown)}; see --list")
+
+    print(header(cfg, repeat), flush=True)
+    started = time.perf_counter()
+    rows: list[Row] = []
+    for key, title, fn in BENCHMARKS:
+        if only and key not in only:
+            continue
+        if sys.stderr.isatty():
+            print(f"  running {key}...", file=sys.stderr, flush=True)
+        try:
+            new = fn(cfg)
+        except Exception as e:  # one broken benchmark must not hide the others' rows
+            new = [Row("ERROR", None, ok=False, note=f"{type(e).__name__}: {e}"[:100])]
+        for row in new:
+            row.bench = title
+            rows.append(row)
+    print()
+    print(render(rows, args.markdown))
+    checked = [r for r in rows if r.ok is not None]
+    failed = [r for r in checked if not r.ok]
+    print()
+    print(
+        f"{len(checked) - len(failed)}/{len(checked)} targets met"
+        + (
+            f"; FAIL: {', '.join(f'{r.bench.split()[0]} {r.what}' for r in failed)}"
+            if failed
+            else ""
+        )
+        + f"  (total {time.perf_counter() - started:.0f} s)"
+    )
+    return 1 if failed and args.strict else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
