@@ -11,7 +11,29 @@ APT_PACKAGES ?= graphviz:dot
 
 .PHONY: setup system-deps lab lint test bench format clean
 
-setup: $(STAMP)
+setup: viz/static/widget.js $(STAMP)
+
+# The widget's browser bundle (Graphviz WebAssembly + viz/js/), built with Node.js/npm into
+# viz/static/ (not committed). Built before the editable install so the wheel build hook
+# finds it and skips npm.
+WIDGET_JS = viz/static/widget.js
+NODE_STAMP = node_modules/.installed
+
+$(WIDGET_JS): package.json package-lock.json $(wildcard viz/js/*)
+	@command -v npm >/dev/null 2>&1 || { \
+		echo "npm not found: building the widget's JS bundle needs Node.js (>= 18) and npm." >&2; \
+		echo "  Debian/Ubuntu: sudo apt-get install -y nodejs npm" >&2; \
+		echo "  elsewhere: https://nodejs.org/en/download" >&2; \
+		exit 1; }
+	@if [ ! -f $(NODE_STAMP) ] || [ package.json -nt $(NODE_STAMP) ] || \
+		[ package-lock.json -nt $(NODE_STAMP) ]; then \
+		echo "npm ci --no-audit --no-fund"; \
+		npm ci --no-audit --no-fund && touch $(NODE_STAMP); \
+	fi
+	npm run build
+	@touch $@
+
+$(STAMP): | $(WIDGET_JS)
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -60,4 +82,5 @@ format: setup
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis test-output
+	rm -rf node_modules viz/static
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

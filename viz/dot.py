@@ -50,8 +50,8 @@ class Palette:
 
 
 PALETTE = Palette()
-MONO = "Courier,monospace"
-SANS = "Helvetica,Arial,sans-serif"
+MONO = "Courier"
+SANS = "Helvetica"
 NBSP = "\u00a0"
 
 

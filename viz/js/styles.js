@@ -82,8 +82,11 @@ const CSS = `
   max-width: 100%;
 }
 .adviz-error {
-  margin: 0;
-  padding: 8px;
+  margin: 0 0 4px;
+  padding: 6px 8px;
+  background: #fff;
+  border: 1px solid #D55E00;
+  border-radius: 4px;
   color: #D55E00;
   font-family: var(--jp-code-font-family, ui-monospace, Menlo, Consolas, monospace);
   font-size: 12px;
@@ -93,7 +96,7 @@ const CSS = `
 .adviz-loading { padding: 8px; color: #777; }
 
 .adviz-panel {
-  flex: 1 1 200px;
+  flex: 1 1 260px;
   max-width: 100%;
   max-height: var(--adviz-max-height);
   overflow: auto;
@@ -131,6 +134,16 @@ const CSS = `
 
 /* --- inside the Graphviz SVG --- */
 .adviz svg g.node { cursor: pointer; }
+/* Graphviz-in-WebAssembly sizes text with built-in metrics for the names Courier,
+   Helvetica/Arial and Times; draw them with those fonts or metric-compatible ones. */
+.adviz svg text[font-family^="Courier" i] {
+  font-family: Courier, "Courier New", "Liberation Mono", "Nimbus Mono PS", "Cousine",
+    "DejaVu Sans Mono", monospace;
+}
+.adviz svg text[font-family^="Helvetica" i],
+.adviz svg text[font-family^="Arial" i] {
+  font-family: Helvetica, Arial, "Liberation Sans", "Nimbus Sans", "Arimo", sans-serif;
+}
 .adviz svg g.node:focus { outline: none; }
 .adviz svg text.adviz-nan { fill: #D55E00; }
 .adviz svg text.adviz-ok-value { fill: #222222; }

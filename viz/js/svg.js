@@ -154,30 +154,51 @@ export function reach(index, start, adjacency) {
   return { nodes, edges };
 }
 
-/** Replace the text lines of the patched cells in place (no layout). Returns how many
- * fields were found. */
-export function applyPatches(index, patches) {
-  if (!index || !patches || typeof patches !== "object") return 0;
-  let found = 0;
-  for (const fid of Object.keys(patches)) {
-    const patch = patches[fid];
+/** The text of every cell as Graphviz drew it: field id -> {lines, nan: null} (null: keep
+ * the colour the DOT gave it). */
+export function snapshot(index) {
+  const cells = new Map();
+  for (const [fid, el] of index.fields) {
+    const lines = [...el.querySelectorAll("text")].map((t) => t.textContent || "");
+    if (lines.length) cells.set(fid, { lines, nan: null });
+  }
+  return cells;
+}
+
+/** Replace the text lines of cells in place (no layout): `entries` are [field id, cell]
+ * with cell = {lines: [str], nan: bool | null}. Cells already showing the same content are
+ * skipped. Returns the <text> elements written. */
+export function writeCells(index, entries) {
+  const touched = [];
+  if (!index) return touched;
+  if (!index.shown) index.shown = new Map();
+  for (const [fid, cell] of entries) {
     const el = index.fields.get(fid);
-    if (!el || !patch || typeof patch !== "object") continue;
-    found += 1;
-    const lines = Array.isArray(patch.lines)
-      ? patch.lines.map((l) => (l == null ? "" : String(l)))
-      : [patch.lines == null ? "" : String(patch.lines)];
+    if (!el || !cell || typeof cell !== "object") continue;
+    const lines = Array.isArray(cell.lines)
+      ? cell.lines.map((l) => (l == null ? "" : String(l)))
+      : [cell.lines == null ? "" : String(cell.lines)];
+    const nan = cell.nan == null ? null : Boolean(cell.nan);
+    const key = `${nan}\u0000${lines.join("\n")}`;
+    if (index.shown.get(fid) === key) continue;
+    index.shown.set(fid, key);
     const texts = setLines(el, lines);
-    const nan = Boolean(patch.nan);
     const okClass = /-grad$/.test(fid) ? "adviz-ok-grad" : "adviz-ok-value";
     for (const t of texts) {
-      t.classList.toggle("adviz-nan", nan);
+      t.classList.toggle("adviz-nan", nan === true);
       // a cell drawn red (nan) by the DOT that is no longer nan gets its normal colour back
       const drawnNan = (t.getAttribute("fill") || "").toLowerCase() === NAN_FILL;
-      t.classList.toggle(okClass, !nan && drawnNan);
+      t.classList.toggle(okClass, nan === false && drawnNan);
+      touched.push(t);
     }
   }
-  return found;
+  return touched;
+}
+
+/** `writeCells` for a `patches` dict (field id -> cell). */
+export function applyPatches(index, patches) {
+  if (!patches || typeof patches !== "object") return [];
+  return writeCells(index, Object.entries(patches));
 }
 
 function setLines(el, lines) {
@@ -208,4 +229,92 @@ function setLines(el, lines) {
     }
   }
   return texts;
+}
+
+const SHAPES = new Set(["path", "polygon", "ellipse", "rect"]);
+
+/** Squeeze node texts that overflow their node's box. Graphviz (WebAssembly) sizes boxes
+ * with built-in estimates of Helvetica/Courier/Times widths; where the browser draws
+ * with wider fonts (e.g. DejaVu on Linux without Arial/Liberation fonts) text would
+ * cross the border. Only left-aligned text inside nodes is adjusted, and all lines of a
+ * cell by the same factor (monospace columns stay aligned). `texts` defaults to every
+ * such text. Returns false when nothing could be measured (hidden view). */
+export function fitTexts(index, texts) {
+  if (!index) return true;
+  const all = texts || index.svg.querySelectorAll("g.node text");
+  const items = [];
+  for (const t of all) {
+    if (!t.isConnected || (t.getAttribute("text-anchor") || "start") !== "start") continue;
+    const node = t.closest("g.node");
+    if (node) items.push([t, node]);
+  }
+  // a cell's lines share one scale: take them all even if only some were written
+  const seen = new Set(items.map(([t]) => t));
+  for (const [t, node] of [...items]) {
+    if (t.parentNode === node) continue;
+    for (const sibling of t.parentNode.querySelectorAll("text")) {
+      if (!seen.has(sibling)) {
+        seen.add(sibling);
+        items.push([sibling, node]);
+      }
+    }
+  }
+  // writes first, then all reads, then writes: one forced layout
+  for (const [t] of items) {
+    if (t.hasAttribute("textLength")) {
+      t.removeAttribute("textLength");
+      t.removeAttribute("lengthAdjust");
+    }
+  }
+  const boxes = new Map();
+  const groups = new Map(); // the lines of one cell share one scale
+  let measured = items.length === 0;
+  for (const [t, node] of items) {
+    let box = boxes.get(node);
+    if (box === undefined) {
+      box = nodeBox(node);
+      boxes.set(node, box);
+    }
+    if (!box) continue;
+    const x = parseFloat(t.getAttribute("x"));
+    const length = t.getComputedTextLength();
+    if (!Number.isFinite(x) || !(length > 0)) continue;
+    measured = true;
+    const room = box.right - box.pad - x;
+    const key = t.parentNode === node ? t : t.parentNode;
+    if (!groups.has(key)) groups.set(key, { scale: 1, lines: [] });
+    const group = groups.get(key);
+    group.lines.push([t, length]);
+    if (room > 1 && length > room + 0.5) group.scale = Math.min(group.scale, room / length);
+  }
+  for (const { scale, lines } of groups.values()) {
+    if (scale >= 1) continue;
+    for (const [t, length] of lines) {
+      t.setAttribute("textLength", (length * scale).toFixed(2));
+      t.setAttribute("lengthAdjust", "spacingAndGlyphs");
+    }
+  }
+  return measured;
+}
+
+/** A node's outline (its first shape): right edge, and the inner left padding. */
+function nodeBox(node) {
+  let outline = null;
+  for (const child of node.children) {
+    if (SHAPES.has(child.localName)) {
+      outline = child;
+      break;
+    }
+  }
+  if (!outline) return null;
+  const b = outline.getBBox();
+  if (!(b.width > 0)) return null;
+  let minX = Infinity;
+  for (const t of node.querySelectorAll("text")) {
+    if ((t.getAttribute("text-anchor") || "start") !== "start") continue;
+    const x = parseFloat(t.getAttribute("x"));
+    if (Number.isFinite(x)) minX = Math.min(minX, x);
+  }
+  const pad = Number.isFinite(minX) ? Math.min(Math.max(minX - b.x, 1), 8) : 4;
+  return { right: b.x + b.width, pad };
 }

@@ -1,13 +1,18 @@
-// anywidget front end of viz.widget: draws the `dot` trait with Graphviz (WebAssembly,
-// bundled: nothing is fetched at run time), patches cell text in place from `patches`,
-// and reports user input (`selected`) and timings (`render_ms`, `patch_ms`).
+// anywidget front end of viz.widget.GraphView: draws the `dot` trait with Graphviz
+// (WebAssembly, bundled: nothing is fetched at run time), patches cell text in place from
+// `patches`, shows backward step `step` of `steps` without the kernel, and reports user
+// input (`selected`) and timings (`render_ms`, `patch_ms`).
 // Python owns the state; this module only renders it and reports back.
 // Model data is only ever written with textContent, never innerHTML.
+//
+// What a cell shows, in layers: the DOT's own text; then every `patches` received since
+// the last `dot` (the current values); then, while `step` >= 0, the step overlay: `base`
+// of step 0 and the `patches` of steps 0..step.
 
 import { instance } from "@viz-js/viz";
 import { PanZoom } from "./panzoom.js";
 import { injectStyles } from "./styles.js";
-import { applyPatches, indexSvg, reach, sanitize } from "./svg.js";
+import { fitTexts, indexSvg, reach, sanitize, snapshot, writeCells } from "./svg.js";
 
 let vizPromise = null;
 
@@ -59,7 +64,7 @@ class Marks {
   }
 }
 
-function render({ model, el }) {
+async function render({ model, el }) {
   injectStyles(el);
 
   // ---- DOM ----
@@ -83,7 +88,7 @@ function render({ model, el }) {
   });
   const status = h("div", { class: "adviz-loading", text: "Laying out…", hidden: true });
   const error = h("pre", { class: "adviz-error", role: "alert", hidden: true });
-  viewport.append(status, error);
+  viewport.append(status);
   const panelTitle = h("div", { class: "adviz-panel-title" });
   const close = h("button", { type: "button", text: "×", "aria-label": "Close details" });
   const panelBody = h("pre");
@@ -95,13 +100,19 @@ function render({ model, el }) {
   );
   const body = h("div", { class: "adviz-body" }, viewport, panel);
   const caption = h("div", { class: "adviz-caption", hidden: true });
-  const root = h("div", { class: "adviz" }, message, toolbar, body, caption);
+  const root = h("div", { class: "adviz" }, message, toolbar, error, body, caption);
   el.replaceChildren(root);
 
   const view = new PanZoom(viewport);
   let index = null; // indexSvg() of the current SVG
   let selected = "";
   let renderToken = 0;
+  let rendering = false; // a layout is waiting for Graphviz to load
+  let received = new Map(); // field id -> cell: every `patches` since the last `dot`
+  let drawn = new Map(); // field id -> cell as Graphviz drew it
+  let overlay = new Map(); // field id -> cell from the backward steps shown
+  let steps = []; // parsed `steps`
+  let fitted = true; // false while the view was hidden when texts were to be measured
   let disposed = false;
   const marks = {
     hl: new Marks("adviz-hl"),
@@ -115,9 +126,14 @@ function render({ model, el }) {
   let matches = [];
   let matchAt = -1;
 
-  const showError = (text) => {
-    error.textContent = text;
-    error.hidden = !text;
+  // errors by source ("layout", "update", "steps", "widget"); a source's next success
+  // clears its own error only
+  const errors = new Map();
+  const showError = (text, source = "layout") => {
+    if (text) errors.set(source, text);
+    else errors.delete(source);
+    error.textContent = [...errors.values()].join("\n\n");
+    error.hidden = errors.size === 0;
   };
 
   const report = (values) => {
@@ -136,23 +152,84 @@ function render({ model, el }) {
     node.hidden = !text;
   };
   const updateMessage = () => setText(message, model.get("message"));
-  const updateCaption = () => setText(caption, model.get("caption"));
+
+  /** The backward step shown: -1 (none) or an index into `steps` (clamped). */
+  function stepShown() {
+    const k = Math.floor(Number(model.get("step")));
+    if (!Number.isFinite(k) || k < 0 || !steps.length) return -1;
+    return Math.min(k, steps.length - 1);
+  }
+
+  function updateCaption() {
+    const k = stepShown();
+    const own = k >= 0 ? obj(steps[k]).caption : undefined;
+    setText(caption, typeof own === "string" ? own : model.get("caption"));
+  }
 
   function updatePatches() {
-    if (!index) return;
+    const patches = obj(model.get("patches"));
+    for (const fid of Object.keys(patches)) received.set(fid, patches[fid]);
+    if (!index || rendering) return;
     const t0 = performance.now();
     try {
-      applyPatches(index, obj(model.get("patches")));
+      // cells under the step overlay keep showing the step; they show the new value when
+      // the overlay lets go of them
+      const entries = Object.entries(patches).filter(([fid]) => !overlay.has(fid));
+      const texts = writeCells(index, entries);
+      if (texts.length) fitTexts(index, texts);
     } catch (e) {
-      showError(`could not update the diagram: ${errorText(e)}`);
+      showError(`could not update the diagram: ${errorText(e)}`, "update");
       return;
     }
     report({ patch_ms: +(performance.now() - t0).toFixed(3) });
   }
 
+  function updateSteps() {
+    let value = model.get("steps");
+    try {
+      if (typeof value === "string") value = value.trim() ? JSON.parse(value) : [];
+      steps = list(value);
+      showError("", "steps");
+    } catch (e) {
+      steps = [];
+      showError(`could not read the backward steps: ${errorText(e)}`, "steps");
+    }
+    updateStep();
+  }
+
+  /** Show step `step` of `steps`: cells, highlight and caption. */
+  function updateStep({ quiet = false } = {}) {
+    updateCaption();
+    if (!index || rendering) return;
+    const t0 = performance.now();
+    const k = stepShown();
+    const next = new Map();
+    if (k >= 0) {
+      for (const [fid, cell] of Object.entries(obj(obj(steps[0]).base))) next.set(fid, cell);
+      for (let j = 0; j <= k; j++) {
+        for (const [fid, cell] of Object.entries(obj(obj(steps[j]).patches))) next.set(fid, cell);
+      }
+    }
+    const entries = [];
+    for (const fid of overlay.keys()) {
+      if (!next.has(fid)) entries.push([fid, received.get(fid) || drawn.get(fid)]);
+    }
+    entries.push(...next);
+    overlay = next;
+    try {
+      const texts = writeCells(index, entries);
+      if (texts.length) fitTexts(index, texts);
+    } catch (e) {
+      showError(`could not update the diagram: ${errorText(e)}`, "update");
+    }
+    updateHighlight();
+    if (!quiet) report({ patch_ms: +(performance.now() - t0).toFixed(3) });
+  }
+
   function updateHighlight() {
     if (!index) return;
-    const hl = obj(model.get("highlight"));
+    const k = stepShown();
+    const hl = k >= 0 ? obj(steps[k]) : obj(model.get("highlight"));
     const nodes = (ids) => list(ids).map((id) => index.nodes.get(str(id)));
     marks.hl.set(nodes(hl.nodes).concat(list(hl.edges).map((id) => index.edges.get(str(id)))));
     marks.pending.set(nodes(hl.pending));
@@ -228,22 +305,27 @@ function render({ model, el }) {
   async function updateDot() {
     const token = ++renderToken;
     const dot = str(model.get("dot"));
+    // a new diagram: the patches that count are those sent with it and after it
+    received = new Map(Object.entries(obj(model.get("patches"))));
     if (!dot.trim()) {
       clearSvg();
       showError("");
       return;
     }
     status.hidden = false;
+    rendering = true;
     let viz;
     try {
       viz = await graphviz();
     } catch (e) {
       if (token !== renderToken || disposed) return;
+      rendering = false;
       status.hidden = true;
       showError(`Graphviz (WebAssembly) failed to load: ${errorText(e)}`);
       return;
     }
     if (token !== renderToken || disposed) return;
+    rendering = false;
     status.hidden = true;
     const t0 = performance.now();
     let svg;
@@ -264,6 +346,7 @@ function render({ model, el }) {
       index = indexSvg(svg);
       view.attach(svg);
       showError("");
+      showError("", "update");
     } catch (e) {
       clearSvg();
       showError(`could not show the diagram: ${errorText(e)}`);
@@ -274,16 +357,19 @@ function render({ model, el }) {
     matches = [];
     const t1 = performance.now();
     try {
-      applyPatches(index, obj(model.get("patches")));
+      drawn = snapshot(index);
+      overlay = new Map();
+      writeCells(index, received);
+      updateStep({ quiet: true }); // also the highlight
+      fitted = fitTexts(index);
     } catch (e) {
-      showError(`could not update the diagram: ${errorText(e)}`);
+      showError(`could not update the diagram: ${errorText(e)}`, "update");
     }
     const patchMs = performance.now() - t1;
     for (const node of index.nodes.values()) {
       node.setAttribute("tabindex", "0");
       node.setAttribute("role", "button");
     }
-    updateHighlight();
     updateSearch();
     // keep the selection if the node is still there
     const keep = selected || str(model.get("selected"));
@@ -295,6 +381,9 @@ function render({ model, el }) {
   function clearSvg() {
     if (index && index.svg) index.svg.remove();
     index = null;
+    rendering = false;
+    overlay = new Map();
+    drawn = new Map();
     view.detach();
     matches = [];
     status.hidden = true;
@@ -359,7 +448,10 @@ function render({ model, el }) {
 
   let resizer = null;
   if (typeof ResizeObserver === "function") {
-    resizer = new ResizeObserver(() => view.onResize());
+    resizer = new ResizeObserver(() => {
+      view.onResize();
+      if (!fitted && index && viewport.clientWidth > 0) fitted = fitTexts(index);
+    });
     resizer.observe(viewport);
   }
 
@@ -368,10 +460,10 @@ function render({ model, el }) {
     try {
       const out = fn();
       if (out && typeof out.catch === "function") {
-        out.catch((e) => showError(`widget error: ${errorText(e)}`));
+        out.catch((e) => showError(`widget error: ${errorText(e)}`, "widget"));
       }
     } catch (e) {
-      showError(`widget error: ${errorText(e)}`);
+      showError(`widget error: ${errorText(e)}`, "widget");
     }
   };
   const handlers = {
@@ -379,6 +471,8 @@ function render({ model, el }) {
     "change:patches": guard(updatePatches),
     "change:highlight": guard(updateHighlight),
     "change:caption": guard(updateCaption),
+    "change:steps": guard(updateSteps),
+    "change:step": guard(() => updateStep()),
     "change:message": guard(updateMessage),
     "change:details": guard(showDetails),
     "change:selected": guard(() => {
@@ -389,7 +483,7 @@ function render({ model, el }) {
   for (const [event, handler] of Object.entries(handlers)) model.on(event, handler);
 
   guard(updateMessage)();
-  guard(updateCaption)();
+  guard(updateSteps)(); // parses `steps` (nothing to draw yet)
   guard(updateDot)();
 
   return () => {
