@@ -22,6 +22,9 @@ class _ThreadState(threading.local):
         self.tapes: list[GradientTape] = []  # entered tapes, innermost last
         self.recording: tuple[GradientTape, ...] = ()  # the ones recording right now
         self.scope: str = ""  # "outer/inner" while inside name scopes
+        # True during a backward pass that no tape records: ops then take and return bare
+        # NumPy arrays (no tensors to make, nothing to convert or record): much faster.
+        self.raw = False
 
     def refresh(self) -> None:
         """Recompute which entered tapes are recording (after enter, exit or pause)."""

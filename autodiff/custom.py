@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from autodiff import nest
-from autodiff.context import no_recording
+from autodiff.context import no_recording, state
 from autodiff.primitive import Op, record
 from autodiff.tensor import Tensor, Variable, convert_to_tensor
 
@@ -81,10 +81,8 @@ def _custom_op(
 
     def all_grads(g: Tensor) -> list[Tensor | None]:
         if last.get("g") is not g:
-            if variables:
-                input_grads, variable_grads = grad_fn(g, variables=variables)
-            else:
-                input_grads, variable_grads = grad_fn(g), []
+            with tensor_mode():  # the user's grad_fn gets (and returns) tensors
+                input_grads, variable_grads = call_grad_fn(g)
             flat = nest.flatten(input_grads) if n_inputs > 1 else [input_grads]
             flat += nest.flatten(variable_grads)
             if len(flat) != n_inputs + len(variables):
@@ -93,8 +91,15 @@ def _custom_op(
                     f"{len(flat)} gradients for {n_inputs} inputs and {len(variables)} variables"
                 )
             last["g"] = g
-            last["grads"] = [None if v is None else convert_to_tensor(v) for v in flat]
+            grads = [None if v is None else convert_to_tensor(v) for v in flat]
+            last["grads"] = [None if v is None else v._value for v in grads] if state.raw else grads
         return last["grads"]
+
+    def call_grad_fn(g: Any) -> tuple[Any, Any]:
+        upstream = g if isinstance(g, Tensor) else Tensor(np.asarray(g))
+        if variables:
+            return grad_fn(upstream, variables=variables)
+        return grad_fn(upstream), []
 
     def grad(g: Tensor, out: Tensor, inputs: list[Tensor], index: int) -> Tensor | None:
         return all_grads(g)[index]
@@ -119,6 +124,16 @@ def _custom_op(
     )
     op.rerun = rerun
     return op
+
+
+@contextlib.contextmanager
+def tensor_mode() -> Iterator[None]:
+    """Leave the bare-array mode of a backward pass while user code runs."""
+    previous, state.raw = state.raw, False
+    try:
+        yield
+    finally:
+        state.raw = previous
 
 
 @contextlib.contextmanager

@@ -254,7 +254,7 @@ def _backward(
         if n.kind == "op"
     ]
     traced = {tensors[n.id]._id for n in nodes if n.watched}
-    raw: list[tuple[int, Tensor, dict[int, Tensor]]] = []
+    raw: list[tuple[int, Any, dict[int, Any]]] = []
     with no_recording():
         seed = ops.ones_like(tensors[target])
         grads = backward(records, traced, [tensors[target]], [seed], [t._id for t in tensors], raw)
@@ -263,12 +263,17 @@ def _backward(
     steps = [
         (
             node_of[records[index].output._id],
-            upstream._value,
-            {node_of[k]: v._value for k, v in local.items()},
+            _array(upstream),
+            {node_of[k]: _array(v) for k, v in local.items()},
         )
         for index, upstream, local in raw
     ]
     return result, steps
+
+
+def _array(value: Any) -> np.ndarray:
+    """A step's number as an array (the backward pass may hand over arrays or tensors)."""
+    return value._value if isinstance(value, Tensor) else np.asarray(value)
 
 
 def _step(node: Node, op: Op, raw: RawStep) -> BackwardStep:

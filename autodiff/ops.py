@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from autodiff.context import state
 from autodiff.primitive import primitive
 from autodiff.tensor import DTypeLike, Tensor, TensorLike, as_dtype
 
@@ -64,13 +65,15 @@ def _zero_where(condition: Tensor, g: Tensor) -> Tensor:
 def zeros_like(x: TensorLike, dtype: DTypeLike = None, name: str | None = None) -> Tensor:
     """A constant of zeros with the shape (and dtype, unless given) of `x`; not recorded."""
     value = np.asarray(x)
-    return Tensor(np.zeros(value.shape, as_dtype(dtype) if dtype else value.dtype), name)
+    zeros = np.zeros(value.shape, as_dtype(dtype) if dtype else value.dtype)
+    return zeros if state.raw else Tensor(zeros, name)
 
 
 def ones_like(x: TensorLike, dtype: DTypeLike = None, name: str | None = None) -> Tensor:
     """A constant of ones with the shape (and dtype, unless given) of `x`; not recorded."""
     value = np.asarray(x)
-    return Tensor(np.ones(value.shape, as_dtype(dtype) if dtype else value.dtype), name)
+    ones = np.ones(value.shape, as_dtype(dtype) if dtype else value.dtype)
+    return ones if state.raw else Tensor(ones, name)
 
 
 # ----------------------------------------------------------------------------- arithmetic
@@ -615,17 +618,45 @@ def reduce_min(
     return np.min(input_tensor, axis=_axes(axis), keepdims=keepdims)
 
 
+def _prod_others_grad(g: Tensor, out: Tensor, x: Tensor) -> Tensor:
+    """d/dx_j of Σᵢ gᵢ·Πₖ≠ᵢ xₖ = Σᵢ≠ⱼ gᵢ·Πₖ≠ᵢ,ⱼ xₖ, written with `prod_others` itself (on each
+    row j of x with x_j set to 1), so that it can be differentiated again."""
+    n = x.shape[-1]
+    eye = np.eye(n, dtype=bool)
+    rows = where(eye, ones_like(eye, dtype=x.dtype), expand_dims(x, -2))  # (..., n, n)
+    terms = expand_dims(g, -2) * prod_others(rows)  # [..., j, i] = gᵢ Πₖ≠ᵢ,ⱼ xₖ for i ≠ j
+    return reduce_sum(where(eye, zeros_like(terms), terms), axis=-1)
+
+
+@primitive(grads=(_prod_others_grad,), formulas=("d(Πₖ≠ᵢ xₖ)/dxⱼ = Πₖ≠ᵢ,ⱼ xₖ",))
+def prod_others(x: TensorLike, name: str | None = None) -> Tensor:
+    """Along the last axis, the product of all the *other* elements: Πₖ≠ᵢ xₖ.
+
+    Made of exclusive running products from both ends, with no division, so it is exact
+    when elements are zero. The gradient of `reduce_prod`.
+    """
+    ones = np.ones((*x.shape[:-1], 1), x.dtype)
+    left = np.cumprod(np.concatenate([ones, x[..., :-1]], axis=-1), axis=-1)
+    right = np.cumprod(np.concatenate([ones, x[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    return left * right
+
+
 def _prod_grad(g: Tensor, out: Tensor, x: Tensor, axis: Any, keepdims: bool) -> Tensor:
-    """The product of the *other* elements, correct when some elements are zero."""
-    is_zero = equal(x, 0)
-    nonzero = where(is_zero, ones_like(x), x)
-    prod_nonzero = reduce_prod(nonzero, axis, keepdims=True)
-    zeros = reduce_sum(cast(is_zero, x.dtype), axis, keepdims=True)
-    others = where(
-        is_zero,
-        where(equal(zeros, 1), broadcast_to(prod_nonzero, x.shape), zeros_like(x)),
-        where(equal(zeros, 0), prod_nonzero / nonzero, zeros_like(x)),
+    """The product of the *other* elements: the reduced axes are moved last and flattened,
+    `prod_others` runs along them, and the result is put back in place."""
+    axes = _axes(axis)
+    reduced = sorted(
+        {a % x.ndim for a in ((axis,) if isinstance(axes, int | np.integer) else axes)}
+        if axes is not None
+        else range(x.ndim)
     )
+    kept = [a for a in range(x.ndim) if a not in reduced]
+    perm = kept + reduced
+    moved = transpose(x, perm) if perm != list(range(x.ndim)) else x
+    flat = reshape(moved, [x.shape[a] for a in kept] + [-1])
+    others = reshape(prod_others(flat), [x.shape[a] for a in perm])
+    if perm != list(range(x.ndim)):
+        others = transpose(others, np.argsort(perm).tolist())
     return _unreduce(g, x, axis, keepdims) * others
 
 

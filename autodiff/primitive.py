@@ -115,10 +115,14 @@ def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None =
     try:
         if op.variadic:
             out = op.forward([x._value for x in inputs], **attrs)
-        elif len(inputs) == 1:
-            out = op.forward(inputs[0]._value, **attrs)
-        else:
+        elif attrs:
             out = op.forward(*[x._value for x in inputs], **attrs)
+        elif len(inputs) == 2:  # the common cases, spelled out: this runs for every op
+            out = op.forward(inputs[0]._value, inputs[1]._value)
+        elif len(inputs) == 1:
+            out = op.forward(inputs[0]._value)
+        else:
+            out = op.forward(*[x._value for x in inputs])
     except InvalidArgumentError:
         raise
     except (ValueError, TypeError, IndexError, ArithmeticError) as e:
@@ -129,6 +133,14 @@ def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None =
     if state.recording:
         record(op, inputs, result, attrs)
     return result
+
+
+def raw(op: Op, args: Sequence[Any], attrs: dict[str, Any]) -> Any:
+    """`op` on bare NumPy values: the backward pass when no tape records it (`state.raw`)."""
+    values = [a._value if isinstance(a, Tensor) else a for a in args]
+    if op.variadic:
+        return op.forward(values, **attrs)
+    return op.forward(*values, **attrs)
 
 
 def record(op: Op, inputs: tuple[Tensor, ...], output: Tensor, attrs: dict[str, Any]) -> Tensor:
@@ -307,6 +319,8 @@ def primitive(
                     raise TypeError(f"{op.name}{signature}: {e}") from None
             if variadic:
                 args = _as_list(op, args[0])
+            if state.raw:
+                return raw(op, args, attrs)
             return apply(op, args, attrs or _NO_ATTRS, name)
 
         public.op = op  # type: ignore[attr-defined]

@@ -327,7 +327,29 @@ def backward(
     Only tensors that lead to a source get gradients. The gradients of the sources are kept;
     other gradients are dropped once passed on, so memory stays low. With `steps`, each op's
     work is appended to it as `(record index, upstream gradient, {input id: contribution})`.
+
+    When no tape is recording, the sweep runs on bare NumPy arrays (`state.raw`): the same
+    gradient functions, the same NumPy calls, without making a tensor for every step.
     """
+    if state.recording:
+        return _backward(records, traced, targets, seeds, source_ids, steps, raw=False)
+    previous, state.raw = state.raw, True
+    try:
+        grads = _backward(records, traced, targets, seeds, source_ids, steps, raw=True)
+    finally:
+        state.raw = previous
+    return {k: Tensor(np.asarray(g)) for k, g in grads.items()}
+
+
+def _backward(
+    records: Sequence[Record],
+    traced: set[int],
+    targets: Sequence[Tensor],
+    seeds: Sequence[Tensor],
+    source_ids: Sequence[int],
+    steps: list[tuple[int, Any, dict[int, Any]]] | None,
+    raw: bool,
+) -> dict[int, Any]:
     keep = {i for i in source_ids if i in traced}
     needed = set(keep)
     if not needed:
@@ -342,7 +364,7 @@ def backward(
     grads: dict[int, Tensor] = {}
     for target, seed in zip(targets, seeds, strict=False):
         if target._id in needed:
-            _accumulate(grads, target._id, seed)
+            _accumulate(grads, target._id, seed._value if raw else seed)
     for index in range(len(records) - 1, -1, -1):
         record = records[index]
         out = record.output._id
@@ -351,7 +373,7 @@ def backward(
             continue
         if out not in keep:
             del grads[out]
-        local = _contributions(record, g, needed)
+        local = _contributions(record, g, needed, raw)
         if steps is not None:
             steps.append((index, g, local))
         for key, contribution in local.items():
@@ -359,20 +381,26 @@ def backward(
     return grads
 
 
-def _contributions(record: Record, g: Tensor, needed: set[int]) -> dict[int, Tensor]:
+def _contributions(record: Record, g: Any, needed: set[int], raw: bool) -> dict[int, Any]:
     """What one op sends back to each input that needs it (an input used twice: the sum)."""
-    op, inputs, out = record.op, record.inputs, record.output
-    local: dict[int, Tensor] = {}
+    op, inputs, out, attrs = record.op, record.inputs, record.output, record.attrs
+    if raw:
+        args = [x._value for x in inputs]
+        out = out._value
+    else:
+        args = list(inputs)
+    local: dict[int, Any] = {}
     for i, x in enumerate(inputs):
         if x._id not in needed:
             continue
-        grad = op.grad(i)
-        if grad is None:
-            continue
         if op.variadic:
-            contribution = grad(g, out, list(inputs), **record.attrs)
+            grad = op.grad(i)
+            contribution = None if grad is None else grad(g, out, args, **attrs)
         else:
-            contribution = grad(g, out, *inputs, **record.attrs)
+            grad = op.grads[i]
+            if grad is None:
+                continue
+            contribution = grad(g, out, *args, **attrs) if attrs else grad(g, out, *args)
         if contribution is None:
             continue
         if contribution.shape != x.shape:
@@ -381,7 +409,7 @@ def _contributions(record: Record, g: Tensor, needed: set[int]) -> dict[int, Ten
     return local
 
 
-def _accumulate(grads: dict[int, Tensor], key: int, g: Tensor) -> None:
+def _accumulate(grads: dict[int, Any], key: int, g: Any) -> None:
     previous = grads.get(key)
     grads[key] = g if previous is None else ops.add(previous, g)
 
