@@ -398,7 +398,8 @@ def _matmul_grad(wrt: int):
             else:
                 grad = matmul(a, g, transpose_a=not transpose_a)
             target = b
-        grad = sum_to(grad, target.shape)
+        if grad.shape != target.shape:  # batch dimensions that were broadcast
+            grad = sum_to(grad, target.shape)
         return grad if grad.shape == shape else reshape(grad, shape)
 
     return grad

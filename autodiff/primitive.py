@@ -290,21 +290,35 @@ def primitive(
         )
 
         names = [p.name for p in params]
-        known = set(names)
+        input_names, attr_names = names[:n_inputs], names[n_inputs:]
+        required = object()
+        attr_defaults = {
+            p.name: required if p.default is inspect.Parameter.empty else p.default
+            for p in attr_params
+        }
 
         def bind(args: tuple, kwargs: dict[str, Any]) -> tuple[list, dict[str, Any]]:
             """Split a call's arguments into tensor inputs and attributes (by hand: this is
             on the hot path, and `inspect.Signature.bind` takes ~20 us)."""
-            values = dict(zip(names, args, strict=False))
-            if len(args) > len(names) or any(k in values or k not in known for k in kwargs):
+            inputs = list(args[:n_inputs])
+            attrs = dict(zip(attr_names, args[n_inputs:], strict=False))
+            if len(args) > len(names):
                 signature.bind(*args, **kwargs)  # raises the TypeError Python would
-            values.update(kwargs)
-            for p in params:
-                if p.name not in values:
-                    if p.default is inspect.Parameter.empty:
+            for key, value in kwargs.items():
+                if key in attr_defaults and key not in attrs:
+                    attrs[key] = value
+                elif key in input_names and input_names.index(key) == len(inputs):
+                    inputs.append(value)
+                else:
+                    signature.bind(*args, **kwargs)  # raises: unexpected or repeated
+            if len(inputs) < n_inputs:
+                signature.bind(*args, **kwargs)  # raises: missing input
+            for key, default in attr_defaults.items():
+                if key not in attrs:
+                    if default is required:
                         signature.bind(*args, **kwargs)  # raises: missing argument
-                    values[p.name] = p.default
-            return [values[k] for k in names[:n_inputs]], {k: values[k] for k in names[n_inputs:]}
+                    attrs[key] = default
+            return inputs, attrs
 
         @functools.wraps(forward)
         def public(*args: Any, name: str | None = None, **kwargs: Any) -> Tensor:
