@@ -130,17 +130,24 @@ def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None =
     if type(out) is not np.ndarray:
         out = np.asarray(out)
     result = Tensor(out, name)
-    if state.recording:
-        record(op, inputs, result, attrs)
+    tapes = state.recording
+    if tapes:  # what `record` does, inlined: this runs for every op
+        entry = Record(op, inputs, result, attrs, state.scope)
+        for tape in tapes:
+            tape._record(entry)
     return result
 
 
 def raw(op: Op, args: Sequence[Any], attrs: dict[str, Any]) -> Any:
     """`op` on bare NumPy values: the backward pass when no tape records it (`state.raw`)."""
-    values = [a._value if isinstance(a, Tensor) else a for a in args]
     if op.variadic:
-        return op.forward(values, **attrs)
-    return op.forward(*values, **attrs)
+        return op.forward([a._value if isinstance(a, Tensor) else a for a in args], **attrs)
+    if len(args) == 2 and not attrs:  # the common case, spelled out
+        a, b = args
+        return op.forward(
+            a._value if isinstance(a, Tensor) else a, b._value if isinstance(b, Tensor) else b
+        )
+    return op.forward(*[a._value if isinstance(a, Tensor) else a for a in args], **attrs)
 
 
 def record(op: Op, inputs: tuple[Tensor, ...], output: Tensor, attrs: dict[str, Any]) -> Tensor:

@@ -99,12 +99,13 @@ class GradientTape:
             return
         records.append(record)
         traced = self._traced
-        if traced and is_differentiable(record.output._value.dtype):
+        if traced:
             inputs = record.inputs
             op = record.op
             for i in range(len(inputs)) if op.variadic else op.differentiable:
                 if inputs[i]._id in traced:
-                    traced.add(record.output._id)
+                    if is_differentiable(record.output._value.dtype):
+                        traced.add(record.output._id)
                     break
 
     def watch(self, tensor: Any) -> None:
