@@ -247,18 +247,17 @@ def _backward(
     own backward pass (so they agree with `tape.gradient` exactly)."""
     tensors = [Tensor(a) for a in arrays]
     records = [
-        Record(
-            node_ops[n.id], tuple(tensors[i] for i in n.inputs), tensors[n.id], dict(n.attrs), ""
-        )
+        Record(node_ops[n.id], tuple(tensors[i] for i in n.inputs), tensors[n.id], n.attrs, "")
         for n in nodes
         if n.kind == "op"
     ]
     traced = {tensors[n.id]._id for n in nodes if n.watched}
     raw: list[tuple[int, Any, dict[int, Any]]] = []
-    with no_recording():
+    ids = [t._id for t in tensors]
+    with no_recording():  # so the sweep runs on bare arrays
         seed = ops.ones_like(tensors[target])
-        grads = backward(records, traced, [tensors[target]], [seed], [t._id for t in tensors], raw)
-    result = [None if (g := grads.get(t._id)) is None else _frozen(g._value) for t in tensors]
+        grads = backward(records, traced, [tensors[target]], [seed], ids, raw, arrays=True)
+    result = [None if (g := grads.get(i)) is None else _frozen(np.asarray(g)) for i in ids]
     node_of = {t._id: i for i, t in enumerate(tensors)}
     steps = [
         (

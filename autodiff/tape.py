@@ -322,6 +322,7 @@ def backward(
     seeds: Sequence[Tensor],
     source_ids: Sequence[int],
     steps: list[tuple[int, Tensor, dict[int, Tensor]]] | None = None,
+    arrays: bool = False,
 ) -> dict[int, Tensor]:
     """Reverse-mode sweep: gradient tensors of the targets (weighted by `seeds`), by tensor id.
 
@@ -330,7 +331,8 @@ def backward(
     work is appended to it as `(record index, upstream gradient, {input id: contribution})`.
 
     When no tape is recording, the sweep runs on bare NumPy arrays (`state.raw`): the same
-    gradient functions, the same NumPy calls, without making a tensor for every step.
+    gradient functions, the same NumPy calls, without making a tensor for every step; with
+    `arrays=True` the gradients are then returned as arrays too.
     """
     if state.recording:
         return _backward(records, traced, targets, seeds, source_ids, steps, raw=False)
@@ -339,6 +341,8 @@ def backward(
         grads = _backward(records, traced, targets, seeds, source_ids, steps, raw=True)
     finally:
         state.raw = previous
+    if arrays:
+        return grads
     return {k: Tensor(np.asarray(g)) for k, g in grads.items()}
 
 
