@@ -842,6 +842,90 @@ def bench_replay(cfg: Config) -> list[Row]:
     return rows
 
 
+# ----- 8: the visualizer
+def make_explorer_chain(units: int = 65) -> tuple:
+    """`viz.explore` on the 200-node chain of row 7, and one of its value sliders."""
+    import viz
+
+    rng = np.random.default_rng(0)
+    x = ad.constant(rng.standard_normal((1, 4)).astype(F32), name="x")
+    w = ad.Variable((0.5 * rng.standard_normal((4, 4))).astype(F32), name="w")
+    b = ad.Variable(np.zeros(4, F32), name="b")
+    with ad.GradientTape(persistent=True) as tape:
+        h = x
+        for _ in range(units):
+            h = ad.tanh(h @ w + b)
+        loss = ad.reduce_sum(ad.square(h))
+    explorer = viz.explore(tape, loss)
+    return explorer, explorer.sliders[0]
+
+
+def make_big_graph(units: int = 666) -> ad.Graph:
+    """A 2,000-node graph: x, then per unit a constant, a multiply and a tanh."""
+    x = ad.Variable(np.ones(3, F32), name="x")
+    with ad.GradientTape() as tape:
+        y = x
+        for k in range(units):
+            y = ad.tanh(y * (1.0 + k * 1e-3))
+    return tape.graph(y)
+
+
+BROWSER_TIMINGS = Path(__file__).resolve().parent.parent / "test-output/browser/timings.json"
+
+
+@benchmark("viz", "8 visualizer")
+def bench_viz(cfg: Config) -> list[Row]:
+    from viz import dot as dotlib
+
+    explorer, (control, _) = make_explorer_chain()
+    values = iter(np.linspace(-0.9, 0.9, 10**6).tolist())
+    updates, handlers = [], []
+    for _ in range(10 if cfg.quick else 40):
+        start = time.perf_counter()
+        explorer.set_leaf(control, next(values))
+        handlers.append(time.perf_counter() - start)
+        updates.append(explorer.update_ms / 1000)
+    big = make_big_graph()
+    dot = measure({"dot": lambda: dotlib.build(big).source}, cfg.repeat, cfg)["dot"]
+    rows = [
+        target_le(
+            Row(
+                f"slider to patches sent, {len(explorer.graph)}-node graph",
+                statistics.median(updates),
+                min(updates),
+                note="replay + changed cells (Python side)",
+            ),
+            statistics.median(updates),
+            5e-3,
+            "<= 5 ms",
+        ),
+        Row(
+            "slider handler in all, with the backward steps",
+            statistics.median(handlers),
+            min(handlers),
+            note="steps are sent after the slider rests, in a kernel",
+        ),
+        target_le(
+            Row(f"DOT source, {len(big)}-node graph", dot.median, dot.minimum),
+            dot.median,
+            1.0,
+            "< 1 s",
+        ),
+    ]
+    if BROWSER_TIMINGS.exists():
+        import json
+
+        timings = json.loads(BROWSER_TIMINGS.read_text())
+        for key, value in timings.items():
+            if isinstance(value, int | float):
+                rows.append(
+                    Row(f"browser: {key}", value / 1000, None, note="from the browser tests")
+                )
+    else:
+        rows.append(Row("browser timings", None, note="run the browser tests first (make test)"))
+    return rows
+
+
 # ============================================================================ profiling
 def _profile_replay() -> Callable[[], ad.Graph]:
     graph, w, _ = make_replay_chain()

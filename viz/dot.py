@@ -77,10 +77,12 @@ def fields(graph: ad.Graph, show: Sequence[str] = SHOW) -> dict[str, dict]:
     for node in graph.nodes:
         for field in show:
             array = node.value if field == "value" else node.grad
-            out[field_id(node.id, field)] = {
-                "lines": field_lines(field, array),
-                "nan": text.has_nan(array),
-            }
+            lines = field_lines(field, array)
+            if array is not None and array.size <= text.MAX_ELEMENTS:  # printed in full
+                nan = array.dtype.kind in "fc" and any("nan" in line for line in lines)
+            else:
+                nan = text.has_nan(array)
+            out[field_id(node.id, field)] = {"lines": lines, "nan": nan}
     return out
 
 

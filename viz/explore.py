@@ -9,6 +9,7 @@ walks the backward pass: all steps are sent once, so stepping needs no kernel.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import time
@@ -26,6 +27,7 @@ from viz.widget import GraphView, node_details
 
 MAX_ELEMENTS = 6  # leaves up to this size get one slider per element; larger, a scale slider
 PENDING = f"grad:{dotlib.NBSP * 2}…"
+STEPS_DELAY = 0.25  # seconds of rest after a slider move before the steps are recomputed
 
 
 # ----------------------------------------------------------------------------- sources
@@ -215,6 +217,7 @@ class Explorer(widgets.VBox):
         }
         self.view = GraphView()
         self.update_ms = 0.0  # slider change to patches sent, last time (Python side)
+        self._pending_steps: asyncio.TimerHandle | None = None
         self._structure = None
         self._cells: dict[str, dict] = {}
         self.sliders, notes = _controls(source.leaf_values(), ranges or {}, max_elements)
@@ -293,6 +296,26 @@ class Explorer(widgets.VBox):
         self.graph = graph
         self._cells = cells
         self.view.message = _nan_message(graph)
+        selected = self.view.selected
+        if selected:
+            self.view.details = {**self.view.details, **_details_of(graph, selected)}
+        self._send_steps_soon()
+
+    def _send_steps_soon(self) -> None:
+        """Send the backward steps once the sliders rest for a moment (in a running kernel),
+        so that dragging a slider only pays for the values; at once otherwise."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (plain Python, tests): now
+            self._send_steps()
+            return
+        if self._pending_steps is not None:
+            self._pending_steps.cancel()
+        self._pending_steps = loop.call_later(STEPS_DELAY, self._send_steps)
+
+    def _send_steps(self) -> None:
+        self._pending_steps = None
+        graph = self.graph
         steps = backward_steps_payload(graph, self.options["show"], self.options["collapse"])
         self.view.steps = json.dumps(steps)  # one string: far cheaper to send than nested dicts
         last = len(steps) - 1
@@ -300,9 +323,6 @@ class Explorer(widgets.VBox):
         self.step.max = self.play.max = last
         if at_end:
             self.step.value = last
-        selected = self.view.selected
-        if selected:
-            self.view.details = {**self.view.details, **_details_of(graph, selected)}
 
 
 def _structure(graph: ad.Graph) -> tuple:

@@ -26,6 +26,9 @@ def number(value: float | complex | np.generic) -> str:
     return f"{value:.{PRECISION}g}"
 
 
+_float = f"{{:.{PRECISION}g}}".format  # number() for the elements of a float array
+
+
 def array_lines(value: np.ndarray | None, max_elements: int = MAX_ELEMENTS) -> list[str]:
     """`value` as text lines: in full when small, else `shape (…) min … mean … max …`.
 
@@ -43,14 +46,15 @@ def array_lines(value: np.ndarray | None, max_elements: int = MAX_ELEMENTS) -> l
     if ndim > 2 or array.size == 0:
         text = np.array2string(array, separator=" ", formatter={"all": number})
         return [line for line in text.splitlines() if line]
+    fmt = _float if array.dtype.kind == "f" else number
     if ndim == 1:  # wrapped, several numbers a line
-        cells = [number(v) for v in array.tolist()]
+        cells = [fmt(v) for v in array.tolist()]
         width = max(map(len, cells))
         cells = [cell.rjust(width) for cell in cells]
         step = max(1, 48 // (width + 1))
         lines = [" " + " ".join(cells[k : k + step]) for k in range(0, len(cells), step)]
     else:  # one line per row
-        rows = [[number(v) for v in row] for row in array.tolist()]
+        rows = [[fmt(v) for v in row] for row in array.tolist()]
         width = max(len(cell) for row in rows for cell in row)
         lines = [" [" + " ".join(cell.rjust(width) for cell in row) + "]" for row in rows]
     lines[0] = "[" + lines[0][1:]

@@ -204,7 +204,9 @@ async function render({ model, el }) {
     const t0 = performance.now();
     const k = stepShown();
     const next = new Map();
-    if (k >= 0) {
+    // The last step is the full gradient: the cells then show the latest values as sent
+    // (the steps of a new value may still be on their way); only earlier steps overlay them.
+    if (k >= 0 && k < steps.length - 1) {
       for (const [fid, cell] of Object.entries(obj(obj(steps[0]).base))) next.set(fid, cell);
       for (let j = 0; j <= k; j++) {
         for (const [fid, cell] of Object.entries(obj(obj(steps[j]).patches))) next.set(fid, cell);
