@@ -497,7 +497,7 @@ def make_broadcast_numpy(a: np.ndarray, b: np.ndarray) -> Callable[[], list[np.n
 
 
 # ----- 7: graph replay
-def make_replay_chain(units: int = 65) -> tuple[ad.Graph, ad.Variable, Callable[[], ad.Graph]]:
+def chain_tape(units: int = 65) -> tuple[ad.GradientTape, ad.Tensor, ad.Variable]:
     """A 200-node graph: leaves x (1,4), w (4,4), b (4,); 65 x (matmul, add, tanh); square, sum."""
     rng = np.random.default_rng(0)
     x = ad.constant(rng.standard_normal((1, 4)).astype(F32), name="x")
@@ -508,8 +508,13 @@ def make_replay_chain(units: int = 65) -> tuple[ad.Graph, ad.Variable, Callable[
         for _ in range(units):
             h = ad.tanh(h @ w + b)
         loss = ad.reduce_sum(ad.square(h))
-    graph = tape.graph(loss)
-    return graph, w, lambda: tape.graph(loss)
+    return tape, loss, w
+
+
+def make_replay_chain(units: int = 65) -> tuple[ad.Graph, ad.Variable, Callable[[], ad.Graph]]:
+    """The chain's graph, its variable w, and a function that builds the graph again."""
+    tape, loss, w = chain_tape(units)
+    return tape.graph(loss), w, lambda: tape.graph(loss)
 
 
 def make_replay_seed() -> tuple[ad.Graph, ad.Variable]:
@@ -847,15 +852,7 @@ def make_explorer_chain(units: int = 65) -> tuple:
     """`viz.explore` on the 200-node chain of row 7, and one of its value sliders."""
     import viz
 
-    rng = np.random.default_rng(0)
-    x = ad.constant(rng.standard_normal((1, 4)).astype(F32), name="x")
-    w = ad.Variable((0.5 * rng.standard_normal((4, 4))).astype(F32), name="w")
-    b = ad.Variable(np.zeros(4, F32), name="b")
-    with ad.GradientTape(persistent=True) as tape:
-        h = x
-        for _ in range(units):
-            h = ad.tanh(h @ w + b)
-        loss = ad.reduce_sum(ad.square(h))
+    tape, loss, _ = chain_tape(units)
     explorer = viz.explore(tape, loss)
     return explorer, explorer.sliders[0]
 
