@@ -47,6 +47,48 @@ EXPECTED_OUTPUT: dict[str, list[str]] = {
         "RuntimeError: GradientTape.gradient can only be called once on non-persistent tapes.\n",
         "The dh/dx where h=(x)^3: \n Tensor([12.], shape=(1,), dtype=float32)\n",
     ],
+    "02_backprop_step_by_step.ipynb": [
+        # the neuron tanh(x1*w1 + x2*w2 + b) and its gradients
+        "out = 0.7071\n",
+        "d(out)/d(x1) = -1.5000\n",
+        "d(out)/d(x2) = 0.5000\n",
+        "d(out)/d(w1) = 1.0000\n",
+        "d(out)/d(w2) = 0.0000\n",
+        "d(out)/d(b) = 0.5000\n",
+        # the recorded backward pass: one step per op, with its local derivative
+        "backward steps: 5\n",
+        "1. out  [d(tanh x)/dx = 1 - tanh²x]  upstream 1.0000  ->  n <- 0.5000\n",
+        "[d(x+y)/dx = 1; d(x+y)/dy = 1]  upstream 0.5000  ->  x1*w1 <- 0.5000, x2*w2 <- 0.5000\n",
+        "[d(x*y)/dx = y; d(x*y)/dy = x]  upstream 0.5000  ->  x1 <- -1.5000, w1 <- 1.0000\n",
+        # control flow: the branch taken decides what is recorded
+        "w = +2.0: recorded ['multiply', 'subtract'], d(out)/dw = 1.5000\n",
+        "w = -1.0: recorded ['multiply', 'subtract', 'multiply'], d(out)/dw = 0.0000\n",
+    ],
+    "03_training_an_mlp.ipynb": [
+        "parameters: 354\n",
+        "log_softmax(z):  [[-200.    0.]]\n",
+        "final accuracy: 0.9",
+    ],
+    "04_beyond_first_order.ipynb": [
+        # nested tapes: x**3 at 3
+        "dy/dx   = Tensor(27.0, shape=(), dtype=float32)\n",
+        "d2y/dx2 = Tensor(18.0, shape=(), dtype=float32)\n",
+        "sin(x)       second derivative matches the formula: True\n",
+        "tanh(x)      second derivative matches the formula: True\n",
+        "sigmoid(x)   second derivative matches the formula: True\n",
+        "log(1 + x²)  second derivative matches the formula: True\n",
+        # Newton's method on x**4 - 3x**2 + x from x = 2
+        "step 6: x = 1.1309011226",
+        "converged: x = 1.130901\n",
+        # Jacobians
+        "matches diag(p) - p pᵀ: True\n",
+        # stop_gradient and the straight-through estimator
+        "d(a * a)/da                = 4.0\n",
+        "d(a * stop_gradient(a))/da = 2.0\n",
+        "value:    [ 0.  2. -1.]\ngradient: [1. 1. 1.]\n",
+        # custom_gradient clipping the gradient [1, 6, -8] to [-1, 1]
+        "clipped gradient: Tensor([ 1.  1. -1.], shape=(3,), dtype=float32)\n",
+    ],
 }
 
 
