@@ -6,10 +6,10 @@ STAMP = $(VENV)/.installed
 
 # Debian packages needed outside the venv. Each entry is PACKAGE or PACKAGE:COMMAND
 # (COMMAND defaults to PACKAGE); a package is installed only when its command is missing.
-# Example: APT_PACKAGES ?= graphviz:dot chromium
-APT_PACKAGES ?= graphviz:dot
+# graphviz: `dot` for the SVG fallback and Diagram.save; chromium: the browser tests.
+APT_PACKAGES ?= graphviz:dot chromium
 
-.PHONY: setup system-deps lab lint test bench format clean
+.PHONY: setup system-deps lab lint test bench screenshot format clean
 
 setup: viz/static/widget.js $(STAMP)
 
@@ -75,6 +75,13 @@ test: setup system-deps lint
 
 bench: setup
 	$(VENV)/bin/python benchmarks/run.py
+
+# The picture at the top of README.md: `viz.explore` on the seed's graph in JupyterLab, taken
+# by the browser test that drives it (tests/browser/), then copied to docs/.
+screenshot: setup system-deps
+	$(VENV)/bin/python -m pytest tests/browser -q -k test_lab_value_slider_updates_values_in_place
+	@mkdir -p docs
+	cp test-output/browser/explore_seed.png docs/explore.png
 
 format: setup
 	$(VENV)/bin/ruff format .

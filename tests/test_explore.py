@@ -215,3 +215,31 @@ def test_sliders_can_pick_any_float_leaf() -> None:
         "[[1, 2, 3]][0, 1]",
         "[[1, 2, 3]][0, 2]",
     ]
+
+
+def test_slider_grids_go_through_the_starting_values() -> None:
+    """The browser snaps a slider to min + k·step: the starting value must be on that grid,
+    or drawing the slider would move it (b = 6.8814 with the range (-2, 10))."""
+    b = ad.Variable(6.8813735870195432, name="b")
+    w = ad.Variable(2.0, name="w")
+    with ad.GradientTape() as tape:
+        out = ad.tanh(w * b)
+    explorer = viz.explore(tape, out, ranges={"b": (-2, 10), "w": (-3, 3)})
+    for label, given in (("b", (-2, 10)), ("w", (-3, 3))):
+        widget = slider(explorer, label)
+        k = (widget.value - widget.min) / widget.step
+        assert k == pytest.approx(round(k), abs=1e-9)
+        assert widget.min <= given[0] and widget.max >= given[1]  # the range is covered
+        assert widget.max - widget.min < given[1] - given[0] + 2 * widget.step
+
+
+def test_a_slider_value_rounded_by_the_browser_is_not_a_move() -> None:
+    tape, loss = seed()
+    explorer = viz.explore(tape, loss)
+    b0 = slider(explorer, "b[0]")
+    before = explorer.graph
+    explorer.view.patches = {}
+    b0.value = b0.value + 1e-13  # min + k·step computed in floating point, echoed back
+    assert explorer.graph is before and explorer.view.patches == {}
+    b0.value = b0.value + b0.step  # one step: a real move
+    assert explorer.graph is not before and explorer.view.patches

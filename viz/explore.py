@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import html
 import json
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from viz import text
 from viz.widget import GraphView, node_details
 
 MAX_ELEMENTS = 6  # leaves up to this size get one slider per element; larger, a scale slider
+SLIDER_STEPS = 200  # a slider's range is at least this many steps (arrow keys move one)
 PENDING = f"grad:{dotlib.NBSP * 2}…"
 STEPS_DELAY = 0.25  # seconds of rest after a slider move before the steps are recomputed
 
@@ -150,6 +152,30 @@ def _range(value: float, given: tuple[float, float] | None) -> tuple[float, floa
     return value - half, value + half
 
 
+def _grid(value: float, lo: float, hi: float) -> tuple[float, float, float]:
+    """A slider's (min, max, step): a round step of about 1/200 of the range, on a grid
+    that goes through `value`.
+
+    The browser's slider snaps to min + k·step: a grid that misses the starting value
+    (b = 6.8814 in (-2, 10)) would move the value by up to half a step when the slider is
+    first drawn. Round values in round ranges keep their ends; otherwise the grid is laid
+    from `value` and the ends move out by less than a step.
+    """
+    lo, hi = min(lo, value), max(hi, value)
+    nominal = (hi - lo) / SLIDER_STEPS
+    power = 10.0 ** math.floor(math.log10(nominal))
+    step = next(m * power for m in (5, 2, 1) if m * power <= nominal * (1 + 1e-9))
+
+    def on_grid(x: float) -> bool:
+        return abs(x / step - round(x / step)) < 1e-6
+
+    if on_grid(value) and on_grid(lo) and on_grid(hi):
+        return lo, hi, step
+    below = math.ceil((value - lo) / step - 1e-9)
+    above = math.ceil((hi - value) / step - 1e-9)
+    return value - below * step, value + above * step, step
+
+
 def _controls(
     values: Mapping[str, np.ndarray],
     ranges: Mapping[str, tuple[float, float]],
@@ -159,11 +185,12 @@ def _controls(
     sliders, notes = [], []
 
     def slider(control: _Control, value: float, lo: float, hi: float) -> None:
+        lo, hi, step = _grid(value, lo, hi)
         widget = widgets.FloatSlider(
             value=value,
             min=lo,
             max=hi,
-            step=(hi - lo) / 200,
+            step=step,
             description=control.label,
             continuous_update=True,
             readout_format=".3g",
@@ -222,7 +249,7 @@ class Explorer(widgets.VBox):
         self._cells: dict[str, dict] = {}
         self.sliders, notes = _controls(source.leaf_values(), ranges or {}, max_elements)
         for control, widget in self.sliders:
-            widget.observe(self._on_slider(control), names="value")
+            widget.observe(self._on_slider(control, widget), names="value")
         self.step = widgets.IntSlider(
             value=0,
             min=0,
@@ -251,8 +278,12 @@ class Explorer(widgets.VBox):
         super().__init__(children=[c for c in children if c is not note or notes])
 
     # ----- reacting to the user -----
-    def _on_slider(self, control: _Control) -> Callable[[dict], None]:
+    def _on_slider(self, control: _Control, widget: widgets.FloatSlider) -> Callable[[dict], None]:
         def changed(change: dict) -> None:
+            # the browser computes a slider's value as min + k·step, in floating point: a
+            # change far below a step is that rounding echoed back, not a move
+            if abs(change["new"] - change["old"]) < 1e-6 * (widget.step or 1.0):
+                return
             self.set_leaf(control, float(change["new"]))
 
         return changed

@@ -1,0 +1,156 @@
+"""Fixtures of the browser tests: Jupyter servers, Chromium, pages, screenshots, timings.
+
+The servers (JupyterLab and Notebook 7) serve a temporary copy of `notebooks/` plus a few
+scratch notebooks written here; each starts once, on demand, and is stopped when the browser
+tests are done, also when a test fails. Every test's page is screenshotted into
+`test-output/browser/` when the test ends, so that a failure can be looked at.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import nbformat
+import pytest
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+from .jupyter import CHROMIUM, CHROMIUM_FLAGS, OUTPUT, JupyterServer  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+# Script paths of JupyterLab's and Notebook 7's own code (not of any extension)
+JUPYTER_BUNDLES = ("/static/notebook/notebook_core.", "/static/lab/jlab_core.")
+
+# Scratch notebooks for the scenarios the teaching notebooks do not have. Their cells are
+# run one by one by the tests (cell indices below).
+SCRATCH: dict[str, list[str]] = {
+    "hostile_name.ipynb": [
+        "import autodiff as ad\nimport viz",
+        # a variable whose name is markup: shown as text, never parsed
+        'v = ad.Variable(2.0, name="<img src=x onerror=alert(1)>")\n'
+        "with ad.GradientTape(persistent=True) as tape:\n"
+        "    y = ad.multiply(v, v, name='<script>alert(2)</script>')\n"
+        "viz.draw(tape, target=y)",
+        "viz.explore(tape, y)",
+    ],
+    "out_of_domain.ipynb": [
+        "import autodiff as ad\nimport viz",
+        "def f(x):\n    return ad.log(x) * x\n\nviz.explore(f, x=1.0, ranges={'x': (-1.0, 2.0)})",
+    ],
+    "chain_200.ipynb": [
+        "import numpy as np\nimport autodiff as ad\nimport viz",
+        # the 200-node chain of `make bench` rows 7 and 8 (benchmarks/run.py: chain_tape)
+        "rng = np.random.default_rng(0)\n"
+        "x = ad.constant(rng.standard_normal((1, 4)).astype(np.float32), name='x')\n"
+        "w = ad.Variable((0.5 * rng.standard_normal((4, 4))).astype(np.float32), name='w')\n"
+        "b = ad.Variable(np.zeros(4, np.float32), name='b')\n"
+        "with ad.GradientTape(persistent=True) as tape:\n"
+        "    h = x\n"
+        "    for _ in range(65):\n"
+        "        h = ad.tanh(h @ w + b)\n"
+        "    loss = ad.reduce_sum(ad.square(h))\n"
+        "print(len(tape.graph(loss)), 'nodes')",
+        "viz.explore(tape, loss)",
+    ],
+}
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's Chromium (the Makefile installs it); Playwright's own browsers are not used."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not found: apt-get install chromium (make test does)")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="package")
+def browser(chromium_path: str) -> Iterator[playwright_api.Browser]:
+    """One headless Chromium for these tests. Package-scoped: Playwright's sync API runs an
+    asyncio loop on this thread while it is open, which the other tests must not see
+    (`viz.explore` defers work when it finds a running loop, as in a kernel)."""
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium_path, args=CHROMIUM_FLAGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The directory the servers serve: the teaching notebooks and the scratch ones."""
+    root = tmp_path_factory.mktemp("served")
+    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        shutil.copy(notebook, root / notebook.name)
+    for name, sources in SCRATCH.items():
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+        nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3 (ipykernel)",
+            "language": "python",
+        }
+        nbformat.write(nb, root / name)
+    return root
+
+
+def _server(kind: str, served: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    server = JupyterServer(kind, served, tmp_path_factory.mktemp(f"jupyter-{kind}"))
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="package")
+def lab(served: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]:
+    """JupyterLab, started once for these tests (stopped after them, also on failure)."""
+    yield from _server("lab", served, tmp_path_factory)
+
+
+@pytest.fixture(scope="package")
+def notebook7(served: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]:
+    """Notebook 7, started once for these tests."""
+    yield from _server("notebook", served, tmp_path_factory)
+
+
+@pytest.fixture
+def page(
+    browser: playwright_api.Browser, request: pytest.FixtureRequest
+) -> Iterator[playwright_api.Page]:
+    """A fresh page; it fails the test on a JavaScript dialog (alert) or an uncaught error,
+    and is screenshotted into test-output/browser/<test>.png when the test ends."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    problems: list[str] = []
+
+    def on_dialog(dialog: playwright_api.Dialog) -> None:
+        problems.append(f"a {dialog.type} dialog opened: {dialog.message!r}")
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+
+    def on_error(error: playwright_api.Error) -> None:
+        stack = error.stack or ""
+        first_frame = next((line for line in stack.splitlines() if " at " in line), "")
+        if any(bundle in first_frame for bundle in JUPYTER_BUNDLES):
+            # Jupyter's own front end (Notebook 7.6 throws one on every page load, reading
+            # a settings schema): reported, not ours to fail on
+            print(f"[{request.node.name}] error in Jupyter's front end: {error}")
+            return
+        problems.append(f"uncaught error in the page: {error}\n{stack}")
+
+    page.on("pageerror", on_error)
+    page.problems = problems  # type: ignore[attr-defined]
+    try:
+        yield page
+    finally:
+        OUTPUT.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(playwright_api.Error):
+            page.screenshot(path=str(OUTPUT / f"{request.node.name}.png"), full_page=False)
+        context.close()
+    assert not problems, "\n".join(problems)
