@@ -293,17 +293,20 @@ class Tensor:
 class VariableRead(Tensor):
     """What an operation sees when it reads a `Variable`: its value at that moment.
 
-    It carries the variable's id (so tapes that watch the variable see it) and name.
+    It carries the variable's id (so tapes that watch the variable see it), name and scope.
     """
 
-    __slots__ = ("trainable",)
+    __slots__ = ("scope", "trainable")
 
-    def __init__(self, value: np.ndarray, var_id: int, name: str | None, trainable: bool) -> None:
+    def __init__(
+        self, value: np.ndarray, var_id: int, name: str | None, trainable: bool, scope: str
+    ) -> None:
         """A snapshot of a variable (made by `Variable.read`, not by users)."""
         self._value = value
         self._id = var_id
         self._name = name
         self.trainable = trainable
+        self.scope = scope
 
     def __repr__(self) -> str:
         return f"<VariableRead of {self._name!r}: {Tensor.__repr__(self)}>"
@@ -317,7 +320,7 @@ class Variable(Tensor):
     object, same shape and dtype) and are not recorded.
     """
 
-    __slots__ = ("_read", "trainable")
+    __slots__ = ("_read", "scope", "trainable")
 
     def __init__(
         self,
@@ -326,16 +329,23 @@ class Variable(Tensor):
         name: str | None = None,
         dtype: DTypeLike = None,
     ) -> None:
-        """Create a variable from `initial_value` (converted by the rules of `ad.constant`)."""
+        """Create a variable from `initial_value` (converted by the rules of `ad.constant`).
+
+        Created inside `ad.name_scope`, it belongs to that scope (`.scope`, '' outside any):
+        the visualizer draws it in the scope's cluster, with the layer that owns it.
+        """
         super().__init__(to_array(initial_value, dtype, what="initial_value"), name)
         self.trainable = bool(trainable)
+        self.scope: str = state.scope
         self._read: VariableRead | None = None
 
     def read(self) -> VariableRead:
         """The current value as a tensor, watched by the active tapes (as an op would read it)."""
         snapshot = self._read
         if snapshot is None:
-            snapshot = self._read = VariableRead(self._value, self._id, self._name, self.trainable)
+            snapshot = self._read = VariableRead(
+                self._value, self._id, self._name, self.trainable, self.scope
+            )
         if self.trainable:
             for tape in state.recording:
                 if tape._watch_accessed_variables:

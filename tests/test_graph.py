@@ -507,6 +507,19 @@ def test_name_scopes_nest():
     assert node_named(tape.graph(e), "x").scope == ""
 
 
+def test_variables_belong_to_the_scope_they_were_created_in():
+    with ad.name_scope("dense1"):
+        w = ad.Variable([[1.0, 2.0]], name="w")
+    b = ad.Variable([0.5], name="b")
+    x = ad.constant([[3.0], [4.0]], name="x")
+    assert (w.scope, b.scope) == ("dense1", "")
+    with ad.GradientTape() as tape, ad.name_scope("model"):
+        y = ad.reduce_sum(x @ w + b)  # used in another scope: w stays in its own
+    graph = tape.graph(y)
+    assert {n.name: n.scope for n in graph.leaves()} == {"x": "", "w": "dense1", "b": ""}
+    assert node_named(graph, "matmul").scope == "model"
+
+
 # ============================================================================ custom_gradient
 
 

@@ -18,7 +18,7 @@ import pytest
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
-from .jupyter import CHROMIUM, CHROMIUM_FLAGS, OUTPUT, JupyterServer  # noqa: E402
+from .jupyter import CHROMIUM, CHROMIUM_FLAGS, OUTPUT, RECORDED, JupyterServer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 # Script paths of JupyterLab's and Notebook 7's own code (not of any extension)
@@ -40,8 +40,14 @@ SCRATCH: dict[str, list[str]] = {
         "import autodiff as ad\nimport viz",
         "def f(x):\n    return ad.log(x) * x\n\nviz.explore(f, x=1.0, ranges={'x': (-1.0, 2.0)})",
     ],
-    "chain_200.ipynb": [
+    "timings.ipynb": [
         "import numpy as np\nimport autodiff as ad\nimport viz",
+        # the seed's graph
+        "w = ad.Variable([[1, 2], [3, 4], [5, 6]], dtype=ad.float32, name='w')\n"
+        "b = ad.Variable(ad.zeros(2, dtype=ad.float32), name='b')\n"
+        "with ad.GradientTape(persistent=True) as tape:\n"
+        "    loss = ad.reduce_mean(([[1, 2, 3]] @ w + b) ** 2)\n"
+        "viz.explore(tape, loss)",
         # the 200-node chain of `make bench` rows 7 and 8 (benchmarks/run.py: chain_tape)
         "rng = np.random.default_rng(0)\n"
         "x = ad.constant(rng.standard_normal((1, 4)).astype(np.float32), name='x')\n"
@@ -154,3 +160,13 @@ def page(
             page.screenshot(path=str(OUTPUT / f"{request.node.name}.png"), full_page=False)
         context.close()
     assert not problems, "\n".join(problems)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the timings measured in the page (also in test-output/browser/timings.json)."""
+    if not RECORDED:
+        return
+    terminalreporter.section("browser timings (performance.now() in the page)")
+    for key, ms in RECORDED.items():
+        terminalreporter.write_line(f"{ms:9.1f} ms  {key}")
+    terminalreporter.write_line(f"screenshots: {OUTPUT}")

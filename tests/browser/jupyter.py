@@ -267,10 +267,13 @@ class NotebookPage:
         return index
 
 
+RECORDED: dict[str, float] = {}  # the timings of this test session, for the summary
+
+
 def record_timing(key: str, milliseconds: float) -> None:
     """Add a timing (ms) to test-output/browser/timings.json, which `make bench` reads."""
+    RECORDED[key] = milliseconds
     OUTPUT.mkdir(parents=True, exist_ok=True)
     timings = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
     timings[key] = round(milliseconds, 3)
     TIMINGS.write_text(json.dumps(timings, indent=2) + "\n")
-    print(f"{key}: {milliseconds:.1f} ms")

@@ -328,41 +328,62 @@ def test_lab_nan_is_shown_and_the_widget_recovers(page: Page, lab: JupyterServer
     )
 
 
-def test_lab_timings_on_a_200_node_graph(page: Page, lab: JupyterServer) -> None:
-    nb = NotebookPage(page, lab, "chain_200.ipynb").open()
-    run_cells(nb, [0, 1])
-    assert "200 nodes" in nb.output(1).text_content()
-    first_render = page.evaluate(
-        """(root) => new Promise((resolve) => {
-          const t0 = performance.now();
-          const done = () => root.querySelector('.adviz svg g.node');
-          const observer = new MutationObserver(() => {
-            if (done()) { observer.disconnect(); resolve(performance.now() - t0); }
-          });
-          observer.observe(root, { subtree: true, childList: true });
-          const panel = window.jupyterapp.shell.currentWidget;
-          panel.content.activeCellIndex = 2;
-          window.jupyterapp.commands.execute('notebook:run-cell');
-        })""",
-        nb.cell(2).element_handle(),
+FIRST_RENDER_JS = """(root) => new Promise((resolve) => {
+  const t0 = performance.now();
+  const observer = new MutationObserver(() => {
+    if (root.querySelector('.adviz svg g.node')) {
+      observer.disconnect();
+      resolve(performance.now() - t0);
+    }
+  });
+  observer.observe(root, { subtree: true, childList: true });
+  window.jupyterapp.commands.execute('notebook:run-cell');
+})"""
+
+
+def first_render_ms(nb: NotebookPage, index: int) -> float:
+    """Run cell `index`; the ms (in the page) until its widget shows a drawn diagram."""
+    nb.page.evaluate(
+        "(i) => { window.jupyterapp.shell.currentWidget.content.activeCellIndex = i; }", index
     )
-    nb.wait_ran([2])
-    out = nb.output(2)
-    assert out.locator(".adviz svg g.node").count() == 200
-    record_timing("first render, run cell to drawn SVG, 200-node graph", first_render)
-    scale = slider(out, "w ×")
-    times = []
-    for _ in range(12):
+    ms = nb.cell(index).evaluate(FIRST_RENDER_JS)
+    nb.wait_ran([index])
+    return ms
+
+
+def key_to_patch_ms(out: Locator, widget: Locator, key: str, times: int) -> list[float]:
+    """Press `key` on a slider `times` times; the ms from each key to the patched SVG."""
+    found = []
+    for _ in range(times):
         out.evaluate(KEY_TO_PATCH_JS)
-        press(scale, "ArrowLeft")
-        times.append(page.wait_for_function("() => window.__keyToPatch").json_value())
-        page.wait_for_timeout(50)
-    record_timing("slider key to patched SVG, 200-node graph (median)", statistics.median(times))
+        press(widget, key)
+        found.append(out.page.wait_for_function("() => window.__keyToPatch").json_value())
+        out.page.wait_for_timeout(50)
+    return found
+
+
+def test_lab_timings_seed_and_200_node_graphs(page: Page, lab: JupyterServer) -> None:
+    nb = NotebookPage(page, lab, "timings.ipynb").open()
+    run_cells(nb, [0])
+    seed_ms = first_render_ms(nb, 1)
+    record_timing("first render: run cell to drawn SVG, seed graph (8 nodes)", seed_ms)
+    run_cells(nb, [2])
+    assert "200 nodes" in nb.output(2).text_content()
+    chain_ms = first_render_ms(nb, 3)
+    out = nb.diagram(3)
+    assert out.locator(".adviz svg g.node").count() == 200
+    record_timing("first render: run cell to drawn SVG, 200-node graph", chain_ms)
+    scale = slider(out, "w ×")
+    times = key_to_patch_ms(out, scale, "ArrowLeft", 12)
+    record_timing(
+        "slider key to patched SVG, 200-node graph (median of 12)", statistics.median(times)
+    )
     # the last value shown is the engine's
-    here = run_here(scratch_source(nb, 0), scratch_source(nb, 1))
+    here = run_here(scratch_source(nb, 0), scratch_source(nb, 2))
     graph = here["tape"].graph(here["loss"])
     w = leaf(graph, "w")
     factor = slider_value(scale)
+    assert factor == 1 - 12 * 0.02  # 12 steps of 0.02 down from 1 (a scale slider's range: -2..2)
     replayed = graph.replay({w: (graph.nodes[w].value * factor).astype(np.float32)})
     wait_cells(out, expected_cells(replayed))
 
