@@ -243,3 +243,11 @@ def test_a_slider_value_rounded_by_the_browser_is_not_a_move() -> None:
     assert explorer.graph is before and explorer.view.patches == {}
     b0.value = b0.value + b0.step  # one step: a real move
     assert explorer.graph is not before and explorer.view.patches
+
+
+def test_a_leaf_that_is_not_finite_gets_a_clear_error() -> None:
+    x = ad.Variable(np.inf, name="x")
+    with ad.GradientTape() as tape:
+        y = ad.exp(-x)
+    with pytest.raises(ValueError, match=r"slider 'x' needs finite numbers.*ranges="):
+        viz.explore(tape, y)

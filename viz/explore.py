@@ -185,6 +185,12 @@ def _controls(
     sliders, notes = [], []
 
     def slider(control: _Control, value: float, lo: float, hi: float) -> None:
+        if not all(math.isfinite(v) for v in (value, lo, hi)):
+            raise ValueError(
+                f"explore: the slider {control.label!r} needs finite numbers, got the value "
+                f"{value} and the range ({lo}, {hi}); start the leaf at a finite value or set "
+                f"ranges={{{control.leaf!r}: (low, high)}}"
+            )
         lo, hi, step = _grid(value, lo, hi)
         widget = widgets.FloatSlider(
             value=value,
