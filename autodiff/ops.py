@@ -4,6 +4,8 @@ Each entry is a function on NumPy arrays decorated with `@primitive(grads=..., f
 (see `autodiff.primitive`). A gradient `grad(g, out, *inputs, **attrs)` receives the upstream
 gradient `g`, the op's output `out` and its inputs, all tensors, and returns the gradient for
 one input, written with the ops of this table so that it can be differentiated again.
+`saves=` names the values the gradients read (inputs by name, and "out"): a non-persistent
+tape frees the others before its backward pass; left out, everything is kept.
 Adding an op means adding one entry here (and its name to `autodiff/__init__.py`).
 """
 
@@ -78,6 +80,7 @@ def ones_like(x: TensorLike, dtype: DTypeLike = None, name: str | None = None) -
 
 # ----------------------------------------------------------------------------- arithmetic
 @primitive(
+    saves=(),
     grads=(lambda g, out, x, y: g, lambda g, out, x, y: g),
     formulas=("d(x+y)/dx = 1", "d(x+y)/dy = 1"),
     broadcast=True,
@@ -88,6 +91,7 @@ def add(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
+    saves=(),
     grads=(lambda g, out, x, y: g, lambda g, out, x, y: negative(g)),
     formulas=("d(x-y)/dx = 1", "d(x-y)/dy = -1"),
     broadcast=True,
@@ -98,6 +102,7 @@ def subtract(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
+    saves=("x", "y"),
     grads=(lambda g, out, x, y: g * y, lambda g, out, x, y: g * x),
     formulas=("d(x*y)/dx = y", "d(x*y)/dy = x"),
     broadcast=True,
@@ -108,6 +113,7 @@ def multiply(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
+    saves=("y", "out"),
     grads=(lambda g, out, x, y: g / y, lambda g, out, x, y: negative(g) * out / y),
     formulas=("d(x/y)/dx = 1/y", "d(x/y)/dy = -x/y²"),
     broadcast=True,
@@ -118,7 +124,7 @@ def divide(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
         return np.true_divide(x, y)
 
 
-@primitive(grads=(lambda g, out, x: negative(g),), formulas=("d(-x)/dx = -1",))
+@primitive(saves=(), grads=(lambda g, out, x: negative(g),), formulas=("d(-x)/dx = -1",))
 def negative(x: TensorLike, name: str | None = None) -> Tensor:
     """`-x` elementwise."""
     return np.negative(x)
@@ -140,13 +146,15 @@ def pow(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
         return np.power(x, y)
 
 
-@primitive(grads=(lambda g, out, x: g * (2 * x),), formulas=("d(x²)/dx = 2x",))
+@primitive(saves=("x",), grads=(lambda g, out, x: g * (2 * x),), formulas=("d(x²)/dx = 2x",))
 def square(x: TensorLike, name: str | None = None) -> Tensor:
     """`x * x` elementwise."""
     return np.square(x)
 
 
-@primitive(grads=(lambda g, out, x: g / (2 * out),), formulas=("d(√x)/dx = 1/(2√x)",))
+@primitive(
+    saves=("out",), grads=(lambda g, out, x: g / (2 * out),), formulas=("d(√x)/dx = 1/(2√x)",)
+)
 def sqrt(x: TensorLike, name: str | None = None) -> Tensor:
     """Square root elementwise (`nan` below zero)."""
     with np.errstate(invalid="ignore"):
@@ -192,14 +200,14 @@ def minimum(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
 
 
 # ----------------------------------------------------------------------------- elementwise
-@primitive(grads=(lambda g, out, x: g * out,), formulas=("d(eˣ)/dx = eˣ",))
+@primitive(saves=("out",), grads=(lambda g, out, x: g * out,), formulas=("d(eˣ)/dx = eˣ",))
 def exp(x: TensorLike, name: str | None = None) -> Tensor:
     """`e ** x` elementwise."""
     with np.errstate(over="ignore"):
         return np.exp(x)
 
 
-@primitive(grads=(lambda g, out, x: g / x,), formulas=("d(log x)/dx = 1/x",))
+@primitive(saves=("x",), grads=(lambda g, out, x: g / x,), formulas=("d(log x)/dx = 1/x",))
 def log(x: TensorLike, name: str | None = None) -> Tensor:
     """Natural logarithm elementwise (`-inf` at 0, `nan` below)."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -259,13 +267,21 @@ def sigmoid_grad(y: TensorLike, dy: TensorLike, name: str | None = None) -> Tens
     return np.multiply(dy, out, out=out)
 
 
-@primitive(grads=(lambda g, out, x: tanh_grad(out, g),), formulas=("d(tanh x)/dx = 1 - tanh²x",))
+@primitive(
+    saves=("out",),
+    grads=(lambda g, out, x: tanh_grad(out, g),),
+    formulas=("d(tanh x)/dx = 1 - tanh²x",),
+)
 def tanh(x: TensorLike, name: str | None = None) -> Tensor:
     """Hyperbolic tangent elementwise."""
     return np.tanh(x)
 
 
-@primitive(grads=(lambda g, out, x: sigmoid_grad(out, g),), formulas=("dσ(x)/dx = σ(x)(1-σ(x))",))
+@primitive(
+    saves=("out",),
+    grads=(lambda g, out, x: sigmoid_grad(out, g),),
+    formulas=("dσ(x)/dx = σ(x)(1-σ(x))",),
+)
 def sigmoid(x: TensorLike, name: str | None = None) -> Tensor:
     """The logistic function `1 / (1 + e^-x)`, computed without overflow."""
     e = np.exp(-np.abs(x))
@@ -273,6 +289,7 @@ def sigmoid(x: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
+    saves=("x",),
     grads=(lambda g, out, x: where(x > 0, g, zeros_like(g)),),
     formulas=("d relu(x)/dx = 1 where x > 0",),
 )
@@ -406,6 +423,7 @@ def _matmul_grad(wrt: int):
 
 
 @primitive(
+    saves=("a", "b"),
     grads=(_matmul_grad(0), _matmul_grad(1)),
     formulas=("d(a@b)/da = g @ bᵀ", "d(a@b)/db = aᵀ @ g"),
     broadcast=True,
@@ -428,6 +446,7 @@ def matmul(
 
 # ----------------------------------------------------------------------------- shape
 @primitive(
+    saves=(),
     grads=(
         lambda g, out, a, perm: transpose(g, None if perm is None else np.argsort(perm).tolist()),
     ),
@@ -439,7 +458,9 @@ def transpose(a: TensorLike, perm: Sequence[int] | None = None, name: str | None
 
 
 @primitive(
-    grads=(lambda g, out, x, shape: reshape(g, x.shape),), formulas=("gradient reshaped back",)
+    saves=(),
+    grads=(lambda g, out, x, shape: reshape(g, x.shape),),
+    formulas=("gradient reshaped back",),
 )
 def reshape(tensor: TensorLike, shape: Sequence[int], name: str | None = None) -> Tensor:
     """`tensor` with a new shape of the same size (one dimension may be -1)."""
@@ -447,7 +468,9 @@ def reshape(tensor: TensorLike, shape: Sequence[int], name: str | None = None) -
 
 
 @primitive(
-    grads=(lambda g, out, x, axis: reshape(g, x.shape),), formulas=("gradient reshaped back",)
+    saves=(),
+    grads=(lambda g, out, x, axis: reshape(g, x.shape),),
+    formulas=("gradient reshaped back",),
 )
 def expand_dims(input: TensorLike, axis: int, name: str | None = None) -> Tensor:
     """`input` with a new axis of length 1 inserted at `axis`."""
@@ -455,21 +478,29 @@ def expand_dims(input: TensorLike, axis: int, name: str | None = None) -> Tensor
 
 
 @primitive(
-    grads=(lambda g, out, x, axis: reshape(g, x.shape),), formulas=("gradient reshaped back",)
+    saves=(),
+    grads=(lambda g, out, x, axis: reshape(g, x.shape),),
+    formulas=("gradient reshaped back",),
 )
 def squeeze(input: TensorLike, axis: Axis = None, name: str | None = None) -> Tensor:
     """`input` without its axes of length 1 (only those in `axis`, when given)."""
     return np.squeeze(input, _axes(axis))
 
 
-@primitive(grads=(lambda g, out, x, shape: sum_to(g, x.shape),), formulas=("gradient summed back",))
+@primitive(
+    saves=(),
+    grads=(lambda g, out, x, shape: sum_to(g, x.shape),),
+    formulas=("gradient summed back",),
+)
 def broadcast_to(input: TensorLike, shape: Sequence[int], name: str | None = None) -> Tensor:
     """`input` repeated along new or length-1 axes to `shape`, by NumPy's broadcasting rules."""
     return np.broadcast_to(input, _shape(shape))
 
 
 @primitive(
-    grads=(lambda g, out, x, shape: broadcast_to(g, x.shape),), formulas=("gradient broadcast",)
+    saves=(),
+    grads=(lambda g, out, x, shape: broadcast_to(g, x.shape),),
+    formulas=("gradient broadcast",),
 )
 def sum_to(input: TensorLike, shape: Sequence[int], name: str | None = None) -> Tensor:
     """Sum `input` down to `shape`, undoing a broadcast (the gradient of broadcasting)."""
@@ -489,7 +520,9 @@ def _concat_grad(g: Tensor, out: Tensor, values: list[Tensor], index: int, axis:
     return getitem(g, (slice(None),) * axis + (slice(start, start + values[index].shape[axis]),))
 
 
-@primitive(grads=(_concat_grad,), formulas=("the matching slice of the gradient",), variadic=True)
+@primitive(
+    saves=(), grads=(_concat_grad,), formulas=("the matching slice of the gradient",), variadic=True
+)
 def concat(values: Sequence[TensorLike], axis: int, name: str | None = None) -> Tensor:
     """The tensors of `values` joined along an existing `axis`."""
     return np.concatenate(values, axis=axis)
@@ -499,7 +532,9 @@ def _stack_grad(g: Tensor, out: Tensor, values: list[Tensor], index: int, axis: 
     return getitem(g, (slice(None),) * (axis % out.ndim) + (index,))
 
 
-@primitive(grads=(_stack_grad,), formulas=("the matching slice of the gradient",), variadic=True)
+@primitive(
+    saves=(), grads=(_stack_grad,), formulas=("the matching slice of the gradient",), variadic=True
+)
 def stack(values: Sequence[TensorLike], axis: int = 0, name: str | None = None) -> Tensor:
     """The tensors of `values` (all the same shape) joined along a new `axis`."""
     return np.stack(values, axis=axis)
@@ -522,6 +557,7 @@ def _has_array(index: Any) -> bool:
 
 
 @primitive(
+    saves=(),
     grads=(lambda g, out, x, index: scatter(g, x.shape, index),),
     formulas=("the gradient put back at the indexed positions",),
 )
@@ -547,19 +583,21 @@ def scatter(
     return result
 
 
-@primitive(grads=(lambda g, out, x, dtype: cast(g, x.dtype),), formulas=("gradient cast back",))
+@primitive(
+    saves=(), grads=(lambda g, out, x, dtype: cast(g, x.dtype),), formulas=("gradient cast back",)
+)
 def cast(x: TensorLike, dtype: DTypeLike, name: str | None = None) -> Tensor:
     """`x` converted to `dtype` (gradients flow between float dtypes only)."""
     return x.astype(as_dtype(dtype), copy=False)
 
 
-@primitive(grads=(lambda g, out, x: g,), formulas=("d(x)/dx = 1",))
+@primitive(saves=(), grads=(lambda g, out, x: g,), formulas=("d(x)/dx = 1",))
 def identity(input: TensorLike, name: str | None = None) -> Tensor:
     """`input` unchanged (a new tensor, recorded as an op)."""
     return input
 
 
-@primitive(grads=(None,), formulas=("no gradient flows back",))
+@primitive(saves=(), grads=(None,), formulas=("no gradient flows back",))
 def stop_gradient(input: TensorLike, name: str | None = None) -> Tensor:
     """`input` unchanged, but gradients do not flow through it (it acts as a constant)."""
     return input
@@ -567,6 +605,7 @@ def stop_gradient(input: TensorLike, name: str | None = None) -> Tensor:
 
 # ----------------------------------------------------------------------------- reductions
 @primitive(
+    saves=(),
     grads=(lambda g, out, x, axis, keepdims: _unreduce(g, x, axis, keepdims),),
     formulas=("d(Σx)/dx = 1",),
 )
@@ -582,6 +621,7 @@ def _count(x: Tensor, out: Tensor) -> int:
 
 
 @primitive(
+    saves=(),
     grads=(lambda g, out, x, axis, keepdims: _unreduce(g, x, axis, keepdims) / _count(x, out),),
     formulas=("d mean(x)/dx = 1/n",),
 )
@@ -733,6 +773,7 @@ def _softmax_axis(axis: int | None) -> int:
 
 
 @primitive(
+    saves=("out",),
     grads=(
         lambda g, out, x, axis: out * (g - reduce_sum(g * out, _softmax_axis(axis), keepdims=True)),
     ),
@@ -746,6 +787,7 @@ def softmax(logits: TensorLike, axis: int | None = None, name: str | None = None
 
 
 @primitive(
+    saves=("out",),
     grads=(
         lambda g, out, x, axis: g - exp(out) * reduce_sum(g, _softmax_axis(axis), keepdims=True),
     ),
@@ -766,6 +808,7 @@ def _add_n_forward(values: list[np.ndarray]) -> np.ndarray:
 
 
 @primitive(
+    saves=(),
     grads=(lambda g, out, inputs, index: g,),
     formulas=("d(Σxᵢ)/dxᵢ = 1",),
     variadic=True,

@@ -25,7 +25,7 @@ import numpy as np
 
 from autodiff.context import state
 from autodiff.errors import InvalidArgumentError
-from autodiff.tensor import Tensor, Variable, VariableRead, to_array
+from autodiff.tensor import Shape, Tensor, Variable, VariableRead, to_array
 
 Grad = Callable[..., Tensor | None]
 _NO_ATTRS: dict[str, Any] = {}
@@ -45,6 +45,8 @@ class Op:
         "input_names",
         "name",
         "rerun",
+        "saves",
+        "saves_out",
         "variadic",
     )
 
@@ -60,6 +62,7 @@ class Op:
         independent: Sequence[int] = (),
         variadic: bool = False,
         explain: Callable[..., str | None] | None = None,
+        saves: Sequence[str] | None = None,
     ) -> None:
         """See `primitive` for the meaning of each argument."""
         self.name = name
@@ -72,6 +75,16 @@ class Op:
         self.variadic = variadic
         self.explain = explain
         self.differentiable = tuple(i for i, g in enumerate(self.grads) if g is not None)
+        # What the gradients read the values of (None: everything), by input index; the
+        # backward pass of a non-persistent tape keeps only the shape of the rest.
+        self.saves: frozenset[int] | None = None
+        self.saves_out = True
+        if saves is not None:
+            unknown = set(saves) - {"out", *self.input_names}
+            if unknown or (variadic and set(saves) - {"out"}):
+                raise ValueError(f"{name}: saves={tuple(saves)} names no input or 'out'")
+            self.saves = frozenset(self.input_names.index(s) for s in saves if s != "out")
+            self.saves_out = "out" in saves
         # For ops that must re-run user code on replay (custom_gradient): values, attrs ->
         # (output, the op to differentiate that output with).
         self.rerun: Callable[[list[np.ndarray], Any], tuple[np.ndarray, Op]] | None = None
@@ -107,6 +120,34 @@ class Record:
         self.output = output
         self.attrs = attrs
         self.scope = scope
+
+
+FREE_BYTES = 4096  # smaller values stay in the records: freeing them would save nothing
+
+
+def for_backward(records: Sequence[Record]) -> list[Record]:
+    """`records` as the backward pass needs them: the values no gradient reads (see
+    `primitive(saves=...)`) replaced by their shape and dtype, so that a non-persistent
+    tape's activations are freed before the backward pass allocates the gradients.
+    Records are shared by every tape recording at the time: they are copied, not changed."""
+    stripped = []
+    for r in records:
+        saves = r.op.saves
+        if saves is None:
+            stripped.append(r)
+            continue
+        inputs = tuple(
+            x if i in saves or x._value.nbytes < FREE_BYTES else Shape(x)
+            for i, x in enumerate(r.inputs)
+        )
+        output = r.output
+        if not r.op.saves_out and output._value.nbytes >= FREE_BYTES:
+            output = Shape(output)
+        if output is r.output and all(a is b for a, b in zip(inputs, r.inputs, strict=True)):
+            stripped.append(r)
+        else:
+            stripped.append(Record(r.op, inputs, output, r.attrs, r.scope))
+    return stripped
 
 
 def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None = None) -> Tensor:
@@ -258,6 +299,7 @@ def primitive(
     independent: Sequence[int] = (),
     variadic: bool = False,
     explain: Callable[..., str | None] | None = None,
+    saves: Sequence[str] | None = None,
     name: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Tensor]]:
     """Define an operation: decorate its NumPy forward with its gradients.
@@ -272,6 +314,9 @@ def primitive(
     - `independent`: inputs that keep their own dtype (e.g. `where`'s boolean condition).
     - `explain`: called with the forward's arguments when the forward fails; returns a reason
       for the error message (or None for the generic one).
+    - `saves`: the inputs (by name) and `"out"` whose *values* the gradients read; of the
+      others they read at most the shape and dtype. A non-persistent tape frees those values
+      before its backward pass (PyTorch's "saved tensors"). `None` (the default): all.
 
     The forward's parameters after the tensor inputs are static attributes (`axis=`...),
     recorded with the op; a `name=None` parameter names the output.
@@ -294,6 +339,7 @@ def primitive(
             independent=independent,
             variadic=variadic,
             explain=explain,
+            saves=saves,
         )
 
         names = [p.name for p in params]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from autodiff import nest, ops
+from autodiff import nest, ops, primitive
 from autodiff.context import state
 from autodiff.errors import InvalidArgumentError
 from autodiff.primitive import Record
@@ -68,6 +68,7 @@ class GradientTape:
 
     def _clear(self) -> None:
         self._records: list[Record] | None = []
+        self._large = False  # a recorded value is large enough to be worth freeing
         self._traced: set[int] = set()
         self._variables: dict[int, Variable] = {}
 
@@ -98,6 +99,8 @@ class GradientTape:
         if records is None:
             return
         records.append(record)
+        if not self._large and record.output._value.nbytes >= primitive.FREE_BYTES:
+            self._large = True
         traced = self._traced
         if traced:
             inputs = record.inputs
@@ -259,6 +262,10 @@ class GradientTape:
         if not self._persistent:
             self._stop()  # TensorFlow: after gradient, a non-persistent tape stops recording
             self._records, self._traced = None, set()
+            # keep only what the gradients read: the other activations are freed now, before
+            # the backward pass allocates the gradients (a persistent tape keeps everything)
+            if self._large:
+                records = primitive.for_backward(records)
         return records, traced
 
     def _warn_not_differentiable(self, tensor: Tensor, where: str) -> None:

@@ -899,3 +899,43 @@ def test_numpy_values():
     assert isinstance(np.asarray(t), np.ndarray)
     np.testing.assert_array_equal(np.asarray(t), [[1.0, 2.0]])
     assert np.allclose(t, [[1.0, 2.0]]) and np.shape(t) == (1, 2)
+
+
+def test_activations_no_gradient_reads_are_freed_before_the_backward_pass() -> None:
+    """A non-persistent tape keeps, of each op, only what its gradient reads (`saves=` in
+    the op table): `x @ w` and `x @ w + b` are gone by the time backward reaches the last
+    op, while `tanh`'s output (its gradient reads it) is kept until then."""
+    x = ad.constant(np.ones((64, 64), np.float32))
+    w = ad.Variable(np.full((64, 64), 0.01, np.float32))
+    b = ad.Variable(np.zeros(64, np.float32))
+    refs: dict[str, weakref.ref] = {}
+    seen: dict[str, bool] = {}
+
+    @ad.custom_gradient
+    def spy(h):  # its gradient runs first in the backward pass: it looks at what is alive
+        def grad(g):
+            seen.update({name: ref() is not None for name, ref in refs.items()})
+            return g
+
+        return ad.identity(h), grad
+
+    def forward() -> ad.Tensor:
+        xw = x @ w
+        pre = xw + b
+        act = ad.tanh(pre)
+        refs.update(xw=weakref.ref(xw), pre=weakref.ref(pre), act=weakref.ref(act))
+        return ad.reduce_sum(spy(act))
+
+    with ad.GradientTape() as tape:
+        loss = forward()
+    dw, db = tape.gradient(loss, [w, b])
+    assert seen == {"xw": False, "pre": False, "act": True}
+    expected = 64 * (1 - np.tanh(0.64) ** 2)  # every x is 1: d loss / d w_ij = sum_k tanh'
+    np.testing.assert_allclose(dw.numpy(), np.full((64, 64), expected), rtol=1e-5)
+    np.testing.assert_allclose(db.numpy(), np.full(64, expected), rtol=1e-5)
+
+    with ad.GradientTape(persistent=True) as tape:  # a persistent tape keeps everything
+        loss = forward()
+    tape.gradient(loss, [w, b])
+    assert seen == {"xw": True, "pre": True, "act": True}
+    assert len(tape.graph(loss).nodes) == 8  # x, w, matmul, b, add, tanh, spy, reduce_sum
