@@ -258,11 +258,13 @@ def describe(op: Op, inputs: Sequence[Tensor]) -> str:
 
 
 def _dtype_mismatch(op: Op, inputs: Sequence[Tensor]) -> InvalidArgumentError:
-    first = inputs[0].dtype if 0 not in op.independent else inputs[1].dtype
+    typed = [(i, t) for i, t in enumerate(inputs) if i not in op.independent]
+    first = typed[0][1].dtype
+    other = next(i for i, t in typed if t.dtype != first)
     return InvalidArgumentError(
         f"{op.name}: inputs must have the same dtype, got {describe(op, inputs)}. "
-        f"Cast one of them, e.g. ad.cast(y, ad.{first}); NumPy-style automatic promotion "
-        "is not done (as in TensorFlow)"
+        f"Cast one of them, e.g. ad.cast({_arg_name(op, other)}, ad.{first}); NumPy-style "
+        "automatic promotion is not done (as in TensorFlow)"
     )
 
 

@@ -691,6 +691,9 @@ def test_mixed_float_dtypes_are_an_error(op: str):
         MIXED_DTYPE_OPS[op](ad.constant([1.0, 2.0]), T64)
     message = str(info.value)
     assert op in message and "float32" in message and "float64" in message, message
+    # the fix names the second input, cast to the first one's dtype (`b * a`: float64 first)
+    fix = {"matmul": "ad.cast(b, ad.float32)", "multiply": "ad.cast(y, ad.float64)"}
+    assert fix.get(op, "ad.cast(y, ad.float32)") in message, message
 
 
 # ============================================================================ reprs and attributes
