@@ -25,7 +25,7 @@ import numpy as np
 
 from autodiff.context import state
 from autodiff.errors import InvalidArgumentError
-from autodiff.tensor import Shape, Tensor, Variable, VariableRead, to_array
+from autodiff.tensor import ShapeOnly, Tensor, Variable, VariableRead, to_array
 
 Grad = Callable[..., Tensor | None]
 _NO_ATTRS: dict[str, Any] = {}
@@ -137,12 +137,12 @@ def for_backward(records: Sequence[Record]) -> list[Record]:
             stripped.append(r)
             continue
         inputs = tuple(
-            x if i in saves or x._value.nbytes < FREE_BYTES else Shape(x)
+            x if i in saves or x._value.nbytes < FREE_BYTES else ShapeOnly(x)
             for i, x in enumerate(r.inputs)
         )
         output = r.output
         if not r.op.saves_out and output._value.nbytes >= FREE_BYTES:
-            output = Shape(output)
+            output = ShapeOnly(output)
         if output is r.output and all(a is b for a, b in zip(inputs, r.inputs, strict=True)):
             stripped.append(r)
         else:

@@ -290,22 +290,17 @@ class Tensor:
         return ops.not_equal(self, other)
 
 
-class Shape(Tensor):
+class ShapeOnly(Tensor):
     """A tensor's identity, shape and dtype without its values: what the backward pass keeps
-    of a value no gradient reads. Its `_value` is a broadcast zero (no memory) of that shape."""
+    of a value no gradient reads. Its value is a broadcast zero, which takes no memory."""
 
-    __slots__ = ("_dtype", "_shape")
+    __slots__ = ()
 
     def __init__(self, tensor: Tensor) -> None:
         """The stand-in for `tensor` (same id: gradients still flow to it)."""
         self._id = tensor._id
         self._name = tensor._name
-        self._shape = tensor._value.shape
-        self._dtype = tensor._value.dtype
-
-    @property
-    def _value(self) -> np.ndarray:  # type: ignore[override]
-        return np.broadcast_to(np.zeros((), self._dtype), self._shape)
+        self._value = np.broadcast_to(np.zeros((), tensor._value.dtype), tensor._value.shape)
 
 
 class VariableRead(Tensor):
