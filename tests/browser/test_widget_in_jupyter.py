@@ -415,3 +415,16 @@ def test_notebook7_runs_notebook_02_and_a_dragged_slider_redraws(
     replayed = graph.replay({leaf(graph, "w1"): np.float32(value)})
     wait_cells(out, expected_cells(replayed))
     assert out.evaluate(GEOMETRY_JS) == geometry
+
+
+# ---------------------------------------------------------------------------- both servers
+ERROR_LINE = re.compile(r"\[E |Traceback|\w*Error: |Fail")  # a server log line that is an error
+
+
+def test_the_servers_logged_no_errors(lab: JupyterServer, notebook7: JupyterServer) -> None:
+    """Runs last: nothing above made JupyterLab or Notebook 7 log an error or a traceback
+    (a kernel crash, a failed comm message, an extension failing to load...)."""
+    for server in (lab, notebook7):
+        log = server.log_path.read_text()
+        bad = [line[:300] for line in log.splitlines() if ERROR_LINE.match(line)]
+        assert not bad, f"jupyter {server.kind} logged errors:\n" + "\n".join(bad[:20])
