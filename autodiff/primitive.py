@@ -131,22 +131,28 @@ def for_backward(records: Sequence[Record]) -> list[Record]:
     tape's activations are freed before the backward pass allocates the gradients.
     Records are shared by every tape recording at the time: they are copied, not changed."""
     stripped = []
+    keep = stripped.append
+    limit = FREE_BYTES
     for r in records:
-        saves = r.op.saves
+        op = r.op
+        saves = op.saves
         if saves is None:
-            stripped.append(r)
+            keep(r)
             continue
-        inputs = tuple(
-            x if i in saves or x._value.nbytes < FREE_BYTES else ShapeOnly(x)
-            for i, x in enumerate(r.inputs)
-        )
+        inputs = r.inputs
+        changed = None
+        for i, x in enumerate(inputs):
+            if i not in saves and x._value.nbytes >= limit:
+                if changed is None:
+                    changed = list(inputs)
+                changed[i] = ShapeOnly(x)
         output = r.output
-        if not r.op.saves_out and output._value.nbytes >= FREE_BYTES:
+        if not op.saves_out and output._value.nbytes >= limit:
             output = ShapeOnly(output)
-        if output is r.output and all(a is b for a, b in zip(inputs, r.inputs, strict=True)):
-            stripped.append(r)
-        else:
-            stripped.append(Record(r.op, inputs, output, r.attrs, r.scope))
+        elif changed is None:
+            keep(r)
+            continue
+        keep(Record(op, inputs if changed is None else tuple(changed), output, r.attrs, r.scope))
     return stripped
 
 

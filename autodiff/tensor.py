@@ -300,7 +300,11 @@ class ShapeOnly(Tensor):
         """The stand-in for `tensor` (same id: gradients still flow to it)."""
         self._id = tensor._id
         self._name = tensor._name
-        self._value = np.broadcast_to(np.zeros((), tensor._value.dtype), tensor._value.shape)
+        value = tensor._value
+        # zeros of that shape and dtype, all strides 0 over one zero item (read-only)
+        self._value = np.ndarray(
+            value.shape, value.dtype, bytes(value.dtype.itemsize), strides=(0,) * value.ndim
+        )
 
 
 class VariableRead(Tensor):
