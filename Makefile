@@ -6,8 +6,10 @@ STAMP = $(VENV)/.installed
 
 # Debian packages needed outside the venv. Each entry is PACKAGE or PACKAGE:COMMAND
 # (COMMAND defaults to PACKAGE); a package is installed only when its command is missing.
-# graphviz: `dot` for the SVG fallback and Diagram.save; chromium: the browser tests.
-APT_PACKAGES ?= graphviz:dot chromium
+# graphviz: `dot` for the SVG fallback and Diagram.save (all targets); chromium: only for the
+# browser tests (`make test`, `make screenshot`), so `make lab` does not install a browser.
+APT_LAB ?= graphviz:dot
+APT_PACKAGES ?= $(APT_LAB) chromium
 
 .PHONY: setup system-deps lab lint test bench screenshot format clean
 
@@ -58,7 +60,8 @@ system-deps:
 		exit 1; \
 	fi
 
-lab: setup system-deps
+lab: setup
+	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(APT_LAB)"
 	@mkdir -p notebooks
 	@flags=""; \
 	if [ "$$(id -u)" = 0 ]; then flags="$$flags --allow-root"; fi; \
