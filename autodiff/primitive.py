@@ -133,6 +133,14 @@ def for_backward(records: Sequence[Record]) -> list[Record]:
     stripped = []
     keep = stripped.append
     limit = FREE_BYTES
+    stand_ins: dict[int, ShapeOnly] = {}  # one per tensor (an output is also an input)
+
+    def stand_in(x: Tensor) -> ShapeOnly:
+        s = stand_ins.get(x._id)
+        if s is None:
+            s = stand_ins[x._id] = ShapeOnly(x)
+        return s
+
     for r in records:
         op = r.op
         saves = op.saves
@@ -142,13 +150,13 @@ def for_backward(records: Sequence[Record]) -> list[Record]:
         inputs = r.inputs
         changed = None
         for i, x in enumerate(inputs):
-            if i not in saves and x._value.nbytes >= limit:
+            if i not in saves and x._value.nbytes >= limit and type(x) is not VariableRead:
                 if changed is None:
                     changed = list(inputs)
-                changed[i] = ShapeOnly(x)
+                changed[i] = stand_in(x)
         output = r.output
         if not op.saves_out and output._value.nbytes >= limit:
-            output = ShapeOnly(output)
+            output = stand_in(output)
         elif changed is None:
             keep(r)
             continue
@@ -351,6 +359,7 @@ def primitive(
         )
 
         names = [p.name for p in params]
+        n_names = len(names)
         input_names, attr_names = names[:n_inputs], names[n_inputs:]
         required = object()
         attr_defaults = {
@@ -385,6 +394,9 @@ def primitive(
         def public(*args: Any, name: str | None = None, **kwargs: Any) -> Tensor:
             if fast and not kwargs and len(args) == n_inputs:
                 attrs = defaults
+            elif not kwargs and len(args) == n_names:  # every attribute given positionally
+                attrs = dict(zip(attr_names, args[n_inputs:], strict=True))
+                args = args[:n_inputs]
             else:
                 if len(args) == len(names) + 1 and name is None:  # name given positionally
                     *args, name = args
