@@ -253,6 +253,8 @@ class NotebookPage:
         output = self.output(index)
         output.scroll_into_view_if_needed()
         output.locator(".adviz svg g.node").first.wait_for()
+        errors = [e.text_content() for e in output.locator(".adviz-error").all() if e.is_visible()]
+        assert not errors, f"{self.name}, cell {index}: the widget shows an error: {errors}"
         return output
 
     def code_cell_index(self, startswith: str) -> int:

@@ -14,6 +14,7 @@ from typing import Any
 
 import nbformat
 import numpy as np
+import pytest
 from playwright.sync_api import Locator, Page
 
 import autodiff as ad
@@ -386,6 +387,24 @@ def test_lab_timings_seed_and_200_node_graphs(page: Page, lab: JupyterServer) ->
     assert factor == 1 - 12 * 0.02  # 12 steps of 0.02 down from 1 (a scale slider's range: -2..2)
     replayed = graph.replay({w: (graph.nodes[w].value * factor).astype(np.float32)})
     wait_cells(out, expected_cells(replayed))
+
+
+@pytest.mark.parametrize("name", ["03_training_an_mlp.ipynb", "04_beyond_first_order.ipynb"])
+def test_lab_runs_the_other_notebooks_and_draws_every_diagram(
+    page: Page, lab: JupyterServer, name: str
+) -> None:
+    nb = NotebookPage(page, lab, name).open()
+    nb.run_all()
+    cells = page.evaluate(
+        """() => window.jupyterapp.shell.currentWidget.content.widgets
+          .map((c, i) => [i, c.model.type === 'code' &&
+            /\\bviz\\.(draw|explore)\\(/.test(c.model.sharedModel.getSource())])
+          .filter(([, drawn]) => drawn).map(([i]) => i)"""
+    )
+    assert cells, f"{name} draws no diagram"
+    for index in cells:
+        out = nb.diagram(index)  # drawn, and no error shown by the widget
+        assert out.locator(".adviz svg g.node").count() >= 2
 
 
 # ---------------------------------------------------------------------------- Notebook 7
