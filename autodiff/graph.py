@@ -360,20 +360,20 @@ def from_records(records: Sequence[Record], traced: set[int], target: Tensor | N
         )
         node_ops.append(None if record is None else record.op)
 
+    def add_leaf(x: Tensor, reader_scope: str) -> None:
+        if isinstance(x, VariableRead):  # in the scope it was created in
+            add(x, "variable", None, x.scope)
+        else:  # an unnamed, unwatched constant belongs to the op that reads it
+            anonymous = not x.name and x._id not in traced
+            add(x, "constant", None, reader_scope if anonymous else "")
+
     for record in records:
         for x in record.inputs:
             if _key(x) not in index:
-                if isinstance(x, VariableRead):  # in the scope it was created in
-                    add(x, "variable", None, x.scope)
-                else:  # an unnamed, unwatched constant belongs to the op that reads it
-                    anonymous = not x.name and x._id not in traced
-                    add(x, "constant", None, record.scope if anonymous else "")
+                add_leaf(x, record.scope)
         add(record.output, "op", record, record.scope)
     if target is not None and _key(target) not in index:  # the target is a leaf itself
-        if isinstance(target, VariableRead):
-            add(target, "variable", None, target.scope)
-        else:
-            add(target, "constant", None, "")
+        add_leaf(target, "")
     target_id = None if target is None else index[_key(target)]
     return _assemble(nodes, [n.value for n in nodes], target_id, node_ops, by_tensor)
 

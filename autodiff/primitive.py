@@ -372,7 +372,7 @@ def primitive(
             on the hot path, and `inspect.Signature.bind` takes ~20 us)."""
             inputs = list(args[:n_inputs])
             attrs = dict(zip(attr_names, args[n_inputs:], strict=False))
-            if len(args) > len(names):
+            if len(args) > n_names:
                 signature.bind(*args, **kwargs)  # raises the TypeError Python would
             for key, value in kwargs.items():
                 if key in attr_defaults and key not in attrs:
@@ -398,7 +398,7 @@ def primitive(
                 attrs = dict(zip(attr_names, args[n_inputs:], strict=True))
                 args = args[:n_inputs]
             else:
-                if len(args) == len(names) + 1 and name is None:  # name given positionally
+                if len(args) == n_names + 1 and name is None:  # name given positionally
                     *args, name = args
                 try:
                     args, attrs = bind(tuple(args), kwargs)

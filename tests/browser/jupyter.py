@@ -229,16 +229,16 @@ class NotebookPage:
         errors = self.page.evaluate(_ERRORS)
         assert not errors, f"{self.name}: cells raised:\n" + "\n".join(errors)
 
+    def select(self, index: int) -> None:
+        """Make cell `index` the active cell (what Run Selected Cell runs)."""
+        self.page.evaluate(
+            "(i) => { window.jupyterapp.shell.currentWidget.content.activeCellIndex = i; }", index
+        )
+
     def run_cell(self, index: int) -> None:
         """Run one cell (select it, Run Selected Cell) without waiting."""
-        self.page.evaluate(
-            f"""(i) => {{
-              const panel = {_PANEL};
-              panel.content.activeCellIndex = i;
-              return window.jupyterapp.commands.execute('notebook:run-cell');
-            }}""",
-            index,
-        )
+        self.select(index)
+        self.page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-cell')")
 
     def cell(self, index: int) -> Locator:
         """The cell `index` (0-based, markdown cells included)."""

@@ -344,9 +344,7 @@ FIRST_RENDER_JS = """(root) => new Promise((resolve) => {
 
 def first_render_ms(nb: NotebookPage, index: int) -> float:
     """Run cell `index`; the ms (in the page) until its widget shows a drawn diagram."""
-    nb.page.evaluate(
-        "(i) => { window.jupyterapp.shell.currentWidget.content.activeCellIndex = i; }", index
-    )
+    nb.select(index)
     ms = nb.cell(index).evaluate(FIRST_RENDER_JS)
     nb.wait_ran([index])
     return ms
