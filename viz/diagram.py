@@ -2,12 +2,18 @@
 
 In Jupyter a `Diagram` displays itself as a widget laid out in the browser (no system
 Graphviz needed); when the system's `dot` is present the output also carries an SVG copy, so
-saved notebooks show the diagram on static viewers. `.svg()` and `.save()` use `dot`.
+saved notebooks show the diagram on static viewers. That copy is laid out synchronously, so it
+is bounded: skipped above `SVG_MAX_NODES` drawn nodes or after `DOT_TIMEOUT` seconds, and the
+text form says why. `.svg()` and `.save()` use `dot`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
+import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -16,9 +22,21 @@ import graphviz
 
 import autodiff as ad
 from viz import dot as dotlib
-from viz.widget import GraphView, node_details
+from viz.structure import analyse
+from viz.widget import GraphView, check_color_by
 
 FORMATS = (".svg", ".png", ".pdf", ".dot", ".gv")
+
+# The notebook display's static SVG copy is laid out by `dot` while the kernel waits, so it is
+# bounded twice: no copy above SVG_MAX_NODES drawn nodes, and `dot` is stopped after
+# DOT_TIMEOUT seconds. dot's time grows faster than the node count (graphviz 2.43, 2-CPU Linux
+# VM, drawings of chains and of scoped layers: 1,000 nodes 0.16-0.23 s, 1,500 0.26-0.43 s,
+# 2,000 0.37-0.75 s, 3,000 1.2-2.8 s); long edges (a weight read by every layer, drawn once)
+# made even 248 nodes take 5.8 s, which only the timeout bounds.
+SVG_MAX_NODES = 1_000
+DOT_TIMEOUT = 0.8  # seconds
+_SVG_BROWSER = "the widget draws it in the browser"
+_SVG_LATER = f"{_SVG_BROWSER}; call .save('graph.svg') to lay it out with dot"
 
 
 class DotNotFoundError(RuntimeError):
@@ -34,6 +52,76 @@ def _missing_dot(what: str) -> DotNotFoundError:
         "Notebooks don't need it (the diagram is laid out in the browser), and "
         "`.source` / `.save('graph.dot')` work without it."
     )
+
+
+def _drawn_nodes(source: str) -> int:
+    """How many nodes a DOT source draws: each is a statement `id [label=...]`."""
+    return source.count(" [label=") - source.count("\tgraph [label=")  # minus a title
+
+
+def _static_svg(source: str) -> tuple[str | None, str]:
+    """The notebook display's SVG copy of `source`, laid out by the system's `dot` within
+    `SVG_MAX_NODES` and `DOT_TIMEOUT`; or `(None, why there is none)`."""
+    exe = shutil.which("dot")
+    if exe is None:
+        return None, f"no static SVG copy: Graphviz's `dot` is not on PATH; {_SVG_BROWSER}"
+    nodes = _drawn_nodes(source)
+    if nodes > SVG_MAX_NODES:
+        return None, (
+            f"static SVG copy skipped: {nodes:,} drawn nodes is above the {SVG_MAX_NODES:,}-node "
+            f"limit for the synchronous layout; {_SVG_LATER}"
+        )
+    try:
+        return _run_dot(exe, source, DOT_TIMEOUT).decode("utf-8"), ""
+    except subprocess.TimeoutExpired:
+        return None, (
+            f"static SVG copy skipped: dot took longer than {DOT_TIMEOUT:g} s, the limit for the "
+            f"synchronous layout; {_SVG_LATER}"
+        )
+    except subprocess.CalledProcessError as e:
+        status = f"killed by signal {-e.returncode}" if e.returncode < 0 else e.returncode
+        lines = (e.stderr or b"").decode("utf-8", "replace").strip().splitlines()
+        detail = f"exit status {status}" + (f": {lines[0][:200]}" if lines else "")
+        return None, f"static SVG copy skipped: dot failed ({detail}); {_SVG_BROWSER}"
+    except OSError as e:
+        return None, f"static SVG copy skipped: dot could not run ({e}); {_SVG_BROWSER}"
+
+
+def _run_dot(exe: str, source: str, timeout: float) -> bytes:
+    """`dot -Tsvg` on `source`; after `timeout` seconds (or on an interrupt) it is killed, with
+    any process it started, and `subprocess.TimeoutExpired` raised. (The graphviz package's
+    `pipe` takes no timeout.)"""
+    posix = os.name == "posix"
+    proc = subprocess.Popen(
+        [exe, "-Kdot", "-Tsvg"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=posix,  # its own process group, killed as a whole
+    )
+    try:
+        out, err = proc.communicate(source.encode("utf-8"), timeout=timeout)
+    except BaseException:  # the timeout, or the user interrupting the kernel
+        _kill(proc, posix)
+        raise
+    if proc.returncode:
+        raise subprocess.CalledProcessError(proc.returncode, proc.args, out, err)
+    return out
+
+
+def _kill(proc: subprocess.Popen, posix: bool) -> None:
+    """Kill `proc` (with its process group on POSIX), close its pipes and reap it."""
+    with contextlib.suppress(OSError):  # already gone
+        if posix:
+            os.killpg(proc.pid, signal.SIGKILL)  # not reaped yet, so the id is still its own
+        else:
+            proc.kill()
+    for pipe in (proc.stdin, proc.stdout, proc.stderr):
+        if pipe is not None:
+            with contextlib.suppress(OSError):
+                pipe.close()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=1.0)
 
 
 def as_graph(obj: Any, target: Any = None) -> ad.Graph:
@@ -68,18 +156,25 @@ class Diagram:
         collapse: int | None = None,
         title: str | None = None,
         graph_attr: dict[str, str] | None = None,
+        folded: Sequence[str] | None = None,
+        color_by: str = "",
     ) -> None:
         """Draw `graph` (see `viz.draw` for the options)."""
         self.graph = graph
-        self.show = tuple([show] if isinstance(show, str) else show)
-        self._digraph = dotlib.build(
-            graph,
-            show=self.show,
-            rankdir=rankdir,
-            collapse=collapse,
-            title=title,
-            graph_attr=graph_attr,
+        self.show = dotlib.check_options(show, rankdir, collapse)
+        self._options = {"show": self.show, "rankdir": rankdir, "title": title}
+        self._options["graph_attr"] = graph_attr
+        self.color_by = check_color_by(color_by)
+        self.structure = analyse(graph)
+        self.drawing = dotlib.build(
+            graph, collapse=collapse, folded=folded, structure=self.structure, **self._options
         )
+        self._digraph = self.drawing.digraph
+
+    @property
+    def folded(self) -> frozenset[str]:
+        """The folded scopes and repeated runs (their keys: `"scope:layer1"`, `"repeat:17"`)."""
+        return self.drawing.folded
 
     @property
     def source(self) -> str:
@@ -113,21 +208,29 @@ class Diagram:
         return path
 
     def widget(self) -> GraphView:
-        """The notebook widget showing this diagram (zoom, pan, search, click for details)."""
-        return GraphView(
-            dot=self.source,
-            patches=dotlib.fields(self.graph, self.show),
-            details=node_details(self.graph),
+        """The notebook widget showing this diagram (zoom, pan, search, fold, click for
+        details), starting in this diagram's fold state."""
+        view = GraphView(color_by=self.color_by)
+        view.show_graph(
+            self.graph, folded=sorted(self.folded), structure=self.structure, **self._options
         )
+        return view
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         bundle = self.widget()._repr_mimebundle_(include=include, exclude=exclude)
         if isinstance(bundle, tuple):  # ipywidgets 8 returns (data, metadata)
             bundle = bundle[0]
         bundle = dict(bundle)
-        if shutil.which("dot"):
-            bundle["image/svg+xml"] = self.svg()
-        bundle["text/plain"] = repr(self)
+        # A static SVG copy for viewers without the widget (saved notebooks on GitHub, nbviewer),
+        # laid out by `dot` within bounds: the kernel waits for it (see SVG_MAX_NODES).
+        why = ""
+        if (include is None or "image/svg+xml" in include) and "image/svg+xml" not in (
+            exclude or ()
+        ):
+            svg, why = _static_svg(self.source)
+            if svg is not None:
+                bundle["image/svg+xml"] = svg
+        bundle["text/plain"] = f"{self!r} ({why})" if why else repr(self)
         return bundle
 
     def __repr__(self) -> str:
@@ -143,13 +246,25 @@ def draw(
     *,
     title: str | None = None,
     graph_attr: dict[str, str] | None = None,
+    folded: Sequence[str] | None = None,
+    color_by: str = "",
 ) -> Diagram:
     """Draw what a tape recorded, with every value and gradient.
 
     `obj` is an `ad.Graph`, a tape (with `target=`), or a tensor recorded by a live tape.
     `show` picks the numbers shown ('value', 'grad'); `rankdir` the direction ('LR', 'TB');
-    `collapse=N` folds name scopes deeper than N levels into one node each. In Jupyter the
-    result displays itself; `.svg()` and `.save(path)` need the system's Graphviz.
+    `collapse=N` folds name scopes deeper than N levels into one node each.
+
+    A big graph starts folded so that it stays readable: runs of repeated blocks (an RNN's
+    steps) become one "×N" node, then name scopes fold from the deepest level up until the
+    estimated drawing fits. Click a folded node in the widget to unfold it, a cluster's title
+    to fold it. `folded=[]` draws everything unfolded; `folded=diagram.folded` reuses a state.
+    A leaf read by many ops (a shared weight) is drawn beside each reader. `color_by="grad"`
+    colours nodes and edges by the size of their gradient (log scale; a button in the widget
+    toggles it), so vanishing or exploding gradients show at a glance.
+
+    In Jupyter the result displays itself; `.svg()` and `.save(path)` need the system's
+    Graphviz.
     """
     return Diagram(
         as_graph(obj, target),
@@ -158,4 +273,6 @@ def draw(
         collapse=collapse,
         title=title,
         graph_attr=graph_attr,
+        folded=folded,
+        color_by=color_by,
     )

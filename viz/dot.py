@@ -1,20 +1,20 @@
-"""An `ad.Graph` as a Graphviz diagram (DOT), styled to teach.
+"""An `ad.Graph` as a Graphviz diagram (DOT), styled to teach, legible at any size.
 
 Leaves and ops look different (variables orange-tinted boxes, constants grey, ops white
 rounded boxes); each node shows its name, op, shape and dtype, then its value and gradient
-(gradients in blue, `None` greyed, `nan` in red). The target has a thick green border.
-`name_scope`s are drawn as clusters; with `collapse=N`, scopes deeper than N levels fold into
-one node each. Colours are the Okabe–Ito palette, safe for colour-blind readers.
+(gradients in blue, `None` greyed, `nan` in red; tensors also as a small picture). The target
+has a thick green border. Colours come from `viz/palette.json` (Okabe–Ito).
 
-Every user string goes into HTML-like labels escaped with `html.escape`, so names such as
-`<script>` or `"a\\nb"` are text, never markup. Node ids are ours (`n3`), never user names.
-Each value and gradient cell carries an id (`n3-value`, `n3-grad`) that Graphviz copies into
-the SVG, so the browser can patch numbers in place without laying the graph out again.
+Big graphs are transformed before layout (`viz.structure`, `viz.plan`): name scopes and runs
+of repeated blocks are clusters that fold into one node each, and a leaf read by many ops is
+drawn beside each reader. `build` returns the DOT and the map the browser needs to find, for
+each graph node, the elements that show it (`Drawing.drawn`).
+
+Node ids are ours (`n3`, `g2`, `n5~n12`), never user names.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -22,68 +22,45 @@ import graphviz
 import numpy as np
 
 import autodiff as ad
-from viz import text
+from viz import pictures, text
+from viz.labels import NBSP, as_label, cluster_label, esc, field_id, group_label, node_label
+from viz.palette import PALETTE, SANS
+from viz.plan import Plan, folds_for_collapse, initial_folds, plan
+from viz.structure import ROOT, Container, Structure, analyse
 
 SHOW = ("value", "grad")
+RANKDIRS = ("LR", "RL", "TB", "BT")
 
-
-@dataclass(frozen=True)
-class Palette:
-    """Colours of the diagram (Okabe–Ito, colour-blind safe)."""
-
-    variable_fill: str = "#FCE9C4"  # orange #E69F00, tinted
-    variable_border: str = "#E69F00"
-    constant_fill: str = "#EEEEEE"
-    constant_border: str = "#999999"
-    op_fill: str = "#FFFFFF"
-    op_border: str = "#555555"
-    group_fill: str = "#E3F1FA"  # sky blue #56B4E9, tinted
-    group_border: str = "#56B4E9"
-    grad: str = "#0072B2"  # blue
-    nan: str = "#D55E00"  # vermillion
-    target: str = "#009E73"  # bluish green
-    muted: str = "#999999"
-    text: str = "#222222"
-    edge: str = "#666666"
-    cluster_fill: str = "#F7F7F7"
-    cluster_border: str = "#BBBBBB"
-
-
-PALETTE = Palette()
-MONO = "Courier"
-SANS = "Helvetica"
-NBSP = "\u00a0"
-
-
-def node_id(index: int) -> str:
-    """The DOT (and SVG) id of graph node `index`."""
-    return f"n{index}"
+__all__ = ["NBSP", "SHOW", "Drawing", "build", "edge_id", "field_id", "field_lines", "fields"]
 
 
 def edge_id(tail: str, head: str) -> str:
-    """The DOT (and SVG) id of an edge between drawn elements: `e1-3` (nodes), `es0-5`."""
+    """The DOT (and SVG) id of an edge between drawn elements: `e1-3`, `eg0-5`, `e5~n9-9`."""
     return f"e{tail.removeprefix('n')}-{head.removeprefix('n')}"
 
 
-def field_id(index: int, field: str) -> str:
-    """The id of a node's `value` or `grad` cell (`n3-grad`)."""
-    return f"n{index}-{field}"
-
-
-def fields(graph: ad.Graph, show: Sequence[str] = SHOW) -> dict[str, dict]:
-    """The text of every value and gradient cell, by cell id: `{"n3-grad": {"lines": [...],
-    "nan": bool}}`. The diagram's labels use it, and the live widget sends it as patches."""
+def fields(
+    graph: ad.Graph, show: Sequence[str] = SHOW, nodes: Iterable[int] | None = None
+) -> dict[str, dict]:
+    """The content of the value and gradient cells of `nodes` (default: all), by cell id:
+    `{"n3-grad": {"lines": [...], "nan": bool, "pic": dict | None}}`. The diagram's labels
+    use it, and the live widget sends it as patches."""
     out: dict[str, dict] = {}
-    for node in graph.nodes:
+    for node in graph.nodes if nodes is None else (graph.nodes[i] for i in nodes):
         for field in show:
             array = node.value if field == "value" else node.grad
-            lines = field_lines(field, array)
-            if array is not None and array.size <= text.MAX_ELEMENTS:  # printed in full
-                nan = array.dtype.kind in "fc" and any("nan" in line for line in lines)
-            else:
-                nan = text.has_nan(array)
-            out[field_id(node.id, field)] = {"lines": lines, "nan": nan}
+            out[field_id(node.id, field)] = cell(field, array)
     return out
+
+
+def cell(field: str, array: np.ndarray | None) -> dict:
+    """One value or gradient cell: its text lines, whether it has a nan, its picture."""
+    lines = field_lines(field, array)
+    if array is not None and array.size <= text.MAX_ELEMENTS:  # printed in full
+        nan = array.dtype.kind in "fc" and any("nan" in line for line in lines)
+    else:
+        nan = text.has_nan(array)
+    return {"lines": lines, "nan": nan, "pic": pictures.picture(array)}
 
 
 def field_lines(field: str, array: np.ndarray | None) -> list[str]:
@@ -96,6 +73,87 @@ def field_lines(field: str, array: np.ndarray | None) -> list[str]:
     return [(label if k == 0 else pad) + line for k, line in enumerate(lines)]
 
 
+def drawing_cells(graph: ad.Graph, drawn: Plan, show: Sequence[str] = SHOW) -> dict[str, dict]:
+    """Every cell a drawing shows: those of the nodes drawn (and copied), of the folded
+    groups' outputs, and each folded run's gradient trend (`trend_id`)."""
+    visible = set(drawn.drawn_nodes()) | set(drawn.copies)
+    for outputs in drawn.outputs.values():
+        visible.update(outputs)
+    cells = fields(graph, show, sorted(visible))
+    if "grad" in show:
+        for group in drawn.groups.values():
+            if group.kind == "repeat" and graph.target is not None:
+                cells[trend_id(group)] = trend_cell(graph, group)
+    return cells
+
+
+def trend_id(group: Container) -> str:
+    """The cell id of a run's gradient trend (named after its last block's output)."""
+    return f"n{group.block_outputs[-1]}-trend"
+
+
+def trend_cell(graph: ad.Graph, group: Container) -> dict:
+    """The size of the gradient at each block's output, as a sparkline of log10 |grad|
+    (root mean square): gradients vanishing or exploding through time show as a slope."""
+    sizes = []
+    for i in group.block_outputs:
+        grad = graph.nodes[i].grad
+        if grad is None or grad.size == 0:
+            sizes.append(np.nan)
+            continue
+        with np.errstate(all="ignore"):
+            sizes.append(float(np.sqrt(np.mean(np.abs(grad.astype(np.float64)) ** 2))))
+    with np.errstate(divide="ignore"):
+        logs = np.log10(np.asarray(sizes))
+    logs[~np.isfinite(logs)] = np.nan
+    finite = logs[np.isfinite(logs)]
+    if finite.size:
+        text_line = f"log10|grad| per block: {finite[0]:.1f} (first) … {finite[-1]:.1f} (last)"
+    else:
+        text_line = "log10|grad| per block: no gradient"
+    lines = [text_line.replace(" ", NBSP)]
+    return {"lines": lines, "nan": False, "pic": pictures.sparkline(logs)}
+
+
+@dataclass
+class Drawing:
+    """A graph drawn for one fold state: the DOT, what each element shows, and the cells."""
+
+    digraph: graphviz.Digraph
+    plan: Plan
+    folded: frozenset[str]
+    cells: dict[str, dict]  # the cells drawn (of nodes shown and of folded groups' outputs)
+    drawn: dict  # for the browser (see `browser_map`)
+
+    @property
+    def source(self) -> str:
+        """The DOT source text."""
+        return self.digraph.source
+
+
+def check_options(show: Sequence[str] | str, rankdir: str, collapse: int | None) -> tuple:
+    """`show` as a tuple; a clear error for a bad `show`, `rankdir` or `collapse`."""
+    if isinstance(show, str):
+        show = (show,)
+    unknown = [s for s in show if s not in SHOW]
+    if unknown:
+        raise ValueError(f"draw: show may contain 'value' and 'grad', got {unknown}")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"draw: rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
+    if collapse is not None and (
+        isinstance(collapse, bool) or not isinstance(collapse, int) or collapse < 0
+    ):
+        raise ValueError(f"draw: collapse must be None or an int >= 0, got {collapse!r}")
+    return tuple(show)
+
+
+def default_folds(graph: ad.Graph, structure: Structure, collapse: int | None) -> frozenset[str]:
+    """The fold state a diagram starts in: `collapse=N`'s, or the first that is readable."""
+    if collapse is not None:
+        return frozenset(folds_for_collapse(structure, collapse))
+    return frozenset(initial_folds(graph, structure))
+
+
 def build(
     graph: ad.Graph,
     *,
@@ -104,13 +162,27 @@ def build(
     collapse: int | None = None,
     title: str | None = None,
     graph_attr: dict[str, str] | None = None,
+    folded: Iterable[str] | None = None,
+    structure: Structure | None = None,
+) -> Drawing:
+    """The diagram of `graph` with the containers `folded` (default: `collapse=N`'s, or the
+    fold state that keeps it readable)."""
+    show = check_options(show, rankdir, collapse)
+    structure = structure or analyse(graph)
+    if folded is None:
+        folded = default_folds(graph, structure, collapse)
+    folded = frozenset(folded)
+    drawn = plan(graph, structure, folded)
+    cells = drawing_cells(graph, drawn, show)
+    dot = _digraph(rankdir, title, graph_attr)
+    _add_elements(dot, graph, structure, drawn, cells)
+    _add_edges(dot, graph, drawn)
+    return Drawing(dot, drawn, folded, cells, browser_map(graph, structure, drawn))
+
+
+def _digraph(
+    rankdir: str, title: str | None, graph_attr: dict[str, str] | None
 ) -> graphviz.Digraph:
-    """The DOT diagram of `graph` (see the module's docstring for what it shows)."""
-    show = _check_show(show)
-    if rankdir not in ("LR", "RL", "TB", "BT"):
-        raise ValueError(f"draw: rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
-    if collapse is not None and (not isinstance(collapse, int) or collapse < 0):
-        raise ValueError(f"draw: collapse must be None or an int >= 0, got {collapse!r}")
     dot = graphviz.Digraph("autodiff", engine="dot")
     dot.attr(
         "graph",
@@ -119,227 +191,108 @@ def build(
         nodesep="0.25",
         ranksep="0.35",
         fontname=SANS,
-        # At most 5 x (number of nodes) network-simplex iterations when placing nodes: a
-        # variable read by every layer of a deep net gives hundreds of long edges, and the
-        # unbounded placement took 27 s for a 200-node chain (1.2 s bounded); small graphs
-        # need no iterations and are unchanged.
+        # At most 5 x (number of nodes) network-simplex iterations when placing nodes: long
+        # edges made the unbounded placement take 27 s for a 200-node chain (1.2 s bounded);
+        # small graphs need no iterations and are unchanged.
         nslimit="5",
         **(graph_attr or {}),
     )
     if title:
-        dot.attr("graph", label=_html(f"<b>{_esc(title)}</b>"), labelloc="t", fontsize="16")
+        dot.attr("graph", label=as_label(f"<b>{esc(text.visible(title, 200))}</b>"))
+        dot.attr("graph", labelloc="t", fontsize="16")
     dot.attr("node", shape="plain", fontname=SANS, fontsize="11", fontcolor=PALETTE.text)
     dot.attr("edge", color=PALETTE.edge, arrowsize="0.7", penwidth="1.2")
-
-    cells = fields(graph, show)
-    element = elements(graph, collapse)  # node id -> drawn element id ("n3" or "s0")
-    groups = sorted({e for e in element.values() if e.startswith("s")}, key=lambda s: int(s[1:]))
-    group_scopes = _group_scopes(graph, collapse)
-
-    # nodes, placed in their scope's cluster
-    by_scope: dict[str, list[tuple[str, str]]] = {}
-    for node in graph.nodes:
-        if element[node.id] != node_id(node.id):
-            continue
-        scope = _cluster_scope(node.scope, collapse)
-        by_scope.setdefault(scope, []).append((node_id(node.id), _label(node, graph, cells)))
-    for scope, group in zip(group_scopes, groups, strict=True):
-        members = [n for n in graph.nodes if element[n.id] == group]
-        parent = _cluster_scope("/".join(scope.split("/")[:-1]), collapse)
-        by_scope.setdefault(parent, []).append((group, _group_label(scope, members, graph, cells)))
-    _add_clusters(dot, by_scope)
-
-    # edges, deduplicated (a collapsed scope may receive the same input twice)
-    seen: set[tuple[str, str]] = set()
-    for node in graph.nodes:
-        head = element[node.id]
-        for i in node.inputs:
-            tail = element[i]
-            if tail == head or (tail, head) in seen:
-                continue
-            seen.add((tail, head))
-            source = graph.nodes[i]
-            flows = source.grad is not None and node.grad is not None
-            dot.edge(
-                tail,
-                head,
-                id=edge_id(tail, head),
-                color=PALETTE.edge if flows else PALETTE.muted,
-                style="solid" if flows or graph.target is None else "dashed",
-            )
     return dot
 
 
-def _check_show(show: Sequence[str] | str) -> tuple[str, ...]:
-    if isinstance(show, str):
-        show = (show,)
-    unknown = [s for s in show if s not in SHOW]
-    if unknown:
-        raise ValueError(f"draw: show may contain 'value' and 'grad', got {unknown}")
-    return tuple(show)
-
-
-def elements(graph: ad.Graph, collapse: int | None) -> dict[int, str]:
-    """Which drawn element shows each node: itself, or its collapsed scope's group node."""
-    scopes = _group_scopes(graph, collapse)
-    element = {}
+def _add_elements(
+    dot: graphviz.Digraph, graph: ad.Graph, structure: Structure, drawn: Plan, cells: dict
+) -> None:
+    """Every drawn element, in the cluster of the container it is placed in."""
+    inside: dict[str, list[tuple[str, str]]] = {}
     for node in graph.nodes:
-        folded = _folded_scope(node.scope, collapse)
-        element[node.id] = f"s{scopes.index(folded)}" if folded else node_id(node.id)
-    return element
+        e = drawn.element[node.id]
+        if node.id in drawn.copies:
+            readers = len(structure.consumers[node.id])
+            for copy in drawn.copies[node.id].values():
+                label = node_label(node, graph, cells, copy_of=copy, readers=readers)
+                inside.setdefault(drawn.placement[copy], []).append((copy, label))
+        elif e[0] == "n":
+            inside.setdefault(drawn.placement[e], []).append((e, node_label(node, graph, cells)))
+    for g, group in drawn.groups.items():
+        label = group_label(g, group, drawn.outputs.get(g, []), graph, cells)
+        inside.setdefault(drawn.placement[g], []).append((g, label))
+    index = {key: k for k, key in enumerate(structure.containers)}
+    children: dict[str, list[str]] = {}
+    linked: set[str] = set()
+    for key in inside:  # every cluster on the way from the root to an element
+        while key != ROOT and key not in linked:
+            linked.add(key)
+            parent = structure.containers[key].parent or ROOT
+            children.setdefault(parent, []).append(key)
+            key = parent
 
-
-def _folded_scope(scope: str, collapse: int | None) -> str:
-    """The scope a node folds into under `collapse` ('' when it is drawn itself)."""
-    if collapse is None or not scope:
-        return ""
-    parts = scope.split("/")
-    return "/".join(parts[: collapse + 1]) if len(parts) > collapse else ""
-
-
-def _group_scopes(graph: ad.Graph, collapse: int | None) -> list[str]:
-    scopes = (_folded_scope(n.scope, collapse) for n in graph.nodes)
-    return list(dict.fromkeys(s for s in scopes if s))
-
-
-def _cluster_scope(scope: str, collapse: int | None) -> str:
-    """The cluster a drawn element sits in: its scope, cut to `collapse` levels."""
-    if collapse is None or not scope:
-        return scope
-    return "/".join(scope.split("/")[:collapse])
-
-
-def _add_clusters(dot: graphviz.Digraph, by_scope: dict[str, list[tuple[str, str]]]) -> None:
-    """Nodes into nested `cluster_…` subgraphs, one per scope path."""
-    paths = set(by_scope)
-    for scope in list(paths):  # every ancestor scope gets a cluster too
-        parts = scope.split("/")
-        paths.update("/".join(parts[:k]) for k in range(1, len(parts)))
-    paths.discard("")
-    order = sorted(paths)
-
-    def fill(graph: graphviz.Digraph, scope: str) -> None:
-        for ident, label in by_scope.get(scope, []):
-            graph.node(ident, label=label, id=ident)
-        depth = scope.count("/") + 1 if scope else 0
-        for child in order:
-            if child.count("/") == depth and (not scope or child.startswith(scope + "/")):
-                with graph.subgraph(name=f"cluster_{order.index(child)}") as sub:
-                    sub.attr(
-                        label=_html(f"<i>{_esc(child.split('/')[-1])}</i>"),
-                        style="rounded,filled",
-                        fillcolor=PALETTE.cluster_fill,
-                        color=PALETTE.cluster_border,
-                        fontsize="11",
-                        fontcolor="#555555",
-                        labeljust="l",
-                    )
-                    fill(sub, child)
-
-    fill(dot, "")
-
-
-def _label(node: ad.Node, graph: ad.Graph, cells: dict[str, dict]) -> str:
-    """The HTML-like label of one node."""
-    is_target = node.id == graph.target
-    muted = node.kind != "op" and node.grad is None and graph.target is not None
-    if node.kind == "variable":
-        fill, border = PALETTE.variable_fill, PALETTE.variable_border
-    elif node.kind == "constant":
-        fill, border = PALETTE.constant_fill, PALETTE.constant_border
-    else:
-        fill, border = PALETTE.op_fill, PALETTE.op_border
-    if is_target:
-        border = PALETTE.target
-    title = _esc(text.visible(node.name))
-    if node.kind == "op" and node.name != node.op:
-        title += f' <font color="#666666">= {_esc(node.op or "")}</font>'
-    meta = f"{_shape(node.shape)} {node.dtype}"
-    if node.kind != "op":
-        meta = f"{node.kind} · {meta}"
-    if node.kind != "op" and not node.watched:
-        meta += " · not watched"
-    rows = [
-        f'<tr><td id="{field_id(node.id, "name")}" href="#" align="left"><b>{title}</b></td></tr>',
-        f'<tr><td align="left"><font point-size="9" color="#666666">{meta}</font></td></tr>',
-    ]
-    for field in ("value", "grad"):
-        cell = cells.get(field_id(node.id, field))
-        if cell is None:
-            continue
-        colour = PALETTE.grad if field == "grad" else PALETTE.text
-        if cell["nan"]:
-            colour = PALETTE.nan
-        elif muted or (field == "grad" and node.grad is None):
-            colour = PALETTE.muted
-        rows.append(_field_row(field_id(node.id, field), cell["lines"], colour))
-    if is_target:
-        rows.append(
-            f'<tr><td align="left"><font point-size="9" color="{PALETTE.target}">'
-            "<b>target</b></font></td></tr>"
-        )
-    width = "3" if is_target else "1"
-    return _html(
-        f'<table border="{width}" cellborder="0" cellspacing="0" cellpadding="3" '
-        f'style="rounded" bgcolor="{fill}" color="{border}">{"".join(rows)}</table>'
-    )
-
-
-def _group_label(
-    scope: str, members: list[ad.Node], graph: ad.Graph, cells: dict[str, dict]
-) -> str:
-    """The label of a collapsed scope: its name, size, and its output's value and gradient."""
-    ids = {n.id for n in members}
-    outputs = [
-        n
-        for n in members
-        if n.id == graph.target or any(n.id in m.inputs for m in graph.nodes if m.id not in ids)
-    ]
-    ops = sum(n.kind == "op" for n in members)
-    rows = [
-        f'<tr><td align="left"><b>{_esc(text.visible(scope.split("/")[-1]))}</b></td></tr>',
-        f'<tr><td align="left"><font point-size="9" color="#666666">scope {_esc(scope)} · '
-        f"{_count(ops, 'op')} · {_count(len(members) - ops, 'leaf', 'leaves')}</font></td></tr>",
-    ]
-    if len(outputs) == 1:
-        out = outputs[0]
-        for field in ("value", "grad"):
-            cell = cells.get(field_id(out.id, field))
-            if cell is not None:
-                colour = (
-                    PALETTE.nan
-                    if cell["nan"]
-                    else (PALETTE.grad if field == "grad" else PALETTE.text)
+    def fill(sub: graphviz.Digraph, key: str) -> None:
+        for ident, label in inside.get(key, []):
+            sub.node(ident, label=label, id=ident)
+        for child in sorted(children.get(key, []), key=index.__getitem__):
+            with sub.subgraph(name=f"cluster_{index[child]}") as cluster:
+                c = structure.containers[child]
+                cluster.attr(
+                    id=f"c{index[child]}",
+                    label=cluster_label(c),
+                    style="rounded,filled",
+                    fillcolor=PALETTE.repeat_fill if c.kind == "repeat" else PALETTE.cluster_fill,
+                    color=PALETTE.cluster_border,
+                    fontsize="11",
+                    fontcolor=PALETTE.meta,
+                    labeljust="l",
+                    tooltip="click the title to fold",
                 )
-                rows.append(_field_row(field_id(out.id, field), cell["lines"], colour))
-    border = PALETTE.target if graph.target in ids else PALETTE.group_border
-    return _html(
-        f'<table border="2" cellborder="0" cellspacing="0" cellpadding="3" style="rounded" '
-        f'bgcolor="{PALETTE.group_fill}" color="{border}">{"".join(rows)}</table>'
-    )
+                fill(cluster, child)
+
+    fill(dot, ROOT)
 
 
-def _field_row(ident: str, lines: Iterable[str], colour: str) -> str:
-    body = '<br align="left"/>'.join(_esc(line) for line in lines)
-    return (
-        f'<tr><td id="{ident}" href="#" align="left" balign="left">'
-        f'<font face="{MONO}" point-size="10" color="{colour}">{body}</font></td></tr>'
-    )
+def _add_edges(dot: graphviz.Digraph, graph: ad.Graph, drawn: Plan) -> None:
+    for (tail, head), pairs in drawn.edges.items():
+        flows = any(
+            graph.nodes[i].grad is not None and graph.nodes[j].grad is not None for i, j in pairs
+        )
+        dot.edge(
+            tail,
+            head,
+            id=edge_id(tail, head),
+            color=PALETTE.edge if flows else PALETTE.muted,
+            style="solid" if flows or graph.target is None else "dashed",
+        )
 
 
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else many or one + 's'}"
+def browser_map(graph: ad.Graph, structure: Structure, drawn: Plan) -> dict:
+    """What the browser needs to map graph nodes to drawn elements (the `drawn` trait):
 
-
-def _shape(shape: tuple[int, ...]) -> str:
-    return "scalar" if shape == () else str(shape)
-
-
-def _esc(value: str) -> str:
-    """Escape text for an HTML-like label (quotes too, so attributes are safe as well)."""
-    return html.escape(value, quote=True)
-
-
-def _html(markup: str) -> str:
-    """Mark `markup` as an HTML-like label for the graphviz package (`<...>`)."""
-    return f"<{markup}>"
+    - `groups`: folded group id -> {"key": container key, "members": [node ids]};
+    - `copied`: ids of the leaves drawn as copies (`n{leaf}~{reader element}`);
+    - `clusters`: SVG cluster id (`c4`) -> key of the container it shows unfolded;
+    - `names`: node id -> name (search finds nodes inside folded groups);
+    - `focus`: the element showing the target (the view starts there when it cannot show all).
+    """
+    index = {key: k for k, key in enumerate(structure.containers)}
+    members: dict[str, list[int]] = {g: [] for g in drawn.groups}
+    for node_id, e in enumerate(drawn.element):
+        if e in members:
+            members[e].append(node_id)
+    clusters = {
+        f"c{index[key]}": key
+        for place in set(drawn.placement.values())
+        for key in structure.chain(place)
+        if key != ROOT
+    }
+    focus = drawn.shown_by(graph.target)[-1] if graph.target is not None else ""
+    return {
+        "groups": {g: {"key": c.key, "members": members[g]} for g, c in drawn.groups.items()},
+        "copied": sorted(drawn.copies),
+        "clusters": clusters,
+        "names": [text.visible(n.name) for n in graph.nodes],
+        "focus": focus,
+    }

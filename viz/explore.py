@@ -24,7 +24,7 @@ import numpy as np
 import autodiff as ad
 from viz import dot as dotlib
 from viz import text
-from viz.widget import GraphView, node_details
+from viz.widget import GraphView, check_color_by
 
 MAX_ELEMENTS = 6  # leaves up to this size get one slider per element; larger, a scale slider
 SLIDER_STEPS = 200  # a slider's range is at least this many steps (arrow keys move one)
@@ -236,6 +236,8 @@ class Explorer(widgets.VBox):
         ranges: Mapping[str, tuple[float, float]] | None = None,
         max_elements: int = MAX_ELEMENTS,
         title: str | None = None,
+        folded: Sequence[str] | None = None,
+        color_by: str = "",
     ) -> None:
         """Build the controls for `source` (see `viz.explore`)."""
         self.source = source
@@ -248,11 +250,11 @@ class Explorer(widgets.VBox):
             "collapse": collapse,
             "title": title,
         }
-        self.view = GraphView()
+        self._first_folds = folded
+        self.view = GraphView(color_by=check_color_by(color_by))
         self.update_ms = 0.0  # slider change to patches sent, last time (Python side)
         self._pending_steps: asyncio.TimerHandle | None = None
         self._structure = None
-        self._cells: dict[str, dict] = {}
         self.sliders, notes = _controls(source.leaf_values(), ranges or {}, max_elements)
         for control, widget in self.sliders:
             widget.observe(self._on_slider(control, widget), names="value")
@@ -270,7 +272,6 @@ class Explorer(widgets.VBox):
         widgets.jslink((self.step, "value"), (self.view, "step"))
         # the same link kernel-side, so that Python sees (and tests can drive) the step
         self.step.observe(lambda change: setattr(self.view, "step", change["new"]), "value")
-        self.view.observe(self._on_select, names="selected")
         self._redraw(self.graph)
         self.step.value = self.step.max
         rows = [
@@ -310,32 +311,19 @@ class Explorer(widgets.VBox):
             return
         self._redraw(graph, start)
 
-    def _on_select(self, change: dict) -> None:
-        node = change["new"]
-        if node:
-            self.view.details = {**self.view.details, **_details_of(self.graph, node)}
-
     # ----- sending the graph -----
     def _redraw(self, graph: ad.Graph, start: float | None = None) -> None:
         start = time.perf_counter() if start is None else start
         structure = _structure(graph)
-        cells = dotlib.fields(graph, self.options["show"])
         if structure != self._structure:  # first draw, or `f` took another path
-            self.view.dot = dotlib.build(graph, **self.options).source
-            self.view.patches = cells
-            self.view.details = node_details(graph)
+            folded, self._first_folds = self._first_folds, None
+            self.view.show_graph(graph, folded=folded, **self.options)
             self._structure = structure
         else:
-            changed = {k: v for k, v in cells.items() if self._cells.get(k) != v}
-            if changed:
-                self.view.patches = changed
+            self.view.update_values(graph)
         self.update_ms = (time.perf_counter() - start) * 1000
         self.graph = graph
-        self._cells = cells
         self.view.message = _nan_message(graph)
-        selected = self.view.selected
-        if selected:
-            self.view.details = {**self.view.details, **_details_of(graph, selected)}
         self._send_steps_soon()
 
     def _send_steps_soon(self) -> None:
@@ -353,7 +341,7 @@ class Explorer(widgets.VBox):
     def _send_steps(self) -> None:
         self._pending_steps = None
         graph = self.graph
-        steps = backward_steps_payload(graph, self.options["show"], self.options["collapse"])
+        steps = backward_steps_payload(graph, self.options["show"])
         self.view.steps = json.dumps(steps)  # one string: far cheaper to send than nested dicts
         last = len(steps) - 1
         at_end = self.step.value == self.step.max
@@ -364,14 +352,6 @@ class Explorer(widgets.VBox):
 
 def _structure(graph: ad.Graph) -> tuple:
     return tuple((n.kind, n.op, n.name, n.scope, n.inputs, n.shape) for n in graph.nodes)
-
-
-def _details_of(graph: ad.Graph, node: str) -> dict[str, dict]:
-    """The panel of one node (by SVG id, `n3`), for the node the user clicked."""
-    index = node[1:]
-    if not (node.startswith("n") and index.isdigit() and int(index) < len(graph.nodes)):
-        return {}
-    return node_details(graph, [int(index)])
 
 
 def _nan_message(graph: ad.Graph) -> str:
@@ -389,18 +369,18 @@ def _nan_message(graph: ad.Graph) -> str:
 
 
 # ----------------------------------------------------------------------------- the steps
-def backward_steps_payload(
-    graph: ad.Graph, show: Sequence[str] = dotlib.SHOW, collapse: int | None = None
-) -> list[dict]:
+def backward_steps_payload(graph: ad.Graph, show: Sequence[str] = dotlib.SHOW) -> list[dict]:
     """What the browser needs to show each backward step without the kernel.
 
-    Step 0 is the forward pass (every gradient pending); step k has run the first k backward
-    steps: `current` op, highlighted `edges` and `nodes`, `patches` (the gradients that
-    changed at this step), `pending` (nodes whose gradient is not final yet) and `caption`
-    (the chain-rule product with numbers). `base` (in step 0) holds the pending texts.
+    Everything is named by graph node (`n3`) and graph edge (`[tail, head]` node ids); the
+    browser finds the elements that show them (a node, its copies, or its folded group), so
+    the steps stay valid whatever is folded. Step 0 is the forward pass: `pending` lists the
+    nodes that will receive a gradient, `base` their cells' pending text. Step k has run the
+    first k backward steps: `current` op, highlighted `edges` and `nodes`, `done` (nodes
+    whose gradient became final at this step), `patches` (the gradient cells that changed)
+    and `caption` (the chain-rule product with numbers).
     """
     steps = graph.backward_steps()
-    element = dotlib.elements(graph, collapse)
     reachable = [n.id for n in graph.nodes if n.grad is not None]
     last_contribution: dict[int, int] = {}
     for k, step in enumerate(steps, start=1):
@@ -417,7 +397,8 @@ def backward_steps_payload(
             "current": "",
             "edges": [],
             "nodes": [],
-            "pending": [element[i] for i in reachable],
+            "pending": [f"n{i}" for i in reachable],
+            "done": [],
             "patches": {},
             "base": base,
             "caption": (
@@ -427,29 +408,24 @@ def backward_steps_payload(
         }
     ]
     totals: dict[int, np.ndarray] = {}
-    done: set[int] = set()
     for k, step in enumerate(steps, start=1):
         node = graph.nodes[step.node]
-        done.add(node.id)
+        done = [f"n{node.id}"]
         patches = {}
         if grad_cells:
             patches[dotlib.field_id(node.id, "grad")] = _grad_cell(step.upstream)
         for i, contribution in step.contributions.items():
             totals[i] = contribution if i not in totals else totals[i] + contribution
             if graph.nodes[i].kind != "op" and last_contribution[i] == k:
-                done.add(i)
+                done.append(f"n{i}")
             if grad_cells:
                 patches[dotlib.field_id(i, "grad")] = _grad_cell(totals[i])
         payload.append(
             {
-                "current": element[node.id],
-                "edges": [
-                    dotlib.edge_id(element[i], element[node.id])
-                    for i in step.contributions
-                    if element[i] != element[node.id]
-                ],
-                "nodes": [element[i] for i in step.contributions],
-                "pending": sorted({element[i] for i in reachable if i not in done}),
+                "current": f"n{node.id}",
+                "edges": [[i, node.id] for i in step.contributions],
+                "nodes": [f"n{i}" for i in step.contributions],
+                "done": done,
                 "patches": patches,
                 "caption": _caption(graph, step, k, len(steps)),
             }
@@ -458,7 +434,7 @@ def backward_steps_payload(
 
 
 def _grad_cell(array: np.ndarray) -> dict:
-    return {"lines": dotlib.field_lines("grad", array), "nan": text.has_nan(array)}
+    return dotlib.cell("grad", array)
 
 
 def _compact(array: np.ndarray) -> str:
@@ -506,6 +482,8 @@ def explore(
     sliders: Sequence[str] | None = None,
     max_elements: int = MAX_ELEMENTS,
     title: str | None = None,
+    folded: Sequence[str] | None = None,
+    color_by: str = "",
     **leaves: Any,
 ) -> Explorer:
     """Explore a graph live: sliders for the leaves, and the backward pass step by step.
@@ -519,6 +497,11 @@ def explore(
     Leaves of up to `max_elements` elements get a slider per element, larger ones a single
     slider that scales them. Ranges default to the value ± max(2|value|, 1); set them with
     `ranges={'w': (-3, 3), 'w[0, 1]': (0, 1)}`.
+
+    Big graphs start folded as `viz.draw` folds them (`folded=[]` unfolds everything); click
+    a folded node to unfold it. Stepping and Play keep the current op in view, and mark the
+    folded group it sits in. `color_by="grad"` colours nodes and edges by the size of their
+    gradient (a button toggles it).
     """
     if isinstance(obj, ad.GradientTape | ad.Graph):
         if leaves:
@@ -545,4 +528,6 @@ def explore(
         ranges=ranges,
         max_elements=max_elements,
         title=title,
+        folded=folded,
+        color_by=color_by,
     )

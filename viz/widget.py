@@ -1,23 +1,29 @@
 """The notebook widget: an anywidget model whose JavaScript (viz/js, bundled into viz/static)
 lays out DOT with Graphviz compiled to WebAssembly, in the browser.
 
-Python owns the state in these traitlets; the browser only renders them and reports what the
-user does (`selected`) and how long it took (`render_ms`, `patch_ms`).
+Python owns the state in these traitlets, and a view can be drawn again from them alone; the
+browser only renders them and reports what the user does (`selected`, `folded`, `color_by`)
+and how long it took (`render_ms`, `patch_ms`). Folding a scope in the browser changes
+`folded`; Python answers with the DOT of the new fold state.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import anywidget
 import numpy as np
 import traitlets
 
 import autodiff as ad
+from viz import dot as dotlib
 from viz import text
+from viz.structure import Structure, analyse
 
 BUNDLE = Path(__file__).parent / "static" / "widget.js"
+DETAILS_UPFRONT = 300  # graphs up to this size send every node's details at once
 
 _MISSING_BUNDLE = """
 export default {
@@ -30,16 +36,20 @@ export default {
 
 
 class GraphView(anywidget.AnyWidget):
-    """A diagram in the notebook: laid out once, then patched in place as values change."""
+    """A diagram in the notebook: laid out once per fold state, then patched in place."""
 
     _esm = BUNDLE if BUNDLE.exists() else _MISSING_BUNDLE
 
     dot = traitlets.Unicode("").tag(sync=True)
     """DOT source; the browser lays it out again whenever it changes."""
+    drawn = traitlets.Dict().tag(sync=True)
+    """Which elements show which graph nodes (`viz.dot.browser_map`)."""
+    folded = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    """Keys of the folded scopes and repeated runs; the browser changes it on a click."""
     patches = traitlets.Dict().tag(sync=True)
-    """Cell id -> {"lines": [...], "nan": bool}: new text for value and gradient cells."""
+    """Cell id -> {"lines": [...], "nan": bool, "pic": ...}: value and gradient cells."""
     highlight = traitlets.Dict().tag(sync=True)
-    """{"nodes": [...], "edges": [...], "pending": [...], "current": id}: backward-step marks."""
+    """{"nodes": [...], "edges": [...], "pending": [...], "current": id}: marks by node id."""
     caption = traitlets.Unicode("").tag(sync=True)
     """A line under the diagram (the chain-rule product of the current step)."""
     message = traitlets.Unicode("").tag(sync=True)
@@ -48,16 +58,151 @@ class GraphView(anywidget.AnyWidget):
     """Node id -> {"title": str, "lines": [...]}: the panel shown when a node is clicked."""
     selected = traitlets.Unicode("").tag(sync=True)
     """The node the user clicked ("" when none); set by the browser."""
+    color_by = traitlets.Unicode("").tag(sync=True)
+    """"grad": nodes and edges coloured by the gradient's size (toggled in the browser)."""
+    magnitudes = traitlets.Dict().tag(sync=True)
+    """{"nodes": {element: rms}, "edges": {edge id: rms}}: sent while `color_by` is "grad"."""
     render_ms = traitlets.Float(0.0).tag(sync=True)
     """How long the browser took to lay out and draw the last DOT (reported by the browser)."""
     patch_ms = traitlets.Float(0.0).tag(sync=True)
     """How long the browser took to apply the last patches (reported by the browser)."""
     steps = traitlets.Unicode("[]").tag(sync=True)
-    """The backward pass for the step slider, sent once, as JSON (see `viz.explore`): a list
-    of {"current", "edges", "nodes", "pending", "patches", "caption"}, step 0 with "base"."""
+    """The backward pass for the step slider, sent once, as JSON (see `viz.explore`)."""
     step = traitlets.Int(-1).tag(sync=True)
     """The backward step shown (-1: none, the plain diagram); linked to the step slider in
     the browser, so stepping needs no kernel."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        """An empty view; `show_graph` gives it a graph."""
+        super().__init__(**kwargs)
+        self.graph: ad.Graph | None = None
+        self.drawing: dotlib.Drawing | None = None
+        self._structure: Structure | None = None
+        self._options: dict[str, Any] = {}
+        self.observe(self._on_folded, names="folded")
+        self.observe(self._on_selected, names="selected")
+        self.observe(self._on_color_by, names="color_by")
+
+    def show_graph(
+        self,
+        graph: ad.Graph,
+        *,
+        show: Sequence[str] = dotlib.SHOW,
+        rankdir: str = "LR",
+        collapse: int | None = None,
+        title: str | None = None,
+        graph_attr: dict[str, str] | None = None,
+        folded: Sequence[str] | None = None,
+        structure: Structure | None = None,
+    ) -> None:
+        """Draw `graph` anew (a new structure): laid out again in the browser. `folded`:
+        the fold state (default: the readable one); `structure`: `analyse(graph)` if known."""
+        show = dotlib.check_options(show, rankdir, collapse)
+        self._options = {"show": show, "rankdir": rankdir, "title": title}
+        self._options["graph_attr"] = graph_attr
+        self._structure = structure or analyse(graph)
+        if folded is None:
+            folded = dotlib.default_folds(graph, self._structure, collapse)
+        self.graph = graph
+        self._draw(frozenset(folded))
+
+    def update_values(self, graph: ad.Graph) -> None:
+        """New values and gradients for the same structure: only changed cells are sent."""
+        if self.drawing is None:
+            raise RuntimeError("update_values: call show_graph first")
+        self.graph = graph
+        cells = dotlib.drawing_cells(graph, self.drawing.plan, self._options["show"])
+        old = self.drawing.cells
+        changed = {k: v for k, v in cells.items() if old.get(k) != v}
+        self.drawing.cells = cells
+        with self.hold_sync():
+            if changed:
+                self.patches = changed
+            self._send_magnitudes()
+            if self.selected:
+                self.details = {**self.details, **_details_of(graph, self.selected)}
+
+    def _draw(self, folded: frozenset[str]) -> None:
+        graph = self.graph
+        drawing = dotlib.build(graph, folded=folded, structure=self._structure, **self._options)
+        self.drawing = drawing
+        with self.hold_sync():
+            self.dot = drawing.source
+            self.drawn = drawing.drawn
+            self.patches = drawing.cells
+            if sorted(folded) != sorted(self.folded):
+                self.folded = sorted(folded)
+            if len(graph.nodes) <= DETAILS_UPFRONT:
+                self.details = node_details(graph)
+            else:
+                self.details = _details_of(graph, self.selected) if self.selected else {}
+            self._send_magnitudes()
+
+    def _on_folded(self, change: dict) -> None:
+        if self.graph is None or self.drawing is None:
+            return
+        folded = frozenset(change["new"]) & set(self._structure.containers)
+        if folded != self.drawing.folded:
+            self._draw(folded)
+
+    def _on_selected(self, change: dict) -> None:
+        if self.graph is not None and change["new"]:  # fresh: values may have changed
+            self.details = {**self.details, **_details_of(self.graph, change["new"])}
+
+    def _on_color_by(self, change: dict) -> None:
+        self._send_magnitudes()
+
+    def _send_magnitudes(self) -> None:
+        if self.color_by != "grad" or self.drawing is None:
+            if self.magnitudes:
+                self.magnitudes = {}
+            return
+        self.magnitudes = magnitudes(self.graph, self.drawing)
+
+
+COLOR_BY = ("", "grad")
+
+
+def check_color_by(color_by: str | None) -> str:
+    """`color_by` checked: "" (plain) or "grad" (by the gradient's size); None is ""."""
+    color_by = color_by or ""
+    if color_by not in COLOR_BY:
+        raise ValueError(f"color_by must be '' or 'grad', got {color_by!r}")
+    return color_by
+
+
+def magnitudes(graph: ad.Graph, drawing: dotlib.Drawing) -> dict[str, dict[str, float]]:
+    """The root-mean-square of the gradient at each drawn element (a folded group: its
+    largest output's) and on each drawn edge (the gradient its tail receives)."""
+    rms = [None if n.grad is None or n.grad.size == 0 else _rms(n.grad) for n in graph.nodes]
+    nodes: dict[str, float] = {}
+    for node in graph.nodes:
+        if rms[node.id] is None:
+            continue
+        for e in drawing.plan.shown_by(node.id):
+            if e[0] == "n" or node.id in drawing.plan.outputs.get(e, ()):
+                nodes[e] = max(nodes.get(e, 0.0), rms[node.id])
+    edges = {}
+    for (tail, head), pairs in drawing.plan.edges.items():
+        values = [rms[i] for i, _ in pairs if rms[i] is not None]
+        if values:
+            edges[dotlib.edge_id(tail, head)] = max(values)
+    return {"nodes": nodes, "edges": edges}
+
+
+def _rms(array: np.ndarray) -> float:
+    a = np.asarray(array, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        value = float(np.sqrt(np.mean(np.abs(a) ** 2)))
+    return value if np.isfinite(value) else float("nan")
+
+
+def _details_of(graph: ad.Graph, node: str) -> dict[str, dict]:
+    """The panel of one node (by its id, `n3`), for the node the user clicked."""
+    index = node[1:]
+    if not (node.startswith("n") and index.isdigit() and int(index) < len(graph.nodes)):
+        return {}
+    return node_details(graph, [int(index)])
 
 
 def node_details(graph: ad.Graph, nodes: Sequence[int] | None = None) -> dict[str, dict]:

@@ -59,7 +59,24 @@ SCRATCH: dict[str, list[str]] = {
         "        h = ad.tanh(h @ w + b)\n"
         "    loss = ad.reduce_sum(ad.square(h))\n"
         "print(len(tape.graph(loss)), 'nodes')",
-        "viz.explore(tape, loss)",
+        "viz.explore(tape, loss, folded=[])",  # all 200 nodes drawn
+        "viz.explore(tape, loss)",  # as it opens by default: the 65 layers folded
+    ],
+    # real models of a lesson (tests/browser/test_big_graphs.py); sources in models.py
+    "big_graphs.ipynb": [
+        "import numpy as np\nimport autodiff as ad\nimport viz\nfrom models import *",
+        "mlp_tape, mlp_loss = mlp_step()\nviz.draw(mlp_tape, target=mlp_loss)",
+        "rnn_tape, rnn_loss = rnn_unrolled()\nrnn = viz.explore(rnn_tape, rnn_loss)\nrnn",
+        "big_tape, big_loss = deep_scoped_chain(666)\n"
+        "print(len(big_tape.graph(big_loss)), 'nodes')",
+        "viz.draw(big_tape, target=big_loss)",
+        "import ipywidgets as widgets\n"
+        "probe = widgets.IntSlider(description='probe')\necho = widgets.Label()\n"
+        "probe.observe(lambda c: setattr(echo, 'value', str(c['new'])), 'value')\n"
+        "widgets.VBox([probe, echo])",
+        "chain_tape, chain_loss = shared_chain(40)\n"
+        "print(len(chain_tape.graph(chain_loss)), 'nodes')\n"
+        "viz.explore(chain_tape, chain_loss, folded=[])",
     ],
 }
 
@@ -91,6 +108,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("served")
     for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
         shutil.copy(notebook, root / notebook.name)
+    shutil.copy(ROOT / "tests" / "models.py", root / "models.py")
     for name, sources in SCRATCH.items():
         nb = nbformat.v4.new_notebook()
         nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]

@@ -1,13 +1,18 @@
-// Zoom (mouse wheel, around the pointer) and pan (drag) of an SVG inside a fixed-height
+// Zoom (mouse wheel, around the pointer) and pan (drag, arrow keys) of an SVG inside a
 // viewport, by rewriting the SVG's viewBox: vector-sharp at every zoom, no scrollbars.
 //
 // The view is (x, y, k): the diagram point (x, y) (in Graphviz points) is at the top-left
-// corner of the viewport, and k is pixels per point. "Fit" is at most 100% (1pt = 4/3 px)
-// and never wider than the viewport (the diagram's max-width is 100%).
+// corner of the viewport, and k is pixels per point. The first view is never smaller than
+// READABLE (node text of 10-11 pt then measures 11-12 px on screen): a diagram that fits at
+// that size is shown whole (at most at 100%), one that does not is shown at READABLE around
+// its focus (the target), and the minimap shows where the view is. The viewport's height
+// follows the diagram, between MIN_HEIGHT and the CSS max-height.
 
-const PX_PER_PT = 4 / 3;
+export const PX_PER_PT = 4 / 3;
+export const READABLE = 1.1; // px per pt: the smallest zoom the widget chooses by itself
 const DRAG_THRESHOLD = 4; // px before a press becomes a drag (so clicks still select)
 const MIN_HEIGHT = 60;
+const MIN_PAN_HEIGHT = 260; // a diagram that needs panning gets at least this much room
 
 const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
 
@@ -23,6 +28,8 @@ export class PanZoom {
     this.touched = false; // did the user zoom or pan since the last fit?
     this.lastWidth = 0;
     this.suppressClick = false;
+    this.focus = null; // () => element to centre the first view on when all does not fit
+    this.onChange = null; // called after every change of the view
     this._drag = null;
     this._listen();
   }
@@ -34,7 +41,7 @@ export class PanZoom {
     const base = readViewBox(svg);
     svg.removeAttribute("width");
     svg.removeAttribute("height");
-    svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
+    svg.setAttribute("preserveAspectRatio", "xMinYMin meet");
     this.svg = svg;
     this.base = base;
     const same =
@@ -47,6 +54,7 @@ export class PanZoom {
     this.svg = null;
     this.base = null;
     this.vp.style.height = "";
+    if (this.onChange) this.onChange();
   }
 
   width() {
@@ -56,26 +64,60 @@ export class PanZoom {
 
   maxHeight() {
     const v = parseFloat(getComputedStyle(this.vp).maxHeight);
-    return Number.isFinite(v) && v > 0 ? v : 600;
+    return Number.isFinite(v) && v > 0 ? v : 640;
   }
 
-  fitK() {
-    return Math.min(PX_PER_PT, this.width() / Math.max(this.base.w, 1));
+  /** Whether the whole diagram is in view. */
+  fitsWhole() {
+    if (!this.base) return true;
+    const W = this.width();
+    return (
+      this.x <= this.base.x + 0.5 &&
+      this.y <= this.base.y + 0.5 &&
+      this.x + W / this.k >= this.base.x + this.base.w - 0.5 &&
+      this.y + this.height / this.k >= this.base.y + this.base.h - 0.5
+    );
   }
 
-  /** Back to the fitted view ("Reset view"). */
+  /** Back to the first view ("Reset view"): all of it if readable, else the focus. */
   reset() {
     if (!this.base) return;
     this.touched = false;
     const W = this.width();
+    const maxH = this.maxHeight();
+    const { w, h } = this.base;
     this.lastWidth = W;
-    this.k = this.fitK();
-    this.height = clamp(Math.ceil(this.base.h * this.k) + 2, MIN_HEIGHT, this.maxHeight());
-    // centre what fits; a diagram taller than the viewport starts at its top
-    this.x = this.base.x - (W / this.k - this.base.w) / 2;
-    const visibleH = this.height / this.k;
-    this.y = visibleH >= this.base.h ? this.base.y - (visibleH - this.base.h) / 2 : this.base.y;
+    const whole = Math.min(PX_PER_PT, W / Math.max(w, 1), maxH / Math.max(h, 1));
+    if (whole >= READABLE) {
+      this.k = whole;
+      this.height = clamp(Math.ceil(h * whole) + 2, MIN_HEIGHT, maxH);
+      this.x = this.base.x - (W / whole - w) / 2; // centred
+      this.y = this.base.y;
+    } else {
+      const wide = Math.min(PX_PER_PT, W / Math.max(w, 1)); // full width, scroll down?
+      this.k = wide >= READABLE ? wide : READABLE;
+      const room = Math.min(maxH, Math.max(MIN_PAN_HEIGHT, Math.ceil(h * this.k) + 2));
+      this.height = clamp(Math.ceil(h * this.k) + 2, MIN_HEIGHT, room);
+      this.x = this.base.x;
+      this.y = this.base.y;
+      this.apply(); // so that the focus can be measured at this zoom
+      const el = this.focus && this.focus();
+      const box = el ? this._svgBox(el) : null;
+      // the focus centred, the view kept inside the diagram; the right end without one
+      const cx = box ? box.x + box.w / 2 : this.base.x + w;
+      const cy = box ? box.y + box.h / 2 : this.base.y + h / 2;
+      this._centreAt(cx, cy);
+    }
     this.apply();
+  }
+
+  /** Put diagram point (cx, cy) in the middle, kept within the diagram's extent. */
+  _centreAt(cx, cy) {
+    const vw = this.width() / this.k;
+    const vh = this.height / this.k;
+    const { x, y, w, h } = this.base;
+    this.x = w <= vw ? x - (vw - w) / 2 : clamp(cx - vw / 2, x, x + w - vw);
+    this.y = h <= vh ? y - (vh - h) / 2 : clamp(cy - vh / 2, y, y + h - vh);
   }
 
   apply() {
@@ -86,12 +128,13 @@ export class PanZoom {
     this.svg.style.height = `${this.height}px`;
     const vb = [this.x, this.y, W / this.k, this.height / this.k].map((v) => +v.toFixed(3));
     this.svg.setAttribute("viewBox", vb.join(" "));
+    if (this.onChange) this.onChange();
   }
 
   zoomAt(px, py, factor) {
     if (!this.base) return;
-    const fit = this.fitK();
-    const k2 = clamp(this.k * factor, Math.min(fit, PX_PER_PT) * 0.2, PX_PER_PT * 10);
+    const fit = Math.min(PX_PER_PT, this.width() / Math.max(this.base.w, 1));
+    const k2 = clamp(this.k * factor, Math.min(fit, READABLE) * 0.2, PX_PER_PT * 10);
     const ux = this.x + px / this.k;
     const uy = this.y + py / this.k;
     this.k = k2;
@@ -109,36 +152,62 @@ export class PanZoom {
     this.apply();
   }
 
-  /** Pan so that `el` (an element of the SVG) is centred; zoom unchanged. */
-  centerOn(el) {
-    const r = this._rectOf(el);
-    if (!r) return;
-    const W = this.width();
-    const cx = this.x + (r.left + r.width / 2) / this.k;
-    const cy = this.y + (r.top + r.height / 2) / this.k;
-    this.x = cx - W / 2 / this.k;
-    this.y = cy - this.height / 2 / this.k;
+  /** Centre the view on diagram point (x, y); zoom unchanged. */
+  panTo(x, y) {
+    if (!this.base) return;
+    this.x = x - this.width() / 2 / this.k;
+    this.y = y - this.height / 2 / this.k;
     this.touched = true;
     this.apply();
   }
 
-  /** Centre on `el` only if it is entirely outside the visible area. */
-  ensureVisible(el) {
-    const r = this._rectOf(el);
-    if (!r) return;
-    const W = this.width();
-    const outside =
-      r.left + r.width < 0 || r.top + r.height < 0 || r.left > W || r.top > this.height;
-    if (outside) this.centerOn(el);
+  /** Pan so that `el` (an element of the SVG) is centred, zoomed in to READABLE if the
+   * view is smaller than that. With `top`, an element taller than the view shows its top
+   * (a cluster's title). */
+  centerOn(el, { top = false } = {}) {
+    let box = this._svgBox(el);
+    if (!box) return;
+    if (this.k < READABLE) {
+      this.k = READABLE;
+      this.apply();
+      box = this._svgBox(el);
+    }
+    const vh = this.height / this.k;
+    const cy = top && box.h > vh ? box.y + vh / 2 - 4 : box.y + box.h / 2;
+    const vw = this.width() / this.k;
+    const cx = top && box.w > vw ? box.x + vw / 2 - 4 : box.x + box.w / 2;
+    this.panTo(cx, cy);
   }
 
-  /** `el`'s box in viewport pixels (relative to the SVG's top-left corner). */
-  _rectOf(el) {
-    if (!this.svg || !el || !el.getBoundingClientRect) return null;
+  /** Keep `el` on screen at a readable size: pan (and zoom in to READABLE if smaller)
+   * only when it is not entirely in view already. */
+  ensureVisible(el) {
+    const box = this._svgBox(el);
+    if (!box) return;
+    const vw = this.width() / this.k;
+    const vh = this.height / this.k;
+    const inside =
+      box.x >= this.x &&
+      box.y >= this.y &&
+      box.x + box.w <= this.x + vw &&
+      box.y + box.h <= this.y + vh;
+    if (inside && this.k >= READABLE - 1e-9) return;
+    this.centerOn(el);
+  }
+
+  /** `el`'s box in diagram points (the SVG's viewBox units), from where it is on screen
+   * (the view maps k pixels to a point). */
+  _svgBox(el) {
+    if (!this.svg || !el || typeof el.getBoundingClientRect !== "function") return null;
     const s = this.svg.getBoundingClientRect();
     const r = el.getBoundingClientRect();
     if (!r.width && !r.height) return null;
-    return { left: r.left - s.left, top: r.top - s.top, width: r.width, height: r.height };
+    return {
+      x: this.x + (r.left - s.left) / this.k,
+      y: this.y + (r.top - s.top) / this.k,
+      w: r.width / this.k,
+      h: r.height / this.k,
+    };
   }
 
   _point(e) {
@@ -171,6 +240,7 @@ export class PanZoom {
     );
     vp.addEventListener("pointerdown", (e) => {
       if (!this.base || e.button !== 0 || e.isPrimary === false) return;
+      if (e.target && e.target.closest && e.target.closest(".adviz-minimap")) return;
       this._drag = { id: e.pointerId, x: e.clientX, y: e.clientY, moved: false };
     });
     vp.addEventListener("pointermove", (e) => {

@@ -1,11 +1,13 @@
 // The widget's stylesheet, injected once per document (or shadow root) as one <style>.
-// Colours are the Okabe–Ito palette used by viz/dot.py (colour-blind safe).
+// Colours come from viz/palette.json, the palette viz/dot.py uses too (Okabe–Ito).
+
+import palette from "../palette.json";
 
 export const STYLE_ID = "adviz-style";
 
 const CSS = `
 .adviz {
-  --adviz-max-height: 600px;
+  --adviz-max-height: 640px;
   position: relative;
   box-sizing: border-box;
   max-width: 100%;
@@ -18,7 +20,7 @@ const CSS = `
 
 .adviz-message {
   margin: 0 0 4px;
-  color: #D55E00;
+  color: ${palette.nan};
   font-weight: 600;
   white-space: pre-wrap;
   overflow-wrap: anywhere;
@@ -48,10 +50,23 @@ const CSS = `
 .adviz button:focus-visible,
 .adviz input:focus-visible,
 .adviz-viewport:focus-visible {
-  outline: 2px solid #0072B2;
+  outline: 2px solid ${palette.highlight};
   outline-offset: 1px;
 }
 .adviz-count { color: #555; font-size: 12px; }
+.adviz button.adviz-toggle[aria-pressed="true"] { background: #e6f0f8; border-color: ${palette.highlight}; }
+.adviz-legend { display: inline-flex; align-items: center; gap: 4px; font-size: 12px; color: #555; }
+.adviz-legend-bar { display: inline-block; width: 90px; height: 10px; border-radius: 2px; }
+.adviz-minimap {
+  position: absolute;
+  right: 6px;
+  bottom: 6px;
+  background: rgba(255, 255, 255, 0.92);
+  border: 1px solid #bbb;
+  border-radius: 3px;
+  cursor: crosshair;
+  box-shadow: 0 1px 3px rgba(0, 0, 0, 0.15);
+}
 
 .adviz-body {
   display: flex;
@@ -85,9 +100,9 @@ const CSS = `
   margin: 0 0 4px;
   padding: 6px 8px;
   background: #fff;
-  border: 1px solid #D55E00;
+  border: 1px solid ${palette.nan};
   border-radius: 4px;
-  color: #D55E00;
+  color: ${palette.nan};
   font-family: var(--jp-code-font-family, ui-monospace, Menlo, Consolas, monospace);
   font-size: 12px;
   white-space: pre-wrap;
@@ -134,6 +149,10 @@ const CSS = `
 
 /* --- inside the Graphviz SVG --- */
 .adviz svg g.node { cursor: pointer; }
+.adviz svg g.node.adviz-group:hover > polygon,
+.adviz svg g.node.adviz-group:hover > path { stroke-width: 3px; }
+.adviz svg g.cluster.adviz-foldable > text { cursor: pointer; }
+.adviz svg g.cluster.adviz-foldable > text:hover { text-decoration: underline; }
 /* Graphviz-in-WebAssembly sizes text with built-in metrics for the names Courier,
    Helvetica/Arial and Times; draw them with those fonts or metric-compatible ones. */
 .adviz svg text[font-family^="Courier" i] {
@@ -145,9 +164,9 @@ const CSS = `
   font-family: Helvetica, Arial, "Liberation Sans", "Nimbus Sans", "Arimo", sans-serif;
 }
 .adviz svg g.node:focus { outline: none; }
-.adviz svg text.adviz-nan { fill: #D55E00; }
+.adviz svg text.adviz-nan { fill: ${palette.nan}; }
 .adviz svg text.adviz-ok-value { fill: #222222; }
-.adviz svg text.adviz-ok-grad { fill: #0072B2; }
+.adviz svg text.adviz-ok-grad { fill: ${palette.highlight}; }
 
 /* search */
 .adviz svg.adviz-searching g.node:not(.adviz-match),
@@ -161,14 +180,14 @@ const CSS = `
 /* click: what the node depends on (upstream) and where its gradient comes from (downstream) */
 .adviz svg g.node.adviz-up > path,
 .adviz svg g.node.adviz-up > polygon,
-.adviz svg g.node.adviz-up > ellipse { stroke: #56B4E9; stroke-width: 3px; }
-.adviz svg g.edge.adviz-up > path { stroke: #56B4E9; stroke-width: 2.5px; }
-.adviz svg g.edge.adviz-up > polygon { stroke: #56B4E9; fill: #56B4E9; }
+.adviz svg g.node.adviz-up > ellipse { stroke: ${palette.upstream}; stroke-width: 3px; }
+.adviz svg g.edge.adviz-up > path { stroke: ${palette.upstream}; stroke-width: 2.5px; }
+.adviz svg g.edge.adviz-up > polygon { stroke: ${palette.upstream}; fill: ${palette.upstream}; }
 .adviz svg g.node.adviz-down > path,
 .adviz svg g.node.adviz-down > polygon,
-.adviz svg g.node.adviz-down > ellipse { stroke: #CC79A7; stroke-width: 3px; }
-.adviz svg g.edge.adviz-down > path { stroke: #CC79A7; stroke-width: 2.5px; }
-.adviz svg g.edge.adviz-down > polygon { stroke: #CC79A7; fill: #CC79A7; }
+.adviz svg g.node.adviz-down > ellipse { stroke: ${palette.downstream}; stroke-width: 3px; }
+.adviz svg g.edge.adviz-down > path { stroke: ${palette.downstream}; stroke-width: 2.5px; }
+.adviz svg g.edge.adviz-down > polygon { stroke: ${palette.downstream}; fill: ${palette.downstream}; }
 .adviz svg g.node.adviz-sel > path,
 .adviz svg g.node.adviz-sel > polygon,
 .adviz svg g.node.adviz-sel > ellipse { stroke: #000; stroke-width: 3.5px; stroke-dasharray: none; }
@@ -176,17 +195,17 @@ const CSS = `
 /* highlight trait (set by Python) */
 .adviz svg g.node.adviz-hl > path,
 .adviz svg g.node.adviz-hl > polygon,
-.adviz svg g.node.adviz-hl > ellipse { stroke: #0072B2; stroke-width: 3px; stroke-dasharray: none; }
-.adviz svg g.edge.adviz-hl > path { stroke: #0072B2; stroke-width: 3.5px; }
-.adviz svg g.edge.adviz-hl > polygon { stroke: #0072B2; fill: #0072B2; }
+.adviz svg g.node.adviz-hl > ellipse { stroke: ${palette.highlight}; stroke-width: 3px; stroke-dasharray: none; }
+.adviz svg g.edge.adviz-hl > path { stroke: ${palette.highlight}; stroke-width: 3.5px; }
+.adviz svg g.edge.adviz-hl > polygon { stroke: ${palette.highlight}; fill: ${palette.highlight}; }
 .adviz svg g.node.adviz-pending [id$="-grad"] { opacity: 0.35; }
 .adviz svg g.node.adviz-current > path,
 .adviz svg g.node.adviz-current > polygon,
-.adviz svg g.node.adviz-current > ellipse { stroke: #E69F00; stroke-width: 5px; stroke-dasharray: none; }
+.adviz svg g.node.adviz-current > ellipse { stroke: ${palette.current}; stroke-width: 5px; stroke-dasharray: none; }
 
 .adviz svg g.node:focus-visible > path,
 .adviz svg g.node:focus-visible > polygon,
-.adviz svg g.node:focus-visible > ellipse { stroke: #0072B2; stroke-width: 3px; stroke-dasharray: 2 2; }
+.adviz svg g.node:focus-visible > ellipse { stroke: ${palette.highlight}; stroke-width: 3px; stroke-dasharray: 2 2; }
 `;
 
 const styled = new WeakSet();

@@ -54,23 +54,34 @@ export function sanitize(svg) {
   }
 }
 
-/** Maps from our ids to SVG elements, and the graph's adjacency (from edge titles). */
+/** Maps from our ids to SVG elements, and the drawing's adjacency (from edge titles).
+ * Cells of copies and folded groups carry a suffix (`n3-value~g2`): `fields` maps the
+ * graph's cell id (`n3-value`) to every element showing it; `pics` likewise maps it to the
+ * reserved picture cells (`pn3-value`). */
 export function indexSvg(svg) {
-  const nodes = new Map(); // DOT node id ("n3") -> <g class="node">
-  const nodeOf = new Map(); // <g class="node"> -> DOT node id
-  const names = new Map(); // DOT node id -> display name
+  const nodes = new Map(); // element id ("n3", "g2", "n5~n12") -> <g class="node">
+  const nodeOf = new Map(); // <g class="node"> -> element id
+  const copies = new Map(); // leaf ("n5") -> its copies' <g>s
+  const names = new Map(); // element id -> display name
   const edges = new Map(); // edge id ("e1-3") -> <g class="edge">
-  const fields = new Map(); // field id ("n3-value") -> element holding its <text>s
-  const incoming = new Map(); // node id -> [[edge g, tail id], …]
-  const outgoing = new Map(); // node id -> [[edge g, head id], …]
+  const fields = new Map(); // cell id ("n3-value") -> [elements holding its <text>s]
+  const pics = new Map(); // cell id -> [reserved picture cells]
+  const clusters = new Map(); // cluster id ("c4") -> <g class="cluster">
+  const incoming = new Map(); // element id -> [[edge g, tail id], …]
+  const outgoing = new Map(); // element id -> [[edge g, head id], …]
 
   for (const g of svg.querySelectorAll("g.node")) {
     const key = titleOf(g) || g.id;
     if (!key) continue;
     nodes.set(key, g);
     nodeOf.set(g, key);
-    if (g.id && !nodes.has(g.id) && !/^node\d+$/.test(g.id)) nodes.set(g.id, g);
+    const copy = /^(n\d+)~/.exec(key);
+    if (copy) {
+      if (!copies.has(copy[1])) copies.set(copy[1], []);
+      copies.get(copy[1]).push(g);
+    }
   }
+  for (const g of svg.querySelectorAll("g.cluster")) if (g.id) clusters.set(g.id, g);
 
   const structural = (el) =>
     el.classList &&
@@ -78,43 +89,34 @@ export function indexSvg(svg) {
       el.classList.contains("edge") ||
       el.classList.contains("cluster") ||
       el.classList.contains("graph"));
+  const add = (map, key, el) => {
+    if (!map.has(key)) map.set(key, []);
+    const els = map.get(key);
+    if (!els.some((other) => other.contains(el) || el.contains(other))) els.push(el);
+  };
   for (const el of svg.querySelectorAll("[id]")) {
     if (structural(el)) continue;
-    const id = el.id;
-    const fid = id.startsWith("a_") ? id.slice(2) : id;
-    if (fid && !fields.has(fid)) fields.set(fid, el);
+    const id = el.id.startsWith("a_") ? el.id.slice(2) : el.id;
+    const fid = id.split("~")[0];
+    if (/^pn\d+-/.test(fid)) add(pics, fid.slice(1), el);
+    else if (fid) add(fields, fid, el);
   }
 
   for (const [key, g] of nodes) {
-    if (nodeOf.get(g) !== key) continue;
-    const cell = fields.get(`${key}-name`);
-    let name = cell ? textOf(cell) : "";
-    if (!name) {
-      const first = g.querySelector("text");
-      name = first ? (first.textContent || "").trim() : "";
-    }
-    names.set(key, name || key);
-    setTitle(g, name || key); // hover tooltip: the node's name, not our id
+    const cell = (fields.get(`${key}-name`) || []).find((el) => g.contains(el));
+    const own = [...g.querySelectorAll("[id]")].find((el) => /-name(~|$)/.test(el.id));
+    let name = textOf(cell || own || g.querySelector("text") || g);
+    if (!name) name = key;
+    names.set(key, name);
+    setTitle(g, name); // hover tooltip: the node's name, not our id
   }
 
   for (const g of svg.querySelectorAll("g.edge")) {
-    const title = titleOf(g);
-    let tail = "";
-    let head = "";
-    const m = title.match(/^(.*?)(->|--)(.*)$/);
-    if (m) {
-      tail = bare(m[1]);
-      head = bare(m[3]);
-    } else {
-      const e = (g.id || "").match(/^e(\w+)-(\w+)$/);
-      if (e) {
-        tail = /^\d+$/.test(e[1]) ? `n${e[1]}` : e[1];
-        head = /^\d+$/.test(e[2]) ? `n${e[2]}` : e[2];
-      }
-    }
+    const m = titleOf(g).match(/^(.*?)(->|--)(.*)$/);
+    const tail = m ? bare(m[1]) : "";
+    const head = m ? bare(m[3]) : "";
     if (g.id && !/^edge\d+$/.test(g.id)) edges.set(g.id, g);
     if (tail && head) {
-      // the id viz/dot.py gives edges (`e1-3`, `es0-5`), in case the DOT had no id
       const derived = `e${tail.replace(/^n(?=\d)/, "")}-${head.replace(/^n(?=\d)/, "")}`;
       if (!edges.has(derived)) edges.set(derived, g);
       if (!incoming.has(head)) incoming.set(head, []);
@@ -124,7 +126,7 @@ export function indexSvg(svg) {
       setTitle(g, `${names.get(tail) || tail} → ${names.get(head) || head}`);
     }
   }
-  return { svg, nodes, nodeOf, names, edges, fields, incoming, outgoing };
+  return { svg, nodes, nodeOf, copies, names, edges, fields, pics, clusters, incoming, outgoing };
 }
 
 function textOf(el) {
@@ -154,51 +156,55 @@ export function reach(index, start, adjacency) {
   return { nodes, edges };
 }
 
-/** The text of every cell as Graphviz drew it: field id -> {lines, nan: null} (null: keep
+/** The text of every cell as Graphviz drew it: cell id -> {lines, nan: null} (null: keep
  * the colour the DOT gave it). */
 export function snapshot(index) {
   const cells = new Map();
-  for (const [fid, el] of index.fields) {
-    const lines = [...el.querySelectorAll("text")].map((t) => t.textContent || "");
+  for (const [fid, els] of index.fields) {
+    const lines = [...els[0].querySelectorAll("text")].map((t) => t.textContent || "");
     if (lines.length) cells.set(fid, { lines, nan: null });
   }
   return cells;
 }
 
-/** Replace the text lines of cells in place (no layout): `entries` are [field id, cell]
- * with cell = {lines: [str], nan: bool | null}. Cells already showing the same content are
- * skipped. Returns the <text> elements written. */
-export function writeCells(index, entries) {
+const shown = new WeakMap(); // cell element -> what it shows now (to skip same writes)
+
+/** Replace the text lines (and picture) of cells in place (no layout), in every element
+ * showing them: `entries` are [cell id, cell] with cell = {lines: [str], nan: bool | null,
+ * pic}. Returns the <text> elements written. */
+export function writeCells(index, entries, drawPicture = null) {
   const touched = [];
   if (!index) return touched;
-  if (!index.shown) index.shown = new Map();
   for (const [fid, cell] of entries) {
-    const el = index.fields.get(fid);
-    if (!el || !cell || typeof cell !== "object") continue;
+    if (!cell || typeof cell !== "object") continue;
     const lines = Array.isArray(cell.lines)
       ? cell.lines.map((l) => (l == null ? "" : String(l)))
       : [cell.lines == null ? "" : String(cell.lines)];
     const nan = cell.nan == null ? null : Boolean(cell.nan);
     const key = `${nan}\u0000${lines.join("\n")}`;
-    if (index.shown.get(fid) === key) continue;
-    index.shown.set(fid, key);
-    const texts = setLines(el, lines);
     const okClass = /-grad$/.test(fid) ? "adviz-ok-grad" : "adviz-ok-value";
-    for (const t of texts) {
-      t.classList.toggle("adviz-nan", nan === true);
-      // a cell drawn red (nan) by the DOT that is no longer nan gets its normal colour back
-      const drawnNan = (t.getAttribute("fill") || "").toLowerCase() === NAN_FILL;
-      t.classList.toggle(okClass, nan === false && drawnNan);
-      touched.push(t);
+    for (const el of index.fields.get(fid) || []) {
+      if (shown.get(el) === key) continue;
+      shown.set(el, key);
+      for (const t of setLines(el, lines)) {
+        t.classList.toggle("adviz-nan", nan === true);
+        // a cell drawn red (nan) by the DOT that is no longer nan gets its normal colour back
+        const drawnNan = (t.getAttribute("fill") || "").toLowerCase() === NAN_FILL;
+        t.classList.toggle(okClass, nan === false && drawnNan);
+        touched.push(t);
+      }
+    }
+    if (drawPicture) {
+      const pic = cell.pic && typeof cell.pic === "object" ? cell.pic : null;
+      const picKey = pic ? JSON.stringify(pic) : "";
+      for (const holder of index.pics.get(fid) || []) {
+        if (shown.get(holder) === picKey) continue;
+        shown.set(holder, picKey);
+        drawPicture(holder, pic);
+      }
     }
   }
   return touched;
-}
-
-/** `writeCells` for a `patches` dict (field id -> cell). */
-export function applyPatches(index, patches) {
-  if (!patches || typeof patches !== "object") return [];
-  return writeCells(index, Object.entries(patches));
 }
 
 function setLines(el, lines) {
@@ -232,6 +238,7 @@ function setLines(el, lines) {
 }
 
 const SHAPES = new Set(["path", "polygon", "ellipse", "rect"]);
+const metrics = new WeakMap(); // <text> -> {room, perChar}: measured once per layout
 
 /** Squeeze node texts that overflow their node's box. Graphviz (WebAssembly) sizes boxes
  * with built-in estimates of Helvetica/Courier/Times widths; where the browser draws
@@ -245,6 +252,7 @@ export function fitTexts(index, texts) {
   const items = [];
   for (const t of all) {
     if (!t.isConnected || (t.getAttribute("text-anchor") || "start") !== "start") continue;
+    if (t.closest(".adviz-pic")) continue; // a picture's labels are laid out by pictures.js
     const node = t.closest("g.node");
     if (node) items.push([t, node]);
   }
@@ -259,39 +267,52 @@ export function fitTexts(index, texts) {
       }
     }
   }
-  // writes first, then all reads, then writes: one forced layout
-  for (const [t] of items) {
+  // Known texts are computed, not measured: a text's room and its width per character
+  // (the value cells are monospace) were measured when the diagram was first fitted, so a
+  // slider's patch forces no layout. Unknown texts: writes first, then all reads, then
+  // writes (one forced layout).
+  const unknown = items.filter(([t]) => !metrics.has(t));
+  for (const [t] of unknown) {
     if (t.hasAttribute("textLength")) {
       t.removeAttribute("textLength");
       t.removeAttribute("lengthAdjust");
     }
   }
   const boxes = new Map();
-  const groups = new Map(); // the lines of one cell share one scale
   let measured = items.length === 0;
-  for (const [t, node] of items) {
+  for (const [t, node] of unknown) {
     let box = boxes.get(node);
     if (box === undefined) {
       box = nodeBox(node);
       boxes.set(node, box);
     }
-    if (!box) continue;
     const x = parseFloat(t.getAttribute("x"));
-    const length = t.getComputedTextLength();
-    if (!Number.isFinite(x) || !(length > 0)) continue;
+    const chars = (t.textContent || "").length;
+    const length = box ? t.getComputedTextLength() : 0;
+    if (!Number.isFinite(x) || !(length > 0) || !chars) continue;
+    metrics.set(t, { room: box.right - box.pad - x, perChar: length / chars });
+  }
+  const groups = new Map(); // the lines of one cell share one scale
+  for (const [t, node] of items) {
+    const m = metrics.get(t);
+    if (!m) continue;
     measured = true;
-    const room = box.right - box.pad - x;
+    const length = m.perChar * (t.textContent || "").length;
     const key = t.parentNode === node ? t : t.parentNode;
     if (!groups.has(key)) groups.set(key, { scale: 1, lines: [] });
     const group = groups.get(key);
     group.lines.push([t, length]);
-    if (room > 1 && length > room + 0.5) group.scale = Math.min(group.scale, room / length);
+    if (m.room > 1 && length > m.room + 0.5) group.scale = Math.min(group.scale, m.room / length);
   }
   for (const { scale, lines } of groups.values()) {
-    if (scale >= 1) continue;
     for (const [t, length] of lines) {
-      t.setAttribute("textLength", (length * scale).toFixed(2));
-      t.setAttribute("lengthAdjust", "spacingAndGlyphs");
+      if (scale < 1) {
+        t.setAttribute("textLength", (length * scale).toFixed(2));
+        t.setAttribute("lengthAdjust", "spacingAndGlyphs");
+      } else if (t.hasAttribute("textLength")) {
+        t.removeAttribute("textLength");
+        t.removeAttribute("lengthAdjust");
+      }
     }
   }
   return measured;

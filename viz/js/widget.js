@@ -1,75 +1,34 @@
-// anywidget front end of viz.widget.GraphView: draws the `dot` trait with Graphviz
-// (WebAssembly, bundled: nothing is fetched at run time), patches cell text in place from
-// `patches`, shows backward step `step` of `steps` without the kernel, and reports user
-// input (`selected`) and timings (`render_ms`, `patch_ms`).
-// Python owns the state; this module only renders it and reports back.
-// Model data is only ever written with textContent, never innerHTML.
+// anywidget front end of viz.widget.GraphView. Python owns the state in traits; this module
+// renders them and reports user input (`selected`, `folded`, `color_by`) and timings
+// (`render_ms`, `patch_ms`). Its parts, one job each:
+//   layout.js (DOT -> SVG), svg.js (reading and writing the SVG), scene.js (graph nodes ->
+//   drawn elements), panzoom.js (the view), minimap.js, steps.js (backward steps),
+//   magnitude.js (colour by |grad|), pictures.js (tensors as pictures), styles.js.
 //
 // What a cell shows, in layers: the DOT's own text; then every `patches` received since
-// the last `dot` (the current values); then, while `step` >= 0, the step overlay: `base`
-// of step 0 and the `patches` of steps 0..step.
+// the last `dot` (the current values); then, while `step` >= 0, the step overlay.
 
-import { instance } from "@viz-js/viz";
+import { errorText, h, list, Marks, obj, str } from "./dom.js";
+import { graphviz, renderSvg } from "./layout.js";
+import { MagnitudeView } from "./magnitude.js";
+import { Minimap } from "./minimap.js";
 import { PanZoom } from "./panzoom.js";
+import { drawPicture } from "./pictures.js";
+import { Scene } from "./scene.js";
+import { Steps } from "./steps.js";
 import { injectStyles } from "./styles.js";
-import { fitTexts, indexSvg, reach, sanitize, snapshot, writeCells } from "./svg.js";
+import { fitTexts, indexSvg, reach, snapshot, writeCells } from "./svg.js";
 
-let vizPromise = null;
-
-/** The Graphviz instance, created once per page and shared by every view. */
-function graphviz() {
-  if (!vizPromise) {
-    vizPromise = instance();
-    vizPromise.catch(() => {
-      vizPromise = null; // let a later render retry
-    });
-  }
-  return vizPromise;
-}
-
-function h(tag, props = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === "class") el.className = value;
-    else if (key === "text") el.textContent = value;
-    else if (key === "hidden") el.hidden = Boolean(value);
-    else el.setAttribute(key, value);
-  }
-  for (const child of children) el.append(child);
-  return el;
-}
-
-const str = (v) => (v == null ? "" : String(v));
-const obj = (v) => (v && typeof v === "object" && !Array.isArray(v) ? v : {});
-const list = (v) => (Array.isArray(v) ? v : []);
-const errorText = (e) => str((e && e.message) || e) || "unknown error";
-
-/** A CSS class on a set of elements, replaced as a whole. */
-class Marks {
-  constructor(name) {
-    this.name = name;
-    this.els = new Set();
-  }
-  set(els) {
-    for (const el of this.els) el.classList.remove(this.name);
-    this.els = new Set();
-    for (const el of els) {
-      if (!el) continue;
-      el.classList.add(this.name);
-      this.els.add(el);
-    }
-  }
-  clear() {
-    this.set([]);
-  }
-}
-
-async function render({ model, el }) {
-  injectStyles(el);
-
-  // ---- DOM ----
+function buildDom() {
   const message = h("div", { class: "adviz-message", role: "status", hidden: true });
-  const reset = h("button", { type: "button", text: "Reset view", title: "Fit the diagram" });
+  const reset = h("button", { type: "button", text: "Reset view", title: "Back to the first view" });
+  const colour = h("button", {
+    type: "button",
+    class: "adviz-toggle",
+    text: "Colour by |grad|",
+    "aria-pressed": "false",
+    title: "Colour nodes and edges by the size of their gradient (log scale)",
+  });
   const search = h("input", {
     type: "search",
     placeholder: "Search nodes…",
@@ -78,13 +37,13 @@ async function render({ model, el }) {
     autocomplete: "off",
   });
   const count = h("span", { class: "adviz-count", "aria-live": "polite" });
-  const toolbar = h("div", { class: "adviz-toolbar" }, reset, search, count);
+  const toolbar = h("div", { class: "adviz-toolbar" }, reset, colour, search, count);
   const viewport = h("div", {
     class: "adviz-viewport",
     tabindex: "0",
     role: "group",
     "aria-label":
-      "Computation graph. Drag or use the arrow keys to pan; mouse wheel or + and - to zoom; 0 resets.",
+      "Computation graph. Drag or use the arrow keys to pan; mouse wheel or + and - to zoom; 0 resets. Click a folded node to unfold it, a cluster's title to fold it.",
   });
   const status = h("div", { class: "adviz-loading", text: "Laying out…", hidden: true });
   const error = h("pre", { class: "adviz-error", role: "alert", hidden: true });
@@ -101,398 +60,478 @@ async function render({ model, el }) {
   const body = h("div", { class: "adviz-body" }, viewport, panel);
   const caption = h("div", { class: "adviz-caption", hidden: true });
   const root = h("div", { class: "adviz" }, message, toolbar, error, body, caption);
-  el.replaceChildren(root);
+  return { root, message, reset, colour, search, count, toolbar, viewport, status, error };
+}
 
-  const view = new PanZoom(viewport);
-  let index = null; // indexSvg() of the current SVG
-  let selected = "";
-  let renderToken = 0;
-  let rendering = false; // a layout is waiting for Graphviz to load
-  let received = new Map(); // field id -> cell: every `patches` since the last `dot`
-  let drawn = new Map(); // field id -> cell as Graphviz drew it
-  let overlay = new Map(); // field id -> cell from the backward steps shown
-  let steps = []; // parsed `steps`
-  let fitted = true; // false while the view was hidden when texts were to be measured
-  let disposed = false;
-  const marks = {
-    hl: new Marks("adviz-hl"),
-    current: new Marks("adviz-current"),
-    pending: new Marks("adviz-pending"),
-    sel: new Marks("adviz-sel"),
-    up: new Marks("adviz-up"),
-    down: new Marks("adviz-down"),
-    match: new Marks("adviz-match"),
-  };
-  let matches = [];
-  let matchAt = -1;
+class GraphWidget {
+  constructor(model, el) {
+    this.model = model;
+    this.dom = buildDom();
+    Object.assign(this.dom, { panel: this.dom.root.querySelector(".adviz-panel") });
+    this.dom.panelTitle = this.dom.panel.querySelector(".adviz-panel-title");
+    this.dom.panelBody = this.dom.panel.querySelector("pre");
+    this.dom.close = this.dom.panel.querySelector("button");
+    this.dom.caption = this.dom.root.querySelector(".adviz-caption");
+    el.replaceChildren(this.dom.root);
+    this.view = new PanZoom(this.dom.viewport);
+    this.minimap = new Minimap(this.dom.viewport, this.view);
+    this.view.onChange = () => this.minimap.draw();
+    this.view.focus = () => this.scene.nodeEls(this.scene.nodeOfElement(this.scene.focus))[0]
+      || (this.index && this.index.nodes.get(this.scene.focus));
+    this.magnitude = new MagnitudeView();
+    this.dom.toolbar.append(this.magnitude.legend);
+    this.scene = new Scene();
+    this.steps = new Steps();
+    this.index = null;
+    this.selected = "";
+    this.renderToken = 0;
+    this.foldFocus = null; // the container key a click just folded or unfolded
+    this.rendering = false; // a layout is waiting for Graphviz to load
+    this.received = new Map(); // cell id -> cell: every `patches` since the last `dot`
+    this.drawnCells = new Map(); // cell id -> cell as Graphviz drew it
+    this.overlay = new Map(); // cell id -> cell from the backward step shown
+    this.fitted = true; // false while the view was hidden when texts were to be measured
+    this.disposed = false;
+    this.errors = new Map(); // by source ("layout", "update", "steps", "widget")
+    this.marks = Object.fromEntries(
+      ["hl", "current", "pending", "sel", "up", "down", "match"].map((m) => [m, new Marks(`adviz-${m}`)]),
+    );
+    this.matches = [];
+    this.matchAt = -1;
+  }
 
-  // errors by source ("layout", "update", "steps", "widget"); a source's next success
-  // clears its own error only
-  const errors = new Map();
-  const showError = (text, source = "layout") => {
-    if (text) errors.set(source, text);
-    else errors.delete(source);
-    error.textContent = [...errors.values()].join("\n\n");
-    error.hidden = errors.size === 0;
-  };
+  // ---- reporting ----
+  showError(text, source = "layout") {
+    if (text) this.errors.set(source, text);
+    else this.errors.delete(source);
+    this.dom.error.textContent = [...this.errors.values()].join("\n\n");
+    this.dom.error.hidden = this.errors.size === 0;
+  }
 
-  const report = (values) => {
+  report(values) {
     try {
-      for (const [key, value] of Object.entries(values)) model.set(key, value);
-      model.save_changes();
+      for (const [key, value] of Object.entries(values)) this.model.set(key, value);
+      this.model.save_changes();
     } catch (e) {
       console.warn("adviz: could not report", values, e);
     }
-  };
-
-  // ---- traits → view ----
-  const setText = (node, value) => {
-    const text = str(value);
-    node.textContent = text;
-    node.hidden = !text;
-  };
-  const updateMessage = () => setText(message, model.get("message"));
-
-  /** The backward step shown: -1 (none) or an index into `steps` (clamped). */
-  function stepShown() {
-    const k = Math.floor(Number(model.get("step")));
-    if (!Number.isFinite(k) || k < 0 || !steps.length) return -1;
-    return Math.min(k, steps.length - 1);
   }
 
-  function updateCaption() {
-    const k = stepShown();
-    const own = k >= 0 ? obj(steps[k]).caption : undefined;
-    setText(caption, typeof own === "string" ? own : model.get("caption"));
+  setText(node, value) {
+    node.textContent = str(value);
+    node.hidden = !node.textContent;
   }
 
-  function updatePatches() {
-    const patches = obj(model.get("patches"));
-    for (const fid of Object.keys(patches)) received.set(fid, patches[fid]);
-    if (!index || rendering) return;
+  // ---- traits -> view ----
+  updateMessage() {
+    this.setText(this.dom.message, this.model.get("message"));
+  }
+
+  updateCaption() {
+    const own = this.steps.caption(this.steps.shown(this.model.get("step")));
+    this.setText(this.dom.caption, own !== null ? own : this.model.get("caption"));
+  }
+
+  write(entries) {
+    const texts = writeCells(this.index, entries, drawPicture);
+    if (texts.length) fitTexts(this.index, texts);
+  }
+
+  updatePatches() {
+    const patches = obj(this.model.get("patches"));
+    for (const fid of Object.keys(patches)) this.received.set(fid, patches[fid]);
+    if (!this.index || this.rendering) return;
     const t0 = performance.now();
     try {
-      // cells under the step overlay keep showing the step; they show the new value when
-      // the overlay lets go of them
-      const entries = Object.entries(patches).filter(([fid]) => !overlay.has(fid));
-      const texts = writeCells(index, entries);
-      if (texts.length) fitTexts(index, texts);
+      // cells under the step overlay keep showing the step until it lets go of them
+      this.write(Object.entries(patches).filter(([fid]) => !this.overlay.has(fid)));
     } catch (e) {
-      showError(`could not update the diagram: ${errorText(e)}`, "update");
+      this.showError(`could not update the diagram: ${errorText(e)}`, "update");
       return;
     }
-    report({ patch_ms: +(performance.now() - t0).toFixed(3) });
+    this.report({ patch_ms: +(performance.now() - t0).toFixed(3) });
   }
 
-  function updateSteps() {
-    let value = model.get("steps");
+  updateSteps() {
     try {
-      if (typeof value === "string") value = value.trim() ? JSON.parse(value) : [];
-      steps = list(value);
-      showError("", "steps");
+      this.steps.set(this.model.get("steps"));
+      this.showError("", "steps");
     } catch (e) {
-      steps = [];
-      showError(`could not read the backward steps: ${errorText(e)}`, "steps");
+      this.steps.set([]);
+      this.showError(`could not read the backward steps: ${errorText(e)}`, "steps");
     }
-    updateStep();
+    this.updateStep();
   }
 
-  /** Show step `step` of `steps`: cells, highlight and caption. */
-  function updateStep({ quiet = false } = {}) {
-    updateCaption();
-    if (!index || rendering) return;
+  /** Show step `step`: cells, marks and caption. */
+  updateStep({ quiet = false, follow = true } = {}) {
+    this.updateCaption();
+    if (!this.index || this.rendering) return;
     const t0 = performance.now();
-    const k = stepShown();
-    const next = new Map();
-    // The last step is the full gradient: the cells then show the latest values as sent
-    // (the steps of a new value may still be on their way); only earlier steps overlay them.
-    if (k >= 0 && k < steps.length - 1) {
-      for (const [fid, cell] of Object.entries(obj(obj(steps[0]).base))) next.set(fid, cell);
-      for (let j = 0; j <= k; j++) {
-        for (const [fid, cell] of Object.entries(obj(obj(steps[j]).patches))) next.set(fid, cell);
-      }
-    }
+    const next = this.steps.overlay(this.steps.shown(this.model.get("step")));
     const entries = [];
-    for (const fid of overlay.keys()) {
-      if (!next.has(fid)) entries.push([fid, received.get(fid) || drawn.get(fid)]);
+    for (const fid of this.overlay.keys()) {
+      if (!next.has(fid)) entries.push([fid, this.received.get(fid) || this.drawnCells.get(fid)]);
     }
     entries.push(...next);
-    overlay = next;
+    this.overlay = next;
     try {
-      const texts = writeCells(index, entries);
-      if (texts.length) fitTexts(index, texts);
+      this.write(entries);
     } catch (e) {
-      showError(`could not update the diagram: ${errorText(e)}`, "update");
+      this.showError(`could not update the diagram: ${errorText(e)}`, "update");
     }
-    updateHighlight();
-    if (!quiet) report({ patch_ms: +(performance.now() - t0).toFixed(3) });
+    this.updateHighlight({ follow });
+    if (!quiet) this.report({ patch_ms: +(performance.now() - t0).toFixed(3) });
   }
 
-  function updateHighlight() {
-    if (!index) return;
-    const k = stepShown();
-    const hl = k >= 0 ? obj(steps[k]) : obj(model.get("highlight"));
-    const nodes = (ids) => list(ids).map((id) => index.nodes.get(str(id)));
-    marks.hl.set(nodes(hl.nodes).concat(list(hl.edges).map((id) => index.edges.get(str(id)))));
-    marks.pending.set(nodes(hl.pending));
-    const current = index.nodes.get(str(hl.current));
-    marks.current.set([current]);
-    if (current) view.ensureVisible(current);
+  updateHighlight({ follow = true } = {}) {
+    if (!this.index) return;
+    const k = this.steps.shown(this.model.get("step"));
+    const hl = k >= 0 ? this.steps.marks(k) : obj(this.model.get("highlight"));
+    const scene = this.scene;
+    const els = (ids) => list(ids).flatMap((id) => scene.nodeEls(str(id)));
+    const edges = list(hl.edges).map((e) => scene.edgeEl(e[0], e[1]));
+    this.marks.hl.set(els(hl.nodes).concat(edges));
+    this.marks.pending.set(els(hl.pending));
+    const current = els([hl.current]);
+    this.marks.current.set(current);
+    this.minimap.mark(current);
+    if (follow && current.length) this.view.ensureVisible(current[0]);
   }
 
-  function showDetails() {
-    if (!selected) {
+  showDetails() {
+    const { panel, panelTitle, panelBody } = this.dom;
+    if (!this.selected) {
       panel.hidden = true;
       return;
     }
-    const info = obj(obj(model.get("details"))[selected]);
-    const name = (index && index.names.get(selected)) || selected;
+    const node = this.scene.nodeOfElement(this.selected) || this.selected;
+    const info = obj(obj(this.model.get("details"))[node]);
+    const name = (this.index && this.index.names.get(this.selected)) || this.selected;
     panelTitle.textContent = str(info.title) || name;
     const lines = list(info.lines).map(str);
-    panelBody.textContent = lines.length ? lines.join("\n") : "(no details)";
+    panelBody.textContent = lines.length ? lines.join("\n") : "(loading details…)";
     panel.hidden = false;
   }
 
-  function select(id, { notify = true } = {}) {
+  select(id, { notify = true } = {}) {
+    const index = this.index;
     id = index && index.nodes.has(id) ? id : "";
-    const changed = id !== selected;
-    selected = id;
+    const node = this.scene.nodeOfElement(id);
+    const changed = node !== this.scene.nodeOfElement(this.selected);
+    this.selected = id;
     if (!id) {
-      marks.sel.clear();
-      marks.up.clear();
-      marks.down.clear();
+      for (const m of ["sel", "up", "down"]) this.marks[m].clear();
     } else {
       const up = reach(index, id, index.incoming);
       const down = reach(index, id, index.outgoing);
-      marks.sel.set([index.nodes.get(id)]);
-      marks.up.set([...up.nodes, ...up.edges]);
-      marks.down.set([...down.nodes, ...down.edges]);
+      this.marks.sel.set(node ? this.scene.nodeEls(node) : [index.nodes.get(id)]);
+      this.marks.up.set([...up.nodes, ...up.edges]);
+      this.marks.down.set([...down.nodes, ...down.edges]);
     }
-    showDetails();
-    if (notify && (changed || str(model.get("selected")) !== id)) report({ selected: id });
+    this.showDetails();
+    if (notify && (changed || str(this.model.get("selected")) !== node)) {
+      this.report({ selected: node });
+    }
   }
 
-  function updateSearch({ jump = false } = {}) {
-    const query = search.value.trim().toLowerCase();
-    if (!index) return;
+  updateSearch({ jump = false } = {}) {
+    const { search, count } = this.dom;
+    const query = search.value.trim();
+    if (!this.index) return;
     if (!query) {
-      marks.match.clear();
-      index.svg.classList.remove("adviz-searching");
+      this.marks.match.clear();
+      this.index.svg.classList.remove("adviz-searching");
       count.textContent = "";
-      matches = [];
-      matchAt = -1;
+      this.matches = [];
+      this.matchAt = -1;
       return;
     }
-    const found = [];
-    for (const [id, name] of index.names) {
-      if (name.toLowerCase().includes(query) || id.toLowerCase() === query) {
-        found.push(index.nodes.get(id));
-      }
+    const nodes = this.scene.search(query);
+    const found = [...new Set(nodes.flatMap((n) => this.scene.nodeEls(n)))];
+    const same = found.length === this.matches.length && found.every((g, i) => g === this.matches[i]);
+    if (!same) {
+      this.matches = found;
+      this.matchAt = -1;
+      this.marks.match.set(found);
+      this.index.svg.classList.add("adviz-searching");
     }
-    const changed = found.length !== matches.length || found.some((g, i) => g !== matches[i]);
-    if (changed) {
-      matches = found;
-      matchAt = -1;
-      marks.match.set(found);
-      index.svg.classList.add("adviz-searching");
-    }
-    count.textContent = found.length === 1 ? "1 match" : `${found.length} matches`;
+    const hidden = nodes.filter((n) => this.scene.groupOf.has(n)).length;
+    const inFolds = hidden ? ` (${hidden} inside folded groups)` : "";
+    count.textContent = `${nodes.length === 1 ? "1 match" : `${nodes.length} matches`}${inFolds}`;
     if (jump && found.length) {
-      matchAt = (matchAt + 1) % found.length;
-      view.centerOn(found[matchAt]);
-      count.textContent = `${matchAt + 1} of ${found.length}`;
+      this.matchAt = (this.matchAt + 1) % found.length;
+      this.view.centerOn(found[this.matchAt]);
+      count.textContent = `${this.matchAt + 1} of ${found.length} shown${inFolds}`;
     }
   }
 
-  async function updateDot() {
-    const token = ++renderToken;
-    const dot = str(model.get("dot"));
+  updateMagnitudes() {
+    const on = str(this.model.get("color_by")) === "grad";
+    this.dom.colour.setAttribute("aria-pressed", String(on));
+    if (!on || !this.index) this.magnitude.clear();
+    else this.magnitude.apply(this.index, this.model.get("magnitudes"));
+  }
+
+  async updateDot() {
+    const token = ++this.renderToken;
+    const dot = str(this.model.get("dot"));
+    this.scene.setDrawn(this.model.get("drawn"));
     // a new diagram: the patches that count are those sent with it and after it
-    received = new Map(Object.entries(obj(model.get("patches"))));
+    this.received = new Map(Object.entries(obj(this.model.get("patches"))));
     if (!dot.trim()) {
-      clearSvg();
-      showError("");
+      this.clearSvg();
+      this.showError("");
       return;
     }
-    status.hidden = false;
-    rendering = true;
+    this.dom.status.hidden = false;
+    this.rendering = true;
     let viz;
     try {
       viz = await graphviz();
     } catch (e) {
-      if (token !== renderToken || disposed) return;
-      rendering = false;
-      status.hidden = true;
-      showError(`Graphviz (WebAssembly) failed to load: ${errorText(e)}`);
+      if (token !== this.renderToken || this.disposed) return;
+      this.rendering = false;
+      this.dom.status.hidden = true;
+      this.showError(`Graphviz (WebAssembly) failed to load: ${errorText(e)}`);
       return;
     }
-    if (token !== renderToken || disposed) return;
-    rendering = false;
-    status.hidden = true;
+    if (token !== this.renderToken || this.disposed) return;
+    this.rendering = false;
+    this.dom.status.hidden = true;
     const t0 = performance.now();
     let svg;
     try {
-      svg = viz.renderSVGElement(dot);
+      svg = renderSvg(viz, dot);
     } catch (e) {
-      clearSvg();
-      showError(`Graphviz could not lay out this graph:\n${errorText(e)}`);
+      this.clearSvg();
+      this.showError(`Graphviz could not lay out this graph:\n${errorText(e)}`);
       return;
     }
-    try {
-      sanitize(svg);
-      svg.setAttribute("role", "img");
-      svg.setAttribute("aria-label", "computation graph");
-      const old = index && index.svg;
-      if (old) old.replaceWith(svg);
-      else viewport.prepend(svg);
-      index = indexSvg(svg);
-      view.attach(svg);
-      showError("");
-      showError("", "update");
-    } catch (e) {
-      clearSvg();
-      showError(`could not show the diagram: ${errorText(e)}`);
-      return;
-    }
+    this.attach(svg);
     const renderMs = performance.now() - t0;
-    for (const mark of Object.values(marks)) mark.clear();
-    matches = [];
     const t1 = performance.now();
-    try {
-      drawn = snapshot(index);
-      overlay = new Map();
-      writeCells(index, received);
-      updateStep({ quiet: true }); // also the highlight
-      fitted = fitTexts(index);
-    } catch (e) {
-      showError(`could not update the diagram: ${errorText(e)}`, "update");
-    }
+    this.paint();
     const patchMs = performance.now() - t1;
-    for (const node of index.nodes.values()) {
+    this.report({ render_ms: +renderMs.toFixed(3), patch_ms: +patchMs.toFixed(3) });
+  }
+
+  /** Put a new SVG in place and index it. */
+  attach(svg) {
+    const old = this.index && this.index.svg;
+    if (old) old.replaceWith(svg);
+    else this.dom.viewport.prepend(svg);
+    this.index = indexSvg(svg);
+    this.scene.setIndex(this.index);
+    for (const mark of Object.values(this.marks)) mark.clear();
+    this.matches = [];
+    for (const node of this.index.nodes.values()) {
       node.setAttribute("tabindex", "0");
       node.setAttribute("role", "button");
+      const id = this.index.nodeOf.get(node);
+      if (this.scene.groupKey.has(id)) node.classList.add("adviz-group");
     }
-    updateSearch();
-    // keep the selection if the node is still there
-    const keep = selected || str(model.get("selected"));
-    selected = "";
-    select(keep, { notify: Boolean(keep) && !index.nodes.has(keep) });
-    report({ render_ms: +renderMs.toFixed(3), patch_ms: +patchMs.toFixed(3) });
+    for (const cluster of this.index.clusters.values()) {
+      if (this.scene.clusterKey.has(cluster.id)) cluster.classList.add("adviz-foldable");
+    }
+    this.showError("");
+    this.showError("", "update");
   }
 
-  function clearSvg() {
-    if (index && index.svg) index.svg.remove();
-    index = null;
-    rendering = false;
-    overlay = new Map();
-    drawn = new Map();
-    view.detach();
-    matches = [];
-    status.hidden = true;
-    if (selected) {
-      selected = "";
-      showDetails();
-      report({ selected: "" });
+  /** Everything drawn over a new SVG: cells, step, marks, view, minimap, selection. */
+  paint() {
+    try {
+      this.drawnCells = snapshot(this.index);
+      this.overlay = new Map();
+      this.write(this.received);
+      this.fitted = fitTexts(this.index);
+      this.view.attach(this.index.svg);
+      this.showFoldFocus();
+      this.updateStep({ quiet: true, follow: false }); // also the highlight
+      this.minimap.measure(this.index);
+      this.updateMagnitudes();
+    } catch (e) {
+      this.showError(`could not update the diagram: ${errorText(e)}`, "update");
+    }
+    this.updateSearch();
+    const keep = this.selected || str(this.model.get("selected"));
+    this.selected = "";
+    const el = keep && !this.index.nodes.has(keep) ? this.scene.nodeEls(keep)[0] : null;
+    this.select(el ? this.index.nodeOf.get(el) : keep, { notify: false });
+  }
+
+  /** After a click folded or unfolded a container, centre the view on it (its cluster, or
+   * the node it folded into) instead of the first view. */
+  showFoldFocus() {
+    const key = this.foldFocus;
+    this.foldFocus = null;
+    if (!key) return;
+    const scene = this.scene;
+    const cluster = [...scene.clusterKey].find(([, k]) => k === key);
+    const group = [...scene.groupKey].find(([, k]) => k === key);
+    const el = cluster
+      ? this.index.clusters.get(cluster[0])
+      : group && this.index.nodes.get(group[0]);
+    if (el) this.view.centerOn(el, { top: Boolean(cluster) });
+  }
+
+  clearSvg() {
+    if (this.index && this.index.svg) this.index.svg.remove();
+    this.index = null;
+    this.scene.setIndex(null);
+    this.rendering = false;
+    this.overlay = new Map();
+    this.drawnCells = new Map();
+    this.view.detach();
+    this.matches = [];
+    this.dom.status.hidden = true;
+    if (this.selected) {
+      this.selected = "";
+      this.showDetails();
+      this.report({ selected: "" });
     }
   }
 
-  // ---- user input → model ----
-  const nodeFromEvent = (e) => {
-    if (!index || !e.target || !e.target.closest) return "";
+  // ---- user input -> model ----
+  nodeFromEvent(e) {
+    if (!this.index || !e.target || !e.target.closest) return "";
     const g = e.target.closest("g.node");
-    return g ? index.nodeOf.get(g) || "" : "";
-  };
+    return g ? this.index.nodeOf.get(g) || "" : "";
+  }
 
-  const onClick = (e) => {
+  /** Fold or unfold a container by its key (Python answers with a new `dot`). */
+  toggleFold(key, fold) {
+    this.foldFocus = key; // the next layout shows what was clicked
+    const folded = new Set(list(this.model.get("folded")).map(str));
+    if (fold) folded.add(key);
+    else folded.delete(key);
+    this.report({ folded: [...folded].sort() });
+  }
+
+  activate(id) {
+    const key = this.scene.groupKey.get(id);
+    if (key) this.toggleFold(key, false);
+    else this.select(id === this.selected ? "" : id);
+  }
+
+  onClick(e) {
     if (e.target && e.target.closest && e.target.closest("a")) e.preventDefault();
-    if (view.suppressClick) return;
-    if (!index) return;
-    const id = nodeFromEvent(e);
-    select(id === selected ? "" : id);
-  };
-  const onNodeKey = (e) => {
-    if (e.key !== "Enter" && e.key !== " ") return;
-    const id = nodeFromEvent(e);
-    if (!id) return;
-    e.preventDefault();
-    select(id === selected ? "" : id);
-  };
-  const onRootKey = (e) => {
-    if (e.key !== "Escape") return;
-    if (e.target === search) {
-      if (search.value) {
+    if (this.view.suppressClick || !this.index) return;
+    const cluster = e.target && e.target.closest && e.target.closest("g.cluster");
+    if (cluster && e.target.localName === "text" && this.scene.clusterKey.has(cluster.id)) {
+      this.toggleFold(this.scene.clusterKey.get(cluster.id), true);
+      return;
+    }
+    const id = this.nodeFromEvent(e);
+    if (id) this.activate(id);
+    else this.select("");
+  }
+
+  listen() {
+    const { viewport, root, reset, colour, search, close } = this.dom;
+    viewport.addEventListener("click", (e) => this.onClick(e));
+    viewport.addEventListener("keydown", (e) => {
+      if (e.key !== "Enter" && e.key !== " ") return;
+      const id = this.nodeFromEvent(e);
+      if (!id) return;
+      e.preventDefault();
+      this.activate(id);
+    });
+    root.addEventListener("keydown", (e) => {
+      if (e.key !== "Escape") return;
+      if (e.target === search && search.value) {
         search.value = "";
-        updateSearch();
+        this.updateSearch();
         e.stopPropagation();
         return;
       }
-    }
-    if (selected) {
-      select("");
-      e.stopPropagation();
-    }
-  };
-  viewport.addEventListener("click", onClick);
-  viewport.addEventListener("keydown", onNodeKey);
-  root.addEventListener("keydown", onRootKey);
-  reset.addEventListener("click", () => view.reset());
-  close.addEventListener("click", () => {
-    select("");
-    viewport.focus({ preventScroll: true });
-  });
-  search.addEventListener("input", () => updateSearch());
-  search.addEventListener("keydown", (e) => {
-    if (e.key === "Enter") {
-      e.preventDefault();
-      updateSearch({ jump: true });
-    }
-  });
-
-  let resizer = null;
-  if (typeof ResizeObserver === "function") {
-    resizer = new ResizeObserver(() => {
-      view.onResize();
-      if (!fitted && index && viewport.clientWidth > 0) fitted = fitTexts(index);
+      if (this.selected) {
+        this.select("");
+        e.stopPropagation();
+      }
     });
-    resizer.observe(viewport);
+    reset.addEventListener("click", () => this.view.reset());
+    colour.addEventListener("click", () =>
+      this.report({ color_by: str(this.model.get("color_by")) === "grad" ? "" : "grad" }),
+    );
+    close.addEventListener("click", () => {
+      this.select("");
+      viewport.focus({ preventScroll: true });
+    });
+    search.addEventListener("input", () => this.updateSearch());
+    search.addEventListener("keydown", (e) => {
+      if (e.key === "Enter") {
+        e.preventDefault();
+        this.updateSearch({ jump: true });
+      }
+    });
+    if (typeof ResizeObserver === "function") {
+      this.resizer = new ResizeObserver(() => {
+        this.view.onResize();
+        if (!this.fitted && this.index && viewport.clientWidth > 0) {
+          this.fitted = fitTexts(this.index);
+          this.view.reset();
+          this.minimap.measure(this.index);
+        }
+      });
+      this.resizer.observe(viewport);
+    }
   }
 
   // ---- model events ----
-  const guard = (fn) => () => {
-    try {
-      const out = fn();
-      if (out && typeof out.catch === "function") {
-        out.catch((e) => showError(`widget error: ${errorText(e)}`, "widget"));
+  guard(fn) {
+    return () => {
+      try {
+        const out = fn();
+        if (out && typeof out.catch === "function") {
+          out.catch((e) => this.showError(`widget error: ${errorText(e)}`, "widget"));
+        }
+      } catch (e) {
+        this.showError(`widget error: ${errorText(e)}`, "widget");
       }
-    } catch (e) {
-      showError(`widget error: ${errorText(e)}`, "widget");
-    }
-  };
-  const handlers = {
-    "change:dot": guard(updateDot),
-    "change:patches": guard(updatePatches),
-    "change:highlight": guard(updateHighlight),
-    "change:caption": guard(updateCaption),
-    "change:steps": guard(updateSteps),
-    "change:step": guard(() => updateStep()),
-    "change:message": guard(updateMessage),
-    "change:details": guard(showDetails),
-    "change:selected": guard(() => {
-      const id = str(model.get("selected"));
-      if (id !== selected) select(id, { notify: false });
-    }),
-  };
-  for (const [event, handler] of Object.entries(handlers)) model.on(event, handler);
+    };
+  }
 
-  guard(updateMessage)();
-  guard(updateSteps)(); // parses `steps` (nothing to draw yet)
-  guard(updateDot)();
+  connect() {
+    const handlers = {
+      "change:dot": () => this.updateDot(),
+      "change:patches": () => this.updatePatches(),
+      "change:highlight": () => this.updateHighlight(),
+      "change:caption": () => this.updateCaption(),
+      "change:steps": () => this.updateSteps(),
+      "change:step": () => this.updateStep(),
+      "change:message": () => this.updateMessage(),
+      "change:details": () => this.showDetails(),
+      "change:color_by": () => this.updateMagnitudes(),
+      "change:magnitudes": () => this.updateMagnitudes(),
+      "change:selected": () => {
+        const node = str(this.model.get("selected"));
+        if (node !== this.scene.nodeOfElement(this.selected)) {
+          const el = this.scene.nodeEls(node)[0];
+          this.select(el ? this.index.nodeOf.get(el) : "", { notify: false });
+        }
+      },
+    };
+    this.handlers = Object.entries(handlers).map(([event, fn]) => [event, this.guard(fn)]);
+    for (const [event, handler] of this.handlers) this.model.on(event, handler);
+    this.guard(() => this.updateMessage())();
+    this.guard(() => this.updateSteps())(); // parses `steps` (nothing to draw yet)
+    this.guard(() => this.updateDot())();
+  }
 
-  return () => {
-    disposed = true;
-    for (const [event, handler] of Object.entries(handlers)) model.off(event, handler);
-    if (resizer) resizer.disconnect();
-  };
+  dispose() {
+    this.disposed = true;
+    for (const [event, handler] of this.handlers) this.model.off(event, handler);
+    if (this.resizer) this.resizer.disconnect();
+  }
+}
+
+async function render({ model, el }) {
+  injectStyles(el);
+  const widget = new GraphWidget(model, el);
+  widget.listen();
+  widget.connect();
+  return () => widget.dispose();
 }
 
 export default { render };

@@ -1,0 +1,275 @@
+"""Real models at a glance: an MLP step, an unrolled RNN and a 2,000-node net in JupyterLab.
+
+What a student at 1400x1000 sees is measured in the page: the on-screen size of the node text
+in view, what is in view (the target, the backward step's current op), folding and unfolding
+by click, and the copies of a shared weight following a slider.
+"""
+
+from __future__ import annotations
+
+import statistics
+
+import models
+import numpy as np
+from playwright.sync_api import Locator, Page
+
+import autodiff as ad
+from viz import dot as dotlib
+from viz.explore import backward_steps_payload
+
+from .jupyter import OUTPUT, JupyterServer, NotebookPage, record_timing
+from .test_widget_in_jupyter import (
+    first_render_ms,
+    key_to_patch_ms,
+    leaf,
+    press,
+    run_cells,
+    slider,
+    slider_value,
+)
+
+READABLE_PX = 10.9  # node text of 10-11 pt is drawn at 1.1 px/pt or more: >= 11 px
+
+# The node texts in view in the diagram of `root`: their on-screen font size (px) and text.
+TEXT_IN_VIEW_JS = """(root) => {
+  const vp = root.querySelector('.adviz-viewport').getBoundingClientRect();
+  const svg = root.querySelector('.adviz svg');
+  const scale = svg.getScreenCTM().a;  // px per SVG unit (pt)
+  const out = [];
+  for (const t of svg.querySelectorAll('g.node text')) {
+    if (t.closest('.adviz-pic')) continue;  // a picture's own labels
+    const r = t.getBoundingClientRect();
+    if (!t.textContent.trim() || r.width === 0) continue;
+    if (r.right <= vp.left || r.left >= vp.right) continue;
+    if (r.bottom <= vp.top || r.top >= vp.bottom) continue;
+    out.push([parseFloat(t.getAttribute('font-size')) * scale, t.textContent]);
+  }
+  return {texts: out, height: vp.height, width: vp.width};
+}"""
+# Whether the element `id` of the diagram is entirely inside the viewport, and its text size.
+IN_VIEW_JS = """(root, selector) => {
+  const vp = root.querySelector('.adviz-viewport').getBoundingClientRect();
+  const el = root.querySelector(selector);
+  if (!el) return null;
+  const r = el.getBoundingClientRect();
+  const svg = root.querySelector('.adviz svg');
+  const t = el.querySelector('text');
+  return {
+    inside: r.left >= vp.left - 1 && r.right <= vp.right + 1 && r.top >= vp.top - 1 &&
+      r.bottom <= vp.bottom + 1,
+    font: t ? parseFloat(t.getAttribute('font-size')) * svg.getScreenCTM().a : 0,
+    id: el.id,
+  };
+}"""
+# Every value/grad cell, with the element it is drawn in: {"n3-value": {"n3": [...], ...}}
+CELLS_BY_ELEMENT_JS = """(root) => {
+  const out = {};
+  for (const el of root.querySelectorAll('.adviz svg [id]')) {
+    const m = el.id.match(/^(?:a_)?(n\\d+-(?:value|grad))(?:~(.+))?$/);
+    if (!m) continue;
+    const lines = [...el.querySelectorAll('text')].map((t) => t.textContent);
+    (out[m[1]] = out[m[1]] || {})[m[2] || 'own'] = lines;
+  }
+  return out;
+}"""
+
+
+# The stroke width (px) the gradient-magnitude view gives the edge out of node `id`.
+EDGE_WIDTH_JS = """([root, id]) => parseFloat(
+  root.querySelector(`.adviz svg g.edge[id^='e${id}-'] path`)?.style.strokeWidth || '0')"""
+# Arms a stopwatch: from the next keydown to the next change of the last label in `root`.
+ECHO_JS = """(root) => {
+  const label = [...root.querySelectorAll('.widget-label')].at(-1);
+  window.__echo = null;
+  let t0 = null;
+  document.addEventListener('keydown', () => { t0 = performance.now(); },
+    { capture: true, once: true });
+  new MutationObserver((_, o) => { window.__echo = performance.now() - t0; o.disconnect(); })
+    .observe(label, { subtree: true, characterData: true, childList: true });
+}"""
+
+
+def text_in_view(output: Locator) -> dict:
+    """The node text in view (font px, text), and the viewport's size."""
+    return output.evaluate(TEXT_IN_VIEW_JS)
+
+
+def assert_readable(output: Locator, what: str) -> dict:
+    """Every node text in view is at least READABLE_PX tall on screen; the view is neither a
+    strip nor a wall."""
+    view = text_in_view(output)
+    assert len(view["texts"]) >= 5, f"{what}: almost no text in view: {view}"
+    small = [t for t in view["texts"] if t[0] < READABLE_PX]
+    assert not small, f"{what}: text below {READABLE_PX} px on screen: {small[:5]}"
+    assert 150 <= view["height"] <= 700, f"{what}: the view is {view['height']} px tall"
+    return view
+
+
+def in_view(output: Locator, selector: str) -> dict | None:
+    return output.evaluate(IN_VIEW_JS, selector)
+
+
+def wait_dot_change(output: Locator, count_before: int) -> None:
+    """Wait until the diagram is laid out again with another number of nodes."""
+    output.page.wait_for_function(
+        "([root, n]) => { const s = root.querySelector('.adviz svg');"
+        " return s && s.querySelectorAll('g.node').length !== n; }",
+        arg=[output.element_handle(), count_before],
+        timeout=30_000,
+    )
+    output.page.wait_for_timeout(200)
+
+
+def node_count(output: Locator) -> int:
+    return output.locator(".adviz svg g.node").count()
+
+
+def target_element(graph: ad.Graph) -> str:
+    """The id of the element that shows the target in the diagram as it opens (the target
+    itself, or the folded group it sits in)."""
+    return dotlib.build(graph).plan.shown_by(graph.target)[0]
+
+
+def open_big(page: Page, lab: JupyterServer) -> NotebookPage:
+    nb = NotebookPage(page, lab, "big_graphs.ipynb").open()
+    run_cells(nb, [0])
+    return nb
+
+
+def test_lab_mlp_step_is_readable_and_folds_by_click(page: Page, lab: JupyterServer) -> None:
+    nb = open_big(page, lab)
+    run_cells(nb, [1])
+    out = nb.diagram(1)
+    tape, loss = models.mlp_step()
+    graph = tape.graph(loss)
+    view = assert_readable(out, "MLP step")
+    target = in_view(out, f"g.node#{target_element(graph)}")
+    assert target and target["inside"], "the loss is not in the first view"
+    out.screenshot(path=str(OUTPUT / "mlp_step.png"))
+    assert all("nan" not in t for _, t in view["texts"])
+
+    # unfold layer2 by clicking it, then fold it again by its cluster's title
+    group = out.locator(".adviz svg g.node.adviz-group", has_text="layer2")
+    assert group.count() == 1, "layer2 starts folded"
+    before = node_count(out)
+    group.click()
+    wait_dot_change(out, before)
+    inner = [n for n in graph.nodes if n.scope == "layer2"]
+    for node in inner:
+        assert out.locator(f".adviz svg g.node#n{node.id}").count() == 1
+    assert_readable(out, "MLP step, layer2 unfolded")
+    title = out.locator(".adviz svg g.cluster text", has_text="layer2")
+    unfolded = node_count(out)
+    title.click()
+    wait_dot_change(out, unfolded)
+    assert out.locator(".adviz svg g.node.adviz-group", has_text="layer2").count() == 1
+    assert node_count(out) == before
+
+
+def test_lab_rnn_unrolled_readable_shared_weights_and_steps(page: Page, lab: JupyterServer) -> None:
+    nb = open_big(page, lab)
+    run_cells(nb, [2])
+    out = nb.diagram(2)
+    tape, loss = models.rnn_unrolled()
+    graph = tape.graph(loss)
+    assert_readable(out, "RNN, folded")
+    group = out.locator(".adviz svg g.node.adviz-group", has_text="×30")
+    assert group.count() == 1, "the 30 time steps start folded as one ×30 block"
+    assert in_view(out, f"g.node#{target_element(graph)}")["inside"]
+    out.screenshot(path=str(OUTPUT / "rnn_folded.png"))
+
+    before = node_count(out)
+    group.click()
+    wait_dot_change(out, before)
+    assert_readable(out, "RNN, unfolded")
+    w = leaf(graph, "W")
+    copies = out.locator(f".adviz svg g.node[id^='n{w}~']")
+    assert copies.count() == 30, "W is drawn beside each of the 30 matmuls that read it"
+    assert out.locator(f".adviz svg g.node#n{w}").count() == 0
+    out.screenshot(path=str(OUTPUT / "rnn_unfolded.png"))
+
+    # a slider on the shared W updates every copy
+    scale = slider(out, "W ×")
+    press(scale, "ArrowRight", 3)
+    factor = slider_value(scale)
+    assert factor != 1.0
+    replayed = graph.replay({w: (graph.nodes[w].value * factor).astype(np.float32)})
+    want = {fid: c["lines"] for fid, c in dotlib.fields(replayed, nodes=[w]).items()}
+    page.wait_for_function(
+        f"([root, want]) => {{ const got = ({CELLS_BY_ELEMENT_JS})(root);"
+        " return Object.keys(want).every((k) => got[k] && Object.keys(got[k]).length === 30 &&"
+        " Object.values(got[k]).every((l) => JSON.stringify(l) === JSON.stringify(want[k]))); }",
+        arg=[out.element_handle(), want],
+        timeout=20_000,
+    )
+
+    # stepping keeps the current op on screen and readable
+    steps = backward_steps_payload(replayed)
+    step = slider(out, "backward step")
+    press(step, "Home")
+    for k in range(1, 41):  # ten time steps back, the view panning along the chain
+        press(step, "ArrowRight")
+        want_id = steps[k]["current"]
+        page.wait_for_function(
+            "([root, id]) => root.querySelector('.adviz svg g.node.adviz-current')?.id === id",
+            arg=[out.element_handle(), want_id],
+        )
+        shown = in_view(out, "g.node.adviz-current")
+        assert shown["inside"], f"step {k}: the current op {want_id} is off screen"
+        assert shown["font"] >= READABLE_PX, f"step {k}: the current op's text is {shown}"
+
+
+def test_lab_gradient_magnitudes_show_vanishing_gradients(page: Page, lab: JupyterServer) -> None:
+    nb = open_big(page, lab)
+    run_cells(nb, [2])
+    out = nb.diagram(2)
+    tape, loss = models.rnn_unrolled()
+    graph = tape.graph(loss)
+    group = out.locator(".adviz svg g.node.adviz-group", has_text="×30")
+    before = node_count(out)
+    group.click()
+    wait_dot_change(out, before)
+    out.get_by_role("button", name="Colour by |grad|").click()
+    legend = out.locator(".adviz-legend")
+    legend.wait_for()
+    assert legend.text_content().startswith("|grad|")
+    # the edges out of h1 (early) and h29 (late): the early gradient is the smaller one
+    h1, h29 = (next(n.id for n in graph.nodes if n.name == name) for name in ("h1", "h29"))
+    page.wait_for_function(
+        f"([root, id]) => ({EDGE_WIDTH_JS})([root, id]) > 0", arg=[out.element_handle(), h1]
+    )
+    early, late = (page.evaluate(EDGE_WIDTH_JS, [out.element_handle(), i]) for i in (h1, h29))
+    g1, g29 = (float(np.sqrt(np.mean(graph.nodes[i].grad ** 2))) for i in (h1, h29))
+    assert g1 < g29, "the model should show vanishing gradients"
+    assert early < late, f"h1's edge ({early}px) should be thinner than h29's ({late}px)"
+    out.screenshot(path=str(OUTPUT / "rnn_gradient_magnitudes.png"))
+
+
+def test_lab_big_graph_timings(page: Page, lab: JupyterServer) -> None:
+    nb = open_big(page, lab)
+    run_cells(nb, [3])
+    assert "2002 nodes" in nb.output(3).text_content()
+    ms = first_render_ms(nb, 4)
+    record_timing("first render: run cell to drawn SVG, 2,000-node graph", ms)
+    out = nb.diagram(4)
+    assert_readable(out, "2,000-node net")
+
+    # a minimal widget's own round trip through the kernel, then a 124-node explore's
+    run_cells(nb, [5])
+    probe = slider(nb.output(5), "probe")
+    rounds = []
+    for _ in range(12):
+        nb.output(5).evaluate(ECHO_JS)
+        press(probe, "ArrowRight")
+        rounds.append(page.wait_for_function("() => window.__echo").json_value())
+        page.wait_for_timeout(50)
+    record_timing(
+        "minimal widget round trip through the kernel (median of 12)", statistics.median(rounds)
+    )
+    run_cells(nb, [6])
+    assert "124 nodes" in nb.output(6).text_content()
+    out = nb.diagram(6)
+    times = key_to_patch_ms(out, slider(out, "a"), "ArrowRight", 12)
+    record_timing(
+        "slider key to patched SVG, 124-node graph (median of 12)", statistics.median(times)
+    )

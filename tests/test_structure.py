@@ -1,0 +1,164 @@
+"""Big graphs before layout: scopes and repeated blocks found, folded, shared leaves copied.
+
+Checked on what the DOT draws (parsed by Graphviz itself where it matters) and on the plan
+that maps every graph node to the elements that show it.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import models
+import numpy as np
+import pytest
+
+import autodiff as ad
+import viz
+from viz import dot as dotlib
+from viz.plan import COPY_MIN, plan
+from viz.structure import analyse
+from viz.widget import GraphView, magnitudes
+
+
+def rnn(steps: int = 30, scoped: bool = False) -> ad.Graph:
+    rng = np.random.default_rng(0)
+    w = ad.Variable(rng.standard_normal((4, 4)).astype(np.float32) * 0.5, name="W")
+    u = ad.Variable(rng.standard_normal((3, 4)).astype(np.float32) * 0.5, name="U")
+    with ad.GradientTape() as tape:
+        h = ad.zeros((1, 4), name="h0")
+        for t in range(steps):
+            x = ad.constant(rng.standard_normal((1, 3)).astype(np.float32), name=f"x{t}")
+            if scoped:
+                with ad.name_scope(f"step{t}"):
+                    h = ad.tanh(h @ w + x @ u)
+            else:
+                h = ad.tanh(h @ w + x @ u)
+        loss = ad.reduce_sum(h, name="loss")
+    return tape.graph(loss)
+
+
+def repeats(graph: ad.Graph) -> list:
+    return [c for c in analyse(graph).containers.values() if c.kind == "repeat"]
+
+
+@pytest.mark.parametrize("scoped", [False, True])
+def test_the_time_steps_of_an_rnn_are_one_run_of_30_blocks(scoped: bool) -> None:
+    graph = rnn(scoped=scoped)
+    (run,) = repeats(graph)
+    assert run.blocks == 30  # all of them: the first step reads h0 instead of a tanh
+    assert run.block_ops == ("matmul", "matmul", "add", "tanh")
+    tanhs = [n.id for n in graph.nodes if n.op == "tanh"]
+    assert run.block_outputs == tanhs
+    # every op of the steps is inside, and so is each step's own input x_t (read once)
+    inside = set(run.nodes)
+    assert all(n.id in inside for n in graph.nodes if n.op in ("matmul", "add", "tanh"))
+    assert all(n.id in inside for n in graph.nodes if n.name.startswith("x"))
+    assert not {graph["W"].id, graph["U"].id, graph.target} & inside
+    if scoped:  # the scopes of the steps nest inside the run
+        scopes = [c for c in analyse(graph).containers.values() if c.kind == "scope"]
+        assert len(scopes) == 30 and all(c.parent == run.key for c in scopes)
+
+
+def test_no_run_without_repetition_and_layers_of_other_shapes_are_not_a_run() -> None:
+    tape, loss = models.mlp_step()
+    assert repeats(tape.graph(loss)) == []
+    tape, loss = models.deep_scoped_chain(5)
+    (run,) = repeats(tape.graph(loss))
+    assert run.blocks == 5 and run.block_ops == ("matmul", "add", "tanh")
+
+
+def test_an_rnn_opens_folded_and_readable() -> None:
+    graph = rnn()
+    diagram = viz.draw(graph)
+    (run,) = repeats(graph)
+    assert diagram.folded == {run.key}
+    drawn = diagram.drawing
+    shown = {f"n{graph['W'].id}", f"n{graph['U'].id}", "g1", f"n{graph.target}"}
+    assert set(drawn.plan.placement) == shown
+    # the folded run shows its last step's value and gradient, and the gradient's trend
+    assert drawn.plan.outputs["g1"] == [run.block_outputs[-1]]
+    trend = drawn.cells[dotlib.trend_id(run)]
+    logs = [np.log10(np.sqrt(np.mean(graph.nodes[i].grad ** 2))) for i in run.block_outputs]
+    assert trend["pic"]["kind"] == "line" and trend["pic"]["n"] == 30
+    assert trend["pic"]["data"] == pytest.approx(logs, abs=0.01)
+    assert logs[0] < logs[-1] - 3  # this RNN's gradients vanish back through time
+    assert f"{logs[0]:.1f} (first)" in trend["lines"][0].replace("\u00a0", " ")
+
+
+def test_unfolded_shared_weights_are_drawn_beside_each_reader() -> None:
+    graph = rnn()
+    drawn = plan(graph, analyse(graph), folded=())
+    w = graph["W"].id
+    readers = [n.id for n in graph.nodes if w in n.inputs]
+    assert len(readers) == 30 >= COPY_MIN
+    assert drawn.copies[w] == {f"n{r}": f"n{w}~n{r}" for r in readers}
+    assert drawn.shown_by(w) == [f"n{w}~n{r}" for r in readers]
+    for r in readers:  # each copy has the one edge into its reader, in its reader's cluster
+        assert drawn.edges[(f"n{w}~n{r}", f"n{r}")] == [(w, r)]
+        assert drawn.placement[f"n{w}~n{r}"] == drawn.placement[f"n{r}"]
+    assert f"n{w}" not in drawn.placement  # the original is not drawn
+    # a leaf read twice is drawn once, with its two edges
+    x = ad.Variable(2.0, name="x")
+    with ad.GradientTape() as tape:
+        f = x * x + x
+    twice = tape.graph(f)
+    assert plan(twice, analyse(twice)).copies == {}
+
+
+def test_every_copy_shows_the_same_cells_and_ids_reach_the_svg() -> None:
+    graph = rnn(steps=4)
+    diagram = viz.draw(graph, folded=[])
+    ids = {el.get("id") for el in ET.fromstring(diagram.svg()).iter() if el.get("id")}
+    w = graph["W"].id
+    readers = [n.id for n in graph.nodes if w in n.inputs]
+    for r in readers:
+        assert {f"a_n{w}-value~n{w}~n{r}", f"n{w}~n{r}", f"e{w}~n{r}-{r}"} <= ids
+
+
+def test_fold_state_is_chosen_to_fit_and_can_be_given() -> None:
+    tape, loss = models.mlp_step()
+    graph = tape.graph(loss)
+    assert viz.draw(graph).folded == {"scope:layer1", "scope:layer2", "scope:layer3", "scope:loss"}
+    assert viz.draw(graph, folded=[]).folded == frozenset()
+    assert viz.draw(graph, collapse=0).folded == viz.draw(graph).folded
+    seed = models.shared_chain(1)
+    assert viz.draw(seed[0].graph(seed[1])).folded == frozenset()  # small: nothing folded
+    # a fold state survives as keys: the same keys fold the same containers again
+    again = viz.draw(graph, folded=["scope:layer2"])
+    assert again.folded == {"scope:layer2"}
+    assert "g" in "".join(again.drawing.plan.groups)
+
+
+def test_widget_folds_and_unfolds_when_the_browser_says_so() -> None:
+    graph = rnn()
+    view = GraphView()
+    view.show_graph(graph)
+    (run,) = repeats(graph)
+    assert view.folded == [run.key]
+    assert view.drawn["groups"]["g1"]["key"] == run.key
+    assert sorted(view.drawn["groups"]["g1"]["members"]) == sorted(run.nodes)
+    folded_dot = view.dot
+    view.folded = []  # the browser: a click on the ×30 node
+    assert view.dot != folded_dot and view.drawn["groups"] == {}
+    assert view.drawn["copied"] == sorted([graph["W"].id, graph["U"].id])
+    w = graph["W"].id
+    assert view.dot.count(f"n{w}~") >= 30
+    view.folded = [run.key, "scope:no-such-scope"]  # unknown keys are ignored
+    assert view.dot == folded_dot
+
+
+def test_magnitudes_colour_the_drawn_elements_by_gradient_size() -> None:
+    graph = rnn(steps=5)
+    view = GraphView(color_by="grad")
+    view.show_graph(graph, folded=[])
+    m = view.magnitudes
+    target = f"n{graph.target}"
+    assert m["nodes"][target] == pytest.approx(1.0)
+    first_tanh = next(n for n in graph.nodes if n.op == "tanh")
+    rms = float(np.sqrt(np.mean(first_tanh.grad.astype(np.float64) ** 2)))
+    assert m["nodes"][f"n{first_tanh.id}"] == pytest.approx(rms)
+    reader = next(n.id for n in graph.nodes if first_tanh.id in n.inputs)
+    assert m["edges"][f"e{first_tanh.id}-{reader}"] == pytest.approx(rms)
+    view.color_by = ""
+    assert view.magnitudes == {}
+    assert magnitudes(graph, view.drawing)["nodes"][target] == pytest.approx(1.0)

@@ -1,0 +1,190 @@
+"""What is drawn for a fold state: elements, copies of shared leaves, clusters and edges.
+
+Given a graph's `Structure` and the set of folded container keys, every node is shown by one
+drawn element: itself (`n3`) or the folded container it sits in (`g2`). A leaf read by
+`COPY_MIN` or more drawn elements (a weight shared by every time step) is not drawn once with
+edges across the whole picture: it gets a copy beside each reader (`n5~n12`), as TensorBoard
+extracts its auxiliary nodes. Copies show the same value and gradient and are highlighted
+together in the browser.
+
+`initial_folds` picks the starting fold state: nothing folded when the graph fits the view at
+a readable size (estimated from the labels, before any layout), else runs of repeated blocks
+folded, then scopes from the deepest level up until it fits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import autodiff as ad
+from viz import text
+from viz.structure import ROOT, Container, Structure
+
+COPY_MIN = 3  # a leaf read by this many drawn elements gets a copy beside each
+# The view a diagram should fit at a readable size (points; the widget shows 1 pt as 1.1 px
+# at its smallest readable zoom, in an output about 960 px wide).
+VIEW_WIDTH_PT = 860.0
+VIEW_HEIGHT_PT = 520.0
+
+
+@dataclass
+class Plan:
+    """What the diagram draws (see the module's docstring)."""
+
+    element: list[str]  # node id -> id of the drawn element showing it
+    groups: dict[str, Container]  # folded group element id -> its container
+    copies: dict[int, dict[str, str]]  # shared leaf id -> {reader element: copy id}
+    placement: dict[str, str]  # drawn element -> key of the container it is drawn in
+    edges: dict[tuple[str, str], list[tuple[int, int]]]  # drawn edge -> graph edges it shows
+    outputs: dict[str, list[int]] = field(default_factory=dict)  # group -> its output nodes
+
+    def shown_by(self, node: int) -> list[str]:
+        """Every drawn element showing `node`: itself or its group, or all its copies."""
+        copies = self.copies.get(node)
+        return list(copies.values()) if copies else [self.element[node]]
+
+    def drawn_nodes(self) -> list[int]:
+        """The graph nodes drawn as themselves (not folded, not copied)."""
+        return [i for i, e in enumerate(self.element) if e[0] == "n" and i not in self.copies]
+
+
+def group_id(structure: Structure, key: str) -> str:
+    """The drawn element id of a folded container (`g4`), stable for a structure."""
+    return f"g{list(structure.containers).index(key)}"
+
+
+def plan(graph: ad.Graph, structure: Structure, folded: Iterable[str] = ()) -> Plan:
+    """Elements, copies, placement and edges for the fold state `folded` (container keys;
+    unknown keys are ignored)."""
+    folded = set(folded)
+    index = {key: k for k, key in enumerate(structure.containers)}
+    shown: dict[str, str | None] = {}  # container -> the group element hiding it, if any
+    groups: dict[str, Container] = {}
+    for key, c in structure.containers.items():  # parents come before children
+        above = shown.get(c.parent) if c.parent is not None else None
+        if above is None and key in folded and c.kind != "root":
+            above = f"g{index[key]}"
+            groups[above] = c
+        shown[key] = above
+    element = [shown[structure.home[n.id]] or f"n{n.id}" for n in graph.nodes]
+    placement: dict[str, str] = {}
+    for n in graph.nodes:
+        e = element[n.id]
+        if e not in placement:
+            placement[e] = structure.home[n.id] if e[0] == "n" else groups[e].parent or ROOT
+    copies = _copies(graph, structure, element, placement)
+    edges: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    outputs: dict[str, dict[int, None]] = {g: {} for g in groups}
+    for n in graph.nodes:
+        head = element[n.id]
+        for i in n.inputs:
+            tail = copies[i][head] if i in copies else element[i]
+            if tail == head:
+                continue
+            edges.setdefault((tail, head), []).append((i, n.id))
+            if tail in outputs:
+                outputs[tail][i] = None
+    if graph.target is not None and element[graph.target] in outputs:
+        outputs[element[graph.target]][graph.target] = None
+    return Plan(element, groups, copies, placement, edges, {g: list(o) for g, o in outputs.items()})
+
+
+def _copies(
+    graph: ad.Graph, structure: Structure, element: list[str], placement: dict[str, str]
+) -> dict[int, dict[str, str]]:
+    copies = {}
+    for n in graph.nodes:
+        readers = structure.consumers[n.id]
+        if n.kind == "op" or element[n.id][0] != "n" or len(readers) < COPY_MIN:
+            continue
+        by_element = list(dict.fromkeys(element[r] for r in readers))
+        if len(by_element) < COPY_MIN:
+            continue
+        copies[n.id] = {e: f"n{n.id}~{e}" for e in by_element}
+        del placement[element[n.id]]
+        for e, copy in copies[n.id].items():
+            placement[copy] = placement[e]
+    return copies
+
+
+# ----------------------------------------------------------------------------- folding
+def folds_for_collapse(structure: Structure, collapse: int) -> set[str]:
+    """`collapse=N`: the scopes N levels deep (and deeper) folded."""
+    return {
+        key
+        for key, c in structure.containers.items()
+        if c.kind == "scope" and key.removeprefix("scope:").count("/") == collapse
+    }
+
+
+def initial_folds(graph: ad.Graph, structure: Structure) -> set[str]:
+    """The first fold state (from nothing folded, to runs folded, to scopes folded from the
+    deepest level up) whose estimated layout fits the view at a readable size; the most
+    folded one if none does."""
+    repeats = {k for k, c in structure.containers.items() if c.kind == "repeat"}
+    scopes = [c for c in structure.containers.values() if c.kind == "scope"]
+    levels = sorted({c.key.count("/") for c in scopes}, reverse=True)
+    candidates = [set(), repeats]
+    for level in levels:
+        deeper = {c.key for c in scopes if c.key.count("/") >= level}
+        candidates.append(repeats | deeper)
+    sizes = _label_sizes(graph)
+    seen = []
+    for folded in candidates:
+        if folded in seen:
+            continue
+        seen.append(folded)
+        width, height = estimate(graph, plan(graph, structure, folded), sizes)
+        if width <= VIEW_WIDTH_PT and height <= VIEW_HEIGHT_PT:
+            return folded
+    return seen[-1]
+
+
+def estimate(graph: ad.Graph, drawn: Plan, sizes: list[tuple[float, float]]) -> tuple[float, float]:
+    """The layout's (width, height) in points, roughly (left to right: ranks side by side,
+    the nodes of a rank stacked), from the labels' sizes; no layout is run."""
+    size: dict[str, tuple[float, float]] = {}
+    order: dict[str, int] = {}
+    for n in graph.nodes:
+        for e in drawn.shown_by(n.id):
+            order.setdefault(e, len(order))
+            w, h = sizes[n.id] if e[0] == "n" else (230.0, 110.0)
+            if e in size and e[0] == "g":
+                continue
+            size[e] = (w, h)
+    rank = dict.fromkeys(order, 0)
+    for tail, head in sorted(drawn.edges, key=lambda edge: order[edge[1]]):
+        if order[tail] < order[head]:
+            rank[head] = max(rank[head], rank[tail] + 1)
+    widths: dict[int, float] = {}
+    heights: dict[int, float] = {}
+    for e, (w, h) in size.items():
+        r = rank[e]
+        widths[r] = max(widths.get(r, 0.0), w)
+        heights[r] = heights.get(r, 0.0) + h + 18.0
+    clusters = {p for p in drawn.placement.values() if p != ROOT}
+    pad = 16.0 * len(clusters) ** 0.5
+    return sum(widths.values()) + 25.0 * (len(widths) - 1) + pad, max(heights.values()) + pad
+
+
+def _label_sizes(graph: ad.Graph) -> list[tuple[float, float]]:
+    """Each node's label size in points, estimated from its name and value's shape."""
+    out = []
+    for n in graph.nodes:
+        title = len(n.name) + (len(n.op or "") + 3 if n.kind == "op" else 0)
+        chars, lines = _value_text(n.value.shape, n.value.size)
+        width = max(6.2 * min(title, text.MAX_NAME) + 10, 5.6 * chars + 12, 70)
+        out.append((width, 36.0 + 2 * 12.5 * lines))
+    return out
+
+
+def _value_text(shape: tuple[int, ...], size: int) -> tuple[int, int]:
+    """(characters per line, lines) of a value cell."""
+    if not shape:
+        return 14, 1
+    if size > text.MAX_ELEMENTS:
+        return 44, 1 + 5  # the summary line and a picture about five lines high
+    if len(shape) == 1:
+        return 8 + 8 * min(size, 6), -(-size // 6)
+    return 8 + 8 * shape[-1], size // max(shape[-1], 1)

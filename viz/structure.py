@@ -1,0 +1,302 @@
+"""The graph's hierarchy, found once per structure: name scopes and runs of repeated blocks.
+
+A big graph is made legible by transforming it before layout (Wongsuphasawat et al., VAST
+2017, TensorBoard's graph view), not by shrinking the picture. This module finds what can be
+folded:
+
+- **scopes**: every `name_scope` path is a container of the nodes recorded inside it;
+- **repeats**: consecutive blocks with the same op structure (an RNN's time steps, identical
+  layers) form a run, a container that folds to one "×N" node.
+
+Containers nest (a run sits inside a scope and may hold the scopes of its blocks). Each has a
+`key` (`"scope:enc/layer1"`, `"repeat:17"`) that stays the same for the same graph structure,
+so a fold state (a set of keys) survives a replay. `viz.plan` decides what is drawn for a
+given fold state.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import autodiff as ad
+
+ROOT = ""
+MIN_REPEATS = 3  # a run has at least this many blocks
+MAX_PERIOD = 64  # ops in one block, at most
+_DIGITS = re.compile(r"\d+")
+
+
+@dataclass
+class Container:
+    """A foldable part of the graph: a name scope or a run of repeated blocks."""
+
+    key: str
+    kind: str  # "root", "scope" or "repeat"
+    title: str
+    parent: str | None
+    depth: int = 0
+    nodes: list[int] = field(default_factory=list)  # every node inside, nested ones too
+    children: list[str] = field(default_factory=list)
+    blocks: int = 0  # repeats: how many blocks
+    block_ops: tuple[str, ...] = ()  # repeats: the ops of one block
+    block_outputs: list[int] = field(default_factory=list)  # repeats: each block's last op
+    ops: int = 0  # how many of `nodes` are ops
+
+
+@dataclass
+class Structure:
+    """Containers of a graph, and the container each node sits in directly."""
+
+    containers: dict[str, Container]
+    home: list[str]  # node id -> key of its innermost container
+    consumers: list[list[int]]  # node id -> ids of the nodes that read it
+
+    def chain(self, key: str) -> list[str]:
+        """`key` and its ancestors, innermost first (the root last)."""
+        out = []
+        while key is not None:
+            out.append(key)
+            key = self.containers[key].parent
+        return out
+
+    def foldable(self) -> list[Container]:
+        """Every container but the root, outermost first."""
+        return sorted(
+            (c for c in self.containers.values() if c.kind != "root"), key=lambda c: c.depth
+        )
+
+
+def scope_key(scope: str) -> str:
+    """The fold key of a name scope (`"scope:layer1/dense"`)."""
+    return f"scope:{scope}"
+
+
+def analyse(graph: ad.Graph) -> Structure:
+    """Find the scopes and the runs of repeated blocks of `graph` (linear in its size)."""
+    consumers: list[list[int]] = [[] for _ in graph.nodes]
+    for node in graph.nodes:
+        for i in node.inputs:
+            consumers[i].append(node.id)
+    runs = find_runs(graph, consumers)
+    return _containers(graph, consumers, runs)
+
+
+# ----------------------------------------------------------------------------- repeats
+@dataclass(frozen=True)
+class Run:
+    """Blocks of `period` consecutive op nodes (positions in the op sequence), repeated."""
+
+    start: int
+    period: int
+    blocks: int
+
+
+def tokens(
+    graph: ad.Graph, consumers: Sequence[Sequence[int]]
+) -> tuple[list[int], list[int], list[int]]:
+    """The op nodes in order, a strict token per op and a loose one.
+
+    Equal strict tokens mean the same op on inputs of the same kind and shape, wired the same
+    way relative to it (an input computed `d` ops earlier, a leaf read by this op only, or the
+    same shared leaf). Loose tokens compare the op, its shape and scope only: the first block
+    of a run may read a leaf where the others read the previous block (an RNN's `h0`)."""
+    ops = [n.id for n in graph.nodes if n.kind == "op"]
+    position = {node: k for k, node in enumerate(ops)}
+    strict_words: dict[tuple, int] = {}
+    loose_words: dict[tuple, int] = {}
+    strict, loose = [], []
+    for k, node_id in enumerate(ops):
+        node = graph.nodes[node_id]
+        refs = []
+        for i in node.inputs:
+            source = graph.nodes[i]
+            if i in position:
+                refs.append(("op", k - position[i]))
+            elif len(consumers[i]) > 1:
+                refs.append(("shared", i))
+            else:
+                refs.append(("leaf", source.kind, source.shape, str(source.dtype)))
+        word = (node.op, node.shape, str(node.dtype), _DIGITS.sub("#", node.scope))
+        attrs = tuple(sorted((k, repr(v)) for k, v in node.attrs.items()))
+        strict.append(strict_words.setdefault((word, tuple(refs), attrs), len(strict_words)))
+        loose.append(loose_words.setdefault(word, len(loose_words)))
+    return ops, strict, loose
+
+
+def find_runs(graph: ad.Graph, consumers: Sequence[Sequence[int]]) -> list[tuple[Run, list[int]]]:
+    """Runs of at least `MIN_REPEATS` identical consecutive blocks, largest first, with the
+    op node ids of each run (greedy: the run covering most ops, then the rest)."""
+    ops, strict, loose = tokens(graph, consumers)
+    t = np.asarray(strict, dtype=np.int64)
+    n = len(t)
+    candidates = []
+    for p in range(1, min(MAX_PERIOD, n // MIN_REPEATS) + 1):
+        same = np.concatenate(([False], t[:-p] == t[p:], [False]))
+        edges = np.flatnonzero(np.diff(same.astype(np.int8)))
+        for a, b in zip(edges[::2], edges[1::2], strict=True):
+            blocks = (b - a + p) // p
+            if blocks >= MIN_REPEATS:
+                candidates.append((blocks * p, -p, int(a), p))
+    candidates.sort(reverse=True)
+    taken = np.zeros(n, dtype=bool)
+    runs = []
+    for _, _, start, p in candidates:
+        run = _widen(start, p, strict, loose, taken)
+        end = run.start + p * run.blocks
+        if taken[run.start : end].any() or not _nests(graph, ops[run.start : end]):
+            continue
+        taken[run.start : end] = True
+        runs.append((run, ops[run.start : end]))
+    return runs
+
+
+def _widen(start: int, p: int, strict: list[int], loose: list[int], taken: np.ndarray) -> Run:
+    """The run of period `p` whose strictly equal part starts at `start`, moved left over
+    ops that match one block later loosely (a first block that reads a leaf instead of the
+    previous block), then as many whole blocks as it has."""
+    shift = 0
+    while (
+        shift < p
+        and start - shift - 1 >= 0
+        and not taken[start - shift - 1]
+        and loose[start - shift - 1] == loose[start - shift - 1 + p]
+    ):
+        shift += 1
+    begin = start - shift
+    end = start + p
+    while end < len(strict) and strict[end] == strict[end - p]:
+        end += 1
+    return Run(begin, p, (end - begin) // p)
+
+
+def _nests(graph: ad.Graph, members: Sequence[int]) -> bool:
+    """Whether a run can be a container: every scope it touches below its common scope lies
+    entirely inside it (so scopes and runs nest)."""
+    scopes = {graph.nodes[i].scope for i in members}
+    common = _common_scope(scopes)
+    inner = {s for s in scopes if s != common}
+    if not inner:
+        return True
+    inside = set(members)
+    for node in graph.nodes:
+        if node.kind == "op" and node.scope in inner and node.id not in inside:
+            return False
+    return True
+
+
+def _common_scope(scopes: set[str]) -> str:
+    parts = [s.split("/") if s else [] for s in scopes]
+    common: list[str] = []
+    for level in zip(*parts, strict=False):
+        if len(set(level)) != 1:
+            break
+        common.append(level[0])
+    return "/".join(common)
+
+
+# ----------------------------------------------------------------------------- containers
+def _containers(
+    graph: ad.Graph, consumers: list[list[int]], runs: list[tuple[Run, list[int]]]
+) -> Structure:
+    containers = {ROOT: Container(ROOT, "root", "", None)}
+    scopes = dict.fromkeys(n.scope for n in graph.nodes if n.scope)
+    for scope in list(scopes):  # every ancestor of a scope is a scope too
+        parts = scope.split("/")
+        for k in range(1, len(parts)):
+            scopes.setdefault("/".join(parts[:k]), None)
+    for scope in sorted(scopes):
+        parent = "/".join(scope.split("/")[:-1])
+        containers[scope_key(scope)] = Container(
+            scope_key(scope), "scope", scope.split("/")[-1], scope_key(parent) if parent else ROOT
+        )
+    home = [scope_key(n.scope) if n.scope else ROOT for n in graph.nodes]
+    for run, members in runs:
+        _add_run(graph, consumers, containers, home, run, members)
+    containers = {key: containers[key] for key in _by_depth(containers)}  # parents first
+    for key, c in containers.items():
+        c.depth = 0 if c.parent is None else containers[c.parent].depth + 1
+        if c.parent is not None:
+            containers[c.parent].children.append(key)
+    for node in graph.nodes:
+        key = home[node.id]
+        while key is not None:
+            c = containers[key]
+            c.nodes.append(node.id)
+            c.ops += node.kind == "op"
+            key = c.parent
+    empty = [k for k, c in containers.items() if not c.nodes and c.kind != "root"]
+    for key in empty:
+        del containers[key]
+    for c in containers.values():
+        c.children = [k for k in c.children if k in containers]
+    return Structure(containers, home, consumers)
+
+
+def _by_depth(containers: dict[str, Container]) -> list[str]:
+    """Keys ordered so that a parent comes before its children."""
+    order, seen = [], set()
+
+    def visit(key: str) -> None:
+        if key in seen:
+            return
+        parent = containers[key].parent
+        if parent is not None:
+            visit(parent)
+        seen.add(key)
+        order.append(key)
+
+    for key in containers:
+        visit(key)
+    return order
+
+
+def _add_run(
+    graph: ad.Graph,
+    consumers: list[list[int]],
+    containers: dict[str, Container],
+    home: list[str],
+    run: Run,
+    members: list[int],
+) -> None:
+    """A run's container, between its common scope and the scopes of its blocks; the leaves
+    read only inside it (and recorded in its scope) move in with their readers."""
+    common = _common_scope({graph.nodes[i].scope for i in members})
+    outer = scope_key(common) if common else ROOT
+    first = graph.nodes[members[0]]
+    key = f"repeat:{first.id}"
+    block = tuple(graph.nodes[i].op or "" for i in members[: run.period])
+    outputs = [members[(b + 1) * run.period - 1] for b in range(run.blocks)]
+    containers[key] = Container(
+        key,
+        "repeat",
+        f"×{run.blocks}",
+        outer,
+        blocks=run.blocks,
+        block_ops=block,
+        block_outputs=outputs,
+    )
+    inside = set(members)
+    for i in members:
+        if home[i] == outer:
+            home[i] = key
+    for node in graph.nodes:
+        readers = consumers[node.id]
+        if (
+            node.kind != "op"
+            and home[node.id] == outer
+            and len(readers) == 1
+            and readers[0] in inside
+        ):
+            home[node.id] = key
+    # scopes directly below the common scope that the run holds become its children
+    touched = {graph.nodes[i].scope for i in members} - {common}
+    for scope in touched:
+        parts = scope.split("/")
+        depth = len(common.split("/")) if common else 0
+        child = scope_key("/".join(parts[: depth + 1]))
+        if containers[child].parent == outer:
+            containers[child].parent = key
