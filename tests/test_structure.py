@@ -15,7 +15,8 @@ import pytest
 import autodiff as ad
 import viz
 from viz import dot as dotlib
-from viz.plan import COPY_MIN, plan
+from viz import plan as plan_module
+from viz.plan import COPY_MIN, REST, plan
 from viz.structure import analyse
 from viz.widget import GraphView, magnitudes
 
@@ -162,3 +163,31 @@ def test_magnitudes_colour_the_drawn_elements_by_gradient_size() -> None:
     view.color_by = ""
     assert view.magnitudes == {}
     assert magnitudes(graph, view.drawing)["nodes"][target] == pytest.approx(1.0)
+
+
+def test_a_huge_unstructured_graph_draws_the_part_nearest_the_target(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(plan_module, "MAX_DRAWN", 40)
+    rng = np.random.default_rng(0)
+    x = ad.Variable(np.ones(3, np.float32), name="x")
+    unary = [ad.tanh, ad.sin, ad.cos, ad.square, ad.exp]
+    with ad.GradientTape() as tape:
+        ys = [x]
+        for _ in range(200):  # little repeated structure and no scopes: it stays big
+            ys.append(unary[rng.integers(len(unary))](ys[-1 - int(rng.integers(min(3, len(ys))))]))
+        loss = ad.reduce_sum(ad.stack(ys[-10:]), name="loss")
+    graph = tape.graph(loss)
+    drawing = dotlib.build(graph)
+    drawn = drawing.plan
+    assert len(set(drawn.element)) == 40 + 1  # 40 elements, and the one that stands for the rest
+    rest = drawn.groups[REST]
+    assert len(rest.nodes) == sum(e == REST for e in drawn.element) > 20
+    assert drawn.element[graph.target] == f"n{graph.target}"
+    # what is kept is what the target reads most directly: every input of the target is drawn
+    assert all(drawn.element[i] != REST for i in graph.nodes[graph.target].inputs)
+    assert "more nodes" in drawing.source
+    assert len(drawing.drawn["names"]) == len(graph.nodes)  # search still finds every node
+    view = GraphView()
+    view.show_graph(graph)
+    assert view.details[REST]["title"] == f"{len(rest.nodes):,} more nodes"

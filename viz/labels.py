@@ -87,6 +87,8 @@ def group_label(
 ) -> str:
     """The label of a folded group: its name, what it holds, its outputs' values and grads."""
     leaves = len(group.nodes) - group.ops
+    if group.kind == "rest":
+        return _rest_label(element, group)
     if group.kind == "repeat":
         title = f"{group.title} {_block_name(group)}"
         meta = f"{group.blocks} repeated blocks of {_count(len(group.block_ops), 'op')}"
@@ -121,6 +123,16 @@ def group_label(
             rows += _field_rows(trend, cell, False, f"~{element}", picture=fill)
     border = PALETTE.target if graph.target in set(group.nodes) else PALETTE.group_border
     return _table(rows, fill, border, "2")
+
+
+def _rest_label(element: str, group: Container) -> str:
+    """The node standing for what a very big diagram does not draw."""
+    rows = [
+        f'<tr><td id="{element}-name" href="#" align="left"><b>… {esc(group.title)}</b></td></tr>',
+        _meta_row(f"{_count(group.ops, 'op')} · not drawn: too many to lay out in the browser"),
+        _meta_row("the diagram shows the nodes nearest the target; search finds them all"),
+    ]
+    return _table(rows, PALETTE.constant_fill, PALETTE.muted, "1")
 
 
 def cluster_label(group: Container) -> str:

@@ -14,6 +14,7 @@ folded, then scopes from the deepest level up until it fits.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -22,6 +23,9 @@ from viz import text
 from viz.structure import ROOT, Container, Structure
 
 COPY_MIN = 3  # a leaf read by this many drawn elements gets a copy beside each
+MAX_DRAWN = 1500  # at most this many elements are drawn; the rest, farthest from the target,
+# are summed up in one node (`REST`): a browser lays out 1,500 nodes in about a second
+REST = "grest"
 # The view a diagram should fit at a readable size (points; the widget shows 1 pt as 1.1 px
 # at its smallest readable zoom, in an output about 960 px wide).
 VIEW_WIDTH_PT = 860.0
@@ -68,6 +72,10 @@ def plan(graph: ad.Graph, structure: Structure, folded: Iterable[str] = ()) -> P
             groups[above] = c
         shown[key] = above
     element = [shown[structure.home[n.id]] or f"n{n.id}" for n in graph.nodes]
+    if len(set(element)) > MAX_DRAWN:
+        groups[REST] = _cut_to_nearest(graph, element, MAX_DRAWN)
+        left = set(element)
+        groups = {g: c for g, c in groups.items() if g in left}
     placement: dict[str, str] = {}
     for n in graph.nodes:
         e = element[n.id]
@@ -88,6 +96,27 @@ def plan(graph: ad.Graph, structure: Structure, folded: Iterable[str] = ()) -> P
     if graph.target is not None and element[graph.target] in outputs:
         outputs[element[graph.target]][graph.target] = None
     return Plan(element, groups, copies, placement, edges, {g: list(o) for g, o in outputs.items()})
+
+
+def _cut_to_nearest(graph: ad.Graph, element: list[str], limit: int) -> Container:
+    """Keep the `limit` elements nearest the target (breadth first along inputs, from the
+    target or the last node); every other node is shown by one `REST` element."""
+    start = graph.target if graph.target is not None else len(graph.nodes) - 1
+    keep: set[str] = set()
+    seen = {start}
+    queue = deque([start])
+    while queue and len(keep) < limit:
+        n = queue.popleft()
+        keep.add(element[n])
+        for i in graph.nodes[n].inputs:
+            if i not in seen:
+                seen.add(i)
+                queue.append(i)
+    rest = [n.id for n in graph.nodes if element[n.id] not in keep]
+    for n in rest:
+        element[n] = REST
+    ops = sum(graph.nodes[n].kind == "op" for n in rest)
+    return Container("", "rest", f"{len(rest):,} more nodes", ROOT, nodes=rest, ops=ops)
 
 
 def _copies(

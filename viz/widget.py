@@ -9,6 +9,7 @@ and how long it took (`render_ms`, `patch_ms`). Folding a scope in the browser c
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ import traitlets
 import autodiff as ad
 from viz import dot as dotlib
 from viz import text
+from viz.plan import Plan
 from viz.structure import Structure, analyse
 
 BUNDLE = Path(__file__).parent / "static" / "widget.js"
@@ -133,9 +135,10 @@ class GraphView(anywidget.AnyWidget):
             if sorted(folded) != sorted(self.folded):
                 self.folded = sorted(folded)
             if len(graph.nodes) <= DETAILS_UPFRONT:
-                self.details = node_details(graph)
+                details = node_details(graph)
             else:
-                self.details = _details_of(graph, self.selected) if self.selected else {}
+                details = _details_of(graph, self.selected) if self.selected else {}
+            self.details = {**details, **group_details(graph, drawing.plan)}
             self._send_magnitudes()
 
     def _on_folded(self, change: dict) -> None:
@@ -203,6 +206,35 @@ def _details_of(graph: ad.Graph, node: str) -> dict[str, dict]:
     if not (node.startswith("n") and index.isdigit() and int(index) < len(graph.nodes)):
         return {}
     return node_details(graph, [int(index)])
+
+
+def group_details(graph: ad.Graph, plan: Plan) -> dict[str, dict]:
+    """The panel of each folded group (and of the node standing for what is not drawn):
+    what it holds, its most frequent ops and its outputs."""
+    details = {}
+    for element, group in plan.groups.items():
+        ops = Counter(graph.nodes[i].op for i in group.nodes if graph.nodes[i].kind == "op")
+        leaves = len(group.nodes) - group.ops
+        lines = [f"{group.ops} ops and {leaves} leaves"]
+        if group.kind == "repeat":
+            lines.append(f"{group.blocks} blocks of: {' → '.join(group.block_ops)}")
+        lines.append(
+            "most frequent ops: " + ", ".join(f"{op} ×{k}" for op, k in ops.most_common(6))
+        )
+        outputs = plan.outputs.get(element, [])
+        if outputs:
+            names = ", ".join(text.visible(graph.nodes[i].name) for i in outputs[:12])
+            lines.append(f"outputs: {names}" + (" …" if len(outputs) > 12 else ""))
+        if group.kind == "rest":
+            lines.append("Not drawn: the browser could not lay them out readably. Draw a part")
+            lines.append("of the graph instead: tape.graph(t) of an intermediate tensor t.")
+        else:
+            lines.append("Click the node to unfold it.")
+        title = (
+            group.title if group.kind != "scope" else f"scope {group.key.removeprefix('scope:')}"
+        )
+        details[element] = {"title": text.visible(title, limit=200), "lines": lines}
+    return details
 
 
 def node_details(graph: ad.Graph, nodes: Sequence[int] | None = None) -> dict[str, dict]:
