@@ -131,8 +131,17 @@ def test_large_arrays_are_summarised() -> None:
     x = ad.Variable(np.arange(100, dtype=np.float32).reshape(10, 10), name="x")
     with ad.GradientTape() as tape:
         y = ad.reduce_sum(x * 2.0)
-    lines = dotlib.fields(tape.graph(y))["n0-value"]["lines"]
-    assert lines == ["value: (10, 10) min 0 mean 49.5 max 99".replace(" ", "\u00a0")]
+    cell = dotlib.fields(tape.graph(y))["n0-value"]
+    # pictured (a 10x10 heatmap): the summary leaves the shape to the picture
+    assert cell["lines"] == ["value: min 0 mean 49.5 max 99".replace(" ", "\u00a0")]
+    assert cell["pic"]["kind"] == "heat" and (cell["pic"]["rows"], cell["pic"]["cols"]) == (10, 10)
+    assert cell["pic"]["data"] == list(range(100)) and cell["pic"]["limit"] == 99
+    big = ad.Variable(np.arange(1000, dtype=np.float32).reshape(100, 10), name="big")
+    with ad.GradientTape() as tape:
+        y = ad.reduce_sum(big)
+    cell = dotlib.fields(tape.graph(y))["n0-value"]
+    assert cell["pic"]["kind"] == "hist" and sum(cell["pic"]["counts"]) == 1000
+    assert cell["lines"] == ["value: min 0 mean 499.5 max 999".replace(" ", "\u00a0")]
 
 
 def test_nan_is_marked() -> None:

@@ -252,3 +252,17 @@ def test_a_leaf_that_is_not_finite_gets_a_clear_error() -> None:
         y = ad.exp(-x)
     with pytest.raises(ValueError, match=r"slider 'x' needs finite numbers.*ranges="):
         viz.explore(tape, y)
+
+
+def test_a_range_for_no_slider_is_a_clear_error() -> None:
+    tape, loss = seed()
+    with pytest.raises(ValueError, match=r"no slider named \['q'\]; the sliders are \['w', "):
+        viz.explore(tape, loss, ranges={"q": (0, 1)})
+    w = ad.Variable(np.ones((4, 4), np.float32), name="W")
+    with ad.GradientTape(persistent=True) as tape:
+        y = ad.reduce_sum(w * w)
+    with pytest.raises(ValueError, match=r"ranges\['W'\]: W has 16 elements .*'W ×': \(0, 4\)"):
+        viz.explore(tape, y, ranges={"W": (0, 4)})
+    explorer = viz.explore(tape, y, ranges={"W ×": (0, 4)})
+    scale = explorer.sliders[0][1]
+    assert (scale.description, scale.min, scale.max) == ("W ×", 0.0, 4.0)

@@ -159,7 +159,17 @@ def test_magnitudes_colour_the_drawn_elements_by_gradient_size() -> None:
     rms = float(np.sqrt(np.mean(first_tanh.grad.astype(np.float64) ** 2)))
     assert m["nodes"][f"n{first_tanh.id}"] == pytest.approx(rms)
     reader = next(n.id for n in graph.nodes if first_tanh.id in n.inputs)
-    assert m["edges"][f"e{first_tanh.id}-{reader}"] == pytest.approx(rms)
+    assert m["edges"][f"e{first_tanh.id}-{reader}"] == pytest.approx(rms)  # its only reader
+    # the copies of W: each shows what its own time step sends W, the first the smallest
+    w = graph["W"].id
+    steps = {s.node: s for s in graph.backward_steps()}
+    readers = [n.id for n in graph.nodes if w in n.inputs]
+    sent = [
+        float(np.sqrt(np.mean(steps[r].contributions[w].astype(np.float64) ** 2))) for r in readers
+    ]
+    assert [m["nodes"][f"n{w}~n{r}"] for r in readers] == pytest.approx(sent)
+    assert [m["edges"][f"e{w}~n{r}-{r}"] for r in readers] == pytest.approx(sent)
+    assert sent[0] < sent[-1]
     view.color_by = ""
     assert view.magnitudes == {}
     assert magnitudes(graph, view.drawing)["nodes"][target] == pytest.approx(1.0)

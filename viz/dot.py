@@ -55,17 +55,24 @@ def fields(
 
 def cell(field: str, array: np.ndarray | None) -> dict:
     """One value or gradient cell: its text lines, whether it has a nan, its picture."""
-    lines = field_lines(field, array)
+    pic = pictures.picture(array)
+    if pic is not None:  # the summary without the shape: the picture shows it
+        lines = _labelled(field, [text.summary(array, shape=False).replace(" ", NBSP)])
+    else:
+        lines = field_lines(field, array)
     if array is not None and array.size <= text.MAX_ELEMENTS:  # printed in full
         nan = array.dtype.kind in "fc" and any("nan" in line for line in lines)
     else:
         nan = text.has_nan(array)
-    return {"lines": lines, "nan": nan, "pic": pictures.picture(array)}
+    return {"lines": lines, "nan": nan, "pic": pic}
 
 
 def field_lines(field: str, array: np.ndarray | None) -> list[str]:
     """The text lines of a value or gradient cell (`value: [[22 28]]`)."""
-    lines = [line.replace(" ", NBSP) for line in text.array_lines(array)]
+    return _labelled(field, [line.replace(" ", NBSP) for line in text.array_lines(array)])
+
+
+def _labelled(field: str, lines: list[str]) -> list[str]:
     label = f"{field}:{NBSP}" if field == "value" else f"grad:{NBSP * 2}"
     pad = NBSP * len(label)
     # no-break spaces: browsers collapse runs of plain spaces in SVG text, and columns would

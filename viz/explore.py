@@ -205,6 +205,7 @@ def _controls(
         )
         sliders.append((control, widget))
 
+    _check_ranges(values, ranges, max_elements)
     for leaf, value in values.items():
         if value.size <= max_elements:
             for index in np.ndindex(value.shape):
@@ -220,6 +221,29 @@ def _controls(
                 f"{leaf} has {value.size} elements: its slider scales all of them together"
             )
     return sliders, notes
+
+
+def _check_ranges(
+    values: Mapping[str, np.ndarray], ranges: Mapping[str, Any], max_elements: int
+) -> None:
+    """A clear error for a `ranges` key that names no slider (it would be ignored)."""
+    labels: list[str] = []
+    for leaf, value in values.items():
+        if value.size > max_elements:
+            labels.append(f"{leaf} ×")
+            if leaf in ranges:
+                raise ValueError(
+                    f"explore: ranges[{leaf!r}]: {leaf} has {value.size} elements and one "
+                    f"slider that scales them all; give the factor's range instead: "
+                    f"ranges={{{leaf + ' ×'!r}: (0, 4)}}"
+                )
+        else:
+            labels.append(leaf)
+            if value.ndim:
+                labels += [f"{leaf}[{', '.join(map(str, i))}]" for i in np.ndindex(value.shape)]
+    unknown = [key for key in ranges if key not in labels]
+    if unknown:
+        raise ValueError(f"explore: ranges has no slider named {unknown}; the sliders are {labels}")
 
 
 # ----------------------------------------------------------------------------- the widget

@@ -62,17 +62,18 @@ def array_lines(value: np.ndarray | None, max_elements: int = MAX_ELEMENTS) -> l
     return lines
 
 
-def summary(array: np.ndarray) -> str:
-    """`(256, 10) min -1.2 mean 0.013 max 3.4` for a large array."""
+def summary(array: np.ndarray, shape: bool = True) -> str:
+    """`(256, 10) min -1.2 mean 0.013 max 3.4` for a large array (without the shape when
+    `shape` is false: a picture beside it shows the shape)."""
+    head = f"{array.shape} " if shape else ""
     if array.dtype.kind == "b":
-        return f"{array.shape} {int(array.sum())} true of {array.size}"
+        return f"{head}{int(array.sum())} true of {array.size}"
     finite = array[np.isfinite(array)] if array.dtype.kind in "fc" else array
     bad = array.size - finite.size
     if finite.size == 0:
-        return f"{array.shape} all non-finite"
+        return f"{head}all non-finite"
     text = (
-        f"{array.shape} min {number(finite.min())} mean {number(finite.mean())} "
-        f"max {number(finite.max())}"
+        f"{head}min {number(finite.min())} mean {number(finite.mean())} max {number(finite.max())}"
     )
     return text + (f" ({bad} nan/inf)" if bad else "")
 

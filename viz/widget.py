@@ -175,19 +175,32 @@ def check_color_by(color_by: str | None) -> str:
 
 
 def magnitudes(graph: ad.Graph, drawing: dotlib.Drawing) -> dict[str, dict[str, float]]:
-    """The root-mean-square of the gradient at each drawn element (a folded group: its
-    largest output's) and on each drawn edge (the gradient its tail receives)."""
+    """The size (root mean square) of the gradient at each drawn element and on each drawn
+    edge. An edge carries what its head sends its tail in the backward pass (that op's
+    contribution, not the tail's total), so the copies of a weight shared by 30 time steps
+    show what each step gives it. A node shows its gradient; a copy, its reader's
+    contribution; a folded group, its largest output's gradient."""
     rms = [None if n.grad is None or n.grad.size == 0 else _rms(n.grad) for n in graph.nodes]
+    sent: dict[tuple[int, int], float] = {}  # (input, op) -> size of the contribution
+    for step in graph.backward_steps():
+        for i, contribution in step.contributions.items():
+            sent[(i, step.node)] = _rms(contribution)
+    plan = drawing.plan
     nodes: dict[str, float] = {}
     for node in graph.nodes:
         if rms[node.id] is None:
             continue
-        for e in drawing.plan.shown_by(node.id):
-            if e[0] == "n" or node.id in drawing.plan.outputs.get(e, ()):
-                nodes[e] = max(nodes.get(e, 0.0), rms[node.id])
+        if node.id in plan.copies:
+            for reader_element, copy in plan.copies[node.id].items():
+                pairs = plan.edges.get((copy, reader_element), [])
+                nodes[copy] = max((sent.get(p, 0.0) for p in pairs), default=0.0)
+            continue
+        e = plan.element[node.id]
+        if e[0] == "n" or node.id in plan.outputs.get(e, ()):
+            nodes[e] = max(nodes.get(e, 0.0), rms[node.id])
     edges = {}
-    for (tail, head), pairs in drawing.plan.edges.items():
-        values = [rms[i] for i, _ in pairs if rms[i] is not None]
+    for (tail, head), pairs in plan.edges.items():
+        values = [sent[p] for p in pairs if p in sent]
         if values:
             edges[dotlib.edge_id(tail, head)] = max(values)
     return {"nodes": nodes, "edges": edges}

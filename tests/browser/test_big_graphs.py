@@ -177,11 +177,40 @@ def test_lab_rnn_unrolled_readable_shared_weights_and_steps(page: Page, lab: Jup
     assert group.count() == 1, "the 30 time steps start folded as one ×30 block"
     assert in_view(out, f"g.node#{target_element(graph)}")["inside"]
     out.screenshot(path=str(OUTPUT / "rnn_folded.png"))
+    # on a wider screen the whole overview fits, still readable (the README's picture)
+    page.set_viewport_size({"width": 1800, "height": 1000})
+    page.wait_for_function(
+        "(root) => root.querySelector('.adviz-minimap').hidden", arg=out.element_handle()
+    )
+    assert_readable(out, "RNN, folded, 1800 px wide")
+    out.screenshot(path=str(OUTPUT / "rnn_overview.png"))
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.wait_for_function(
+        "(root) => !root.querySelector('.adviz-minimap').hidden", arg=out.element_handle()
+    )
+
+    # search finds a node inside the folded block, and Enter brings its group into view
+    search = out.get_by_role("searchbox", name="Search nodes by name")
+    search.fill("x7")
+    assert out.locator(".adviz-count").text_content() == "1 match (1 inside folded groups)"
+    search.press("Enter")
+    assert out.locator(".adviz svg g.node.adviz-match").get_attribute("id") == group.get_attribute(
+        "id"
+    )
+    assert in_view(out, "g.node.adviz-match")["font"] >= READABLE_PX
+    search.fill("")
 
     before = node_count(out)
     group.click()
     wait_dot_change(out, before)
     assert_readable(out, "RNN, unfolded")
+    # unfolded, search jumps to the node itself, on screen and readable
+    search.fill("h12")
+    search.press("Enter")
+    h12 = next(n.id for n in graph.nodes if n.name == "h12")
+    shown = in_view(out, "g.node.adviz-match")
+    assert shown["id"] == f"n{h12}" and shown["inside"] and shown["font"] >= READABLE_PX
+    search.fill("")
     w = leaf(graph, "W")
     copies = out.locator(f".adviz svg g.node[id^='n{w}~']")
     assert copies.count() == 30, "W is drawn beside each of the 30 matmuls that read it"
@@ -242,7 +271,10 @@ def test_lab_gradient_magnitudes_show_vanishing_gradients(page: Page, lab: Jupyt
     g1, g29 = (float(np.sqrt(np.mean(graph.nodes[i].grad ** 2))) for i in (h1, h29))
     assert g1 < g29, "the model should show vanishing gradients"
     assert early < late, f"h1's edge ({early}px) should be thinner than h29's ({late}px)"
-    out.screenshot(path=str(OUTPUT / "rnn_gradient_magnitudes.png"))
+    # back to the first view: the last time steps and the loss, where the gradients are large
+    out.get_by_role("button", name="Reset view").click()
+    assert in_view(out, f"g.node#n{graph.target}")["inside"]
+    out.screenshot(path=str(OUTPUT / "rnn_gradient_magnitudes.png"))  # the README's picture
 
 
 def test_lab_big_graph_timings(page: Page, lab: JupyterServer) -> None:
@@ -253,6 +285,7 @@ def test_lab_big_graph_timings(page: Page, lab: JupyterServer) -> None:
     record_timing("first render: run cell to drawn SVG, 2,000-node graph", ms)
     out = nb.diagram(4)
     assert_readable(out, "2,000-node net")
+    out.screenshot(path=str(OUTPUT / "net_2000_nodes.png"))
 
     # a minimal widget's own round trip through the kernel, then a 124-node explore's
     run_cells(nb, [5])
