@@ -79,12 +79,14 @@ test: setup system-deps lint
 bench: setup
 	$(VENV)/bin/python benchmarks/run.py
 
-# The picture at the top of README.md: `viz.explore` on the seed's graph in JupyterLab, taken
-# by the browser test that drives it (tests/browser/), then copied to docs/.
+# The pictures of README.md: `viz.explore` on the seed's graph and on an unrolled RNN in
+# JupyterLab, taken by the browser tests that drive them (tests/browser/), copied to docs/.
 screenshot: setup system-deps
-	$(VENV)/bin/python -m pytest tests/browser -q -k test_lab_value_slider_updates_values_in_place
+	$(VENV)/bin/python -m pytest tests/browser -q -k \
+		"test_lab_value_slider_updates_values_in_place or test_lab_rnn_unrolled"
 	@mkdir -p docs
 	cp test-output/browser/explore_seed.png docs/explore.png
+	cp test-output/browser/rnn_overview.png docs/rnn.png
 
 format: setup
 	$(VENV)/bin/ruff format .

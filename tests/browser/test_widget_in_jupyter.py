@@ -397,7 +397,14 @@ def test_lab_timings_seed_and_200_node_graphs(page: Page, lab: JupyterServer) ->
     wait_cells(out, expected_cells(replayed))
 
 
-@pytest.mark.parametrize("name", ["03_training_an_mlp.ipynb", "04_beyond_first_order.ipynb"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "03_training_an_mlp.ipynb",
+        "04_beyond_first_order.ipynb",
+        "05_recurrent_nets_through_time.ipynb",
+    ],
+)
 def test_lab_runs_the_other_notebooks_and_draws_every_diagram(
     page: Page, lab: JupyterServer, name: str
 ) -> None:
