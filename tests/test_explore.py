@@ -59,23 +59,32 @@ def test_ranges_can_be_set() -> None:
         viz.explore(tape, loss, ranges={"w": (1, 0)})
 
 
-def test_large_leaves_get_one_scale_slider_and_a_note() -> None:
+def test_large_leaves_get_a_scale_and_a_shift_slider_and_a_note() -> None:
     w = ad.Variable(np.ones((4, 5), np.float32), name="w")
     with ad.GradientTape() as tape:
         loss = ad.reduce_sum(w * w)
     explorer = viz.explore(tape, loss)
-    assert [c.label for c, _ in explorer.sliders] == ["w ×"]
+    assert [c.label for c, _ in explorer.sliders] == ["w ×", "w +"]
     assert "w has 20 elements" in explorer.children[1].value
     slider(explorer, "w ×").value = 2.0
     assert plain(explorer.view.patches["n2-value"]["lines"]) == "value: 80"  # sum of 2² × 20
+
+
+def recorded_messages(explorer: viz.Explorer) -> list[dict]:
+    """The custom messages the explorer's view sends to the browser, from now on."""
+    messages: list[dict] = []
+    explorer.view.send = messages.append  # type: ignore[method-assign]
+    return messages
 
 
 def test_moving_a_slider_sends_only_the_changed_numbers() -> None:
     tape, loss = seed()
     explorer = viz.explore(tape, loss)
     dot = explorer.view.dot
+    messages = recorded_messages(explorer)
     slider(explorer, "b[0]").value = 1.0  # y = [[23, 28]], loss = (529 + 784) / 2
-    patches = explorer.view.patches
+    (message,) = messages
+    patches = message["patches"]
     assert plain(patches["n7-value"]["lines"]) == "value: 656.5"
     assert plain(patches["n3-value"]["lines"]) == "value: [1 0]"
     assert plain(patches["n3-grad"]["lines"]) == "grad: [23 28]"
@@ -83,6 +92,9 @@ def test_moving_a_slider_sends_only_the_changed_numbers() -> None:
     assert "n1-value" not in patches and "n0-value" not in patches  # w and x did not change
     assert explorer.view.dot == dot  # no new layout
     assert explorer.graph.nodes[7].value == 656.5
+    # the trait holds the whole present state (a new view draws from it), not the delta
+    assert explorer.view.patches == dotlib.fields(explorer.graph)
+    assert plain(explorer.view.patches["n1-value"]["lines"]).startswith("value: [[1 2]")
 
 
 def test_patches_match_a_fresh_run() -> None:
@@ -239,11 +251,11 @@ def test_a_slider_value_rounded_by_the_browser_is_not_a_move() -> None:
     explorer = viz.explore(tape, loss)
     b0 = slider(explorer, "b[0]")
     before = explorer.graph
-    explorer.view.patches = {}
+    messages = recorded_messages(explorer)
     b0.value = b0.value + 1e-13  # min + k·step computed in floating point, echoed back
-    assert explorer.graph is before and explorer.view.patches == {}
+    assert explorer.graph is before and messages == []
     b0.value = b0.value + b0.step  # one step: a real move
-    assert explorer.graph is not before and explorer.view.patches
+    assert explorer.graph is not before and messages
 
 
 def test_a_leaf_that_is_not_finite_gets_a_clear_error() -> None:
@@ -261,8 +273,30 @@ def test_a_range_for_no_slider_is_a_clear_error() -> None:
     w = ad.Variable(np.ones((4, 4), np.float32), name="W")
     with ad.GradientTape(persistent=True) as tape:
         y = ad.reduce_sum(w * w)
-    with pytest.raises(ValueError, match=r"ranges\['W'\]: W has 16 elements .*'W ×': \(0, 4\)"):
+    with pytest.raises(
+        ValueError, match=r"ranges\['W'\]: W has 16 elements .*'W ×': \(0, 4\), 'W \+'"
+    ):
         viz.explore(tape, y, ranges={"W": (0, 4)})
     explorer = viz.explore(tape, y, ranges={"W ×": (0, 4)})
     scale = explorer.sliders[0][1]
     assert (scale.description, scale.min, scale.max) == ("W ×", 0.0, 4.0)
+
+
+def test_a_zero_tensor_leaf_moves_with_its_shift_slider() -> None:
+    """A zero-initialised bias cannot be scaled away from 0: its "+" slider shifts it."""
+    b = ad.Variable(np.zeros(8, np.float32), name="b")
+    w = ad.Variable(np.arange(8, dtype=np.float32), name="w")
+    with ad.GradientTape(persistent=True) as tape:
+        y = ad.reduce_sum(ad.square(w + b))
+    explorer = viz.explore(tape, y)
+    scale, shift = slider(explorer, "b ×"), slider(explorer, "b +")
+    shift.value = 0.5
+    assert explorer.graph["b"].value.tolist() == [0.5] * 8
+    scale.value = 2.0  # still 0 × 2 + 0.5
+    assert explorer.graph["b"].value.tolist() == [0.5] * 8
+    slider(explorer, "w ×").value = 2.0
+    slider(explorer, "w +").value = -1.0
+    assert explorer.graph["w"].value.tolist() == (np.arange(8) * 2.0 - 1.0).tolist()
+    assert float(explorer.graph.nodes[explorer.graph.target].value) == pytest.approx(
+        float(np.sum((np.arange(8) * 2.0 - 1.0 + 0.5) ** 2))
+    )

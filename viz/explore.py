@@ -87,10 +87,17 @@ class _Rerun(_Source):
         variables = {name: ad.Variable(value, name=name) for name, value in values.items()}
         with ad.GradientTape() as tape:
             out = self.f(**variables)
+        name = getattr(self.f, "__name__", "f")
         if not isinstance(out, ad.Tensor):
             raise TypeError(
-                f"explore: {getattr(self.f, '__name__', 'f')} must return a tensor (the target "
-                f"whose gradients are shown), got {type(out).__name__}"
+                f"explore: {name} must return a tensor (the target whose gradients are "
+                f"shown), got {type(out).__name__}"
+            )
+        leaf = next((k for k, v in variables.items() if v is out), None)
+        if leaf is not None:
+            raise ValueError(
+                f"explore: {name} returned its input {leaf!r} unchanged, so there is no "
+                f"operation to draw; return a computation of it (e.g. {leaf} * 1.0)"
             )
         return tape.graph(out)
 
@@ -123,23 +130,35 @@ def _labels(names: Sequence[str]) -> list[str]:
 
 
 def _as_float(name: str, value: Any) -> np.ndarray:
-    if isinstance(value, ad.Tensor):
-        value = value.numpy()
-    array = np.asarray(value)
-    if array.dtype.kind != "f":
+    """A leaf's starting value as a float array, by the engine's dtype rules (Python floats
+    and ints are float32, NumPy floats keep their precision); a clear error for the rest."""
+    try:
+        array = value.numpy() if isinstance(value, ad.Tensor) else ad.constant(value).numpy()
+    except (TypeError, ValueError) as e:
+        raise TypeError(
+            f"explore(f, {name}=...): the leaf {name} must be a number or an array of numbers, "
+            f"got {type(value).__name__} {value!r:.60}"
+        ) from e
+    if array.dtype.kind in "iub":
         array = array.astype(np.float32)
+    if array.dtype.kind != "f":
+        raise TypeError(
+            f"explore(f, {name}=...): the leaf {name} must be real numbers (a slider moves it), "
+            f"got dtype {array.dtype}"
+        )
     return array
 
 
 # ----------------------------------------------------------------------------- sliders
 @dataclass(frozen=True)
 class _Control:
-    """One slider: which leaf, which element (None: the whole leaf, scaled)."""
+    """One slider: which leaf, which element (None: the whole leaf, scaled or shifted)."""
 
     label: str
     leaf: str
     index: tuple[int, ...] | None
-    base: np.ndarray | None = None  # the value a scale slider multiplies
+    base: np.ndarray | None = None  # a whole-leaf slider: the leaf's starting value
+    shift: bool = False  # a whole-leaf slider: adds to every element (else multiplies)
 
 
 def _range(value: float, given: tuple[float, float] | None) -> tuple[float, float]:
@@ -217,8 +236,13 @@ def _controls(
             label = f"{leaf} ×"
             lo, hi = ranges.get(label, (-2.0, 2.0))
             slider(_Control(label, leaf, None, value), 1.0, lo, hi)
+            label = f"{leaf} +"  # moves a leaf that scaling cannot: all zeros (a bias)
+            spread = float(np.max(np.abs(value))) if np.all(np.isfinite(value)) else 0.0
+            lo, hi = ranges.get(label, (-max(2 * spread, 1.0), max(2 * spread, 1.0)))
+            slider(_Control(label, leaf, None, value, shift=True), 0.0, lo, hi)
             notes.append(
-                f"{leaf} has {value.size} elements: its slider scales all of them together"
+                f"{leaf} has {value.size} elements: its sliders scale ({leaf} ×) and shift "
+                f"({leaf} +) all of them together"
             )
     return sliders, notes
 
@@ -230,12 +254,12 @@ def _check_ranges(
     labels: list[str] = []
     for leaf, value in values.items():
         if value.size > max_elements:
-            labels.append(f"{leaf} ×")
+            labels += [f"{leaf} ×", f"{leaf} +"]
             if leaf in ranges:
                 raise ValueError(
-                    f"explore: ranges[{leaf!r}]: {leaf} has {value.size} elements and one "
-                    f"slider that scales them all; give the factor's range instead: "
-                    f"ranges={{{leaf + ' ×'!r}: (0, 4)}}"
+                    f"explore: ranges[{leaf!r}]: {leaf} has {value.size} elements and two "
+                    f"sliders that scale and shift them all; give their ranges instead: "
+                    f"ranges={{{leaf + ' ×'!r}: (0, 4), {leaf + ' +'!r}: (-1, 1)}}"
                 )
         else:
             labels.append(leaf)
@@ -275,6 +299,7 @@ class Explorer(widgets.VBox):
             "title": title,
         }
         self._first_folds = folded
+        self._whole_leaf: dict[str, tuple[float, float]] = {}  # leaf -> (scale, shift)
         self.view = GraphView(color_by=check_color_by(color_by))
         self.update_ms = 0.0  # slider change to patches sent, last time (Python side)
         self._pending_steps: asyncio.TimerHandle | None = None
@@ -297,7 +322,7 @@ class Explorer(widgets.VBox):
         # the same link kernel-side, so that Python sees (and tests can drive) the step
         self.step.observe(lambda change: setattr(self.view, "step", change["new"]), "value")
         self._redraw(self.graph)
-        self.step.value = self.step.max
+        self._send_steps()  # now, not deferred: every front end opens on the last step
         rows = [
             widgets.HBox([w for _, w in self.sliders[k : k + 3]])
             for k in range(0, len(self.sliders), 3)
@@ -323,8 +348,11 @@ class Explorer(widgets.VBox):
         """Give one slider's element (or scale) a new value and update the diagram."""
         start = time.perf_counter()
         current = self.source.leaf_values()[control.leaf]
-        if control.index is None:
-            value = (control.base * number).astype(current.dtype)
+        if control.index is None:  # base × scale + shift, from both sliders of the leaf
+            scale, shift = self._whole_leaf.get(control.leaf, (1.0, 0.0))
+            scale, shift = (scale, number) if control.shift else (number, shift)
+            self._whole_leaf[control.leaf] = (scale, shift)
+            value = (control.base * scale + shift).astype(current.dtype)
         else:
             value = np.array(current, copy=True)
             value[control.index] = number
@@ -348,7 +376,8 @@ class Explorer(widgets.VBox):
         self.update_ms = (time.perf_counter() - start) * 1000
         self.graph = graph
         self.view.message = _nan_message(graph)
-        self._send_steps_soon()
+        if self.view.steps != "[]":  # not the first draw (that one sends them at once)
+            self._send_steps_soon()
 
     def _send_steps_soon(self) -> None:
         """Send the backward steps once the sliders rest for a moment (in a running kernel),
@@ -363,6 +392,8 @@ class Explorer(widgets.VBox):
         self._pending_steps = loop.call_later(STEPS_DELAY, self._send_steps)
 
     def _send_steps(self) -> None:
+        if self._pending_steps is not None:
+            self._pending_steps.cancel()
         self._pending_steps = None
         graph = self.graph
         steps = backward_steps_payload(graph, self.options["show"])

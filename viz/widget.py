@@ -9,6 +9,7 @@ and how long it took (`render_ms`, `patch_ms`). Folding a scope in the browser c
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,6 +27,7 @@ from viz.structure import Structure, analyse
 
 BUNDLE = Path(__file__).parent / "static" / "widget.js"
 DETAILS_UPFRONT = 300  # graphs up to this size send every node's details at once
+SYNC_DELAY = 0.25  # seconds of rest before the whole state of the cells is synced
 
 _MISSING_BUNDLE = """
 export default {
@@ -49,7 +51,10 @@ class GraphView(anywidget.AnyWidget):
     folded = traitlets.List(traitlets.Unicode()).tag(sync=True)
     """Keys of the folded scopes and repeated runs; the browser changes it on a click."""
     patches = traitlets.Dict().tag(sync=True)
-    """Cell id -> {"lines": [...], "nan": bool, "pic": ...}: value and gradient cells."""
+    """Cell id -> {"lines": [...], "nan": bool, "pic": ...}: every value and gradient cell of
+    the drawing, as they are now (a new view draws from it). While a slider moves, only the
+    cells that changed travel, as a custom message ({"patches": {...}}); the whole state is
+    set here once the slider rests (`SYNC_DELAY`)."""
     highlight = traitlets.Dict().tag(sync=True)
     """{"nodes": [...], "edges": [...], "pending": [...], "current": id}: marks by node id."""
     caption = traitlets.Unicode("").tag(sync=True)
@@ -81,6 +86,7 @@ class GraphView(anywidget.AnyWidget):
         self.drawing: dotlib.Drawing | None = None
         self._structure: Structure | None = None
         self._options: dict[str, Any] = {}
+        self._pending_sync: asyncio.TimerHandle | None = None
         self.observe(self._on_folded, names="folded")
         self.observe(self._on_selected, names="selected")
         self.observe(self._on_color_by, names="color_by")
@@ -117,17 +123,38 @@ class GraphView(anywidget.AnyWidget):
         old = self.drawing.cells
         changed = {k: v for k, v in cells.items() if old.get(k) != v}
         self.drawing.cells = cells
+        if changed:
+            self.send({"patches": changed})  # the delta now, to every open view
+            self._sync_soon()  # the whole state in the trait, once the slider rests
         with self.hold_sync():
-            if changed:
-                self.patches = changed
             self._send_magnitudes()
             if self.selected:
                 self.details = {**self.details, **_details_of(graph, self.selected)}
+
+    def _sync_soon(self) -> None:
+        """Set `patches` to the whole present state: after `SYNC_DELAY` s of rest in a running
+        kernel (each set sends every cell), at once otherwise."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (plain Python, tests): now
+            self._sync_cells()
+            return
+        if self._pending_sync is not None:
+            self._pending_sync.cancel()
+        self._pending_sync = loop.call_later(SYNC_DELAY, self._sync_cells)
+
+    def _sync_cells(self) -> None:
+        self._pending_sync = None
+        if self.drawing is not None:
+            self.patches = dict(self.drawing.cells)
 
     def _draw(self, folded: frozenset[str]) -> None:
         graph = self.graph
         drawing = dotlib.build(graph, folded=folded, structure=self._structure, **self._options)
         self.drawing = drawing
+        if self._pending_sync is not None:  # `patches` is set below, whole
+            self._pending_sync.cancel()
+            self._pending_sync = None
         with self.hold_sync():
             self.dot = drawing.source
             self.drawn = drawing.drawn

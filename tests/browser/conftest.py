@@ -62,6 +62,12 @@ SCRATCH: dict[str, list[str]] = {
         "viz.explore(tape, loss, folded=[])",  # all 200 nodes drawn
         "viz.explore(tape, loss)",  # as it opens by default: the 65 layers folded
     ],
+    # a widget displayed again after its sliders moved (tests/browser/test_state.py)
+    "redisplay.ipynb": [
+        "import autodiff as ad\nimport viz\n"
+        "ex = viz.explore(lambda a, b: a * b + a, a=2.0, b=3.0)\nex",
+        "ex",
+    ],
     # real models of a lesson (tests/browser/test_big_graphs.py); sources in models.py
     "big_graphs.ipynb": [
         "import numpy as np\nimport autodiff as ad\nimport viz\nfrom models import *",

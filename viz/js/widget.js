@@ -137,8 +137,10 @@ class GraphWidget {
     if (texts.length) fitTexts(this.index, texts);
   }
 
-  updatePatches() {
-    const patches = obj(this.model.get("patches"));
+  /** New cells: the whole `patches` trait, or (`delta`) the cells a custom message says
+   * changed while a slider moves. Cells showing the same content already are skipped. */
+  updatePatches(delta = null) {
+    const patches = obj(delta || this.model.get("patches"));
     for (const fid of Object.keys(patches)) this.received.set(fid, patches[fid]);
     if (!this.index || this.rendering) return;
     const t0 = performance.now();
@@ -513,6 +515,10 @@ class GraphWidget {
       },
     };
     this.handlers = Object.entries(handlers).map(([event, fn]) => [event, this.guard(fn)]);
+    const onMessage = (msg) => {
+      if (msg && typeof msg === "object" && msg.patches) this.updatePatches(msg.patches);
+    };
+    this.handlers.push(["msg:custom", (msg) => this.guard(() => onMessage(msg))()]);
     for (const [event, handler] of this.handlers) this.model.on(event, handler);
     this.guard(() => this.updateMessage())();
     this.guard(() => this.updateSteps())(); // parses `steps` (nothing to draw yet)
