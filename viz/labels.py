@@ -28,8 +28,9 @@ def field_id(index: int, field: str) -> str:
 
 
 def esc(value: str) -> str:
-    """Escape text for an HTML-like label (quotes too, so attributes are safe as well)."""
-    return html.escape(value, quote=True)
+    """Escape text for an HTML-like label (quotes too, so attributes are safe as well; and
+    square brackets, which Graphviz's label lexer rejects in a name that is just `]`)."""
+    return html.escape(value, quote=True).replace("[", "&#91;").replace("]", "&#93;")
 
 
 def as_label(markup: str) -> str:
@@ -51,7 +52,7 @@ def node_label(
         border = PALETTE.target
     title = esc(text.visible(node.name))
     if node.kind == "op" and node.name != node.op:
-        title += f' <font color="{PALETTE.meta}">= {esc(node.op or "")}</font>'
+        title += f' <font color="{PALETTE.meta}">= {esc(text.visible(node.op or ""))}</font>'
     meta = f"{_shape(node.shape)} {node.dtype}"
     if node.kind != "op":
         meta = f"{node.kind} · {meta}"
@@ -151,7 +152,8 @@ def _block_name(group: Container) -> str:
 
 
 def _meta_row(meta: str, bold: bool = False) -> str:
-    body = f"<b>{esc(meta)}</b>" if bold else esc(meta)
+    meta = esc(text.visible(meta, limit=160))  # scope paths are user strings too
+    body = f"<b>{meta}</b>" if bold else meta
     font = f'<font point-size="10" color="{PALETTE.meta}">{body}</font>'
     return f'<tr><td align="left">{font}</td></tr>'
 
