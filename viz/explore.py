@@ -9,7 +9,6 @@ walks the backward pass: all steps are sent once, so stepping needs no kernel.
 
 from __future__ import annotations
 
-import asyncio
 import html
 import json
 import math
@@ -24,6 +23,7 @@ import numpy as np
 import autodiff as ad
 from viz import dot as dotlib
 from viz import text
+from viz.rest import WhenAtRest
 from viz.widget import GraphView, check_color_by
 
 MAX_ELEMENTS = 6  # leaves up to this size get one slider per element; larger, a scale slider
@@ -302,7 +302,8 @@ class Explorer(widgets.VBox):
         self._whole_leaf: dict[str, tuple[float, float]] = {}  # leaf -> (scale, shift)
         self.view = GraphView(color_by=check_color_by(color_by))
         self.update_ms = 0.0  # slider change to patches sent, last time (Python side)
-        self._pending_steps: asyncio.TimerHandle | None = None
+        # the backward steps are recomputed once the sliders rest: dragging pays for values only
+        self._steps_at_rest = WhenAtRest(self._send_steps, STEPS_DELAY)
         self._structure = None
         self.sliders, notes = _controls(source.leaf_values(), ranges or {}, max_elements)
         for control, widget in self.sliders:
@@ -377,24 +378,9 @@ class Explorer(widgets.VBox):
         self.graph = graph
         self.view.message = _nan_message(graph)
         if self.view.steps != "[]":  # not the first draw (that one sends them at once)
-            self._send_steps_soon()
-
-    def _send_steps_soon(self) -> None:
-        """Send the backward steps once the sliders rest for a moment (in a running kernel),
-        so that dragging a slider only pays for the values; at once otherwise."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # no event loop (plain Python, tests): now
-            self._send_steps()
-            return
-        if self._pending_steps is not None:
-            self._pending_steps.cancel()
-        self._pending_steps = loop.call_later(STEPS_DELAY, self._send_steps)
+            self._steps_at_rest.soon()
 
     def _send_steps(self) -> None:
-        if self._pending_steps is not None:
-            self._pending_steps.cancel()
-        self._pending_steps = None
         graph = self.graph
         steps = backward_steps_payload(graph, self.options["show"])
         self.view.steps = json.dumps(steps)  # one string: far cheaper to send than nested dicts
@@ -442,26 +428,7 @@ def backward_steps_payload(graph: ad.Graph, show: Sequence[str] = dotlib.SHOW) -
         for i in step.contributions:
             last_contribution[i] = k
     grad_cells = "grad" in show
-    base = (
-        {dotlib.field_id(i, "grad"): {"lines": [PENDING], "nan": False} for i in reachable}
-        if grad_cells
-        else {}
-    )
-    payload = [
-        {
-            "current": "",
-            "edges": [],
-            "nodes": [],
-            "pending": [f"n{i}" for i in reachable],
-            "done": [],
-            "patches": {},
-            "base": base,
-            "caption": (
-                "Forward pass: every value is computed, no gradient yet. Press play (or move "
-                "the step slider) to send gradients back from the target, one op at a time."
-            ),
-        }
-    ]
+    payload = [_forward_step(reachable, grad_cells)]
     totals: dict[int, np.ndarray] = {}
     for k, step in enumerate(steps, start=1):
         node = graph.nodes[step.node]
@@ -486,6 +453,28 @@ def backward_steps_payload(graph: ad.Graph, show: Sequence[str] = dotlib.SHOW) -
             }
         )
     return payload
+
+
+def _forward_step(reachable: list[int], grad_cells: bool) -> dict:
+    """Step 0: the forward pass, every gradient still pending."""
+    base = (
+        {dotlib.field_id(i, "grad"): {"lines": [PENDING], "nan": False} for i in reachable}
+        if grad_cells
+        else {}
+    )
+    return {
+        "current": "",
+        "edges": [],
+        "nodes": [],
+        "pending": [f"n{i}" for i in reachable],
+        "done": [],
+        "patches": {},
+        "base": base,
+        "caption": (
+            "Forward pass: every value is computed, no gradient yet. Press play (or move "
+            "the step slider) to send gradients back from the target, one op at a time."
+        ),
+    }
 
 
 def _grad_cell(array: np.ndarray) -> dict:

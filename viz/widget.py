@@ -9,7 +9,6 @@ and how long it took (`render_ms`, `patch_ms`). Folding a scope in the browser c
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +22,7 @@ import autodiff as ad
 from viz import dot as dotlib
 from viz import text
 from viz.plan import Plan
+from viz.rest import WhenAtRest
 from viz.structure import Structure, analyse
 
 BUNDLE = Path(__file__).parent / "static" / "widget.js"
@@ -86,7 +86,7 @@ class GraphView(anywidget.AnyWidget):
         self.drawing: dotlib.Drawing | None = None
         self._structure: Structure | None = None
         self._options: dict[str, Any] = {}
-        self._pending_sync: asyncio.TimerHandle | None = None
+        self._sync = WhenAtRest(self._sync_cells, SYNC_DELAY)
         self.observe(self._on_folded, names="folded")
         self.observe(self._on_selected, names="selected")
         self.observe(self._on_color_by, names="color_by")
@@ -125,26 +125,13 @@ class GraphView(anywidget.AnyWidget):
         self.drawing.cells = cells
         if changed:
             self.send({"patches": changed})  # the delta now, to every open view
-            self._sync_soon()  # the whole state in the trait, once the slider rests
+            self._sync.soon()  # the whole state in the trait, once the slider rests
         with self.hold_sync():
             self._send_magnitudes()
             if self.selected:
                 self.details = {**self.details, **_details_of(graph, self.selected)}
 
-    def _sync_soon(self) -> None:
-        """Set `patches` to the whole present state: after `SYNC_DELAY` s of rest in a running
-        kernel (each set sends every cell), at once otherwise."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # no event loop (plain Python, tests): now
-            self._sync_cells()
-            return
-        if self._pending_sync is not None:
-            self._pending_sync.cancel()
-        self._pending_sync = loop.call_later(SYNC_DELAY, self._sync_cells)
-
     def _sync_cells(self) -> None:
-        self._pending_sync = None
         if self.drawing is not None:
             self.patches = dict(self.drawing.cells)
 
@@ -152,9 +139,7 @@ class GraphView(anywidget.AnyWidget):
         graph = self.graph
         drawing = dotlib.build(graph, folded=folded, structure=self._structure, **self._options)
         self.drawing = drawing
-        if self._pending_sync is not None:  # `patches` is set below, whole
-            self._pending_sync.cancel()
-            self._pending_sync = None
+        self._sync.cancel()  # `patches` is set below, whole
         with self.hold_sync():
             self.dot = drawing.source
             self.drawn = drawing.drawn

@@ -225,6 +225,12 @@ export class PanZoom {
   }
 
   _listen() {
+    this._listenPointer();
+    this._listenKeys();
+  }
+
+  /** Wheel zooms around the pointer; a press that moves more than DRAG_THRESHOLD pans. */
+  _listenPointer() {
     const vp = this.vp;
     vp.addEventListener(
       "wheel",
@@ -277,6 +283,11 @@ export class PanZoom {
     };
     vp.addEventListener("pointerup", end);
     vp.addEventListener("pointercancel", end);
+  }
+
+  /** Arrow keys pan, + and - zoom, 0 resets (when the viewport itself has the focus). */
+  _listenKeys() {
+    const vp = this.vp;
     vp.addEventListener("keydown", (e) => {
       if (!this.base || e.target !== vp) return;
       const step = 40;
