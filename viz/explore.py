@@ -323,7 +323,7 @@ class Explorer(widgets.VBox):
         # the same link kernel-side, so that Python sees (and tests can drive) the step
         self.step.observe(lambda change: setattr(self.view, "step", change["new"]), "value")
         self._redraw(self.graph)
-        self._send_steps()  # now, not deferred: every front end opens on the last step
+        self._steps_at_rest.now()  # not deferred: every front end opens on the last step
         rows = [
             widgets.HBox([w for _, w in self.sliders[k : k + 3]])
             for k in range(0, len(self.sliders), 3)
