@@ -176,6 +176,11 @@ def test_lab_rnn_unrolled_readable_shared_weights_and_steps(page: Page, lab: Jup
     group = out.locator(".adviz svg g.node.adviz-group", has_text="×30")
     assert group.count() == 1, "the 30 time steps start folded as one ×30 block"
     assert in_view(out, f"g.node#{target_element(graph)}")["inside"]
+    # W's value and gradient as heatmaps, the folded run's log10|grad| per step as a line
+    w_pics = out.locator(f".adviz svg g.node#n{leaf(graph, 'W')} .adviz-pic[data-kind='heat']")
+    assert w_pics.count() == 2
+    assert w_pics.first.locator("rect").count() >= 16
+    assert out.locator(".adviz svg g.node.adviz-group .adviz-pic[data-kind='line']").count() == 1
     out.screenshot(path=str(OUTPUT / "rnn_folded.png"))
     # on a wider screen the whole overview fits, still readable (the README's picture)
     page.set_viewport_size({"width": 1800, "height": 1000})
@@ -246,6 +251,14 @@ def test_lab_rnn_unrolled_readable_shared_weights_and_steps(page: Page, lab: Jup
         shown = in_view(out, "g.node.adviz-current")
         assert shown["inside"], f"step {k}: the current op {want_id} is off screen"
         assert shown["font"] >= READABLE_PX, f"step {k}: the current op's text is {shown}"
+    # every copy of W shows the gradient W has received so far (10 of its 30 contributions)
+    so_far = [
+        st["patches"][f"n{w}-grad"]["lines"] for st in steps[1:41] if f"n{w}-grad" in st["patches"]
+    ]
+    copies_of_w = out.evaluate(CELLS_BY_ELEMENT_JS)[f"n{w}-grad"]
+    assert len(copies_of_w) == 30
+    assert all(lines == so_far[-1] for lines in copies_of_w.values())
+    assert so_far[-1] != want[f"n{w}-grad"]  # not the full gradient yet
 
 
 def test_lab_gradient_magnitudes_show_vanishing_gradients(page: Page, lab: JupyterServer) -> None:
