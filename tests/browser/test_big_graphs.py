@@ -319,3 +319,20 @@ def test_lab_big_graph_timings(page: Page, lab: JupyterServer) -> None:
     record_timing(
         "slider key to patched SVG, 124-node graph (median of 12)", statistics.median(times)
     )
+
+
+def test_notebook7_rnn_opens_readable_and_unfolds_by_click(
+    page: Page, notebook7: JupyterServer
+) -> None:
+    nb = NotebookPage(page, notebook7, "big_graphs.ipynb").open()
+    run_cells(nb, [0, 2])
+    out = nb.diagram(2)
+    assert_readable(out, "RNN in Notebook 7")
+    group = out.locator(".adviz svg g.node.adviz-group", has_text="×30")
+    before = node_count(out)
+    group.click()
+    wait_dot_change(out, before)
+    assert_readable(out, "RNN in Notebook 7, unfolded")
+    tape, loss = models.rnn_unrolled()
+    w = leaf(tape.graph(loss), "W")
+    assert out.locator(f".adviz svg g.node[id^='n{w}~']").count() == 30
