@@ -311,3 +311,28 @@ def test_node_placement_work_is_bounded_for_deep_nets_with_shared_weights() -> N
         for m in re.findall(r"network simplex: \d+ nodes \d+ edges (\d+) iter", run.stderr.decode())
     ]
     assert iterations and max(iterations) <= 5 * len(graph)
+
+
+def test_export_html_refuses_what_it_cannot_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tape, loss, _ = seed_tape()
+    with pytest.raises(TypeError, match=r"export_html: expected a viz.Diagram .* got Graph"):
+        viz.export_html(tape.graph(loss), tmp_path / "g.html")
+    from viz import export
+
+    monkeypatch.setattr(export, "MAX_BYTES", 1000)
+    with pytest.raises(ValueError, match=r"export_html: the diagram's state is .* export a part"):
+        viz.export_html(viz.draw(tape, target=loss), tmp_path / "g.html")
+    assert not (tmp_path / "g.html").exists()
+
+
+def test_export_html_writes_one_page_with_the_state_and_the_renderer(tmp_path: Path) -> None:
+    tape, loss, _ = seed_tape()
+    page = viz.export_html(viz.explore(tape, loss), tmp_path / "seed.html").read_text()
+    bundle = page.split('id="adviz-bundle">')[1].split("</script>")[0]
+    assert page.count("<script") == 3 and re.fullmatch("[A-Za-z0-9+/=]+", bundle)
+    assert "content=\"default-src 'none'" in page  # the page may fetch nothing
+    state = page.split('id="adviz-state">')[1].split("</script>")[0]
+    assert "<" not in state  # no markup of a user string can end the state's element
+    assert json.loads(state)["patches"]["n7-value"]["lines"] == ["value:\u00a0634"]

@@ -9,5 +9,6 @@ viz.explore(tape, loss)          # sliders on the leaves, backprop step by step
 
 from viz.diagram import Diagram, DotNotFoundError, draw
 from viz.explore import Explorer, explore
+from viz.export import export_html
 
-__all__ = ["Diagram", "DotNotFoundError", "Explorer", "draw", "explore"]
+__all__ = ["Diagram", "DotNotFoundError", "Explorer", "draw", "explore", "export_html"]

@@ -179,7 +179,7 @@ def _field_rows(
         width, height = pictures.box(pic)
         rows.append(
             f'<tr><td id="p{ident}{suffix}" href="#" fixedsize="true" width="{width:g}" '
-            f'height="{height:g}" bgcolor="{picture}"> </td></tr>'
+            f'height="{height:g}" bgcolor="transparent"> </td></tr>'
         )
     return rows
 
