@@ -95,6 +95,7 @@ def test_moving_a_slider_sends_only_the_changed_numbers() -> None:
     # the trait holds the whole present state (a new view draws from it), not the delta
     assert explorer.view.patches == dotlib.fields(explorer.graph)
     assert plain(explorer.view.patches["n1-value"]["lines"]).startswith("value: [[1 2]")
+    assert "[1. 0.]" in explorer.view.details["n3"]["lines"]  # b's panel too, before a click
 
 
 def test_patches_match_a_fresh_run() -> None:

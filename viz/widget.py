@@ -132,8 +132,14 @@ class GraphView(anywidget.AnyWidget):
                 self.details = {**self.details, **_details_of(graph, self.selected)}
 
     def _sync_cells(self) -> None:
-        if self.drawing is not None:
+        """The whole present state into the traits: every cell, and (small graphs) every
+        node's details, so that a new view shows today's numbers even before a click."""
+        if self.drawing is None or self.graph is None:
+            return
+        with self.hold_sync():
             self.patches = dict(self.drawing.cells)
+            if len(self.graph.nodes) <= DETAILS_UPFRONT:
+                self.details = {**self.details, **node_details(self.graph)}
 
     def _draw(self, folded: frozenset[str]) -> None:
         graph = self.graph
