@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import email.message
 import email.parser
+import importlib
+import inspect
 import os
+import pkgutil
 import re
 import shutil
 import subprocess
@@ -19,6 +22,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+import autodiff
+import viz
 
 ROOT = Path(__file__).resolve().parents[1]
 DIST = "autodiff-viz"
@@ -213,3 +219,36 @@ print("node", shutil.which("node"), shutil.which("npm"))
         "installed True",
         "node None None",
     ], proc.stdout + proc.stderr
+
+
+def _documented_objects():
+    """Every public function and class of autodiff and viz, and what their classes define."""
+    for package in (autodiff, viz):
+        for info in pkgutil.iter_modules(package.__path__):
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            for name, obj in vars(module).items():
+                if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
+                    continue
+                if inspect.isfunction(obj):
+                    yield f"{module.__name__}.{name}", obj
+                elif inspect.isclass(obj):
+                    yield f"{module.__name__}.{name}", obj
+                    for attr, member in vars(obj).items():
+                        dunder = attr.startswith("__") and attr.endswith("__")
+                        if attr.startswith("_") and not dunder:
+                            continue
+                        member = getattr(member, "__func__", getattr(member, "fget", member))
+                        if inspect.isfunction(member):
+                            yield f"{module.__name__}.{name}.{attr}", member
+
+
+def test_help_shows_no_source_comments() -> None:
+    """help() shows the comment block right above a def or class that has no docstring (pydoc
+    falls back to inspect.getcomments): a section comment there leaks into the documentation."""
+    leaks = []
+    for label, obj in _documented_objects():
+        if not inspect.getdoc(obj) and inspect.getcomments(obj):
+            source = os.path.relpath(inspect.getsourcefile(obj), ROOT)
+            line = inspect.getsourcelines(obj)[1] - 1
+            leaks.append(f"{source}:{line} {inspect.getcomments(obj).strip()!r} in help({label})")
+    assert not leaks, "comments shown by help():\n" + "\n".join(leaks)
