@@ -154,6 +154,8 @@ TEMPLATE = """<!doctype html>
 %NOTE%
 <div id="diagram"></div>
 %CONTROLS%
+<p class="note">Drawn by autodiff-viz (MIT) with Graphviz (EPL-1.0), Viz.js, Expat and the
+Emscripten runtime (MIT), embedded in this page: see THIRD_PARTY_NOTICES.md of autodiff-viz.</p>
 <script type="application/json" id="adviz-state">%STATE%</script>
 <script type="application/octet-stream" id="adviz-bundle">%BUNDLE%</script>
 <script type="module">
