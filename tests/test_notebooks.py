@@ -265,3 +265,36 @@ def test_notebook_runs_quickly(path: Path, run_notebook: Callable) -> None:
     assert seconds < NOTEBOOK_BUDGET, (
         f"{path.name} took {seconds:.1f} s (budget {NOTEBOOK_BUDGET} s)"
     )
+
+
+def test_an_executed_notebook_with_ten_diagrams_carries_the_renderer_once(
+    kernel_path: None, tmp_path: Path
+) -> None:
+    """Every diagram's widget points to one shared model that holds the renderer (about
+    1.5 MB); saved with its widget state, the notebook stays small."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell(
+            "import autodiff as ad\nimport viz\nw = ad.Variable([[1.0, 2.0], [3.0, 4.0]], name='w')"
+        )
+    ]
+    for k in range(10):
+        call = "viz.draw(tape, target=y)" if k % 2 else "viz.explore(tape, y)"
+        notebook.cells.append(
+            nbformat.v4.new_code_cell(
+                f"with ad.GradientTape(persistent=True) as tape:\n"
+                f"    y = ad.reduce_sum(ad.tanh(w * {k + 1}.0))\n{call}"
+            )
+        )
+    client = nbclient.NotebookClient(
+        notebook, kernel_name=KERNEL_NAME, timeout=CELL_TIMEOUT, store_widget_state=True
+    )
+    client.execute()
+    path = tmp_path / "ten.ipynb"
+    nbformat.write(notebook, path)
+    states = notebook.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    renderers = [s for s in states.values() if "code" in s["state"]]
+    views = [s for s in states.values() if s["state"].get("_renderer")]
+    assert len(renderers) == 1 and len(renderers[0]["state"]["code"]) > 500_000  # gzip+base64
+    assert len(views) == 10 and all(len(s["state"]["_esm"]) < 2_000 for s in views)
+    assert path.stat().st_size < 2_000_000, path.stat().st_size

@@ -10,7 +10,6 @@ unfolding) is shown as it was when exported.
 
 from __future__ import annotations
 
-import base64
 import html
 import json
 from pathlib import Path
@@ -18,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from viz.widget import BUNDLE, GraphView, group_details, magnitudes, node_details
+from viz.renderer import BUNDLE, packed_bundle
+from viz.widget import GraphView, group_details, magnitudes, node_details
 
 MAX_BYTES = 50_000_000  # the page's state; above it, a clear error (draw a part instead)
 STATE = (
@@ -57,7 +57,7 @@ def export_html(obj: Any, path: str | Path, *, title: str | None = None) -> Path
         )
     page = _page(
         payload,
-        BUNDLE.read_text(encoding="utf-8"),
+        packed_bundle(),
         title or "autodiff graph",
         fixed,
         has_steps=len(json.loads(view.steps)) > 1,
@@ -127,7 +127,7 @@ def _page(state: str, bundle: str, title: str, fixed: str, has_steps: bool) -> s
         .replace("%NOTE%", note)
         .replace("%CONTROLS%", controls)
         .replace("%STATE%", _json_in_script(state))
-        .replace("%BUNDLE%", base64.b64encode(bundle.encode("utf-8")).decode("ascii"))
+        .replace("%BUNDLE%", bundle)
     )
 
 
@@ -175,10 +175,13 @@ const model = {
   save_changes: () => {},
   send: () => {},
 };
-// the renderer, base64 (no text in it can end its element early), run from a blob: URL
-const bytes = Uint8Array.from(atob(document.getElementById("adviz-bundle").textContent),
-  (c) => c.charCodeAt(0));
-const url = URL.createObjectURL(new Blob([bytes], { type: "text/javascript" }));
+// the renderer, gzipped and base64-encoded (no text in it can end its element early), run
+// from a blob: URL
+const packed = document.getElementById("adviz-bundle").textContent;
+const bytes = Uint8Array.from(atob(packed), (c) => c.charCodeAt(0));
+const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+const code = await new Response(stream).arrayBuffer();
+const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
 const widget = (await import(url)).default;
 await widget.render({ model, el: document.getElementById("diagram") });
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import anywidget
@@ -22,27 +21,20 @@ import autodiff as ad
 from viz import dot as dotlib
 from viz import text
 from viz.plan import Plan
+from viz.renderer import Renderer, loader_esm
 from viz.rest import WhenAtRest
 from viz.structure import Structure, analyse
 
-BUNDLE = Path(__file__).parent / "static" / "widget.js"
 DETAILS_UPFRONT = 300  # graphs up to this size send every node's details at once
 SYNC_DELAY = 0.25  # seconds of rest before the whole state of the cells is synced
-
-_MISSING_BUNDLE = """
-export default {
-  render({ el }) {
-    el.textContent = "viz: the widget's JavaScript bundle (viz/static/widget.js) is missing. "
-      + "Build it with `make setup` (or `npm ci && npm run build` in the project folder).";
-  },
-};
-"""
 
 
 class GraphView(anywidget.AnyWidget):
     """A diagram in the notebook: laid out once per fold state, then patched in place."""
 
-    _esm = BUNDLE if BUNDLE.exists() else _MISSING_BUNDLE
+    _esm = loader_esm()  # a small loader: the renderer is in the shared `Renderer` model
+    _renderer = traitlets.Unicode("").tag(sync=True)
+    """The shared renderer model's reference ("anywidget:<model id>")."""
 
     dot = traitlets.Unicode("").tag(sync=True)
     """DOT source; the browser lays it out again whenever it changes."""
@@ -82,6 +74,7 @@ class GraphView(anywidget.AnyWidget):
     def __init__(self, **kwargs: Any) -> None:
         """An empty view; `show_graph` gives it a graph."""
         super().__init__(**kwargs)
+        self._renderer = Renderer.shared().ref()
         self.graph: ad.Graph | None = None
         self.drawing: dotlib.Drawing | None = None
         self._structure: Structure | None = None
