@@ -230,8 +230,24 @@ class Diagram:
             svg, why = _static_svg(self.source)
             if svg is not None:
                 bundle["image/svg+xml"] = svg
-        bundle["text/plain"] = f"{self!r} ({why})" if why else repr(self)
+        first = f"{self!r} ({why})" if why else repr(self)
+        bundle["text/plain"] = f"{first}\n{self.describe()}"
         return bundle
+
+    def describe(self) -> str:
+        """In words, what the diagram shows (the text form of a saved notebook's output)."""
+        graph = self.graph
+        ops = sum(n.kind == "op" for n in graph.nodes)
+        target = graph.nodes[graph.target].name if graph.target is not None else None
+        what = f"A diagram of a recorded graph: {len(graph.nodes)} nodes, {ops} operations"
+        what += f", target {target!r}" if target is not None else ""
+        folded = len(self.folded)
+        if folded:
+            what += f"; {folded} scope{'s' if folded > 1 else ''} or repeated block folded"
+        return (
+            f"{what}. In Jupyter it is drawn as an interactive widget with every value and "
+            "gradient; outside, .save('graph.svg') draws it with Graphviz."
+        )
 
     def __repr__(self) -> str:
         return f"<viz.Diagram of {self.graph!r}>"

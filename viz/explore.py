@@ -334,6 +334,25 @@ class Explorer(widgets.VBox):
         children = [*rows, note, self.view, widgets.HBox([self.play, self.step])]
         super().__init__(children=[c for c in children if c is not note or notes])
 
+    def __repr__(self) -> str:
+        """In words (the text form of a saved notebook's output), not the widget tree."""
+        graph = self.graph
+        labels = ", ".join(c.label for c, _ in self.sliders) or "none"
+        return (
+            f"<viz.explore widget: {len(graph.nodes)} nodes, target "
+            f"{graph.nodes[graph.target].name!r}; sliders: {labels}; "
+            f"{self.step.max} backward steps. Run the notebook in Jupyter to use it.>"
+        )
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        """The widget, with the words of `repr` in full as its text form (ipywidgets cuts it
+        at 110 characters)."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        if isinstance(data, dict) and "text/plain" in data:
+            data["text/plain"] = repr(self)
+        return bundle
+
     # ----- reacting to the user -----
     def _on_slider(self, control: _Control, widget: widgets.FloatSlider) -> Callable[[dict], None]:
         def changed(change: dict) -> None:
