@@ -27,6 +27,7 @@ import numpy as np
 from autodiff import nest
 from autodiff.context import no_recording, state
 from autodiff.primitive import Op, record
+from autodiff.tape import GradientTape
 from autodiff.tensor import Tensor, Variable, convert_to_tensor
 
 
@@ -49,8 +50,6 @@ def _run(
     f: Callable[..., Any], inputs: Sequence[Tensor], kwargs: dict[str, Any]
 ) -> tuple[Tensor, Callable[..., Any], list[Variable]]:
     """Call `f`, noting which trainable variables it reads."""
-    from autodiff.tape import GradientTape
-
     with GradientTape(persistent=True) as spy:
         result = f(*inputs, **kwargs)
     if not (isinstance(result, tuple) and len(result) == 2 and callable(result[1])):
@@ -120,7 +119,6 @@ def _custom_op(
         (f"custom gradient of {getattr(f, '__name__', 'f')}",),
         input_names=("inputs",),
         variadic=True,
-        broadcast=True,
     )
     op.rerun = rerun
     return op

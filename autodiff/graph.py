@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 
 from autodiff import ops
+from autodiff.backward import backward
 from autodiff.context import no_recording
 from autodiff.primitive import Op, Record
-from autodiff.tape import backward
 from autodiff.tensor import Tensor, TensorLike, VariableRead, to_array
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
@@ -105,6 +105,7 @@ class Graph:
         self._steps = tuple(steps)  # the backward pass that made the grads, for backward_steps
 
     # ----- looking things up -----
+
     def __len__(self) -> int:
         return len(self.nodes)
 
@@ -153,6 +154,7 @@ class Graph:
         return ", ".join(names) or "none"
 
     # ----- replay -----
+
     def replay(self, values: Mapping[int | str | Tensor, TensorLike]) -> Graph:
         """A new graph recomputed from new leaf values, `{node id or name or Variable: array}`.
 
@@ -205,6 +207,7 @@ class Graph:
         return _assemble(self.nodes, arrays, self.target, node_ops, self._by_tensor)
 
     # ----- the backward pass, step by step -----
+
     def backward_steps(self) -> list[BackwardStep]:
         """The reverse pass as steps in execution order, from the target towards the leaves.
 

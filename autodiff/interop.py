@@ -17,45 +17,46 @@ import numpy as np
 from autodiff import ops
 from autodiff.tensor import Tensor
 
-# ufunc -> op (same arguments)
-UFUNCS: dict[np.ufunc, Callable[..., Tensor]] = {
-    np.add: ops.add,
-    np.subtract: ops.subtract,
-    np.multiply: ops.multiply,
-    np.true_divide: ops.divide,
-    np.negative: ops.negative,
-    np.positive: ops.identity,
-    np.power: ops.pow,
-    np.float_power: ops.pow,
-    np.square: ops.square,
-    np.sqrt: ops.sqrt,
-    np.absolute: ops.abs,
-    np.sign: ops.sign,
-    np.maximum: ops.maximum,
-    np.minimum: ops.minimum,
-    np.exp: ops.exp,
-    np.log: ops.log,
-    np.log1p: ops.log1p,
-    np.sin: ops.sin,
-    np.cos: ops.cos,
-    np.tan: ops.tan,
-    np.tanh: ops.tanh,
-    np.matmul: ops.matmul,
-    np.less: ops.less,
-    np.less_equal: ops.less_equal,
-    np.greater: ops.greater,
-    np.greater_equal: ops.greater_equal,
-    np.equal: ops.equal,
-    np.not_equal: ops.not_equal,
+# ufunc -> the name of its op in the table (same arguments); looked up when called, so that
+# this module can be imported while the table is still being built
+UFUNCS: dict[np.ufunc, str] = {
+    np.add: "add",
+    np.subtract: "subtract",
+    np.multiply: "multiply",
+    np.true_divide: "divide",
+    np.negative: "negative",
+    np.positive: "identity",
+    np.power: "pow",
+    np.float_power: "pow",
+    np.square: "square",
+    np.sqrt: "sqrt",
+    np.absolute: "abs",
+    np.sign: "sign",
+    np.maximum: "maximum",
+    np.minimum: "minimum",
+    np.exp: "exp",
+    np.log: "log",
+    np.log1p: "log1p",
+    np.sin: "sin",
+    np.cos: "cos",
+    np.tan: "tan",
+    np.tanh: "tanh",
+    np.matmul: "matmul",
+    np.less: "less",
+    np.less_equal: "less_equal",
+    np.greater: "greater",
+    np.greater_equal: "greater_equal",
+    np.equal: "equal",
+    np.not_equal: "not_equal",
 }
 
 # ufuncs that only inspect values: computed on the values, not recorded
 VALUE_UFUNCS = {np.isnan, np.isinf, np.isfinite, np.signbit, np.logical_not}
 
 
-def _reduction(op: Callable[..., Tensor]) -> Callable[..., Tensor]:
+def _reduction(op_name: str) -> Callable[..., Tensor]:
     def call(a: Any, axis: Any = None, *, keepdims: bool = False) -> Tensor:
-        return op(a, axis, keepdims=keepdims)
+        return getattr(ops, op_name)(a, axis, keepdims=keepdims)
 
     return call
 
@@ -76,13 +77,13 @@ def _dot(a: Any, b: Any) -> Tensor:
 
 # function -> op (NumPy's signature mapped onto the op's)
 FUNCTIONS: dict[Callable[..., Any], Callable[..., Tensor]] = {
-    np.sum: _reduction(ops.reduce_sum),
-    np.mean: _reduction(ops.reduce_mean),
-    np.max: _reduction(ops.reduce_max),
-    np.amax: _reduction(ops.reduce_max),
-    np.min: _reduction(ops.reduce_min),
-    np.amin: _reduction(ops.reduce_min),
-    np.prod: _reduction(ops.reduce_prod),
+    np.sum: _reduction("reduce_sum"),
+    np.mean: _reduction("reduce_mean"),
+    np.max: _reduction("reduce_max"),
+    np.amax: _reduction("reduce_max"),
+    np.min: _reduction("reduce_min"),
+    np.amin: _reduction("reduce_min"),
+    np.prod: _reduction("reduce_prod"),
     np.where: _where,
     np.dot: _dot,
     np.concatenate: lambda arrays, axis=0: ops.concat(list(arrays), axis=axis),
@@ -147,15 +148,15 @@ def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwargs: d
     name = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
     if method == "__call__" and ufunc in VALUE_UFUNCS:
         return ufunc(*_values(inputs), **kwargs)
-    op = UFUNCS.get(ufunc)
-    if method != "__call__" or op is None:
+    op_name = UFUNCS.get(ufunc)
+    if method != "__call__" or op_name is None:
         raise _unsupported(name)
     if kwargs:
         raise TypeError(
             f"{name}: the keyword arguments {sorted(kwargs)} are not supported on autodiff "
             "tensors (outputs are new immutable tensors, so out= cannot be used)"
         )
-    return op(*inputs)
+    return getattr(ops, op_name)(*inputs)
 
 
 def array_function(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict) -> Any:

@@ -6,7 +6,8 @@ gradient `g`, the op's output `out` and its inputs, all tensors, and returns the
 one input, written with the ops of this table so that it can be differentiated again.
 `saves=` names the values the gradients read (inputs by name, and "out"): a non-persistent
 tape frees the others before its backward pass; left out, everything is kept.
-Adding an op means adding one entry here (and its name to `autodiff/__init__.py`).
+Adding an op means adding one entry here: `import autodiff` exports every op of the table
+but those marked `public=False` (see `__all__` at the end).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from autodiff.context import state
-from autodiff.primitive import primitive
+from autodiff.primitive import primitive, public_names
 from autodiff.tensor import DTypeLike, Tensor, TensorLike, as_dtype
 
 Axis = int | Sequence[int] | None
@@ -83,7 +84,6 @@ def ones_like(x: TensorLike, dtype: DTypeLike = None, name: str | None = None) -
     saves=(),
     grads=(lambda g, out, x, y: g, lambda g, out, x, y: g),
     formulas=("d(x+y)/dx = 1", "d(x+y)/dy = 1"),
-    broadcast=True,
 )
 def add(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """`x + y` elementwise, broadcasting as NumPy does."""
@@ -94,7 +94,6 @@ def add(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     saves=(),
     grads=(lambda g, out, x, y: g, lambda g, out, x, y: negative(g)),
     formulas=("d(x-y)/dx = 1", "d(x-y)/dy = -1"),
-    broadcast=True,
 )
 def subtract(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """`x - y` elementwise, broadcasting as NumPy does."""
@@ -105,7 +104,6 @@ def subtract(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     saves=("x", "y"),
     grads=(lambda g, out, x, y: g * y, lambda g, out, x, y: g * x),
     formulas=("d(x*y)/dx = y", "d(x*y)/dy = x"),
-    broadcast=True,
 )
 def multiply(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """`x * y` elementwise, broadcasting as NumPy does."""
@@ -116,7 +114,6 @@ def multiply(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     saves=("y", "out"),
     grads=(lambda g, out, x, y: g / y, lambda g, out, x, y: negative(g) * out / y),
     formulas=("d(x/y)/dx = 1/y", "d(x/y)/dy = -x/y²"),
-    broadcast=True,
 )
 def divide(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """`x / y` elementwise (true division; integers give float64, as TensorFlow)."""
@@ -138,7 +135,6 @@ def _pow_grad_y(g: Tensor, out: Tensor, x: Tensor, y: Tensor) -> Tensor:
 @primitive(
     grads=(lambda g, out, x, y: g * y * pow(x, y - 1), _pow_grad_y),
     formulas=("d(x^y)/dx = y·x^(y-1)", "d(x^y)/dy = x^y·log(x)"),
-    broadcast=True,
 )
 def pow(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """`x ** y` elementwise (TensorFlow's `tf.pow`)."""
@@ -179,7 +175,6 @@ def abs(x: TensorLike, name: str | None = None) -> Tensor:
         lambda g, out, x, y: _zero_where(x >= y, g),
     ),
     formulas=("d max(x,y)/dx = 1 where x ≥ y", "d max(x,y)/dy = 1 where y > x"),
-    broadcast=True,
 )
 def maximum(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """The larger of `x` and `y` elementwise (ties send the gradient to `x`)."""
@@ -192,7 +187,6 @@ def maximum(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
         lambda g, out, x, y: _zero_where(x <= y, g),
     ),
     formulas=("d min(x,y)/dx = 1 where x ≤ y", "d min(x,y)/dy = 1 where y < x"),
-    broadcast=True,
 )
 def minimum(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """The smaller of `x` and `y` elementwise (ties send the gradient to `x`)."""
@@ -242,6 +236,7 @@ def tan(x: TensorLike, name: str | None = None) -> Tensor:
 # The gradients of tanh and sigmoid in terms of their output y, fused into one op each (as
 # TensorFlow's TanhGrad and SigmoidGrad) because every tanh in a backward pass needs one.
 @primitive(
+    public=False,
     grads=(lambda g, out, y, dy: g * dy * (-2 * y), lambda g, out, y, dy: tanh_grad(y, g)),
     formulas=("d/dy = -2y·dy", "d/d(dy) = 1 - y²"),
 )
@@ -255,6 +250,7 @@ def tanh_grad(y: TensorLike, dy: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
+    public=False,
     grads=(lambda g, out, y, dy: g * dy * (1 - 2 * y), lambda g, out, y, dy: sigmoid_grad(y, g)),
     formulas=("d/dy = (1 - 2y)·dy", "d/d(dy) = y(1 - y)"),
 )
@@ -317,7 +313,6 @@ def _where_explain(condition: np.ndarray, x: np.ndarray, y: np.ndarray) -> str |
         lambda g, out, c, x, y: _zero_where(c, g),
     ),
     formulas=("", "d where(c,x,y)/dx = 1 where c", "d where(c,x,y)/dy = 1 where not c"),
-    broadcast=True,
     independent=(0,),
     explain=_where_explain,
 )
@@ -335,7 +330,6 @@ def where(condition: TensorLike, x: TensorLike, y: TensorLike, name: str | None 
         lambda g, out, t, lo, hi: where(t > hi, g, zeros_like(g)),
     ),
     formulas=("1 where min ≤ t ≤ max", "1 where t < min", "1 where t > max"),
-    broadcast=True,
 )
 def clip_by_value(
     t: TensorLike,
@@ -354,7 +348,7 @@ def _comparison(ufunc: np.ufunc, symbol: str, op_name: str) -> Any:
 
     forward.__name__ = forward.__qualname__ = op_name
     forward.__doc__ = f"`x {symbol} y` elementwise, a bool tensor (not differentiable)."
-    return primitive(grads=(None, None), broadcast=True)(forward)
+    return primitive(grads=(None, None))(forward)
 
 
 less = _comparison(np.less, "<", "less")
@@ -426,7 +420,6 @@ def _matmul_grad(wrt: int):
     saves=("a", "b"),
     grads=(_matmul_grad(0), _matmul_grad(1)),
     formulas=("d(a@b)/da = g @ bᵀ", "d(a@b)/db = aᵀ @ g"),
-    broadcast=True,
     explain=_matmul_explain,
 )
 def matmul(
@@ -498,6 +491,7 @@ def broadcast_to(input: TensorLike, shape: Sequence[int], name: str | None = Non
 
 
 @primitive(
+    public=False,
     saves=(),
     grads=(lambda g, out, x, shape: broadcast_to(g, x.shape),),
     formulas=("gradient broadcast",),
@@ -557,6 +551,7 @@ def _has_array(index: Any) -> bool:
 
 
 @primitive(
+    public=False,
     saves=(),
     grads=(lambda g, out, x, index: scatter(g, x.shape, index),),
     formulas=("the gradient put back at the indexed positions",),
@@ -567,6 +562,7 @@ def getitem(x: TensorLike, index: Any, name: str | None = None) -> Tensor:
 
 
 @primitive(
+    public=False,
     grads=(lambda g, out, u, shape, index: getitem(g, index),),
     formulas=("the gradient at the indexed positions",),
 )
@@ -669,7 +665,7 @@ def _prod_others_grad(g: Tensor, out: Tensor, x: Tensor) -> Tensor:
     return reduce_sum(where(eye, zeros_like(terms), terms), axis=-1)
 
 
-@primitive(grads=(_prod_others_grad,), formulas=("d(Πₖ≠ᵢ xₖ)/dxⱼ = Πₖ≠ᵢ,ⱼ xₖ",))
+@primitive(public=False, grads=(_prod_others_grad,), formulas=("d(Πₖ≠ᵢ xₖ)/dxⱼ = Πₖ≠ᵢ,ⱼ xₖ",))
 def prod_others(x: TensorLike, name: str | None = None) -> Tensor:
     """Along the last axis, the product of all the *other* elements: Πₖ≠ᵢ xₖ.
 
@@ -812,8 +808,12 @@ def _add_n_forward(values: list[np.ndarray]) -> np.ndarray:
     grads=(lambda g, out, inputs, index: g,),
     formulas=("d(Σxᵢ)/dxᵢ = 1",),
     variadic=True,
-    broadcast=True,
 )
 def add_n(inputs: Sequence[TensorLike], name: str | None = None) -> Tensor:
     """The elementwise sum of a list of tensors."""
     return _add_n_forward(inputs)
+
+
+# What `import autodiff` exports from this module: the public ops of the table, and the two
+# constant makers above.
+__all__ = [*public_names(globals()), "ones_like", "zeros_like"]

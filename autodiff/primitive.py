@@ -6,7 +6,7 @@ a backward pass can differentiate it again (second derivatives). Each op also ca
 formula of its local derivatives, which the visualizer shows. `autodiff.ops` is the table.
 
     @primitive(grads=(lambda g, out, x, y: g * y, lambda g, out, x, y: g * x),
-               formulas=("d(x*y)/dx = y", "d(x*y)/dy = x"), broadcast=True)
+               formulas=("d(x*y)/dx = y", "d(x*y)/dy = x"))
     def multiply(x, y, name=None):
         return np.multiply(x, y)
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -35,7 +35,6 @@ class Op:
     """One operation of the table: its NumPy forward, its gradients and their formulas."""
 
     __slots__ = (
-        "broadcast",
         "differentiable",
         "explain",
         "formulas",
@@ -44,6 +43,7 @@ class Op:
         "independent",
         "input_names",
         "name",
+        "public",
         "rerun",
         "saves",
         "saves_out",
@@ -58,19 +58,19 @@ class Op:
         formulas: Sequence[str],
         *,
         input_names: Sequence[str],
-        broadcast: bool = False,
         independent: Sequence[int] = (),
         variadic: bool = False,
         explain: Callable[..., str | None] | None = None,
         saves: Sequence[str] | None = None,
+        public: bool = True,
     ) -> None:
         """See `primitive` for the meaning of each argument."""
         self.name = name
+        self.public = public
         self.forward = forward
         self.grads = tuple(grads)
         self.formulas = tuple(formulas)
         self.input_names = tuple(input_names)
-        self.broadcast = broadcast
         self.independent = frozenset(independent)
         self.variadic = variadic
         self.explain = explain
@@ -311,12 +311,12 @@ def primitive(
     *,
     grads: Sequence[Grad | None],
     formulas: Sequence[str] = (),
-    broadcast: bool = False,
     independent: Sequence[int] = (),
     variadic: bool = False,
     explain: Callable[..., str | None] | None = None,
     saves: Sequence[str] | None = None,
     name: str | None = None,
+    public: bool = True,
 ) -> Callable[[Callable[..., Any]], Callable[..., Tensor]]:
     """Define an operation: decorate its NumPy forward with its gradients.
 
@@ -325,95 +325,119 @@ def primitive(
       (tensors; write it with engine ops). `None` marks an input as not differentiable.
       A variadic op (first parameter a list of tensors) has one, called with `index=`.
     - `formulas`: the local derivative per input as short text, e.g. `"d(x*y)/dx = y"`.
-    - `broadcast`: the inputs broadcast against each other, so each gradient is summed back
-      to its input's shape.
     - `independent`: inputs that keep their own dtype (e.g. `where`'s boolean condition).
     - `explain`: called with the forward's arguments when the forward fails; returns a reason
       for the error message (or None for the generic one).
     - `saves`: the inputs (by name) and `"out"` whose *values* the gradients read; of the
       others they read at most the shape and dtype. A non-persistent tape frees those values
       before its backward pass (PyTorch's "saved tensors"). `None` (the default): all.
+    - `public`: whether `import autodiff` exports it (internal ops, such as the fused
+      gradients, are reached through `autodiff.ops`).
 
     The forward's parameters after the tensor inputs are static attributes (`axis=`...),
     recorded with the op; a `name=None` parameter names the output.
     """
 
     def define(forward: Callable[..., Any]) -> Callable[..., Tensor]:
-        signature = inspect.signature(forward)
-        params = [p for p in signature.parameters.values() if p.name != "name"]
-        n_inputs = 1 if variadic else len(grads)
-        attr_params = params[n_inputs:]
-        fast = all(p.default is not inspect.Parameter.empty for p in attr_params)
-        defaults = {p.name: p.default for p in attr_params}
+        binder = _Binder(forward, 1 if variadic else len(grads))
         op = Op(
             name or forward.__name__,
             forward,
             grads,
             formulas,
-            input_names=[p.name for p in params[:n_inputs]],
-            broadcast=broadcast,
+            input_names=binder.input_names,
             independent=independent,
             variadic=variadic,
             explain=explain,
             saves=saves,
+            public=public,
         )
-
-        names = [p.name for p in params]
-        n_names = len(names)
-        input_names, attr_names = names[:n_inputs], names[n_inputs:]
-        required = object()
-        attr_defaults = {
-            p.name: required if p.default is inspect.Parameter.empty else p.default
-            for p in attr_params
-        }
-
-        def bind(args: tuple, kwargs: dict[str, Any]) -> tuple[list, dict[str, Any]]:
-            """Split a call's arguments into tensor inputs and attributes (by hand: this is
-            on the hot path, and `inspect.Signature.bind` takes ~20 us)."""
-            inputs = list(args[:n_inputs])
-            attrs = dict(zip(attr_names, args[n_inputs:], strict=False))
-            if len(args) > n_names:
-                signature.bind(*args, **kwargs)  # raises the TypeError Python would
-            for key, value in kwargs.items():
-                if key in attr_defaults and key not in attrs:
-                    attrs[key] = value
-                elif key in input_names and input_names.index(key) == len(inputs):
-                    inputs.append(value)
-                else:
-                    signature.bind(*args, **kwargs)  # raises: unexpected or repeated
-            if len(inputs) < n_inputs:
-                signature.bind(*args, **kwargs)  # raises: missing input
-            for key, default in attr_defaults.items():
-                if key not in attrs:
-                    if default is required:
-                        signature.bind(*args, **kwargs)  # raises: missing argument
-                    attrs[key] = default
-            return inputs, attrs
-
-        @functools.wraps(forward)
-        def public(*args: Any, name: str | None = None, **kwargs: Any) -> Tensor:
-            if fast and not kwargs and len(args) == n_inputs:
-                attrs = defaults
-            elif not kwargs and len(args) == n_names:  # every attribute given positionally
-                attrs = dict(zip(attr_names, args[n_inputs:], strict=True))
-                args = args[:n_inputs]
-            else:
-                if len(args) == n_names + 1 and name is None:  # name given positionally
-                    *args, name = args
-                try:
-                    args, attrs = bind(tuple(args), kwargs)
-                except TypeError as e:
-                    raise TypeError(f"{op.name}{signature}: {e}") from None
-            if variadic:
-                args = _as_list(op, args[0])
-            if state.raw:
-                return raw(op, args, attrs)
-            return apply(op, args, attrs or _NO_ATTRS, name)
-
-        public.op = op  # type: ignore[attr-defined]
-        return public
+        return _function(op, forward, binder)
 
     return define
+
+
+class _Binder:
+    """Splits a call's arguments into tensor inputs and static attributes (by hand: this is
+    on the hot path, and `inspect.Signature.bind` takes ~20 us)."""
+
+    _REQUIRED = object()
+
+    def __init__(self, forward: Callable[..., Any], n_inputs: int) -> None:
+        self.signature = inspect.signature(forward)
+        params = [p for p in self.signature.parameters.values() if p.name != "name"]
+        names = [p.name for p in params]
+        self.n_inputs, self.n_names = n_inputs, len(names)
+        self.input_names, self.attr_names = names[:n_inputs], names[n_inputs:]
+        empty = inspect.Parameter.empty
+        self.attr_defaults = {
+            p.name: self._REQUIRED if p.default is empty else p.default for p in params[n_inputs:]
+        }
+        # every attribute has a default: a call with the inputs alone takes them all
+        self.defaults = (
+            None if self._REQUIRED in self.attr_defaults.values() else {**self.attr_defaults}
+        )
+
+    def __call__(self, args: tuple, kwargs: dict[str, Any]) -> tuple[list, dict[str, Any]]:
+        """`(inputs, attrs)` of one call; a TypeError as Python's for a wrong call."""
+        n_inputs, signature = self.n_inputs, self.signature
+        inputs = list(args[:n_inputs])
+        attrs = dict(zip(self.attr_names, args[n_inputs:], strict=False))
+        if len(args) > self.n_names:
+            signature.bind(*args, **kwargs)  # raises the TypeError Python would
+        for key, value in kwargs.items():
+            if key in self.attr_defaults and key not in attrs:
+                attrs[key] = value
+            elif key in self.input_names and self.input_names.index(key) == len(inputs):
+                inputs.append(value)
+            else:
+                signature.bind(*args, **kwargs)  # raises: unexpected or repeated
+        if len(inputs) < n_inputs:
+            signature.bind(*args, **kwargs)  # raises: missing input
+        for key, default in self.attr_defaults.items():
+            if key not in attrs:
+                if default is self._REQUIRED:
+                    signature.bind(*args, **kwargs)  # raises: missing argument
+                attrs[key] = default
+        return inputs, attrs
+
+
+def _function(op: Op, forward: Callable[..., Any], binder: _Binder) -> Callable[..., Tensor]:
+    """The public function of `op`: binds the arguments, then `apply` (or `raw`)."""
+    n_inputs, n_names, attr_names = binder.n_inputs, binder.n_names, binder.attr_names
+    defaults, variadic = binder.defaults, op.variadic
+
+    @functools.wraps(forward)
+    def public(*args: Any, name: str | None = None, **kwargs: Any) -> Tensor:
+        if defaults is not None and not kwargs and len(args) == n_inputs:
+            attrs = defaults
+        elif not kwargs and len(args) == n_names:  # every attribute given positionally
+            attrs = dict(zip(attr_names, args[n_inputs:], strict=True))
+            args = args[:n_inputs]
+        else:
+            if len(args) == n_names + 1 and name is None:  # name given positionally
+                *args, name = args
+            try:
+                args, attrs = binder(tuple(args), kwargs)
+            except TypeError as e:
+                raise TypeError(f"{op.name}{binder.signature}: {e}") from None
+        if variadic:
+            args = _as_list(op, args[0])
+        if state.raw:
+            return raw(op, args, attrs)
+        return apply(op, args, attrs or _NO_ATTRS, name)
+
+    public.op = op  # type: ignore[attr-defined]
+    return public
+
+
+def public_names(namespace: Mapping[str, Any]) -> list[str]:
+    """The names in `namespace` (a module's globals) of the public functions of ops."""
+    return [
+        name
+        for name, value in namespace.items()
+        if isinstance(getattr(value, "op", None), Op) and value.op.public
+    ]
 
 
 def _as_list(op: Op, values: Any) -> list[Any]:

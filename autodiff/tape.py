@@ -3,9 +3,9 @@
 A tape keeps a list of `Record`s (shared with the other tapes recording at the same time) and
 the set of tensor ids that gradients can reach (`_traced`): the watched tensors and variables,
 and every output of an op with a traced, differentiable input. Tensors never refer to tapes,
-so a tape is freed as soon as the user drops it. The backward pass walks the records in
-reverse order (iteratively, so long chains cannot hit the recursion limit) and computes each
-vector-Jacobian product with engine ops, so an outer tape records it: second derivatives.
+so a tape is freed as soon as the user drops it. The backward pass (`autodiff.backward`)
+walks the records in reverse order and computes each vector-Jacobian product with engine
+ops, so an outer tape records it: second derivatives.
 """
 
 from __future__ import annotations
@@ -16,19 +16,18 @@ import itertools
 import sys
 import warnings
 import weakref
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
 from autodiff import nest, ops, primitive
+from autodiff.backward import backward
 from autodiff.context import state
 from autodiff.errors import InvalidArgumentError
+from autodiff.graph import Graph, from_records
 from autodiff.primitive import Record
 from autodiff.tensor import Tensor, TensorLike, Variable, is_differentiable, to_array
-
-if TYPE_CHECKING:
-    from autodiff.graph import Graph
 
 ONE_CALL = "GradientTape.gradient can only be called once on non-persistent tapes."
 
@@ -73,6 +72,7 @@ class GradientTape:
         self._variables: dict[int, Variable] = {}
 
     # ----- recording -----
+
     def __enter__(self) -> GradientTape:
         if self in state.tapes:
             raise RuntimeError("this GradientTape is already recording; use a new tape to nest")
@@ -165,6 +165,7 @@ class GradientTape:
         self._clear()
 
     # ----- gradients -----
+
     def gradient(
         self,
         target: Any,
@@ -249,8 +250,6 @@ class GradientTape:
             (target,) = _tensors(target, "graph", "target")
             if isinstance(target, Variable):
                 target = target.read()
-        from autodiff.graph import from_records
-
         return from_records(self._records, self._traced, target)
 
     def _consume(self) -> tuple[list[Record], set[int]]:
@@ -320,110 +319,6 @@ def graph_of(tensor: Tensor) -> Graph:
         "record it with ad.GradientTape(persistent=True), or pass the tape: "
         "viz.draw(tape, target=tensor)"
     )
-
-
-def backward(
-    records: Sequence[Record],
-    traced: set[int],
-    targets: Sequence[Tensor],
-    seeds: Sequence[Tensor],
-    source_ids: Sequence[int],
-    steps: list[tuple[int, Tensor, dict[int, Tensor]]] | None = None,
-    arrays: bool = False,
-) -> dict[int, Tensor]:
-    """Reverse-mode sweep: gradient tensors of the targets (weighted by `seeds`), by tensor id.
-
-    Only tensors that lead to a source get gradients. The gradients of the sources are kept;
-    other gradients are dropped once passed on, so memory stays low. With `steps`, each op's
-    work is appended to it as `(record index, upstream gradient, {input id: contribution})`.
-
-    When no tape is recording, the sweep runs on bare NumPy arrays (`state.raw`): the same
-    gradient functions, the same NumPy calls, without making a tensor for every step; with
-    `arrays=True` the gradients are then returned as arrays too.
-    """
-    if state.recording:
-        return _backward(records, traced, targets, seeds, source_ids, steps, raw=False)
-    previous, state.raw = state.raw, True
-    try:
-        grads = _backward(records, traced, targets, seeds, source_ids, steps, raw=True)
-    finally:
-        state.raw = previous
-    if arrays:
-        return grads
-    return {k: Tensor(np.asarray(g)) for k, g in grads.items()}
-
-
-def _backward(
-    records: Sequence[Record],
-    traced: set[int],
-    targets: Sequence[Tensor],
-    seeds: Sequence[Tensor],
-    source_ids: Sequence[int],
-    steps: list[tuple[int, Any, dict[int, Any]]] | None,
-    raw: bool,
-) -> dict[int, Any]:
-    keep = {i for i in source_ids if i in traced}
-    needed = set(keep)
-    if not needed:
-        return {}
-    for record in records:  # forward: which tensors depend on a source?
-        out = record.output._id
-        if out in traced and out not in needed:
-            for x in record.inputs:
-                if x._id in needed:
-                    needed.add(out)
-                    break
-    grads: dict[int, Tensor] = {}
-    for target, seed in zip(targets, seeds, strict=False):
-        if target._id in needed:
-            _accumulate(grads, target._id, seed._value if raw else seed)
-    for index in range(len(records) - 1, -1, -1):
-        record = records[index]
-        out = record.output._id
-        g = grads.get(out)
-        if g is None:
-            continue
-        if out not in keep:
-            del grads[out]
-        local = _contributions(record, g, needed, raw)
-        if steps is not None:
-            steps.append((index, g, local))
-        for key, contribution in local.items():
-            _accumulate(grads, key, contribution)
-    return grads
-
-
-def _contributions(record: Record, g: Any, needed: set[int], raw: bool) -> dict[int, Any]:
-    """What one op sends back to each input that needs it (an input used twice: the sum)."""
-    op, inputs, out, attrs = record.op, record.inputs, record.output, record.attrs
-    if raw:
-        args = [x._value for x in inputs]
-        out = out._value
-    else:
-        args = list(inputs)
-    local: dict[int, Any] = {}
-    for i, x in enumerate(inputs):
-        if x._id not in needed:
-            continue
-        if op.variadic:
-            grad = op.grad(i)
-            contribution = None if grad is None else grad(g, out, args, **attrs)
-        else:
-            grad = op.grads[i]
-            if grad is None:
-                continue
-            contribution = grad(g, out, *args, **attrs) if attrs else grad(g, out, *args)
-        if contribution is None:
-            continue
-        if contribution.shape != x.shape:
-            contribution = ops.sum_to(contribution, x.shape)
-        _accumulate(local, x._id, contribution)
-    return local
-
-
-def _accumulate(grads: dict[int, Any], key: int, g: Any) -> None:
-    previous = grads.get(key)
-    grads[key] = g if previous is None else ops.add(previous, g)
 
 
 def _unconnected(value: UnconnectedGradients | str) -> UnconnectedGradients:

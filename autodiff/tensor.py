@@ -9,7 +9,6 @@ change what a tape recorded.
 
 from __future__ import annotations
 
-import importlib
 import itertools
 from collections.abc import Sequence
 from typing import Any, Union
@@ -131,6 +130,7 @@ class Tensor:
         self._name = name
 
     # ----- what a tensor is -----
+
     @property
     def shape(self) -> tuple[int, ...]:
         """The shape, a tuple of ints (`()` for a scalar)."""
@@ -185,6 +185,7 @@ class Tensor:
     __str__ = __repr__
 
     # ----- Python protocols -----
+
     def __hash__(self) -> int:
         return self._id
 
@@ -223,6 +224,7 @@ class Tensor:
         return format(self._value[()] if self._value.ndim == 0 else self._value, spec)
 
     # ----- operators (each one is an op of autodiff.ops, recorded like the functions) -----
+
     def __add__(self, other: TensorLike) -> Tensor:
         return ops.add(self, other)
 
@@ -436,17 +438,6 @@ def convert_to_tensor(value: TensorLike, dtype: DTypeLike = None) -> Tensor:
     return Tensor(to_array(value, dtype))
 
 
-class _OnFirstUse:
-    """Stands for a module of this package until first used (those modules import this one)."""
-
-    def __init__(self, name: str) -> None:
-        self._name = name
-
-    def __getattr__(self, attr: str) -> Any:
-        module = importlib.import_module(f"autodiff.{self._name}")
-        globals()[self._name] = module
-        return getattr(module, attr)
-
-
-ops: Any = _OnFirstUse("ops")
-interop: Any = _OnFirstUse("interop")
+# The operators above call the op table, which is built on the classes of this module: it is
+# imported last, once they exist (whichever of the two modules is imported first).
+from autodiff import interop, ops  # noqa: E402

@@ -1,0 +1,126 @@
+"""The reverse-mode sweep shared by `GradientTape.gradient` and `Graph` (its own module so that
+`tape.py` and `graph.py` depend on it and not on each other).
+
+Given the records of a tape, the ids that gradients can reach (`traced`), the targets with
+their seeds and the sources, `backward` walks the records in reverse order (iteratively, so
+long chains cannot hit the recursion limit) and computes each vector-Jacobian product with
+the engine's ops, so that a tape recording the sweep can differentiate it again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from autodiff import ops
+from autodiff.context import state
+from autodiff.primitive import Record
+from autodiff.tensor import Tensor
+
+Step = tuple[int, Any, dict[int, Any]]  # record index, upstream gradient, contributions
+
+
+def backward(
+    records: Sequence[Record],
+    traced: set[int],
+    targets: Sequence[Tensor],
+    seeds: Sequence[Tensor],
+    source_ids: Sequence[int],
+    steps: list[Step] | None = None,
+    arrays: bool = False,
+) -> dict[int, Any]:
+    """Reverse-mode sweep: gradient tensors of the targets (weighted by `seeds`), by tensor id.
+
+    Only tensors that lead to a source get gradients. The gradients of the sources are kept;
+    other gradients are dropped once passed on, so memory stays low. With `steps`, each op's
+    work is appended to it as `(record index, upstream gradient, {input id: contribution})`.
+
+    When no tape is recording, the sweep runs on bare NumPy arrays (`state.raw`): the same
+    gradient functions, the same NumPy calls, without making a tensor for every step; with
+    `arrays=True` the gradients are then returned as arrays too.
+    """
+    if state.recording:
+        return _sweep(records, traced, targets, seeds, source_ids, steps, raw=False)
+    previous, state.raw = state.raw, True
+    try:
+        grads = _sweep(records, traced, targets, seeds, source_ids, steps, raw=True)
+    finally:
+        state.raw = previous
+    if arrays:
+        return grads
+    return {k: Tensor(np.asarray(g)) for k, g in grads.items()}
+
+
+def _sweep(
+    records: Sequence[Record],
+    traced: set[int],
+    targets: Sequence[Tensor],
+    seeds: Sequence[Tensor],
+    source_ids: Sequence[int],
+    steps: list[Step] | None,
+    raw: bool,
+) -> dict[int, Any]:
+    keep = {i for i in source_ids if i in traced}
+    needed = set(keep)
+    if not needed:
+        return {}
+    for record in records:  # forward: which tensors depend on a source?
+        out = record.output._id
+        if out in traced and out not in needed:
+            for x in record.inputs:
+                if x._id in needed:
+                    needed.add(out)
+                    break
+    grads: dict[int, Any] = {}
+    for target, seed in zip(targets, seeds, strict=False):
+        if target._id in needed:
+            _accumulate(grads, target._id, seed._value if raw else seed)
+    for index in range(len(records) - 1, -1, -1):
+        record = records[index]
+        out = record.output._id
+        g = grads.get(out)
+        if g is None:
+            continue
+        if out not in keep:
+            del grads[out]
+        local = _contributions(record, g, needed, raw)
+        if steps is not None:
+            steps.append((index, g, local))
+        for key, contribution in local.items():
+            _accumulate(grads, key, contribution)
+    return grads
+
+
+def _contributions(record: Record, g: Any, needed: set[int], raw: bool) -> dict[int, Any]:
+    """What one op sends back to each input that needs it (an input used twice: the sum)."""
+    op, inputs, out, attrs = record.op, record.inputs, record.output, record.attrs
+    if raw:
+        args = [x._value for x in inputs]
+        out = out._value
+    else:
+        args = list(inputs)
+    local: dict[int, Any] = {}
+    for i, x in enumerate(inputs):
+        if x._id not in needed:
+            continue
+        if op.variadic:
+            grad = op.grad(i)
+            contribution = None if grad is None else grad(g, out, args, **attrs)
+        else:
+            grad = op.grads[i]
+            if grad is None:
+                continue
+            contribution = grad(g, out, *args, **attrs) if attrs else grad(g, out, *args)
+        if contribution is None:
+            continue
+        if contribution.shape != x.shape:
+            contribution = ops.sum_to(contribution, x.shape)
+        _accumulate(local, x._id, contribution)
+    return local
+
+
+def _accumulate(grads: dict[int, Any], key: int, g: Any) -> None:
+    previous = grads.get(key)
+    grads[key] = g if previous is None else ops.add(previous, g)
