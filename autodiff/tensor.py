@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from typing import Any, Union
+from typing import Any, NoReturn, Union
 
 import numpy as np
 
@@ -167,8 +167,15 @@ class Tensor:
         return value.copy() if value.ndim else value[()]
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        array = self._value if dtype is None else self._value.astype(dtype, copy=False)
-        return array.copy() if copy else array
+        value = self._value
+        if copy:
+            return value.astype(value.dtype if dtype is None else dtype)
+        # The tensor's own values, without a copy (as TensorFlow), made read-only: a tensor
+        # never changes, nor does what a tape recorded. (The engine itself never writes into
+        # a tensor's array, so this is done here, where the array leaves the engine, rather
+        # than for every array an op makes.)
+        value.setflags(write=False)
+        return value if dtype is None else value.astype(dtype, copy=False)
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
         return interop.array_ufunc(ufunc, method, inputs, kwargs)
@@ -188,6 +195,16 @@ class Tensor:
 
     def __hash__(self) -> int:
         return self._id
+
+    def __copy__(self) -> Tensor:
+        return self  # immutable: a copy would be the same tensor (as TensorFlow)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # unpickled, a tensor is a new one: the id (what tapes know it by) is never copied
+        return (_unpickled_tensor, (self._value, self._name))
 
     def __bool__(self) -> bool:
         if self._value.size != 1:
@@ -285,10 +302,14 @@ class Tensor:
     def __ge__(self, other: TensorLike) -> Tensor:
         return ops.greater_equal(self, other)
 
-    def __eq__(self, other: object) -> Tensor:  # type: ignore[override]
+    def __eq__(self, other: object) -> Tensor | bool:  # type: ignore[override]
+        if other is None:  # as TensorFlow: so that `None in grads` works
+            return False
         return ops.equal(self, other)
 
-    def __ne__(self, other: object) -> Tensor:  # type: ignore[override]
+    def __ne__(self, other: object) -> Tensor | bool:  # type: ignore[override]
+        if other is None:
+            return True
         return ops.not_equal(self, other)
 
 
@@ -405,6 +426,45 @@ class Variable(Tensor):
             )
         return array
 
+    # ----- what Python's protocols mean for a variable (as TensorFlow) -----
+
+    def __copy__(self) -> Variable:
+        return self  # `copy.copy(v)` is `v` itself
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Variable:
+        """A new variable (a new identity for tapes) with a copy of the value."""
+        copied = _unpickled_variable(self._value, self.trainable, self._name, self.scope)
+        memo[id(self)] = copied
+        return copied
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_unpickled_variable, (self._value, self.trainable, self._name, self.scope))
+
+    def _in_place(self, symbol: str, fix: str) -> NoReturn:
+        raise TypeError(
+            f"`variable {symbol}= value` is not supported on ad.Variable: it would make a new "
+            "tensor and rebind the name to it, leaving the variable (and what tapes watch) "
+            f"behind. Change the variable in place with {fix}"
+        )
+
+    def __iadd__(self, other: TensorLike) -> NoReturn:
+        self._in_place("+", "variable.assign_add(value)")
+
+    def __isub__(self, other: TensorLike) -> NoReturn:
+        self._in_place("-", "variable.assign_sub(value)")
+
+    def __imul__(self, other: TensorLike) -> NoReturn:
+        self._in_place("*", "variable.assign(variable * value)")
+
+    def __itruediv__(self, other: TensorLike) -> NoReturn:
+        self._in_place("/", "variable.assign(variable / value)")
+
+    def __ipow__(self, other: TensorLike) -> NoReturn:
+        self._in_place("**", "variable.assign(variable ** value)")
+
+    def __imatmul__(self, other: TensorLike) -> NoReturn:
+        self._in_place("@", "variable.assign(variable @ value)")
+
     def __repr__(self) -> str:
         return (
             f"<Variable '{self._name or 'Variable'}' shape={self.shape} dtype={self.dtype}, "
@@ -412,6 +472,19 @@ class Variable(Tensor):
         )
 
     __str__ = __repr__
+
+
+def _unpickled_tensor(value: np.ndarray, name: str | None) -> Tensor:
+    return Tensor(np.array(value), name)
+
+
+def _unpickled_variable(
+    value: np.ndarray, trainable: bool, name: str | None, scope: str
+) -> Variable:
+    """A new variable with these attributes (unpickled or deep-copied)."""
+    variable = Variable(value, trainable=trainable, name=name)
+    variable.scope = scope
+    return variable
 
 
 def constant(value: TensorLike, dtype: DTypeLike = None, name: str | None = None) -> Tensor:

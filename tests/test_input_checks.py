@@ -8,6 +8,8 @@ own module, plain imports, the public names taken from the op table.
 from __future__ import annotations
 
 import ast
+import copy
+import pickle
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -51,6 +53,120 @@ def gradient(f: Callable[..., ad.Tensor], *values: Any, dtype: Any = ad.float32)
         tape.watch(xs)
         y = f(*xs)
     return tape.gradient(y, xs)
+
+
+# ============================================================================ copies of variables
+def test_a_deep_copy_of_a_variable_is_another_variable() -> None:
+    w = ad.Variable(2.0, name="w")
+    best = copy.deepcopy(w)
+    best.assign(3.0)
+    with ad.GradientTape() as tape:
+        y = w * best
+    dw, dbest = tape.gradient(y, [w, best])
+    check(dw, 3.0)  # TensorFlow: [3., 2.] (it was [5., 5.]: the copy kept w's identity)
+    check(dbest, 2.0)
+    assert best.name == w.name and best.trainable and best.scope == w.scope
+    check(ad.constant(w), 2.0)  # the original is untouched
+
+
+def test_a_shallow_copy_of_a_variable_is_the_variable() -> None:
+    w = ad.Variable([1.0, 2.0])
+    assert copy.copy(w) is w  # as TensorFlow
+    t = ad.constant([1.0])
+    assert copy.copy(t) is t and copy.deepcopy(t) is t  # immutable
+
+
+def test_unpickled_variables_and_tensors_are_new_ones() -> None:
+    with ad.name_scope("layer"):
+        w = ad.Variable([1.0, 2.0], trainable=False, name="w")
+    loaded = pickle.loads(pickle.dumps(w))
+    assert isinstance(loaded, ad.Variable) and loaded is not w
+    assert loaded.name == "w" and not loaded.trainable and loaded.scope == "layer"
+    check(ad.constant(loaded), [1.0, 2.0])
+    x = ad.constant([3.0])
+    with ad.GradientTape() as tape:
+        tape.watch(x)
+        y = pickle.loads(pickle.dumps(x)) * 2.0
+    assert tape.gradient(y, x) is None  # the copy is not the watched tensor
+
+
+# ============================================================================ read-only values
+def test_numpy_views_of_tensors_are_read_only() -> None:
+    c = ad.constant([1.0, 2.0])
+    v = ad.Variable([1.0, 2.0])
+    for tensor in (c, v):
+        array = np.asarray(tensor)
+        with pytest.raises(ValueError, match="read-only"):
+            array[0] = 5.0
+        check(ad.constant(tensor), [1.0, 2.0])
+    copied = np.array(c)  # a copy is the user's to change
+    copied[0] = 5.0
+    check(c, [1.0, 2.0])
+    numbers = c.numpy()
+    numbers[0] = 7.0
+    check(c, [1.0, 2.0])
+
+
+def test_a_recorded_value_cannot_be_changed_after_the_fact() -> None:
+    x = ad.constant(3.0)
+    with ad.GradientTape() as tape:
+        tape.watch(x)
+        y = x * x
+    with pytest.raises(ValueError, match="read-only"):
+        np.asarray(x)[...] = 10.0
+    check(tape.gradient(y, x), 6.0)
+
+
+def test_a_variable_changes_only_by_assign() -> None:
+    v = ad.Variable([1.0, 2.0])
+    with pytest.raises(ValueError, match="read-only"):
+        np.asarray(v)[0] = 9.0
+    v.assign_add([1.0, 1.0])  # assign gives it a new array, which is writable by no one either
+    check(ad.constant(v), [2.0, 3.0])
+    with pytest.raises(ValueError, match="read-only"):
+        np.asarray(v)[0] = 9.0
+
+
+# ============================================================================ None, -=, seeds
+def test_none_in_a_list_of_gradients() -> None:
+    x = ad.constant(1.0)
+    y_ = ad.constant(1.0)
+    with ad.GradientTape() as tape:
+        tape.watch(x)
+        y = x * 2.0
+    grads = tape.gradient(y, [x, y_])
+    assert None in grads  # was a TypeError: `t == None` tried to convert None
+    assert grads[0] != None  # noqa: E711  (what `in` and `==` do)
+    assert (grads[0] == None) is False  # noqa: E711
+    assert None not in [x]
+
+
+@pytest.mark.parametrize(
+    ("update", "fix"),
+    [
+        (lambda w: w.__isub__(0.1), "assign_sub"),
+        (lambda w: w.__iadd__(0.1), "assign_add"),
+        (lambda w: w.__imul__(2.0), "assign(variable * value)"),
+        (lambda w: w.__itruediv__(2.0), "assign(variable / value)"),
+    ],
+)
+def test_in_place_operators_on_a_variable_point_to_assign(update: Callable, fix: str) -> None:
+    w = ad.Variable(1.0)
+    with raises(TypeError, "ad.Variable", fix):  # `w -= lr * g` rebound w to a constant
+        update(w)
+    check(ad.constant(w), 1.0)
+
+
+def test_w_minus_equals_raises_at_once() -> None:
+    w = ad.Variable(1.0)
+    with ad.GradientTape() as tape:
+        loss = w * w
+    g = tape.gradient(loss, w)
+    with raises(TypeError, "assign_sub"):
+        w -= 0.1 * g
+    assert isinstance(w, ad.Variable)
+    w.assign_sub(0.1 * g)
+    check(ad.constant(w), 0.8)
 
 
 # ============================================================================ structure
