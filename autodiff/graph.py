@@ -180,7 +180,7 @@ class Graph:
                 f"replay: node {node.id} ({node.name!r}) is computed by {node.op}; only "
                 f"leaves can be given new values: {self._leaf_names()}"
             )
-        array = to_array(value, node.dtype, what=f"the value for {node.name!r}")
+        array = to_array(value, node.dtype, what=f"the value for {node.name!r}", where="replay")
         if array.shape != node.shape:
             raise ValueError(
                 f"replay: {node.name!r} has shape {node.shape} but the new value has shape "

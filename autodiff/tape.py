@@ -176,8 +176,9 @@ class GradientTape:
         """Gradients of `target` with respect to `sources`, in the structure of `sources`.
 
         A non-scalar target is summed, and so is a list of targets; `output_gradients`
-        (shaped like the target) weights them instead. Sources the target does not depend
-        on, or that aren't watched, get None (zeros with `unconnected_gradients='zero'`).
+        (shaped like the target, of its dtype) weights them instead. Sources the target does
+        not depend on, or that aren't watched, get None (zeros with
+        `unconnected_gradients='zero'`).
         """
         zero = _unconnected(unconnected_gradients) is UnconnectedGradients.ZERO
         targets = _tensors(target, "gradient", "target")
@@ -360,15 +361,33 @@ def _seeds(targets: list[Tensor], output_gradients: Any) -> list[Tensor]:
             "give one per target (or None for ones)"
         )
     seeds = []
-    for t, g in zip(targets, given, strict=False):
-        if g is None:
-            seeds.append(ops.ones_like(t))
-            continue
-        seed = g if isinstance(g, Tensor) else Tensor(to_array(g, t.dtype, error=ValueError))
-        if seed.shape != t.shape:
-            raise InvalidArgumentError(
-                f"gradient: output_gradients must have the target's shape {t.shape}, got "
-                f"{seed.shape}; reshape it (or broadcast it with ad.broadcast_to)"
-            )
-        seeds.append(seed)
+    for i, (t, g) in enumerate(zip(targets, given, strict=False)):
+        seeds.append(ops.ones_like(t) if g is None else _seed(t, g, i, len(targets)))
     return seeds
+
+
+def _seed(target: Tensor, given: Any, index: int, count: int) -> Tensor:
+    """`given` as the seed of `target`: of its shape and dtype (converted as an op's input
+    would be; a tensor of another dtype, or bools, are refused rather than cast)."""
+    what = "output_gradients" + (f"[{index}]" if count > 1 else "")
+    if isinstance(given, Tensor):
+        seed = given.read() if isinstance(given, Variable) else given
+        if seed.dtype != target.dtype:
+            raise InvalidArgumentError(
+                f"gradient: {what} has dtype {seed.dtype} but the target has {target.dtype}; "
+                f"cast it first: ad.cast(g, ad.{target.dtype})"
+            )
+    else:
+        value = to_array(given, where="gradient", what=what)
+        if value.dtype.kind == "b" and target.dtype.kind != "b":
+            raise InvalidArgumentError(
+                f"gradient: {what} is bool but the target has dtype {target.dtype}; "
+                "output_gradients weights the target, so give numbers (e.g. 1.0 and 0.0)"
+            )
+        seed = Tensor(to_array(value, target.dtype, error=ValueError, where="gradient", what=what))
+    if seed.shape != target.shape:
+        raise InvalidArgumentError(
+            f"gradient: {what} must have the target's shape {target.shape}, got "
+            f"{seed.shape}; reshape it (or broadcast it with ad.broadcast_to)"
+        )
+    return seed

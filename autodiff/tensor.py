@@ -28,10 +28,17 @@ uint8, bool_ = np.dtype("uint8"), np.dtype("bool")
 complex64, complex128 = np.dtype("complex64"), np.dtype("complex128")
 _INT32 = np.iinfo(np.int32)
 
+# What a tensor can hold: TensorFlow's numeric dtypes. NumPy's others (strings, objects,
+# dates, float128...) are refused when a tensor is made, so no op ever sees them.
+_NAMES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
+SUPPORTED = frozenset(
+    np.dtype(n) for n in (*_NAMES, "float16", "float32", "float64", "complex64", "complex128")
+)
+
 
 def as_dtype(dtype: DTypeLike) -> np.dtype:
     """NumPy dtype for `dtype` (`ad.float32`, `np.float32`, `'float32'`, `float`, ...)."""
-    if isinstance(dtype, np.dtype):
+    if isinstance(dtype, np.dtype) and dtype in SUPPORTED:
         return dtype
     if dtype is float:
         return float32
@@ -40,13 +47,22 @@ def as_dtype(dtype: DTypeLike) -> np.dtype:
     if dtype is bool:
         return bool_
     try:
-        return np.dtype(dtype)
+        result = np.dtype(dtype)
     except TypeError as e:
         raise TypeError(f"{dtype!r} is not a dtype; use e.g. ad.float32 or 'float64'") from e
+    if not result.isnative:
+        result = result.newbyteorder("=")
+    if result not in SUPPORTED:
+        raise TypeError(
+            f"tensors cannot hold {result} values; use one of TensorFlow's dtypes: bool, "
+            "int8-int64, uint8-uint64, float16, float32, float64, complex64, complex128"
+        )
+    return result
 
 
 def is_differentiable(dtype: np.dtype) -> bool:
-    """Whether gradients flow through values of this dtype (floating and complex only)."""
+    """Whether tapes trace gradients through values of this dtype: floats, and complex
+    numbers (traced so that a gradient through them is refused clearly, see `GradientTape`)."""
     return dtype.kind in "fc"
 
 
@@ -61,51 +77,107 @@ def _python_default(array: np.ndarray) -> np.ndarray:
         return array.astype(int32)
     if kind == "c":
         return array.astype(complex128)
-    if kind == "b":
-        return array
-    raise TypeError(
-        f"cannot make a tensor of {type(array.flat[0]).__name__ if array.size else 'object'}"
-        f" values (NumPy dtype {array.dtype}); tensors hold numbers or bools"
-    )
+    return array  # bool
 
 
 def to_array(
-    value: Any, dtype: DTypeLike = None, *, what: str = "value", error: type[Exception] = TypeError
+    value: Any,
+    dtype: DTypeLike = None,
+    *,
+    what: str = "value",
+    error: type[Exception] = TypeError,
+    where: str = "",
+    cast: bool = False,
 ) -> np.ndarray:
     """A fresh NumPy array for `value` following TensorFlow's dtype rules.
 
     Python scalars and (nested) lists take float32/int32/bool; NumPy arrays keep their dtype;
-    `dtype` overrides. A Python float can't silently become an integer: that is a TypeError.
+    `dtype` overrides. A conversion that would lose the value (a float or an out-of-range
+    int into an integer dtype, a complex number into a real one) raises `error`, except for
+    a NumPy array with `cast=True` (an explicit `dtype=`: cast as NumPy's `astype`, as
+    TensorFlow does). A value no tensor can hold (strings, objects, dates) is a TypeError.
+    `where` (the operation) starts the message.
     """
     if isinstance(value, Tensor):
         array = value._value
         return array if dtype is None else array.astype(as_dtype(dtype), copy=False)
     if type(value) is float and isinstance(dtype, np.dtype) and dtype.kind == "f":  # `x * 2.0`
         return np.array(value, dtype)
+    prefix = f"{where}: " if where else ""
     if isinstance(value, np.ndarray | np.generic):
         array = np.array(value)  # a copy: the user may change their array later
-        return array if dtype is None else array.astype(as_dtype(dtype))
-    try:
-        array = np.array(value)
-    except ValueError as e:
-        raise ValueError(
-            f"cannot convert {what} {_short(value)} to a tensor: {e}. Nested lists must be "
-            "rectangular (every row the same length)"
-        ) from e
-    if array.dtype == object:
-        raise TypeError(
-            f"cannot convert {what} {_short(value)} ({type(value).__name__}) to a tensor; "
-            "pass numbers, nested lists of numbers, NumPy arrays or tensors"
-        )
+        python = False
+    else:
+        array, python = _from_python(value, what, prefix), True
+    if array.dtype not in SUPPORTED:
+        array = _supported(array, value, what, prefix)
     if dtype is None:
-        return _python_default(array)
+        return _python_default(array) if python else array
     dtype = as_dtype(dtype)
-    if dtype.kind in "iub" and array.dtype.kind in "fc":
+    if array.dtype == dtype:
+        return array
+    if not cast or python:
+        _check_lossless(array, dtype, value, what, prefix, error)
+    elif array.dtype.kind == "c" and dtype.kind != "c":
+        array = array.real  # what the cast keeps, without NumPy's warning
+    return array.astype(dtype)
+
+
+def _from_python(value: Any, what: str, prefix: str) -> np.ndarray:
+    """`np.array(value)` for a Python value, with clear errors for what makes no tensor."""
+    try:
+        return np.array(value)
+    except (ValueError, OverflowError) as e:
+        raise ValueError(
+            f"{prefix}cannot convert {what} {_short(value)} to a tensor: {e}. Nested lists "
+            "must be rectangular (every row the same length)"
+        ) from e
+
+
+def _supported(array: np.ndarray, value: Any, what: str, prefix: str) -> np.ndarray:
+    """`array` in a dtype a tensor can hold (native byte order), or a TypeError."""
+    if array.dtype.kind in "biufc" and array.dtype.newbyteorder("=") in SUPPORTED:
+        return array.astype(array.dtype.newbyteorder("="))
+    kind = {"O": "objects", "U": "strings", "S": "bytes", "M": "dates", "m": "time deltas"}
+    held = kind.get(array.dtype.kind, f"{array.dtype} values")
+    if array.dtype == object and isinstance(value, int | list | tuple):
+        held += " (an integer too large for int64?)"
+    raise TypeError(
+        f"{prefix}cannot convert {what} {_short(value)} to a tensor: it holds {held} (NumPy "
+        f"dtype {array.dtype}), and tensors hold numbers and bools of TensorFlow's dtypes. "
+        "Pass numbers, nested lists of numbers or numeric NumPy arrays (a float128 array: "
+        "cast it to float64 first)"
+    )
+
+
+def _check_lossless(
+    array: np.ndarray,
+    dtype: np.dtype,
+    value: Any,
+    what: str,
+    prefix: str,
+    error: type[Exception],
+) -> None:
+    """Raise `error` if converting `array` to `dtype` would change its values."""
+    source = array.dtype.kind
+    if dtype.kind in "iub" and source in "fc":
         raise error(
-            f"cannot convert {what} {_short(value)} to {dtype}: it is not an integer. "
+            f"{prefix}cannot convert {what} {_short(value)} to {dtype}: it is not an integer. "
             f"Use an integer, or cast the tensor to a float dtype with ad.cast(x, ad.float32)"
         )
-    return array.astype(dtype)
+    if dtype.kind == "f" and source == "c":
+        raise error(
+            f"{prefix}cannot convert {what} {_short(value)} to {dtype}: it is complex. Use "
+            f"a complex tensor (ad.cast(x, ad.complex64)), or pass the real part"
+        )
+    if dtype.kind in "iu" and source in "iu" and array.size and not np.can_cast(array.dtype, dtype):
+        info = np.iinfo(dtype)
+        if array.min() < info.min or array.max() > info.max:
+            raise error(
+                f"{prefix}cannot convert {what} {_short(value)} to {dtype}: it is out of its "
+                f"range [{info.min}, {info.max}]. Cast the tensor to a wider dtype first, "
+                f"e.g. ad.cast(x, ad.int64)"
+            )
 
 
 def _short(value: Any, limit: int = 60) -> str:
@@ -374,7 +446,9 @@ class Variable(Tensor):
         Created inside `ad.name_scope`, it belongs to that scope (`.scope`, '' outside any):
         the visualizer draws it in the scope's cluster, with the layer that owns it.
         """
-        super().__init__(to_array(initial_value, dtype, what="initial_value"), name)
+        super().__init__(
+            to_array(initial_value, dtype, what="initial_value", where="Variable", cast=True), name
+        )
         self.trainable = bool(trainable)
         self.scope: str = state.scope
         self._read: VariableRead | None = None
@@ -413,12 +487,17 @@ class Variable(Tensor):
         return self.assign(self._value - self._converted(delta, "assign_sub"))
 
     def _converted(self, value: TensorLike, op: str) -> np.ndarray:
+        if op != "assign" and self.dtype == bool_:
+            raise TypeError(
+                f"{op}: variable {self._name or ''!r} is bool, which has no arithmetic; use "
+                "assign(new_value) instead"
+            )
         if isinstance(value, Tensor) and value.dtype != self.dtype:
             raise ValueError(
                 f"{op}: variable {self._name or ''!r} has dtype {self.dtype} but the value has "
                 f"dtype {value.dtype}; cast it first with ad.cast(value, ad.{self.dtype})"
             )
-        array = to_array(value, self.dtype, what=f"{op} value")
+        array = to_array(value, self.dtype, what="the value", where=op)
         if array.shape != self.shape:
             raise ValueError(
                 f"{op}: variable {self._name or ''!r} has shape {self.shape} but the value has "
@@ -496,7 +575,7 @@ def constant(value: TensorLike, dtype: DTypeLike = None, name: str | None = None
     """
     if isinstance(value, Variable):
         value = value.read()
-    return Tensor(to_array(value, dtype), name)
+    return Tensor(to_array(value, dtype, where="constant", cast=True), name)
 
 
 def convert_to_tensor(value: TensorLike, dtype: DTypeLike = None) -> Tensor:
@@ -508,7 +587,7 @@ def convert_to_tensor(value: TensorLike, dtype: DTypeLike = None) -> Tensor:
                 f" use ad.cast(x, ad.{as_dtype(dtype)}) to change it"
             )
         return value.read() if isinstance(value, Variable) else value
-    return Tensor(to_array(value, dtype))
+    return Tensor(to_array(value, dtype, where="convert_to_tensor", cast=True))
 
 
 # The operators above call the op table, which is built on the classes of this module: it is

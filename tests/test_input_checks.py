@@ -169,6 +169,66 @@ def test_w_minus_equals_raises_at_once() -> None:
     check(ad.constant(w), 0.8)
 
 
+def seeded(seed: Any) -> ad.Tensor:
+    x = ad.constant([1.0, 2.0])
+    with ad.GradientTape() as tape:
+        tape.watch(x)
+        y = x * 2.0
+    return tape.gradient(y, x, output_gradients=seed)
+
+
+def test_output_gradients_keep_the_target_dtype() -> None:
+    with raises(ValueError, "gradient", "output_gradients", "float64", "ad.cast"):
+        seeded(ad.constant([1.0, 1.0], ad.float64))  # was a float64 gradient
+    with raises(ValueError, "gradient", "output_gradients", "bool"):
+        seeded(ad.constant([True, False]))  # was accepted
+    with raises(ValueError, "gradient", "output_gradients", "bool"):
+        seeded(np.array([True, False]))
+    check(seeded(np.array([1.0, 0.5])), [2.0, 1.0])  # NumPy arrays take the target's dtype
+    with raises(ValueError, "gradient", "output_gradients", "complex"):
+        seeded(np.array([1j, 1j]))
+
+
+# ============================================================================ conversions, creation
+@pytest.mark.parametrize(
+    ("call", "kind", "words"),
+    [
+        (lambda: ad.constant(np.array([object()])), TypeError, ("constant", "objects")),
+        (lambda: ad.constant(np.array(["a"])), TypeError, ("constant", "strings")),  # accepted
+        (lambda: ad.constant(np.array(["2020-01-01"], "M8[D]")), TypeError, ("constant", "dates")),
+        (lambda: ad.constant(np.ones(2, np.longdouble)), TypeError, ("constant", "float64")),
+        (lambda: ad.constant(2**70), TypeError, ("constant", "too large")),
+        (lambda: ad.Variable(np.array([b"x"])), TypeError, ("Variable", "bytes")),
+        (lambda: ad.constant([1.0], dtype="U3"), TypeError, ("<U3", "float32")),
+        (lambda: ad.constant([1], ad.int8) + 300, ValueError, ("add", "out of its range")),
+        (lambda: ad.constant([1.0]) * np.array(1j), ValueError, ("multiply", "complex")),
+        (lambda: ad.constant([1]) * np.array(2.5), ValueError, ("multiply", "not an integer")),
+        (lambda: ad.Variable([True]).assign_add([True]), TypeError, ("assign_add", "bool")),
+    ],
+)
+def test_values_no_tensor_can_hold_get_clear_errors(
+    call: Callable[[], Any], kind: type, words: tuple
+) -> None:
+    with raises(kind, *words):
+        call()
+
+
+def test_an_explicit_dtype_casts_a_numpy_array_as_tensorflow() -> None:
+    check(ad.constant(np.array([1.5, 2.5]), dtype=ad.int64), [1, 2], ad.int64)
+    with raises(TypeError, "constant", "not an integer"):
+        ad.constant(1.5, dtype=ad.int64)  # a Python float: refused, as TensorFlow
+
+
+def test_replay_with_a_value_that_is_no_number() -> None:
+    x = ad.Variable(1.0, name="x")
+    with ad.GradientTape() as tape:
+        y = x * 2.0
+    graph = tape.graph(y)
+    with raises(TypeError, "replay", "'x'", "strings"):  # was NumPy's "could not convert"
+        graph.replay({graph["x"].id: "abc"})
+    check(ad.constant(graph.replay({"x": 3.0})[y.name or graph.target].value), 6.0)
+
+
 # ============================================================================ structure
 def imports_of(module: str) -> set[str]:
     tree = ast.parse((ENGINE / f"{module}.py").read_text())
