@@ -968,19 +968,15 @@ def browser_rows() -> list[Row]:
         rows.append(row)
         if SLIDER_KEY in _key_words(key) and round_trip is not None:
             excess = seconds - round_trip
-            rows.append(
-                target_le(
-                    Row(
-                        f"  minus the minimal widget round trip ({round_trip * 1e3:.1f} ms)",
-                        excess,
-                        None,
-                        note="the time our code adds to a slider key",
-                    ),
-                    excess,
-                    SLIDER_OVERHEAD,
-                    "<= 10 ms",
-                )
+            row = Row(
+                f"  minus the minimal widget round trip ({round_trip * 1e3:.1f} ms)",
+                excess,
+                None,
+                note="the time our code adds to a slider key",
             )
+            if "124-node" in key:  # the target is set for a graph of about 120 nodes
+                target_le(row, excess, SLIDER_OVERHEAD, "<= 10 ms")
+            rows.append(row)
     for label, words in BROWSER_EXPECTED.items():
         if not any(_key_has(k, words) for k in timings):
             rows.append(Row(f"browser: {label}", None, note="not recorded by the browser tests"))

@@ -391,9 +391,11 @@ class Explorer(widgets.VBox):
             folded, self._first_folds = self._first_folds, None
             self.view.show_graph(graph, folded=folded, **self.options)
             self._structure = structure
+            self.update_ms = (time.perf_counter() - start) * 1000
         else:
             self.view.update_values(graph)
-        self.update_ms = (time.perf_counter() - start) * 1000
+            # until the changed cells were sent (the rest waits for the slider to rest)
+            self.update_ms = (self.view.sent_at - start) * 1000
         self.graph = graph
         self.view.message = _nan_message(graph)
         if self.view.steps != "[]":  # not the first draw (that one sends them at once)

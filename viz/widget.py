@@ -9,6 +9,7 @@ and how long it took (`render_ms`, `patch_ms`). Folding a scope in the browser c
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -80,6 +81,7 @@ class GraphView(anywidget.AnyWidget):
         self._structure: Structure | None = None
         self._options: dict[str, Any] = {}
         self._sync = WhenAtRest(self._sync_cells, SYNC_DELAY)
+        self.sent_at = 0.0  # time.perf_counter() when the last changed cells were sent
         self.observe(self._on_folded, names="folded")
         self.observe(self._on_selected, names="selected")
         self.observe(self._on_color_by, names="color_by")
@@ -118,6 +120,8 @@ class GraphView(anywidget.AnyWidget):
         self.drawing.cells = cells
         if changed:
             self.send({"patches": changed})  # the delta now, to every open view
+        self.sent_at = time.perf_counter()
+        if changed:
             self._sync.soon()  # the whole state in the trait, once the slider rests
         with self.hold_sync():
             self._send_magnitudes()
