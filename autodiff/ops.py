@@ -13,6 +13,7 @@ but those marked `public=False` (see `__all__` at the end).
 from __future__ import annotations
 
 import builtins
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,28 +21,59 @@ import numpy as np
 
 from autodiff.context import state
 from autodiff.primitive import primitive, public_names
-from autodiff.tensor import DTypeLike, Tensor, TensorLike, as_dtype
+from autodiff.tensor import (
+    DTypeLike,
+    Tensor,
+    TensorLike,
+    as_dtype,
+    bool_,
+    float32,
+    float64,
+    int32,
+    int64,
+    to_array,
+)
 
 Axis = int | Sequence[int] | None
 
 
 # ----------------------------------------------------------------------------- helpers
-def _axes(axis: Any) -> int | tuple[int, ...] | None:
-    """`axis` as NumPy takes it (lists and tensors become tuples of ints)."""
-    if axis is None or isinstance(axis, int | np.integer):
-        return axis
+def _axes(axis: Any, ndim: int) -> tuple[int, ...] | None:
+    """`axis` (None, an int, a list or tuple of them, or an int tensor) as the sorted tuple of
+    axes it names in an array of `ndim` dimensions (None: all of them). The one axis helper:
+    every reduction and its gradient reads its axes through it."""
+    if axis is None:
+        return None
     if isinstance(axis, Tensor):
+        if axis.dtype.kind not in "iu":
+            raise TypeError(f"axis must be an int tensor, not {axis.dtype}")
         axis = axis._value.tolist()
-        return axis if isinstance(axis, int) else tuple(axis)
-    return tuple(int(a) for a in axis)
+    items = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
+    axes = []
+    for a in items:
+        if not isinstance(a, int | np.integer) or isinstance(a, bool):
+            raise TypeError(f"axis must be ints, got {axis!r}")
+        if ndim == 0:
+            raise ValueError(
+                f"axis {int(a)} is out of range: a 0-d tensor has no axes (reshape it to 1-d "
+                "first, e.g. ad.reshape(x, [1]))"
+            )
+        if not -ndim <= a < ndim:
+            raise ValueError(
+                f"axis {int(a)} is out of range for a tensor of rank {ndim} (axes go from "
+                f"{-ndim} to {ndim - 1})"
+            )
+        axes.append(int(a) % ndim)
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"axis {axis!r} names an axis twice")
+    return tuple(sorted(axes))
 
 
 def _kept_shape(shape: tuple[int, ...], axis: Any) -> tuple[int, ...]:
     """The shape a reduction over `axis` has with `keepdims=True`."""
-    axis = _axes(axis)
-    if axis is None:
+    axes = _axes(axis, len(shape))
+    if axes is None:
         return (1,) * len(shape)
-    axes = {a % len(shape) for a in ((axis,) if isinstance(axis, int | np.integer) else axis)}
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
@@ -67,20 +99,29 @@ def _zero_where(condition: Tensor, g: Tensor) -> Tensor:
 
 def zeros_like(x: TensorLike, dtype: DTypeLike = None, name: str | None = None) -> Tensor:
     """A constant of zeros with the shape (and dtype, unless given) of `x`; not recorded."""
-    value = np.asarray(x)
-    zeros = np.zeros(value.shape, as_dtype(dtype) if dtype else value.dtype)
+    zeros = np.zeros(*_shape_and_dtype(x, dtype, "zeros_like"))
     return zeros if state.raw else Tensor(zeros, name)
 
 
 def ones_like(x: TensorLike, dtype: DTypeLike = None, name: str | None = None) -> Tensor:
     """A constant of ones with the shape (and dtype, unless given) of `x`; not recorded."""
-    value = np.asarray(x)
-    ones = np.ones(value.shape, as_dtype(dtype) if dtype else value.dtype)
+    ones = np.ones(*_shape_and_dtype(x, dtype, "ones_like"))
     return ones if state.raw else Tensor(ones, name)
+
+
+def _shape_and_dtype(x: Any, dtype: DTypeLike, where: str) -> tuple[tuple[int, ...], np.dtype]:
+    if isinstance(x, Tensor):
+        value = x._value
+    elif state.raw and isinstance(x, np.ndarray):  # the backward pass's own arrays
+        value = x
+    else:
+        value = to_array(x, where=where)
+    return value.shape, value.dtype if dtype is None else as_dtype(dtype)
 
 
 # ----------------------------------------------------------------------------- arithmetic
 @primitive(
+    dtypes="number",
     saves=(),
     grads=(lambda g, out, x, y: g, lambda g, out, x, y: g),
     formulas=("d(x+y)/dx = 1", "d(x+y)/dy = 1"),
@@ -91,6 +132,7 @@ def add(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
+    dtypes="number",
     saves=(),
     grads=(lambda g, out, x, y: g, lambda g, out, x, y: negative(g)),
     formulas=("d(x-y)/dx = 1", "d(x-y)/dy = -1"),
@@ -101,6 +143,7 @@ def subtract(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
+    dtypes="number",
     saves=("x", "y"),
     grads=(lambda g, out, x, y: g * y, lambda g, out, x, y: g * x),
     formulas=("d(x*y)/dx = y", "d(x*y)/dy = x"),
@@ -111,28 +154,37 @@ def multiply(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
+    dtypes="number",
     saves=("y", "out"),
     grads=(lambda g, out, x, y: g / y, lambda g, out, x, y: negative(g) * out / y),
     formulas=("d(x/y)/dx = 1/y", "d(x/y)/dy = -x/y²"),
 )
 def divide(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
-    """`x / y` elementwise (true division; integers give float64, as TensorFlow)."""
+    """`x / y` elementwise (true division: integers give float32 up to 16 bits, float64 above,
+    as TensorFlow)."""
     with np.errstate(divide="ignore", invalid="ignore"):
+        if x.dtype.kind in "iu":
+            return np.true_divide(x, y, dtype=float32 if x.dtype.itemsize <= 2 else float64)
         return np.true_divide(x, y)
 
 
-@primitive(saves=(), grads=(lambda g, out, x: negative(g),), formulas=("d(-x)/dx = -1",))
+@primitive(
+    dtypes="signed", saves=(), grads=(lambda g, out, x: negative(g),), formulas=("d(-x)/dx = -1",)
+)
 def negative(x: TensorLike, name: str | None = None) -> Tensor:
     """`-x` elementwise."""
     return np.negative(x)
 
 
 def _pow_grad_y(g: Tensor, out: Tensor, x: Tensor, y: Tensor) -> Tensor:
+    """x^y·log(x), with log(x) taken as 0 where x <= 0 (as TensorFlow: 0^y·0 is nan for y < 0)."""
     positive = x > 0
-    return g * where(positive, out * log(where(positive, x, ones_like(x))), zeros_like(out))
+    log_x = where(positive, log(where(positive, x, ones_like(x))), zeros_like(x))
+    return g * (out * log_x)
 
 
 @primitive(
+    dtypes="signed",
     grads=(lambda g, out, x, y: g * y * pow(x, y - 1), _pow_grad_y),
     formulas=("d(x^y)/dx = y·x^(y-1)", "d(x^y)/dy = x^y·log(x)"),
 )
@@ -142,14 +194,22 @@ def pow(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
         return np.power(x, y)
 
 
-@primitive(saves=("x",), grads=(lambda g, out, x: g * (2 * x),), formulas=("d(x²)/dx = 2x",))
+@primitive(
+    dtypes="number",
+    saves=("x",),
+    grads=(lambda g, out, x: g * (2 * x),),
+    formulas=("d(x²)/dx = 2x",),
+)
 def square(x: TensorLike, name: str | None = None) -> Tensor:
     """`x * x` elementwise."""
     return np.square(x)
 
 
 @primitive(
-    saves=("out",), grads=(lambda g, out, x: g / (2 * out),), formulas=("d(√x)/dx = 1/(2√x)",)
+    dtypes="float",
+    saves=("out",),
+    grads=(lambda g, out, x: g / (2 * out),),
+    formulas=("d(√x)/dx = 1/(2√x)",),
 )
 def sqrt(x: TensorLike, name: str | None = None) -> Tensor:
     """Square root elementwise (`nan` below zero)."""
@@ -157,19 +217,22 @@ def sqrt(x: TensorLike, name: str | None = None) -> Tensor:
         return np.sqrt(x)
 
 
-@primitive(grads=(lambda g, out, x: zeros_like(g),), formulas=("d(sign x)/dx = 0",))
+@primitive(
+    dtypes="signed", grads=(lambda g, out, x: zeros_like(g),), formulas=("d(sign x)/dx = 0",)
+)
 def sign(x: TensorLike, name: str | None = None) -> Tensor:
     """-1, 0 or 1 by the sign of each element (gradient zero)."""
     return np.sign(x)
 
 
-@primitive(grads=(lambda g, out, x: g * sign(x),), formulas=("d|x|/dx = sign(x)",))
+@primitive(dtypes="signed", grads=(lambda g, out, x: g * sign(x),), formulas=("d|x|/dx = sign(x)",))
 def abs(x: TensorLike, name: str | None = None) -> Tensor:
     """`|x|` elementwise."""
     return np.abs(x)
 
 
 @primitive(
+    dtypes="real",
     grads=(
         lambda g, out, x, y: where(x >= y, g, zeros_like(g)),
         lambda g, out, x, y: _zero_where(x >= y, g),
@@ -182,6 +245,7 @@ def maximum(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
+    dtypes="real",
     grads=(
         lambda g, out, x, y: where(x <= y, g, zeros_like(g)),
         lambda g, out, x, y: _zero_where(x <= y, g),
@@ -194,40 +258,54 @@ def minimum(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
 
 
 # ----------------------------------------------------------------------------- elementwise
-@primitive(saves=("out",), grads=(lambda g, out, x: g * out,), formulas=("d(eˣ)/dx = eˣ",))
+@primitive(
+    dtypes="float", saves=("out",), grads=(lambda g, out, x: g * out,), formulas=("d(eˣ)/dx = eˣ",)
+)
 def exp(x: TensorLike, name: str | None = None) -> Tensor:
     """`e ** x` elementwise."""
     with np.errstate(over="ignore"):
         return np.exp(x)
 
 
-@primitive(saves=("x",), grads=(lambda g, out, x: g / x,), formulas=("d(log x)/dx = 1/x",))
+@primitive(
+    dtypes="float", saves=("x",), grads=(lambda g, out, x: g / x,), formulas=("d(log x)/dx = 1/x",)
+)
 def log(x: TensorLike, name: str | None = None) -> Tensor:
     """Natural logarithm elementwise (`-inf` at 0, `nan` below)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.log(x)
 
 
-@primitive(grads=(lambda g, out, x: g / (1 + x),), formulas=("d log(1+x)/dx = 1/(1+x)",))
+@primitive(
+    dtypes="float", grads=(lambda g, out, x: g / (1 + x),), formulas=("d log(1+x)/dx = 1/(1+x)",)
+)
 def log1p(x: TensorLike, name: str | None = None) -> Tensor:
     """`log(1 + x)` elementwise, accurate for small `x`."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.log1p(x)
 
 
-@primitive(grads=(lambda g, out, x: g * cos(x),), formulas=("d(sin x)/dx = cos x",))
+@primitive(dtypes="float", grads=(lambda g, out, x: g * cos(x),), formulas=("d(sin x)/dx = cos x",))
 def sin(x: TensorLike, name: str | None = None) -> Tensor:
     """Sine elementwise (radians)."""
     return np.sin(x)
 
 
-@primitive(grads=(lambda g, out, x: negative(g) * sin(x),), formulas=("d(cos x)/dx = -sin x",))
+@primitive(
+    dtypes="float",
+    grads=(lambda g, out, x: negative(g) * sin(x),),
+    formulas=("d(cos x)/dx = -sin x",),
+)
 def cos(x: TensorLike, name: str | None = None) -> Tensor:
     """Cosine elementwise (radians)."""
     return np.cos(x)
 
 
-@primitive(grads=(lambda g, out, x: g * (1 + out * out),), formulas=("d(tan x)/dx = 1 + tan²x",))
+@primitive(
+    dtypes="float",
+    grads=(lambda g, out, x: g * (1 + out * out),),
+    formulas=("d(tan x)/dx = 1 + tan²x",),
+)
 def tan(x: TensorLike, name: str | None = None) -> Tensor:
     """Tangent elementwise (radians)."""
     return np.tan(x)
@@ -236,6 +314,7 @@ def tan(x: TensorLike, name: str | None = None) -> Tensor:
 # The gradients of tanh and sigmoid in terms of their output y, fused into one op each (as
 # TensorFlow's TanhGrad and SigmoidGrad) because every tanh in a backward pass needs one.
 @primitive(
+    dtypes="float",
     public=False,
     grads=(lambda g, out, y, dy: g * dy * (-2 * y), lambda g, out, y, dy: tanh_grad(y, g)),
     formulas=("d/dy = -2y·dy", "d/d(dy) = 1 - y²"),
@@ -250,6 +329,7 @@ def tanh_grad(y: TensorLike, dy: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
+    dtypes="float",
     public=False,
     grads=(lambda g, out, y, dy: g * dy * (1 - 2 * y), lambda g, out, y, dy: sigmoid_grad(y, g)),
     formulas=("d/dy = (1 - 2y)·dy", "d/d(dy) = y(1 - y)"),
@@ -264,6 +344,7 @@ def sigmoid_grad(y: TensorLike, dy: TensorLike, name: str | None = None) -> Tens
 
 
 @primitive(
+    dtypes="float",
     saves=("out",),
     grads=(lambda g, out, x: tanh_grad(out, g),),
     formulas=("d(tanh x)/dx = 1 - tanh²x",),
@@ -274,17 +355,22 @@ def tanh(x: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
+    dtypes="float",
     saves=("out",),
     grads=(lambda g, out, x: sigmoid_grad(out, g),),
     formulas=("dσ(x)/dx = σ(x)(1-σ(x))",),
 )
 def sigmoid(x: TensorLike, name: str | None = None) -> Tensor:
     """The logistic function `1 / (1 + e^-x)`, computed without overflow."""
+    if x.dtype.kind == "c":
+        with np.errstate(all="ignore"):
+            return 1 / (1 + np.exp(-x))
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
 
 @primitive(
+    dtypes="real",
     saves=("x",),
     grads=(lambda g, out, x: where(x > 0, g, zeros_like(g)),),
     formulas=("d relu(x)/dx = 1 where x > 0",),
@@ -294,7 +380,11 @@ def relu(x: TensorLike, name: str | None = None) -> Tensor:
     return np.maximum(x, 0)
 
 
-@primitive(grads=(lambda g, out, x: g * sigmoid(x),), formulas=("d softplus(x)/dx = σ(x)",))
+@primitive(
+    dtypes="real float",
+    grads=(lambda g, out, x: g * sigmoid(x),),
+    formulas=("d softplus(x)/dx = σ(x)",),
+)
 def softplus(x: TensorLike, name: str | None = None) -> Tensor:
     """`log(1 + e^x)` elementwise, computed without overflow."""
     return np.logaddexp(np.zeros((), x.dtype), x)
@@ -324,12 +414,15 @@ def where(condition: TensorLike, x: TensorLike, y: TensorLike, name: str | None 
 
 
 @primitive(
+    dtypes="real",
     grads=(
-        lambda g, out, t, lo, hi: _zero_where(t < lo, _zero_where(t > hi, g)),
-        lambda g, out, t, lo, hi: where(t < lo, g, zeros_like(g)),
-        lambda g, out, t, lo, hi: where(t > hi, g, zeros_like(g)),
+        # those of max(min(t, hi), lo), as TensorFlow: right also when min > max (the output
+        # is min) and where a bound is nan (no gradient flows)
+        lambda g, out, t, lo, hi: where(t <= hi, where(t >= lo, g, zeros_like(g)), zeros_like(g)),
+        lambda g, out, t, lo, hi: _zero_where(minimum(t, hi) >= lo, g),
+        lambda g, out, t, lo, hi: where(t > hi, where(hi >= lo, g, zeros_like(g)), zeros_like(g)),
     ),
-    formulas=("1 where min ≤ t ≤ max", "1 where t < min", "1 where t > max"),
+    formulas=("1 where min ≤ t ≤ max", "1 where t < min or max < min", "1 where t > max ≥ min"),
 )
 def clip_by_value(
     t: TensorLike,
@@ -337,26 +430,27 @@ def clip_by_value(
     clip_value_max: TensorLike,
     name: str | None = None,
 ) -> Tensor:
-    """`t` with values below `clip_value_min` or above `clip_value_max` replaced by them."""
-    return np.minimum(np.maximum(t, clip_value_min), clip_value_max)
+    """`t` with values below `clip_value_min` or above `clip_value_max` replaced by them
+    (`max(min(t, clip_value_max), clip_value_min)`, as TensorFlow: with min > max, min)."""
+    return np.maximum(np.minimum(t, clip_value_max), clip_value_min)
 
 
 # ----------------------------------------------------------------------------- comparisons
-def _comparison(ufunc: np.ufunc, symbol: str, op_name: str) -> Any:
+def _comparison(ufunc: np.ufunc, symbol: str, op_name: str, dtypes: str) -> Any:
     def forward(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
         return ufunc(x, y)
 
     forward.__name__ = forward.__qualname__ = op_name
     forward.__doc__ = f"`x {symbol} y` elementwise, a bool tensor (not differentiable)."
-    return primitive(grads=(None, None))(forward)
+    return primitive(grads=(None, None), dtypes=dtypes)(forward)
 
 
-less = _comparison(np.less, "<", "less")
-less_equal = _comparison(np.less_equal, "<=", "less_equal")
-greater = _comparison(np.greater, ">", "greater")
-greater_equal = _comparison(np.greater_equal, ">=", "greater_equal")
-equal = _comparison(np.equal, "==", "equal")
-not_equal = _comparison(np.not_equal, "!=", "not_equal")
+less = _comparison(np.less, "<", "less", "real")
+less_equal = _comparison(np.less_equal, "<=", "less_equal", "real")
+greater = _comparison(np.greater, ">", "greater", "real")
+greater_equal = _comparison(np.greater_equal, ">=", "greater_equal", "real")
+equal = _comparison(np.equal, "==", "equal", "any")
+not_equal = _comparison(np.not_equal, "!=", "not_equal", "any")
 
 
 # ----------------------------------------------------------------------------- linear algebra
@@ -417,6 +511,7 @@ def _matmul_grad(wrt: int):
 
 
 @primitive(
+    dtypes="number",
     saves=("a", "b"),
     grads=(_matmul_grad(0), _matmul_grad(1)),
     formulas=("d(a@b)/da = g @ bᵀ", "d(a@b)/db = aᵀ @ g"),
@@ -477,7 +572,7 @@ def expand_dims(input: TensorLike, axis: int, name: str | None = None) -> Tensor
 )
 def squeeze(input: TensorLike, axis: Axis = None, name: str | None = None) -> Tensor:
     """`input` without its axes of length 1 (only those in `axis`, when given)."""
-    return np.squeeze(input, _axes(axis))
+    return np.squeeze(input, _axes(axis, input.ndim))
 
 
 @primitive(
@@ -583,8 +678,15 @@ def scatter(
     saves=(), grads=(lambda g, out, x, dtype: cast(g, x.dtype),), formulas=("gradient cast back",)
 )
 def cast(x: TensorLike, dtype: DTypeLike, name: str | None = None) -> Tensor:
-    """`x` converted to `dtype` (gradients flow between float dtypes only)."""
-    return x.astype(as_dtype(dtype), copy=False)
+    """`x` converted to `dtype` (gradients flow between float dtypes only). Complex to real
+    keeps the real part; floats to integers truncate (nan and inf give unspecified values)."""
+    dtype = as_dtype(dtype)
+    if dtype == bool_:
+        return x != 0  # complex: either part nonzero
+    if x.dtype.kind == "c" and dtype.kind != "c":
+        x = np.real(x)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return x.astype(dtype, copy=False)
 
 
 @primitive(saves=(), grads=(lambda g, out, x: g,), formulas=("d(x)/dx = 1",))
@@ -601,6 +703,7 @@ def stop_gradient(input: TensorLike, name: str | None = None) -> Tensor:
 
 # ----------------------------------------------------------------------------- reductions
 @primitive(
+    dtypes="number",
     saves=(),
     grads=(lambda g, out, x, axis, keepdims: _unreduce(g, x, axis, keepdims),),
     formulas=("d(Σx)/dx = 1",),
@@ -609,7 +712,8 @@ def reduce_sum(
     input_tensor: TensorLike, axis: Axis = None, keepdims: bool = False, name: str | None = None
 ) -> Tensor:
     """Sum of the elements along `axis` (all of them when None)."""
-    return np.sum(input_tensor, axis=_axes(axis), keepdims=keepdims, dtype=input_tensor.dtype)
+    x = input_tensor
+    return np.sum(x, axis=_axes(axis, x.ndim), keepdims=keepdims, dtype=x.dtype)
 
 
 def _count(x: Tensor, out: Tensor) -> int:
@@ -617,6 +721,7 @@ def _count(x: Tensor, out: Tensor) -> int:
 
 
 @primitive(
+    dtypes="number",
     saves=(),
     grads=(lambda g, out, x, axis, keepdims: _unreduce(g, x, axis, keepdims) / _count(x, out),),
     formulas=("d mean(x)/dx = 1/n",),
@@ -624,12 +729,34 @@ def _count(x: Tensor, out: Tensor) -> int:
 def reduce_mean(
     input_tensor: TensorLike, axis: Axis = None, keepdims: bool = False, name: str | None = None
 ) -> Tensor:
-    """Mean of the elements along `axis` (all of them when None; integer inputs stay integer)."""
+    """Mean of the elements along `axis` (all of them when None). Integer inputs stay integer:
+    the quotient is truncated towards zero, and the mean of nothing is 0 (as TensorFlow)."""
     x = input_tensor
-    if x.dtype.kind in "iub":
-        total = np.sum(x, axis=_axes(axis), keepdims=keepdims, dtype=np.int64)
-        return (total // (x.size // builtins.max(total.size, 1))).astype(x.dtype)
-    return np.mean(x, axis=_axes(axis), keepdims=keepdims)
+    axes = _axes(axis, x.ndim)
+    if x.dtype.kind in "iu":
+        total = np.sum(
+            x, axis=axes, keepdims=keepdims, dtype=np.int64 if x.dtype.kind == "i" else np.uint64
+        )
+        count = x.size // builtins.max(total.size, 1) if total.size else 0
+        if count == 0:
+            return np.zeros(total.shape, x.dtype)
+        quotient = total // count  # floor division, then rounded towards zero:
+        quotient += (total % count != 0) & (total < 0)
+        return quotient.astype(x.dtype)
+    if x.size == 0:  # NumPy would warn "mean of empty slice"
+        return np.full(np.sum(x, axis=axes, keepdims=keepdims).shape, np.nan, x.dtype)
+    return np.mean(x, axis=axes, keepdims=keepdims)
+
+
+def _empty_start(x: np.ndarray, which: str) -> dict[str, Any]:
+    """`initial=` for `np.max`/`np.min` when `x` is empty (NumPy raises there, TensorFlow gives
+    the identity of the reduction); nothing otherwise, which leaves NumPy's fast path."""
+    if x.size:
+        return {}
+    if x.dtype.kind == "f":
+        return {"initial": -np.inf if which == "max" else np.inf}
+    info = np.iinfo(x.dtype)
+    return {"initial": info.min if which == "max" else info.max}
 
 
 def _extremum_grad(g: Tensor, out: Tensor, x: Tensor, axis: Any, keepdims: bool) -> Tensor:
@@ -639,20 +766,24 @@ def _extremum_grad(g: Tensor, out: Tensor, x: Tensor, axis: Any, keepdims: bool)
     return _unreduce(g, x, axis, keepdims) * hit / count
 
 
-@primitive(grads=(_extremum_grad,), formulas=("1 at the maximum (shared by ties)",))
+@primitive(dtypes="real", grads=(_extremum_grad,), formulas=("1 at the maximum (shared by ties)",))
 def reduce_max(
     input_tensor: TensorLike, axis: Axis = None, keepdims: bool = False, name: str | None = None
 ) -> Tensor:
-    """Largest element along `axis` (all of them when None)."""
-    return np.max(input_tensor, axis=_axes(axis), keepdims=keepdims)
+    """Largest element along `axis` (all of them when None; over no element, the smallest
+    value of the dtype, -inf for floats, as TensorFlow)."""
+    x = input_tensor
+    return np.max(x, axis=_axes(axis, x.ndim), keepdims=keepdims, **_empty_start(x, "max"))
 
 
-@primitive(grads=(_extremum_grad,), formulas=("1 at the minimum (shared by ties)",))
+@primitive(dtypes="real", grads=(_extremum_grad,), formulas=("1 at the minimum (shared by ties)",))
 def reduce_min(
     input_tensor: TensorLike, axis: Axis = None, keepdims: bool = False, name: str | None = None
 ) -> Tensor:
-    """Smallest element along `axis` (all of them when None)."""
-    return np.min(input_tensor, axis=_axes(axis), keepdims=keepdims)
+    """Smallest element along `axis` (all of them when None; over no element, the largest
+    value of the dtype, inf for floats, as TensorFlow)."""
+    x = input_tensor
+    return np.min(x, axis=_axes(axis, x.ndim), keepdims=keepdims, **_empty_start(x, "min"))
 
 
 def _prod_others_grad(g: Tensor, out: Tensor, x: Tensor) -> Tensor:
@@ -665,13 +796,20 @@ def _prod_others_grad(g: Tensor, out: Tensor, x: Tensor) -> Tensor:
     return reduce_sum(where(eye, zeros_like(terms), terms), axis=-1)
 
 
-@primitive(public=False, grads=(_prod_others_grad,), formulas=("d(Πₖ≠ᵢ xₖ)/dxⱼ = Πₖ≠ᵢ,ⱼ xₖ",))
+@primitive(
+    dtypes="number",
+    public=False,
+    grads=(_prod_others_grad,),
+    formulas=("d(Πₖ≠ᵢ xₖ)/dxⱼ = Πₖ≠ᵢ,ⱼ xₖ",),
+)
 def prod_others(x: TensorLike, name: str | None = None) -> Tensor:
     """Along the last axis, the product of all the *other* elements: Πₖ≠ᵢ xₖ.
 
     Made of exclusive running products from both ends, with no division, so it is exact
     when elements are zero. The gradient of `reduce_prod`.
     """
+    if x.shape[-1] == 0:
+        return np.zeros(x.shape, x.dtype)  # no element, no other
     ones = np.ones((*x.shape[:-1], 1), x.dtype)
     left = np.cumprod(np.concatenate([ones, x[..., :-1]], axis=-1), axis=-1)
     right = np.cumprod(np.concatenate([ones, x[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
@@ -681,67 +819,67 @@ def prod_others(x: TensorLike, name: str | None = None) -> Tensor:
 def _prod_grad(g: Tensor, out: Tensor, x: Tensor, axis: Any, keepdims: bool) -> Tensor:
     """The product of the *other* elements: the reduced axes are moved last and flattened,
     `prod_others` runs along them, and the result is put back in place."""
-    axes = _axes(axis)
-    reduced = sorted(
-        {a % x.ndim for a in ((axis,) if isinstance(axes, int | np.integer) else axes)}
-        if axes is not None
-        else range(x.ndim)
-    )
+    axes = _axes(axis, x.ndim)
+    reduced = list(range(x.ndim)) if axes is None else list(axes)
     kept = [a for a in range(x.ndim) if a not in reduced]
     perm = kept + reduced
     moved = transpose(x, perm) if perm != list(range(x.ndim)) else x
-    flat = reshape(moved, [x.shape[a] for a in kept] + [-1])
+    flat = reshape(moved, [x.shape[a] for a in kept] + [math.prod(x.shape[a] for a in reduced)])
     others = reshape(prod_others(flat), [x.shape[a] for a in perm])
     if perm != list(range(x.ndim)):
         others = transpose(others, np.argsort(perm).tolist())
     return _unreduce(g, x, axis, keepdims) * others
 
 
-@primitive(grads=(_prod_grad,), formulas=("d Πx/dxᵢ = product of the others",))
+@primitive(dtypes="number", grads=(_prod_grad,), formulas=("d Πx/dxᵢ = product of the others",))
 def reduce_prod(
     input_tensor: TensorLike, axis: Axis = None, keepdims: bool = False, name: str | None = None
 ) -> Tensor:
     """Product of the elements along `axis` (all of them when None)."""
-    return np.prod(input_tensor, axis=_axes(axis), keepdims=keepdims, dtype=input_tensor.dtype)
+    x = input_tensor
+    return np.prod(x, axis=_axes(axis, x.ndim), keepdims=keepdims, dtype=x.dtype)
 
 
-@primitive(
-    grads=(
-        lambda g, out, x, axis, keepdims: (
-            _unreduce(g, x, axis, keepdims) * exp(x - _unreduce(out, x, axis, keepdims))
-        ),
-    ),
-    formulas=("d logΣeˣ/dx = softmax(x)",),
-)
+def _logsumexp_grad(g: Tensor, out: Tensor, x: Tensor, axis: Any, keepdims: bool) -> Tensor:
+    """softmax(x) along the reduced axes, from x - max(x) (as TensorFlow): exp(x - out) would
+    lose the digits of a large `out` (in float16, logsumexp([6e4] * 3) rounds to 6e4)."""
+    top = reduce_max(x, axis, keepdims=True)
+    top = stop_gradient(where(abs(top) < np.inf, top, zeros_like(top)))
+    e = exp(x - top)
+    return _unreduce(g, x, axis, keepdims) * (e / reduce_sum(e, axis, keepdims=True))
+
+
+@primitive(dtypes="real float", grads=(_logsumexp_grad,), formulas=("d logΣeˣ/dx = softmax(x)",))
 def reduce_logsumexp(
     input_tensor: TensorLike, axis: Axis = None, keepdims: bool = False, name: str | None = None
 ) -> Tensor:
     """`log(sum(exp(x)))` along `axis`, computed without overflow."""
-    x, axes = input_tensor, _axes(axis)
-    top = np.max(x, axis=axes, keepdims=True)
+    x = input_tensor
+    axes = _axes(axis, x.ndim)
+    top = np.max(x, axis=axes, keepdims=True, **_empty_start(x, "max"))
     top = np.where(np.isfinite(top), top, 0).astype(x.dtype)
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         result = np.log(np.sum(np.exp(x - top), axis=axes, keepdims=True)) + top
     return result if keepdims else np.squeeze(result, axis=axes)
 
 
-@primitive(grads=(None,), formulas=("",))
+@primitive(dtypes="bool", grads=(None,), formulas=("",))
 def reduce_any(
     input_tensor: TensorLike, axis: Axis = None, keepdims: bool = False, name: str | None = None
 ) -> Tensor:
     """Whether any element along `axis` is true (bool)."""
-    return np.any(input_tensor, axis=_axes(axis), keepdims=keepdims)
+    return np.any(input_tensor, axis=_axes(axis, input_tensor.ndim), keepdims=keepdims)
 
 
-@primitive(grads=(None,), formulas=("",))
+@primitive(dtypes="bool", grads=(None,), formulas=("",))
 def reduce_all(
     input_tensor: TensorLike, axis: Axis = None, keepdims: bool = False, name: str | None = None
 ) -> Tensor:
     """Whether every element along `axis` is true (bool)."""
-    return np.all(input_tensor, axis=_axes(axis), keepdims=keepdims)
+    return np.all(input_tensor, axis=_axes(axis, input_tensor.ndim), keepdims=keepdims)
 
 
-@primitive(grads=(None,), formulas=("",))
+@primitive(dtypes="ordered", grads=(None,), formulas=("",))
 def argmax(
     input: TensorLike,
     axis: int | None = None,
@@ -749,10 +887,10 @@ def argmax(
     name: str | None = None,
 ) -> Tensor:
     """Index of the largest element along `axis` (0 when None, as TensorFlow)."""
-    return np.argmax(input, axis=0 if axis is None else axis).astype(as_dtype(output_type))
+    return _arg_extremum(np.argmax, input, axis, output_type)
 
 
-@primitive(grads=(None,), formulas=("",))
+@primitive(dtypes="ordered", grads=(None,), formulas=("",))
 def argmin(
     input: TensorLike,
     axis: int | None = None,
@@ -760,7 +898,19 @@ def argmin(
     name: str | None = None,
 ) -> Tensor:
     """Index of the smallest element along `axis` (0 when None, as TensorFlow)."""
-    return np.argmin(input, axis=0 if axis is None else axis).astype(as_dtype(output_type))
+    return _arg_extremum(np.argmin, input, axis, output_type)
+
+
+def _arg_extremum(find: Any, x: np.ndarray, axis: int | None, output_type: DTypeLike) -> Any:
+    dtype = as_dtype(output_type)
+    if dtype not in (int32, int64):
+        raise TypeError(f"output_type must be int32 or int64, got {dtype}")
+    if not isinstance(axis, int | np.integer | None):
+        raise TypeError(f"axis must be one int, got {axis!r}")
+    (axis,) = _axes(0 if axis is None else axis, x.ndim)
+    if x.shape[axis] == 0:
+        raise ValueError(f"axis {axis} is empty: there is no element to find")
+    return find(x, axis=axis).astype(dtype)
 
 
 # ----------------------------------------------------------------------------- neural nets
@@ -768,7 +918,14 @@ def _softmax_axis(axis: int | None) -> int:
     return -1 if axis is None else axis
 
 
+def _softmax_checked_axis(logits: np.ndarray, axis: int | None) -> int:
+    if not isinstance(axis, int | np.integer | None):
+        raise TypeError(f"axis must be one int, got {axis!r}")
+    return _axes(_softmax_axis(axis), logits.ndim)[0]
+
+
 @primitive(
+    dtypes="real float",
     saves=("out",),
     grads=(
         lambda g, out, x, axis: out * (g - reduce_sum(g * out, _softmax_axis(axis), keepdims=True)),
@@ -777,12 +934,15 @@ def _softmax_axis(axis: int | None) -> int:
 )
 def softmax(logits: TensorLike, axis: int | None = None, name: str | None = None) -> Tensor:
     """`exp(x) / sum(exp(x))` along `axis` (the last by default), computed without overflow."""
-    axis = _softmax_axis(axis)
-    e = np.exp(logits - np.max(logits, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    axis = _softmax_checked_axis(logits, axis)
+    top = np.max(logits, axis=axis, keepdims=True, **_empty_start(logits, "max"))
+    with np.errstate(invalid="ignore", over="ignore"):  # inf logits: nan, as TensorFlow
+        e = np.exp(logits - top)
+        return e / np.sum(e, axis=axis, keepdims=True)
 
 
 @primitive(
+    dtypes="real float",
     saves=("out",),
     grads=(
         lambda g, out, x, axis: g - exp(out) * reduce_sum(g, _softmax_axis(axis), keepdims=True),
@@ -791,12 +951,25 @@ def softmax(logits: TensorLike, axis: int | None = None, name: str | None = None
 )
 def log_softmax(logits: TensorLike, axis: int | None = None, name: str | None = None) -> Tensor:
     """`x - logsumexp(x)` along `axis` (the last by default), computed without overflow."""
-    axis = _softmax_axis(axis)
-    shifted = logits - np.max(logits, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    axis = _softmax_checked_axis(logits, axis)
+    top = np.max(logits, axis=axis, keepdims=True, **_empty_start(logits, "max"))
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        shifted = logits - top
+        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def _add_n_explain(values: list[np.ndarray]) -> str | None:
+    if len({v.shape for v in values}) > 1:
+        return (
+            "add_n adds tensors of one shape, as TensorFlow; use ad.add (or +) for NumPy's "
+            "broadcasting, or ad.broadcast_to first"
+        )
+    return None
 
 
 def _add_n_forward(values: list[np.ndarray]) -> np.ndarray:
+    if len({v.shape for v in values}) > 1:
+        raise ValueError("shapes differ")  # see _add_n_explain
     total = values[0]
     for v in values[1:]:
         total = np.add(total, v)
@@ -804,10 +977,12 @@ def _add_n_forward(values: list[np.ndarray]) -> np.ndarray:
 
 
 @primitive(
+    dtypes="number",
     saves=(),
     grads=(lambda g, out, inputs, index: g,),
     formulas=("d(Σxᵢ)/dxᵢ = 1",),
     variadic=True,
+    explain=_add_n_explain,
 )
 def add_n(inputs: Sequence[TensorLike], name: str | None = None) -> Tensor:
     """The elementwise sum of a list of tensors."""

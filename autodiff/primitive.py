@@ -25,17 +25,33 @@ import numpy as np
 
 from autodiff.context import state
 from autodiff.errors import InvalidArgumentError
-from autodiff.tensor import ShapeOnly, Tensor, Variable, VariableRead, to_array
+from autodiff.tensor import SUPPORTED, ShapeOnly, Tensor, Variable, VariableRead, to_array
 
 Grad = Callable[..., Tensor | None]
 _NO_ATTRS: dict[str, Any] = {}
+
+# What an op's inputs may hold, by NumPy dtype kind (b bool, i/u signed/unsigned int, f float,
+# c complex), as TensorFlow's kernels: no arithmetic on bools, no order on complex numbers,
+# transcendental functions on floats only (an int32 `exp` is refused, not computed in float64).
+DTYPES = {
+    "any": "biufc",
+    "number": "iufc",  # arithmetic: not bool
+    "signed": "ifc",  # negative, abs, sign, pow: unsigned values would wrap around
+    "real": "iuf",  # ordered: maximum, relu, comparisons, reduce_max...
+    "ordered": "biuf",  # argmax, argmin
+    "float": "fc",  # exp, log, tanh, sigmoid...
+    "real float": "f",  # softplus, softmax, logsumexp
+    "bool": "b",  # reduce_any, reduce_all
+}
 
 
 class Op:
     """One operation of the table: its NumPy forward, its gradients and their formulas."""
 
     __slots__ = (
+        "accepts",
         "differentiable",
+        "dtypes",
         "explain",
         "formulas",
         "forward",
@@ -58,6 +74,7 @@ class Op:
         formulas: Sequence[str],
         *,
         input_names: Sequence[str],
+        dtypes: str = "any",
         independent: Sequence[int] = (),
         variadic: bool = False,
         explain: Callable[..., str | None] | None = None,
@@ -65,7 +82,12 @@ class Op:
         public: bool = True,
     ) -> None:
         """See `primitive` for the meaning of each argument."""
+        if dtypes not in DTYPES:
+            raise ValueError(f"{name}: dtypes={dtypes!r} is none of {sorted(DTYPES)}")
         self.name = name
+        self.dtypes = dtypes
+        # the dtypes its (non-independent) inputs may have: a set, checked on every call
+        self.accepts = frozenset(d for d in SUPPORTED if d.kind in DTYPES[dtypes])
         self.public = public
         self.forward = forward
         self.grads = tuple(grads)
@@ -228,6 +250,8 @@ def _convert(op: Op, args: Sequence[Any]) -> tuple[Tensor, ...]:
             if type(a) not in _PLAIN or a._value.dtype != dtype:
                 break
         else:
+            if dtype not in op.accepts:
+                raise _dtype_refused(op, args)
             return tuple(args)
     independent = op.independent
     hint = None
@@ -253,6 +277,8 @@ def _convert(op: Op, args: Sequence[Any]) -> tuple[Tensor, ...]:
         for i, a in enumerate(converted):
             if a._value.dtype != hint and i not in independent:
                 raise _dtype_mismatch(op, converted)
+    if hint is not None and hint not in op.accepts:
+        raise _dtype_refused(op, converted)
     return tuple(converted)
 
 
@@ -280,6 +306,35 @@ def _dtype_mismatch(op: Op, inputs: Sequence[Tensor]) -> InvalidArgumentError:
         f"Cast one of them, e.g. ad.cast({_arg_name(op, other)}, ad.{first}); NumPy-style "
         "automatic promotion is not done (as in TensorFlow)"
     )
+
+
+def _dtype_refused(op: Op, inputs: Sequence[Tensor]) -> InvalidArgumentError:
+    """The error for inputs of a dtype `op` does not take (as TensorFlow's kernels)."""
+    dtype = next(t.dtype for i, t in enumerate(inputs) if i not in op.independent)
+    kinds = DTYPES[op.dtypes]
+    if op.dtypes == "bool":
+        reason = "it takes bool tensors; compare first (e.g. x > 0) or ad.cast(x, ad.bool)"
+    elif dtype.kind == "c":
+        reason = (
+            "it is defined for real numbers only (complex numbers have no order); apply it to "
+            "ad.abs(z), or to the real part, ad.cast(z, ad.float64)"
+        )
+    elif "f" in kinds and "i" not in kinds:
+        reason = (
+            f"it takes float tensors, not {dtype} (as in TensorFlow, an integer or bool "
+            f"{op.name} is not computed in float for you); cast first: ad.cast(x, ad.float32)"
+        )
+    elif dtype.kind == "u":
+        reason = (
+            f"it is not defined for unsigned integers ({op.name} of a {dtype} would wrap "
+            "around); cast first: ad.cast(x, ad.int32)"
+        )
+    else:
+        reason = (
+            "bool tensors are not numbers here (as in TensorFlow); cast first: "
+            "ad.cast(x, ad.int32) or ad.cast(x, ad.float32)"
+        )
+    return InvalidArgumentError(f"{op.name}: {reason} (got {describe(op, inputs)})")
 
 
 def _invalid(op: Op, inputs: Sequence[Tensor], attrs: dict, error: Exception) -> Exception:
@@ -311,6 +366,7 @@ def primitive(
     *,
     grads: Sequence[Grad | None],
     formulas: Sequence[str] = (),
+    dtypes: str = "any",
     independent: Sequence[int] = (),
     variadic: bool = False,
     explain: Callable[..., str | None] | None = None,
@@ -325,6 +381,8 @@ def primitive(
       (tensors; write it with engine ops). `None` marks an input as not differentiable.
       A variadic op (first parameter a list of tensors) has one, called with `index=`.
     - `formulas`: the local derivative per input as short text, e.g. `"d(x*y)/dx = y"`.
+    - `dtypes`: which dtypes the inputs may have, a key of `DTYPES` (`"float"`: float and
+      complex; `"real"`: ints and floats...); others are refused with a clear error.
     - `independent`: inputs that keep their own dtype (e.g. `where`'s boolean condition).
     - `explain`: called with the forward's arguments when the forward fails; returns a reason
       for the error message (or None for the generic one).
@@ -346,6 +404,7 @@ def primitive(
             grads,
             formulas,
             input_names=binder.input_names,
+            dtypes=dtypes,
             independent=independent,
             variadic=variadic,
             explain=explain,

@@ -127,6 +127,85 @@ def test_a_variable_changes_only_by_assign() -> None:
         np.asarray(v)[0] = 9.0
 
 
+# ============================================================================ dtypes ops refuse
+@pytest.mark.parametrize(
+    ("call", "op"),
+    [
+        (lambda: ad.sigmoid(ad.constant([1, 2, 3])), "sigmoid"),  # was int32 zeros
+        (lambda: ad.exp(ad.constant([1, 2])), "exp"),  # was float64
+        (lambda: ad.tanh(ad.constant([1, 2])), "tanh"),
+        (lambda: ad.softplus(ad.constant([1, 2])), "softplus"),
+        (lambda: ad.sqrt(ad.constant(4)), "sqrt"),
+        (lambda: ad.relu(ad.constant([True, False])), "relu"),  # was int64
+        (lambda: ad.reduce_mean(ad.constant([True, False])), "reduce_mean"),  # was bool
+        (lambda: ad.reduce_sum(ad.constant([True, True])), "reduce_sum"),  # was True
+        (lambda: ad.add(ad.constant(True), ad.constant(True)), "add"),
+        (lambda: ad.negative(ad.constant([1], ad.uint8)), "negative"),  # would wrap to 255
+        (lambda: ad.maximum(ad.constant(1j), ad.constant(2j)), "maximum"),  # no order
+        (lambda: ad.softplus(ad.constant(1j)), "softplus"),
+        (lambda: ad.reduce_any(ad.constant([1, 0])), "reduce_any"),
+        (lambda: ad.constant([1, 2]) < ad.constant([1j, 2j]), "less"),
+    ],
+)
+def test_ops_refuse_dtypes_tensorflow_refuses(call: Callable[[], Any], op: str) -> None:
+    with raises(ValueError, op, "ad.cast" if op not in ("maximum", "softplus", "less") else op):
+        call()
+
+
+def test_a_refused_dtype_names_the_fix() -> None:
+    with raises(ValueError, "sigmoid", "int32", "ad.cast(x, ad.float32)", "shape (3,)"):
+        ad.sigmoid(ad.constant([1, 2, 3]))
+    with raises(ValueError, "relu", "bool", "ad.cast"):
+        ad.relu(ad.constant([True]))
+    with raises(ValueError, "maximum", "complex", "ad.abs"):
+        ad.maximum(ad.constant(1j), ad.constant(2j))
+
+
+def test_float_only_ops_compute_complex_values_right() -> None:
+    check(ad.sigmoid(1j), 1 / (1 + np.exp(-1j)), ad.complex128)  # 0.5+0.273j, was 0.731+0j
+    check(ad.sigmoid(ad.constant([0.0, 100.0, -100.0])), [0.5, 1.0, 0.0])
+    check(ad.cast(ad.constant(1j), ad.bool), True, ad.bool)  # nonzero, though its real part is 0
+    check(ad.cast(ad.constant(1 + 2j), ad.float32), 1.0)  # the real part, as TensorFlow
+
+
+def test_float16_is_computed_and_differentiated_in_float16() -> None:
+    (g,) = gradient(lambda x: ad.sigmoid(x) * ad.exp(x), [1.0, 2.0], dtype=ad.float16)
+    assert g.dtype == ad.float16  # TensorFlow: [2.521, 7.29]
+    np.testing.assert_allclose(g.numpy(), [2.521, 7.29], rtol=2e-3)
+    (g,) = gradient(lambda x: ad.reduce_logsumexp(x), [6e4, 6e4, 6e4], dtype=ad.float16)
+    assert g.dtype == ad.float16  # was [1, 1, 1]: exp(x - out) lost the digits of out
+    np.testing.assert_allclose(g.numpy(), [1 / 3] * 3, rtol=1e-3)
+
+
+# ============================================================================ axes
+@pytest.mark.parametrize("op", ["reduce_prod", "reduce_sum", "reduce_mean", "reduce_max"])
+def test_reductions_take_an_axis_tensor_also_in_their_gradient(op: str) -> None:
+    f = getattr(ad, op)
+    x = [[1.0, 2.0], [3.0, 4.0]]
+    (expected,) = gradient(lambda t: f(t, axis=1), x)
+    (g,) = gradient(lambda t: f(t, axis=ad.constant(1)), x)  # was a TypeError for reduce_prod
+    check(g, expected.numpy())
+    (g,) = gradient(lambda t: f(t, axis=ad.constant([-1])), x)
+    check(g, expected.numpy())
+
+
+def test_reduce_prod_gradient_over_no_element() -> None:
+    (g,) = gradient(lambda t: ad.reduce_prod(t, axis=1), np.zeros((2, 0)))
+    assert g.shape == (2, 0)  # was a reshape error
+
+
+def test_a_bad_axis_is_a_clear_error() -> None:
+    x = ad.constant([[1.0, 2.0]])
+    with raises(ValueError, "reduce_sum", "axis 2 is out of range", "rank 2"):
+        ad.reduce_sum(x, axis=2)
+    with raises(ValueError, "reduce_max", "twice"):
+        ad.reduce_max(x, axis=[1, -1])
+    with raises(ValueError, "softmax", "0-d"):
+        ad.softmax(ad.constant(1.0))
+    with raises(ValueError, "argmax", "0-d"):
+        ad.argmax(ad.constant(1.0))
+
+
 # ============================================================================ None, -=, seeds
 def test_none_in_a_list_of_gradients() -> None:
     x = ad.constant(1.0)
@@ -219,6 +298,19 @@ def test_an_explicit_dtype_casts_a_numpy_array_as_tensorflow() -> None:
         ad.constant(1.5, dtype=ad.int64)  # a Python float: refused, as TensorFlow
 
 
+@pytest.mark.parametrize(
+    ("call", "kind", "words"),
+    [
+        (lambda: ad.zeros_like("abc"), TypeError, ("zeros_like", "strings")),
+        (lambda: ad.add_n([ad.ones([2]), ad.ones([1])]), ValueError, ("add_n", "one shape")),
+        (lambda: ad.argmax(ad.ones([2]), output_type=ad.float32), ValueError, ("argmax", "int")),
+    ],
+)
+def test_op_arguments_get_clear_errors(call: Callable[[], Any], kind: type, words: tuple) -> None:
+    with raises(kind, *words):
+        call()
+
+
 def test_replay_with_a_value_that_is_no_number() -> None:
     x = ad.Variable(1.0, name="x")
     with ad.GradientTape() as tape:
@@ -227,6 +319,43 @@ def test_replay_with_a_value_that_is_no_number() -> None:
     with raises(TypeError, "replay", "'x'", "strings"):  # was NumPy's "could not convert"
         graph.replay({graph["x"].id: "abc"})
     check(ad.constant(graph.replay({"x": 3.0})[y.name or graph.target].value), 6.0)
+
+
+# ============================================================================ values, as TF
+def test_integer_mean_truncates_towards_zero() -> None:
+    check(ad.reduce_mean(ad.constant([-1, 0])), 0, ad.int32)  # was -1 (floor)
+    check(ad.reduce_mean(ad.constant([-3, -4])), -3, ad.int32)
+    check(ad.reduce_mean(ad.zeros([0], ad.int32)), 0, ad.int32)  # nothing: 0, not a warning
+
+
+def test_reductions_over_no_element() -> None:
+    check(ad.reduce_max(ad.zeros([0])), -np.inf)  # was a NumPy error
+    check(ad.reduce_min(ad.zeros([0], ad.uint8)), 255, ad.uint8)
+    check(ad.reduce_logsumexp(ad.zeros([0])), -np.inf)
+    with no_warnings():
+        check(ad.reduce_mean(ad.zeros([0])), np.nan)
+    check(ad.softmax(ad.zeros([2, 0])), np.zeros((2, 0)))
+
+
+def test_clip_by_value_with_min_above_max_gives_min() -> None:
+    lo, hi = 0.0, -1.0
+    (dt, dlo, dhi) = gradient(lambda t, a, b: ad.clip_by_value(t, a, b), 0.5, lo, hi)
+    check(ad.clip_by_value(0.5, lo, hi), 0.0)  # TensorFlow: max(min(t, hi), lo); was -1
+    check(dt, 0.0)
+    check(dlo, 1.0)
+    check(dhi, 0.0)
+
+
+def test_pow_gradient_for_the_exponent_at_zero() -> None:
+    _, dy = gradient(lambda x, y: x**y, 0.0, -1.0)
+    check(dy, np.nan)  # 0^-1 · log 0: nan as TensorFlow (was 0)
+    _, dy = gradient(lambda x, y: x**y, 0.0, 2.0)
+    check(dy, 0.0)
+
+
+def test_small_integer_division_gives_float32() -> None:
+    check(ad.divide(ad.constant([1], ad.int8), ad.constant([2], ad.int8)), [0.5])  # TF: float32
+    check(ad.divide(ad.constant([1]), ad.constant([0])), [np.inf], ad.float64)
 
 
 # ============================================================================ structure
