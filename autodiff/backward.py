@@ -9,7 +9,7 @@ the engine's ops, so that a tape recording the sweep can differentiate it again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -124,3 +124,41 @@ def _contributions(record: Record, g: Any, needed: set[int], raw: bool) -> dict[
 def _accumulate(grads: dict[int, Any], key: int, g: Any) -> None:
     previous = grads.get(key)
     grads[key] = g if previous is None else ops.add(previous, g)
+
+
+def refuse_complex(
+    records: Sequence[Record],
+    traced: set[int],
+    targets: Sequence[Tensor],
+    source_ids: Sequence[int],
+    complex_ids: Mapping[int, str],
+    where: str,
+) -> None:
+    """Raise a TypeError if a gradient from the targets to the sources would pass through one
+    of `complex_ids` (traced complex values, id -> what it is).
+
+    This engine does not differentiate complex numbers: TensorFlow's convention (the
+    conjugate, d/dz sum(z*z) = 2·conj(z)) would need every gradient written for it, and
+    the plain formulas would give wrong numbers without a word. Gradients that do not
+    touch complex values are unaffected.
+    """
+    needed = {i for i in source_ids if i in traced}
+    for record in records:  # forward: what depends on a source
+        out = record.output._id
+        if out in traced and out not in needed and any(x._id in needed for x in record.inputs):
+            needed.add(out)
+    reached = {t._id for t in targets} & needed
+    for record in reversed(records):  # backward: what the targets' gradients reach
+        if record.output._id in reached:
+            op = record.op
+            for i, x in enumerate(record.inputs):
+                if x._id in needed and (op.variadic or op.grads[i] is not None):
+                    reached.add(x._id)
+    hit = next((what for i, what in complex_ids.items() if i in reached), None)
+    if hit is not None:
+        raise TypeError(
+            f"{where}: the gradient would flow through complex values ({hit}); this engine "
+            "does not differentiate complex numbers (TensorFlow's convention, conj(df/dz), is "
+            "not implemented). Compute with the real and imaginary parts as float tensors, or "
+            "cut the complex part off with ad.stop_gradient"
+        )

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from autodiff import ops
-from autodiff.backward import backward
+from autodiff.backward import backward, refuse_complex
 from autodiff.context import no_recording
 from autodiff.primitive import Op, Record
 from autodiff.tensor import Tensor, TensorLike, VariableRead, to_array
@@ -257,6 +257,13 @@ def _backward(
     traced = {tensors[n.id]._id for n in nodes if n.watched}
     raw: list[tuple[int, Any, dict[int, Any]]] = []
     ids = [t._id for t in tensors]
+    complex_ids = {
+        tensors[n.id]._id: f"node {n.id}, {n.name!r} ({n.dtype})"
+        for n in nodes
+        if n.watched and n.dtype.kind == "c"
+    }
+    if complex_ids:
+        refuse_complex(records, traced, [tensors[target]], ids, complex_ids, "graph")
     with no_recording():  # so the sweep runs on bare arrays
         seed = ops.ones_like(tensors[target])
         grads = backward(records, traced, [tensors[target]], [seed], ids, raw, arrays=True)

@@ -16,13 +16,13 @@ import itertools
 import sys
 import warnings
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
 from autodiff import nest, ops, primitive
-from autodiff.backward import backward
+from autodiff.backward import backward, refuse_complex
 from autodiff.context import state
 from autodiff.errors import InvalidArgumentError
 from autodiff.graph import Graph, from_records
@@ -70,6 +70,8 @@ class GradientTape:
         self._large = False  # a recorded value is large enough to be worth freeing
         self._traced: set[int] = set()
         self._variables: dict[int, Variable] = {}
+        # traced complex values (id -> what it is): a gradient through them is refused
+        self._complex: dict[int, str] = {}
 
     # ----- recording -----
 
@@ -107,15 +109,21 @@ class GradientTape:
             op = record.op
             for i in range(len(inputs)) if op.variadic else op.differentiable:
                 if inputs[i]._id in traced:
-                    if is_differentiable(record.output._value.dtype):
-                        traced.add(record.output._id)
+                    out = record.output
+                    kind = out._value.dtype.kind
+                    if kind == "f":
+                        traced.add(out._id)
+                    elif kind == "c":
+                        traced.add(out._id)
+                        self._complex[out._id] = f"the output of {op.name} ({out.dtype})"
                     break
 
     def watch(self, tensor: Any) -> None:
         """Make gradients reach `tensor`: a tensor, a variable, or a nested list/tuple/dict.
 
         Only operations run after `watch` carry gradients to it. Integer and bool tensors
-        can't be differentiated: they get a warning and their gradient stays None.
+        can't be differentiated: they get a warning and their gradient stays None. Complex
+        tensors are watched, but a gradient through them is refused (see `gradient`).
         """
         for t in nest.flatten(tensor):
             if not isinstance(t, Tensor):
@@ -125,18 +133,23 @@ class GradientTape:
                 )
             if isinstance(t, Variable):
                 self._watch_variable(t)
-            elif is_differentiable(t.dtype):
-                self._traced.add(t._id)
             else:
-                self._warn_not_differentiable(t, "watch")
+                self._trace(t)
 
     def _watch_variable(self, variable: Variable) -> None:
         if variable._id not in self._variables:
             self._variables[variable._id] = variable
-            if is_differentiable(variable.dtype):
-                self._traced.add(variable._id)
-            else:
-                self._warn_not_differentiable(variable, "watch")
+            self._trace(variable)
+
+    def _trace(self, tensor: Tensor) -> None:
+        """Let gradients reach `tensor` (or warn why they can't)."""
+        if not is_differentiable(tensor.dtype):
+            self._warn_not_differentiable(tensor, "watch")
+            return
+        self._traced.add(tensor._id)
+        if tensor.dtype.kind == "c":
+            what = "variable" if isinstance(tensor, Variable) else "tensor"
+            self._complex[tensor._id] = f"the watched {what} {tensor.name or ''!r} ({tensor.dtype})"
 
     def watched_variables(self) -> tuple[Variable, ...]:
         """The variables watched so far (explicitly or by being read), in first-watch order."""
@@ -178,13 +191,14 @@ class GradientTape:
         A non-scalar target is summed, and so is a list of targets; `output_gradients`
         (shaped like the target, of its dtype) weights them instead. Sources the target does
         not depend on, or that aren't watched, get None (zeros with
-        `unconnected_gradients='zero'`).
+        `unconnected_gradients='zero'`). A gradient that would flow through complex values
+        raises a TypeError: this engine does not differentiate complex numbers.
         """
         zero = _unconnected(unconnected_gradients) is UnconnectedGradients.ZERO
         targets = _tensors(target, "gradient", "target")
         flat_sources = _tensors(sources, "gradient", "sources")
         seeds = _seeds(targets, output_gradients)
-        records, traced = self._consume()
+        records, traced = self._consume(targets, flat_sources, "gradient")
         grads = backward(records, traced, targets, seeds, [s._id for s in flat_sources])
         results = []
         for source in flat_sources:
@@ -211,11 +225,11 @@ class GradientTape:
         zero = _unconnected(unconnected_gradients) is UnconnectedGradients.ZERO
         (target,) = _tensors(target, "jacobian", "target")
         flat_sources = _tensors(sources, "jacobian", "sources")
-        records, traced = self._consume()
+        records, traced = self._consume([target], flat_sources, "jacobian")
         ids = [s._id for s in flat_sources]
         rows: list[list[Tensor | None]] = []
         for i in range(target.size):
-            seed = ops.zeros_like(target)._value.reshape(-1)
+            seed = np.zeros(target.size, target.dtype)
             seed[i] = 1
             seed_tensor = Tensor(seed.reshape(target.shape))
             grads = backward(records, traced, [target], [seed_tensor], ids)
@@ -253,12 +267,18 @@ class GradientTape:
                 target = target.read()
         return from_records(self._records, self._traced, target)
 
-    def _consume(self) -> tuple[list[Record], set[int]]:
-        """The records to differentiate; a non-persistent tape gives them up (the one call)."""
+    def _consume(
+        self, targets: Sequence[Tensor], sources: Sequence[Tensor], where: str
+    ) -> tuple[list[Record], set[int]]:
+        """The records to differentiate; a non-persistent tape gives them up (the one call),
+        unless the call is refused (a gradient through complex values): then it keeps them."""
         records = self._records
         if records is None:
             raise RuntimeError(ONE_CALL)
         traced = self._traced
+        if self._complex:
+            ids = [s._id for s in sources]
+            refuse_complex(records, traced, targets, ids, self._complex, where)
         if not self._persistent:
             self._stop()  # TensorFlow: after gradient, a non-persistent tape stops recording
             self._records, self._traced = None, set()
@@ -274,7 +294,7 @@ class GradientTape:
         self._warned = True
         warnings.warn(
             f"{where}: {tensor.name or 'a tensor'} has dtype {tensor.dtype}, which is not "
-            "differentiable (only float and complex tensors are), so its gradient is None. "
+            "differentiable (only float tensors are), so its gradient is None. "
             "Use a float tensor, e.g. ad.constant(value, dtype=ad.float32) or ad.cast.",
             UserWarning,
             stacklevel=_user_stacklevel(),

@@ -177,6 +177,54 @@ def test_float16_is_computed_and_differentiated_in_float16() -> None:
     np.testing.assert_allclose(g.numpy(), [1 / 3] * 3, rtol=1e-3)
 
 
+# ============================================================================ complex gradients
+def test_a_gradient_through_complex_values_is_refused() -> None:
+    z = ad.constant(1 + 1j)
+    with ad.GradientTape() as tape:
+        tape.watch(z)
+        y = ad.reduce_sum(z * z)
+    # TensorFlow gives 2-2j (the conjugate); this engine gave 2+2j, now a clear error
+    with raises(TypeError, "gradient", "complex", "ad.stop_gradient"):
+        tape.gradient(y, z)
+    x = ad.constant(2.0)
+    with ad.GradientTape() as tape:
+        tape.watch(x)
+        y = ad.abs(ad.cast(x, ad.complex64) * 1j)
+    with raises(TypeError, "gradient", "the output of cast (complex64)"):
+        tape.gradient(y, x)
+
+
+def test_a_refused_gradient_leaves_the_tape_usable() -> None:
+    x = ad.constant(2.0)
+    with ad.GradientTape() as tape:
+        tape.watch(x)
+        z = ad.abs(ad.cast(x, ad.complex64) * 1j)  # complex values on the tape...
+        y = x * x
+    with raises(TypeError, "complex"):
+        tape.gradient(z, x)
+    # ...do not stop a gradient that does not go through them, and the refused call did not
+    # use up this non-persistent tape
+    check(tape.gradient(y, x), 4.0)
+
+
+def test_a_complex_path_cut_by_stop_gradient_is_fine() -> None:
+    x = ad.constant(2.0)
+    with ad.GradientTape() as tape:
+        tape.watch(x)
+        z = ad.stop_gradient(ad.cast(x, ad.complex64))
+        y = x * ad.cast(ad.abs(z), ad.float32)
+    check(tape.gradient(y, x), 2.0)
+
+
+def test_the_graph_of_a_complex_gradient_is_refused_too() -> None:
+    z = ad.Variable(1 + 1j, name="z")
+    with ad.GradientTape(persistent=True) as tape:
+        y = ad.reduce_sum(z * z)
+    assert len(tape.graph().nodes) == 3  # without a target: no gradient, no complaint
+    with raises(TypeError, "graph", "complex"):
+        tape.graph(y)
+
+
 # ============================================================================ axes
 @pytest.mark.parametrize("op", ["reduce_prod", "reduce_sum", "reduce_mean", "reduce_max"])
 def test_reductions_take_an_axis_tensor_also_in_their_gradient(op: str) -> None:
