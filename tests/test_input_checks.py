@@ -225,6 +225,21 @@ def test_the_graph_of_a_complex_gradient_is_refused_too() -> None:
         tape.graph(y)
 
 
+# ============================================================================ one_hot
+def test_one_hot_out_of_range_indices_give_zero_rows() -> None:
+    check(ad.one_hot([-1, 0], 3), [[0, 0, 0], [1, 0, 0]])  # was [[0, 0, 1], ...]
+    check(ad.one_hot([5, 2], 3), [[0, 0, 0], [0, 0, 1]])  # was a bare IndexError
+    check(ad.one_hot([1], 3, on_value=5, off_value=-1), [[-1, 5, -1]], ad.int32)
+    check(ad.one_hot([[1]], 2, dtype=ad.int64), [[[0, 1]]], ad.int64)
+
+
+def test_one_hot_checks_its_arguments() -> None:
+    with raises(TypeError, "one_hot", "integers", "ad.cast"):
+        ad.one_hot([0.0, 1.0], 3)
+    with raises(ValueError, "one_hot", "depth", ">= 0"):
+        ad.one_hot([0], -1)
+
+
 # ============================================================================ axes
 @pytest.mark.parametrize("op", ["reduce_prod", "reduce_sum", "reduce_mean", "reduce_max"])
 def test_reductions_take_an_axis_tensor_also_in_their_gradient(op: str) -> None:
@@ -349,6 +364,25 @@ def test_an_explicit_dtype_casts_a_numpy_array_as_tensorflow() -> None:
 @pytest.mark.parametrize(
     ("call", "kind", "words"),
     [
+        (lambda: ad.range(0, 5, 0), ValueError, ("range", "delta", "0")),  # ZeroDivisionError
+        (lambda: ad.range(0, float("nan")), ValueError, ("range", "limit", "finite")),
+        (lambda: ad.zeros([-1]), ValueError, ("zeros", "shape", ">= 0")),  # bare NumPy message
+        (lambda: ad.ones([2, 1.5]), TypeError, ("ones", "shape", "int")),
+        (lambda: ad.fill([-2], 1.0), ValueError, ("fill", ">= 0")),
+        (lambda: ad.eye(-1), ValueError, ("eye", "num_rows")),
+        (lambda: ad.linspace(0.0, 1.0, -3), ValueError, ("linspace", "num")),
+    ],
+)
+def test_creation_arguments_get_clear_errors(
+    call: Callable[[], Any], kind: type, words: tuple
+) -> None:
+    with raises(kind, *words):
+        call()
+
+
+@pytest.mark.parametrize(
+    ("call", "kind", "words"),
+    [
         (lambda: ad.zeros_like("abc"), TypeError, ("zeros_like", "strings")),
         (lambda: ad.add_n([ad.ones([2]), ad.ones([1])]), ValueError, ("add_n", "one shape")),
         (lambda: ad.argmax(ad.ones([2]), output_type=ad.float32), ValueError, ("argmax", "int")),
@@ -367,6 +401,13 @@ def test_replay_with_a_value_that_is_no_number() -> None:
     with raises(TypeError, "replay", "'x'", "strings"):  # was NumPy's "could not convert"
         graph.replay({graph["x"].id: "abc"})
     check(ad.constant(graph.replay({"x": 3.0})[y.name or graph.target].value), 6.0)
+
+
+def test_range_and_creation_still_follow_tensorflow() -> None:
+    check(ad.range(5), [0, 1, 2, 3, 4], ad.int32)
+    check(ad.range(5, 0, -2), [5, 3, 1], ad.int32)
+    check(ad.range(0, 1, 0.25), [0, 0.25, 0.5, 0.75])
+    check(ad.zeros(ad.constant([2])), [0.0, 0.0])
 
 
 # ============================================================================ values, as TF
