@@ -39,15 +39,18 @@ def backward(
 
     When no tape is recording, the sweep runs on bare NumPy arrays (`state.raw`): the same
     gradient functions, the same NumPy calls, without making a tensor for every step; with
-    `arrays=True` the gradients are then returned as arrays too.
+    `arrays=True` the gradients are then returned as arrays too. NumPy's floating-point
+    warnings are silenced, as in the forward ops: an infinite or nan gradient is the answer
+    (TensorFlow's), not an accident to warn about.
     """
-    if state.recording:
-        return _sweep(records, traced, targets, seeds, source_ids, steps, raw=False)
-    previous, state.raw = state.raw, True
-    try:
-        grads = _sweep(records, traced, targets, seeds, source_ids, steps, raw=True)
-    finally:
-        state.raw = previous
+    with np.errstate(all="ignore"):
+        if state.recording:
+            return _sweep(records, traced, targets, seeds, source_ids, steps, raw=False)
+        previous, state.raw = state.raw, True
+        try:
+            grads = _sweep(records, traced, targets, seeds, source_ids, steps, raw=True)
+        finally:
+            state.raw = previous
     if arrays:
         return grads
     return {k: Tensor(np.asarray(g)) for k, g in grads.items()}

@@ -410,6 +410,37 @@ def test_range_and_creation_still_follow_tensorflow() -> None:
     check(ad.zeros(ad.constant([2])), [0.0, 0.0])
 
 
+# ============================================================================ warnings
+@pytest.mark.parametrize(
+    ("f", "x", "expected"),
+    [
+        (ad.sqrt, 0.0, np.inf),
+        (lambda x: x**0.0, 0.0, np.nan),  # 0 · 0^-1, as TensorFlow
+        (ad.log, 0.0, np.inf),
+        (lambda x: ad.exp(x) * 0.0, 100.0, np.nan),  # 0 · inf
+        (lambda x: x / ad.constant(0.0), 1.0, np.inf),
+    ],
+)
+def test_the_backward_pass_does_not_warn(f: Callable, x: float, expected: float) -> None:
+    xs = ad.constant(x)
+    with warnings.catch_warnings(), ad.GradientTape() as tape:
+        warnings.simplefilter("ignore")  # the forward's own (NumPy's inf * 0) are not checked
+        tape.watch(xs)
+        y = f(xs)
+    with no_warnings():
+        g = tape.gradient(y, xs)
+    check(g, expected)
+
+
+def test_backward_steps_do_not_warn() -> None:
+    x = ad.Variable(0.0, name="x")
+    with ad.GradientTape() as tape:
+        y = ad.sqrt(x) + ad.log(x)
+    with no_warnings():
+        steps = tape.graph(y).backward_steps()
+    assert steps
+
+
 # ============================================================================ values, as TF
 def test_integer_mean_truncates_towards_zero() -> None:
     check(ad.reduce_mean(ad.constant([-1, 0])), 0, ad.int32)  # was -1 (floor)
