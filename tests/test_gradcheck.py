@@ -523,14 +523,20 @@ def test_first_derivative(case: OpCase, data: st.DataObject) -> None:
     alone = _vjp(case, arrays, kwargs, v)
     recorded = _vjp(case, arrays, kwargs, v, inside_outer_tape=True)
 
-    def F(moved: Sequence[np.ndarray]) -> float:  # F(x) = <v, f(x)>
-        return _dot(_call(case, moved, kwargs), v)
+    def F(moved: Sequence[np.ndarray]) -> tuple[float, float]:
+        """F(x) = <v, f(x)>, and the size of the terms its rounding errors come from."""
+        y = _call(case, moved, kwargs)
+        return _dot(y, v), _abs_dot(y, v)
 
-    scale = _abs_dot(out, v)
     h = case.step
     for i, x in enumerate(arrays):
         u = _random(rng, x.shape)
-        plus, minus = F(_perturbed(arrays, i, h * u)), F(_perturbed(arrays, i, -h * u))
+        (plus, at_plus), (minus, at_minus) = (
+            F(_perturbed(arrays, i, h * u)),
+            F(_perturbed(arrays, i, -h * u)),
+        )
+        # rounded at x ± h·u as well as at x (f(0) = 0 has no terms, but x ± h·u does)
+        scale = max(_abs_dot(out, v), at_plus, at_minus)
         for how, grads in (("", alone), (" (recorded by an outer tape)", recorded)):
             what = f"{case.name}: d/d(input {i}) of shape {x.shape}{how}"
             grad = grads[i]
