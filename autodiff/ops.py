@@ -26,7 +26,6 @@ from autodiff.tensor import (
     Tensor,
     TensorLike,
     as_dtype,
-    bool_,
     float32,
     float64,
     int32,
@@ -681,9 +680,7 @@ def cast(x: TensorLike, dtype: DTypeLike, name: str | None = None) -> Tensor:
     """`x` converted to `dtype` (gradients flow between float dtypes only). Complex to real
     keeps the real part; floats to integers truncate (nan and inf give unspecified values)."""
     dtype = as_dtype(dtype)
-    if dtype == bool_:
-        return x != 0  # complex: either part nonzero
-    if x.dtype.kind == "c" and dtype.kind != "c":
+    if x.dtype.kind == "c" and dtype.kind != "c":  # to bool too: 1j is False, as TensorFlow
         x = np.real(x)
     with np.errstate(invalid="ignore", over="ignore"):
         return x.astype(dtype, copy=False)
