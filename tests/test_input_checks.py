@@ -3,6 +3,7 @@
 Each test is one reported case, with values worked out by hand or taken from TensorFlow 2.x
 (the reference). The last section checks the engine's structure: the backward sweep in its
 own module, plain imports, the public names taken from the op table.
+`test_careless_input.py` searches the same ground at random.
 """
 
 from __future__ import annotations
