@@ -155,6 +155,7 @@ def test_wheel_files(files: dict[str, bytes], dist_info: str) -> None:
         assert name in files, name
     assert len(files["viz/static/widget.js"]) > 100_000  # Graphviz in WebAssembly and the renderer
     assert b"renderer" in files["viz/static/loader.js"]  # each view's ESM: loads the shared bundle
+    assert len(files["viz/static/widget.js.gz"]) > 100_000  # the bundle gzipped, shared once
     for name in LICENSE_FILES:
         assert files[f"{dist_info}/licenses/{name}"] == (ROOT / name).read_bytes()
     assert not [f for f in files if f.startswith(("viz/js/", "tests/", "node_modules/"))]
