@@ -23,7 +23,7 @@ import pytest
 from viz import text
 from viz.pictures import box, picture
 
-from .jupyter import OUTPUT
+from .jupyter import OUTPUT, record_timing
 
 ROOT = Path(__file__).resolve().parents[2]
 ESBUILD = ROOT / "node_modules" / ".bin" / "esbuild"
@@ -365,7 +365,8 @@ def test_redraw_replaces_and_null_clears(diagram) -> None:
 
 
 def test_cost_of_a_slider_move(diagram) -> None:
-    """Redrawing a 16×16 heatmap with new values (what a slider does) 100 times."""
+    """Redrawing a 16×16 heatmap with new values (what a slider does) 100 times; the times
+    go to `make bench` (no timing is asserted in a test)."""
     rng = np.random.default_rng(1)
     pics = [json.dumps(picture(rng.standard_normal((16, 16)))) for _ in range(100)]
     ms = diagram.evaluate(
@@ -378,8 +379,7 @@ def test_cost_of_a_slider_move(diagram) -> None:
         }""",
         pics,
     )
-    print(f"drawPicture, 16x16 heatmap redrawn: {ms:.3f} ms")
-    assert ms < 5
+    record_timing("drawPicture: a 16x16 heatmap redrawn with new values (mean of 100)", ms)
     # and from scratch, a kind after another (a new layout, or a cell changing kind)
     kinds = [json.dumps(picture(rng.standard_normal(shape))) for shape in
              [(16, 16), (10000,), (256, 10)] * 20]  # fmt: skip
@@ -393,8 +393,7 @@ def test_cost_of_a_slider_move(diagram) -> None:
         }""",
         kinds,
     )
-    print(f"drawPicture, built anew: {ms:.3f} ms")
-    assert ms < 20
+    record_timing("drawPicture: built anew, heatmap, sparkline, histogram (mean of 60)", ms)
 
 
 def test_screenshot(diagram) -> None:
