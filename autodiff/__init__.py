@@ -10,7 +10,7 @@ print(tape.gradient(loss, w))
 ```
 """
 
-from autodiff import ops
+from autodiff import ops, test
 from autodiff.context import name_scope
 from autodiff.creation import eye, fill, linspace, one_hot, ones, range, zeros
 from autodiff.custom import custom_gradient
@@ -73,6 +73,7 @@ __all__ = [
     "one_hot",
     "ones",
     "range",
+    "test",
     "uint8",
     "zeros",
     *ops.__all__,
