@@ -219,6 +219,23 @@ class Graph:
             )
         return [_step(self.nodes[raw[0]], self._ops[raw[0]], raw) for raw in self._steps]
 
+    def explain(self, node: int | str | Tensor) -> str:
+        """One sentence saying why `node`'s gradient is what it is, above all when it is None
+        or zero: not watched, cut by `stop_gradient`, not connected to the target, not a
+        float, blocked by a ReLU, `where`, `maximum` or `minimum`, or a saturated `tanh` or
+        `sigmoid` on the way. `node` is an id, a name or a leaf tensor."""
+        if self.target is None:
+            raise ValueError("explain: this graph has no target; make it with tape.graph(target)")
+        from autodiff.explain import explain
+
+        if isinstance(node, Tensor) and not self._by_tensor.get(node._id):
+            target = self.nodes[self.target].name
+            return (
+                f"The gradient of {node.name or 'this tensor'!r} is None: {target!r} does not "
+                "depend on it (the target's graph holds only what the target depends on)."
+            )
+        return explain(self, self[node])
+
     def __repr__(self) -> str:
         target = "" if self.target is None else f", target={self.nodes[self.target].name!r}"
         return f"<Graph {len(self.nodes)} nodes{target}>"
