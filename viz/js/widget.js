@@ -60,18 +60,16 @@ function buildDom() {
   const body = h("div", { class: "adviz-body" }, viewport, panel);
   const caption = h("div", { class: "adviz-caption", hidden: true });
   const root = h("div", { class: "adviz" }, message, toolbar, error, body, caption);
-  return { root, message, reset, colour, search, count, toolbar, viewport, status, error };
+  return {
+    ...{ root, message, reset, colour, search, count, toolbar, viewport, status, error },
+    ...{ panel, panelTitle, panelBody, close, caption },
+  };
 }
 
 class GraphWidget {
   constructor(model, el) {
     this.model = model;
     this.dom = buildDom();
-    Object.assign(this.dom, { panel: this.dom.root.querySelector(".adviz-panel") });
-    this.dom.panelTitle = this.dom.panel.querySelector(".adviz-panel-title");
-    this.dom.panelBody = this.dom.panel.querySelector("pre");
-    this.dom.close = this.dom.panel.querySelector("button");
-    this.dom.caption = this.dom.root.querySelector(".adviz-caption");
     el.replaceChildren(this.dom.root);
     this.view = new PanZoom(this.dom.viewport);
     this.minimap = new Minimap(this.dom.viewport, this.view);
