@@ -229,7 +229,7 @@ def _add_elements(
     for g, group in drawn.groups.items():
         label = group_label(g, group, drawn.outputs.get(g, []), graph, cells)
         inside.setdefault(drawn.placement[g], []).append((g, label))
-    index = {key: k for k, key in enumerate(structure.containers)}
+    index = structure.number
     children: dict[str, list[str]] = {}
     linked: set[str] = set()
     for key in inside:  # every cluster on the way from the root to an element
@@ -284,7 +284,7 @@ def browser_map(graph: ad.Graph, structure: Structure, drawn: Plan) -> dict:
     - `names`: node id -> name (search finds nodes inside folded groups);
     - `focus`: the element showing the target (the view starts there when it cannot show all).
     """
-    index = {key: k for k, key in enumerate(structure.containers)}
+    index = structure.number
     members: dict[str, list[int]] = {g: [] for g in drawn.groups}
     for node_id, e in enumerate(drawn.element):
         if e in members:

@@ -30,6 +30,7 @@ REST = "grest"
 # at its smallest readable zoom, in an output about 960 px wide).
 VIEW_WIDTH_PT = 860.0
 VIEW_HEIGHT_PT = 520.0
+GROUP_SIZE = (230.0, 110.0)  # a folded group's label, roughly (points)
 
 
 @dataclass
@@ -53,22 +54,16 @@ class Plan:
         return [i for i, e in enumerate(self.element) if e[0] == "n" and i not in self.copies]
 
 
-def group_id(structure: Structure, key: str) -> str:
-    """The drawn element id of a folded container (`g4`), stable for a structure."""
-    return f"g{list(structure.containers).index(key)}"
-
-
 def plan(graph: ad.Graph, structure: Structure, folded: Iterable[str] = ()) -> Plan:
     """Elements, copies, placement and edges for the fold state `folded` (container keys;
     unknown keys are ignored)."""
     folded = set(folded)
-    index = {key: k for k, key in enumerate(structure.containers)}
     shown: dict[str, str | None] = {}  # container -> the group element hiding it, if any
     groups: dict[str, Container] = {}
     for key, c in structure.containers.items():  # parents come before children
         above = shown.get(c.parent) if c.parent is not None else None
         if above is None and key in folded and c.kind != "root":
-            above = f"g{index[key]}"
+            above = f"g{structure.number[key]}"
             groups[above] = c
         shown[key] = above
     element = [shown[structure.home[n.id]] or f"n{n.id}" for n in graph.nodes]
@@ -178,10 +173,7 @@ def estimate(graph: ad.Graph, drawn: Plan, sizes: list[tuple[float, float]]) -> 
     for n in graph.nodes:
         for e in drawn.shown_by(n.id):
             order.setdefault(e, len(order))
-            w, h = sizes[n.id] if e[0] == "n" else (230.0, 110.0)
-            if e in size and e[0] == "g":
-                continue
-            size[e] = (w, h)
+            size.setdefault(e, sizes[n.id] if e[0] == "n" else GROUP_SIZE)
     rank = dict.fromkeys(order, 0)
     for tail, head in sorted(drawn.edges, key=lambda edge: order[edge[1]]):
         if order[tail] < order[head]:

@@ -54,6 +54,10 @@ class Structure:
     containers: dict[str, Container]
     home: list[str]  # node id -> key of its innermost container
     consumers: list[list[int]]  # node id -> ids of the nodes that read it
+    number: dict[str, int] = field(init=False)  # key -> its position (drawn ids: g4, c4)
+
+    def __post_init__(self) -> None:
+        self.number = {key: k for k, key in enumerate(self.containers)}
 
     def chain(self, key: str) -> list[str]:
         """`key` and its ancestors, innermost first (the root last)."""
