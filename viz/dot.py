@@ -99,17 +99,20 @@ def trend_id(group: Container) -> str:
     return f"n{group.block_outputs[-1]}-trend"
 
 
+def grad_size(grad: np.ndarray | None) -> float:
+    """The size of a gradient: the root mean square of its elements (nan for none, or an
+    empty one; inf or nan when it holds them). The trend of a run and the gradient-size
+    colours use it."""
+    if grad is None or grad.size == 0:
+        return float("nan")
+    with np.errstate(all="ignore"):
+        return float(np.sqrt(np.mean(np.abs(np.asarray(grad, dtype=np.float64)) ** 2)))
+
+
 def trend_cell(graph: ad.Graph, group: Container) -> dict:
     """The size of the gradient at each block's output, as a sparkline of log10 |grad|
     (root mean square): gradients vanishing or exploding through time show as a slope."""
-    sizes = []
-    for i in group.block_outputs:
-        grad = graph.nodes[i].grad
-        if grad is None or grad.size == 0:
-            sizes.append(np.nan)
-            continue
-        with np.errstate(all="ignore"):
-            sizes.append(float(np.sqrt(np.mean(np.abs(grad.astype(np.float64)) ** 2))))
+    sizes = [grad_size(graph.nodes[i].grad) for i in group.block_outputs]
     with np.errstate(divide="ignore"):
         logs = np.log10(np.asarray(sizes))
     logs[~np.isfinite(logs)] = np.nan

@@ -195,11 +195,11 @@ def magnitudes(graph: ad.Graph, drawing: dotlib.Drawing) -> dict[str, dict[str, 
     contribution, not the tail's total), so the copies of a weight shared by 30 time steps
     show what each step gives it. A node shows its gradient; a copy, its reader's
     contribution; a folded group, its largest output's gradient."""
-    rms = [None if n.grad is None or n.grad.size == 0 else _rms(n.grad) for n in graph.nodes]
+    rms = [None if n.grad is None or n.grad.size == 0 else _size(n.grad) for n in graph.nodes]
     sent: dict[tuple[int, int], float] = {}  # (input, op) -> size of the contribution
     for step in graph.backward_steps():
         for i, contribution in step.contributions.items():
-            sent[(i, step.node)] = _rms(contribution)
+            sent[(i, step.node)] = _size(contribution)
     plan = drawing.plan
     nodes: dict[str, float] = {}
     for node in graph.nodes:
@@ -221,10 +221,9 @@ def magnitudes(graph: ad.Graph, drawing: dotlib.Drawing) -> dict[str, dict[str, 
     return {"nodes": nodes, "edges": edges}
 
 
-def _rms(array: np.ndarray) -> float:
-    a = np.asarray(array, dtype=np.float64)
-    with np.errstate(all="ignore"):
-        value = float(np.sqrt(np.mean(np.abs(a) ** 2)))
+def _size(grad: np.ndarray) -> float:
+    """`grad_size`, with nan for a size that is not finite (no colour for it)."""
+    value = dotlib.grad_size(grad)
     return value if np.isfinite(value) else float("nan")
 
 
