@@ -161,9 +161,8 @@ class Diagram:
     ) -> None:
         """Draw `graph` (see `viz.draw` for the options)."""
         self.graph = graph
-        self.show = dotlib.check_options(show, rankdir, collapse)
-        self._options = {"show": self.show, "rankdir": rankdir, "title": title}
-        self._options["graph_attr"] = graph_attr
+        self._options = dotlib.drawing_options(show, rankdir, collapse, title, graph_attr)
+        self.show = self._options["show"]
         self.color_by = check_color_by(color_by)
         self.structure = analyse(graph)
         self.drawing = dotlib.build(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import graphviz
 import numpy as np
@@ -155,6 +156,18 @@ def check_options(show: Sequence[str] | str, rankdir: str, collapse: int | None)
     ):
         raise ValueError(f"draw: collapse must be None or an int >= 0, got {collapse!r}")
     return tuple(show)
+
+
+def drawing_options(
+    show: Sequence[str] | str,
+    rankdir: str,
+    collapse: int | None,
+    title: str | None,
+    graph_attr: dict[str, str] | None,
+) -> dict[str, Any]:
+    """The options of `build` a diagram keeps for each fold state it draws, checked."""
+    show = check_options(show, rankdir, collapse)
+    return {"show": show, "rankdir": rankdir, "title": title, "graph_attr": graph_attr}
 
 
 def default_folds(graph: ad.Graph, structure: Structure, collapse: int | None) -> frozenset[str]:

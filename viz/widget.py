@@ -100,9 +100,7 @@ class GraphView(anywidget.AnyWidget):
     ) -> None:
         """Draw `graph` anew (a new structure): laid out again in the browser. `folded`:
         the fold state (default: the readable one); `structure`: `analyse(graph)` if known."""
-        show = dotlib.check_options(show, rankdir, collapse)
-        self._options = {"show": show, "rankdir": rankdir, "title": title}
-        self._options["graph_attr"] = graph_attr
+        self._options = dotlib.drawing_options(show, rankdir, collapse, title, graph_attr)
         self._structure = structure or analyse(graph)
         if folded is None:
             folded = dotlib.default_folds(graph, self._structure, collapse)
