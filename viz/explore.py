@@ -224,7 +224,6 @@ def _controls(
         )
         sliders.append((control, widget))
 
-    _check_ranges(values, ranges, max_elements)
     for leaf, value in values.items():
         if value.size <= max_elements:
             for index in np.ndindex(value.shape):
@@ -244,27 +243,27 @@ def _controls(
                 f"{leaf} has {value.size} elements: its sliders scale ({leaf} ×) and shift "
                 f"({leaf} +) all of them together"
             )
+    _check_ranges(values, ranges, [c for c, _ in sliders], max_elements)
     return sliders, notes
 
 
 def _check_ranges(
-    values: Mapping[str, np.ndarray], ranges: Mapping[str, Any], max_elements: int
+    values: Mapping[str, np.ndarray],
+    ranges: Mapping[str, Any],
+    controls: Sequence[_Control],
+    max_elements: int,
 ) -> None:
     """A clear error for a `ranges` key that names no slider (it would be ignored)."""
     labels: list[str] = []
     for leaf, value in values.items():
-        if value.size > max_elements:
-            labels += [f"{leaf} ×", f"{leaf} +"]
-            if leaf in ranges:
-                raise ValueError(
-                    f"explore: ranges[{leaf!r}]: {leaf} has {value.size} elements and two "
-                    f"sliders that scale and shift them all; give their ranges instead: "
-                    f"ranges={{{leaf + ' ×'!r}: (0, 4), {leaf + ' +'!r}: (-1, 1)}}"
-                )
-        else:
-            labels.append(leaf)
-            if value.ndim:
-                labels += [f"{leaf}[{', '.join(map(str, i))}]" for i in np.ndindex(value.shape)]
+        if value.size > max_elements and leaf in ranges:
+            raise ValueError(
+                f"explore: ranges[{leaf!r}]: {leaf} has {value.size} elements and two "
+                f"sliders that scale and shift them all; give their ranges instead: "
+                f"ranges={{{leaf + ' ×'!r}: (0, 4), {leaf + ' +'!r}: (-1, 1)}}"
+            )
+        own = [c.label for c in controls if c.leaf == leaf and c.label != leaf]
+        labels += own if value.size > max_elements else [leaf, *own]
     unknown = [key for key in ranges if key not in labels]
     if unknown:
         raise ValueError(f"explore: ranges has no slider named {unknown}; the sliders are {labels}")
