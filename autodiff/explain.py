@@ -10,7 +10,7 @@ saturated (local derivative below `SATURATED`). Otherwise the gradient is simply
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -104,18 +104,30 @@ def _local_slope(op: Node) -> np.ndarray | None:
     return None
 
 
-def _has_stop_above(graph: Graph, start: int) -> bool:
-    """Whether a stop_gradient op is among the ops `start` is computed from."""
+def _walk(
+    start: int,
+    neighbours: Callable[[int], Sequence[int]],
+    enter: Callable[[int], bool] | None = None,
+) -> Iterator[int]:
+    """`start`, then every node reached from it through `neighbours` (depth first, each
+    once, as it is found), not going into the nodes `enter` refuses."""
     seen, stack = {start}, [start]
+    yield start
     while stack:
-        n = graph.nodes[stack.pop()]
-        if n.op == "stop_gradient":
-            return True
-        for i in n.inputs:
-            if i not in seen:
-                seen.add(i)
-                stack.append(i)
-    return False
+        for m in neighbours(stack.pop()):
+            if m not in seen and (enter is None or enter(m)):
+                seen.add(m)
+                yield m
+                stack.append(m)
+
+
+def _is_stop(graph: Graph, n: int) -> bool:
+    return graph.nodes[n].op == "stop_gradient"
+
+
+def _has_stop_above(graph: Graph, start: int) -> bool:
+    """Whether a stop_gradient op is among the ops `start` is computed from (or is it)."""
+    return any(_is_stop(graph, n) for n in _walk(start, lambda n: graph.nodes[n].inputs))
 
 
 def _consumers(graph: Graph) -> list[list[int]]:
@@ -128,30 +140,15 @@ def _consumers(graph: Graph) -> list[list[int]]:
 
 def _reaches(start: int, end: int, consumers: Sequence, graph: Graph, through_stop: bool) -> bool:
     """Whether a path leads from `start` to `end` (optionally not through stop_gradient)."""
-    seen, stack = {start}, [start]
-    while stack:
-        n = stack.pop()
-        if n == end:
-            return True
-        for c in consumers[n]:
-            if c in seen or (not through_stop and graph.nodes[c].op == "stop_gradient"):
-                continue
-            seen.add(c)
-            stack.append(c)
-    return False
+    enter = None if through_stop else (lambda n: not _is_stop(graph, n))
+    return any(n == end for n in _walk(start, consumers.__getitem__, enter))
 
 
 def _first_stop(graph: Graph, start: int, consumers: Sequence) -> str:
-    seen, stack = {start}, [start]
-    while stack:
-        n = stack.pop()
-        for c in consumers[n]:
-            if graph.nodes[c].op == "stop_gradient":
-                return graph.nodes[c].name
-            if c not in seen:
-                seen.add(c)
-                stack.append(c)
-    return "stop_gradient"
+    """The name of the first stop_gradient op found on the way from `start`."""
+    found = (n for n in _walk(start, consumers.__getitem__) if n != start and _is_stop(graph, n))
+    first = next(found, None)
+    return graph.nodes[first].name if first is not None else "stop_gradient"
 
 
 def _blocker(
