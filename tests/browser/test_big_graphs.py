@@ -120,6 +120,15 @@ def wait_dot_change(output: Locator, count_before: int) -> None:
     output.page.wait_for_timeout(200)
 
 
+def click_and_wait_for_layout(output: Locator, target: Locator) -> int:
+    """Click `target` (a folded node, a cluster's title) and wait for the new layout; the
+    number of nodes drawn before the click."""
+    before = node_count(output)
+    target.click()
+    wait_dot_change(output, before)
+    return before
+
+
 def node_count(output: Locator) -> int:
     return output.locator(".adviz svg g.node").count()
 
@@ -151,17 +160,13 @@ def test_lab_mlp_step_is_readable_and_folds_by_click(page: Page, lab: JupyterSer
     # unfold layer2 by clicking it, then fold it again by its cluster's title
     group = out.locator(".adviz svg g.node.adviz-group", has_text="layer2")
     assert group.count() == 1, "layer2 starts folded"
-    before = node_count(out)
-    group.click()
-    wait_dot_change(out, before)
+    before = click_and_wait_for_layout(out, group)
     inner = [n for n in graph.nodes if n.scope == "layer2"]
     for node in inner:
         assert out.locator(f".adviz svg g.node#n{node.id}").count() == 1
     assert_readable(out, "MLP step, layer2 unfolded")
     title = out.locator(".adviz svg g.cluster text", has_text="layer2")
-    unfolded = node_count(out)
-    title.click()
-    wait_dot_change(out, unfolded)
+    click_and_wait_for_layout(out, title)
     assert out.locator(".adviz svg g.node.adviz-group", has_text="layer2").count() == 1
     assert node_count(out) == before
 
@@ -205,9 +210,7 @@ def test_lab_rnn_unrolled_readable_shared_weights_and_steps(page: Page, lab: Jup
     assert in_view(out, "g.node.adviz-match")["font"] >= READABLE_PX
     search.fill("")
 
-    before = node_count(out)
-    group.click()
-    wait_dot_change(out, before)
+    click_and_wait_for_layout(out, group)
     assert_readable(out, "RNN, unfolded")
     # unfolded, search jumps to the node itself, on screen and readable
     search.fill("h12")
@@ -268,9 +271,7 @@ def test_lab_gradient_magnitudes_show_vanishing_gradients(page: Page, lab: Jupyt
     tape, loss = models.rnn_unrolled()
     graph = tape.graph(loss)
     group = out.locator(".adviz svg g.node.adviz-group", has_text="×30")
-    before = node_count(out)
-    group.click()
-    wait_dot_change(out, before)
+    click_and_wait_for_layout(out, group)
     out.get_by_role("button", name="Colour by |grad|").click()
     legend = out.locator(".adviz-legend")
     legend.wait_for()
@@ -329,9 +330,7 @@ def test_notebook7_rnn_opens_readable_and_unfolds_by_click(
     out = nb.diagram(2)
     assert_readable(out, "RNN in Notebook 7")
     group = out.locator(".adviz svg g.node.adviz-group", has_text="×30")
-    before = node_count(out)
-    group.click()
-    wait_dot_change(out, before)
+    click_and_wait_for_layout(out, group)
     assert_readable(out, "RNN in Notebook 7, unfolded")
     tape, loss = models.rnn_unrolled()
     w = leaf(tape.graph(loss), "W")

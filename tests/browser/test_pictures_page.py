@@ -364,12 +364,9 @@ def test_redraw_replaces_and_null_clears(diagram) -> None:
     assert look(diagram, "n1")["groups"] == 0
 
 
-def test_cost_of_a_slider_move(diagram) -> None:
-    """Redrawing a 16×16 heatmap with new values (what a slider does) 100 times; the times
-    go to `make bench` (no timing is asserted in a test)."""
-    rng = np.random.default_rng(1)
-    pics = [json.dumps(picture(rng.standard_normal((16, 16)))) for _ in range(100)]
-    ms = diagram.evaluate(
+def mean_draw_ms(diagram, pics: list[str]) -> float:
+    """The mean time (ms, in the page) drawPicture takes for each of `pics` in turn."""
+    return diagram.evaluate(
         """(pics) => {
           const parsed = pics.map((p) => JSON.parse(p));
           const h = holder("n1");
@@ -379,20 +376,19 @@ def test_cost_of_a_slider_move(diagram) -> None:
         }""",
         pics,
     )
+
+
+def test_cost_of_a_slider_move(diagram) -> None:
+    """Redrawing a 16×16 heatmap with new values (what a slider does) 100 times; the times
+    go to `make bench` (no timing is asserted in a test)."""
+    rng = np.random.default_rng(1)
+    pics = [json.dumps(picture(rng.standard_normal((16, 16)))) for _ in range(100)]
+    ms = mean_draw_ms(diagram, pics)
     record_timing("drawPicture: a 16x16 heatmap redrawn with new values (mean of 100)", ms)
     # and from scratch, a kind after another (a new layout, or a cell changing kind)
     kinds = [json.dumps(picture(rng.standard_normal(shape))) for shape in
              [(16, 16), (10000,), (256, 10)] * 20]  # fmt: skip
-    ms = diagram.evaluate(
-        """(pics) => {
-          const parsed = pics.map((p) => JSON.parse(p));
-          const h = holder("n1");
-          const t0 = performance.now();
-          for (const p of parsed) adpics.drawPicture(h, p);
-          return (performance.now() - t0) / parsed.length;
-        }""",
-        kinds,
-    )
+    ms = mean_draw_ms(diagram, kinds)
     record_timing("drawPicture: built anew, heatmap, sparkline, histogram (mean of 60)", ms)
 
 
