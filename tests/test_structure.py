@@ -6,6 +6,7 @@ that maps every graph node to the elements that show it.
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 
 import models
@@ -83,7 +84,32 @@ def test_an_rnn_opens_folded_and_readable() -> None:
     assert trend["pic"]["kind"] == "line" and trend["pic"]["n"] == 30
     assert trend["pic"]["data"] == pytest.approx(logs, abs=0.01)
     assert logs[0] < logs[-1] - 3  # this RNN's gradients vanish back through time
-    assert f"{logs[0]:.1f} (first)" in trend["lines"][0].replace("\u00a0", " ")
+    assert trend["lines"][0].replace("\u00a0", " ") == (
+        f"log10|grad| per block: {logs[0]:.1f} at block 1 … {logs[-1]:.1f} at block 30"
+    )
+    assert trend["pic"]["nonfinite"] == 0
+
+
+def test_a_run_whose_early_gradients_underflow_to_zero_says_so() -> None:
+    tape, loss = models.deep_scoped_chain(200)  # w = 0.5 I: the gradient halves, then is 0
+    graph = tape.graph(loss)
+    (run,) = repeats(graph)
+    sizes = [
+        np.sqrt(np.mean(graph.nodes[i].grad.astype(np.float64) ** 2)) for i in run.block_outputs
+    ]
+    zeros = sum(size == 0 for size in sizes)
+    first = next(k for k, size in enumerate(sizes) if size > 0)
+    assert zeros > 0 and first == zeros  # the earliest blocks get exactly 0
+    trend = dotlib.trend_cell(graph, run)
+    line = trend["lines"][0].replace("\u00a0", " ")
+    assert line.startswith(
+        f"log10|grad| per block: {np.log10(sizes[first]):.1f} at block {first + 1} … "
+    )
+    assert line.endswith(f"at block 200 ({zeros} blocks: 0)")
+    pic = trend["pic"]
+    assert pic["nonfinite"] == 0 and pic["step"] > 1  # 200 blocks: min/max buckets
+    gaps = zeros // pic["step"]  # the buckets made only of zeros are gaps
+    assert gaps > 0 and pic["data"][:gaps] == [[None, None]] * gaps
 
 
 def test_unfolded_shared_weights_are_drawn_beside_each_reader() -> None:
@@ -201,3 +227,15 @@ def test_a_huge_unstructured_graph_draws_the_part_nearest_the_target(
     view = GraphView()
     view.show_graph(graph)
     assert view.details[REST]["title"] == f"{len(rest.nodes):,} more nodes"
+
+
+def test_gradient_sizes_that_are_not_finite_are_left_out_of_the_colours() -> None:
+    x = ad.Variable([0.0, 4.0], name="x")
+    with ad.GradientTape(persistent=True) as tape:
+        y = ad.reduce_sum(ad.sqrt(x), name="y")  # d sqrt / dx at 0 is inf
+    view = GraphView(color_by="grad")
+    view.show_graph(tape.graph(y))
+    sizes = view.magnitudes
+    assert f"n{tape.graph(y)['x'].id}" not in sizes["nodes"]  # its gradient holds inf
+    assert sizes["nodes"][f"n{tape.graph(y).target}"] == 1.0
+    json.dumps(sizes, allow_nan=False)  # what a kernel message can carry

@@ -112,18 +112,27 @@ def grad_size(grad: np.ndarray | None) -> float:
 
 def trend_cell(graph: ad.Graph, group: Container) -> dict:
     """The size of the gradient at each block's output, as a sparkline of log10 |grad|
-    (root mean square): gradients vanishing or exploding through time show as a slope."""
-    sizes = [grad_size(graph.nodes[i].grad) for i in group.block_outputs]
+    (root mean square): gradients vanishing or exploding through time show as a slope. A
+    block whose gradient is exactly 0 (underflow) has no logarithm: a gap, counted in words."""
+    sizes = np.asarray([grad_size(graph.nodes[i].grad) for i in group.block_outputs])
     with np.errstate(divide="ignore"):
-        logs = np.log10(np.asarray(sizes))
+        logs = np.log10(sizes)
     logs[~np.isfinite(logs)] = np.nan
-    finite = logs[np.isfinite(logs)]
-    if finite.size:
-        text_line = f"log10|grad| per block: {finite[0]:.1f} (first) … {finite[-1]:.1f} (last)"
+    shown = np.flatnonzero(np.isfinite(logs))
+    if shown.size:
+        first, last = shown[0], shown[-1]
+        text_line = (
+            f"log10|grad| per block: {logs[first]:.1f} at block {first + 1} … "
+            f"{logs[last]:.1f} at block {last + 1}"
+        )
     else:
         text_line = "log10|grad| per block: no gradient"
-    lines = [text_line.replace(" ", NBSP)]
-    return {"lines": lines, "nan": False, "pic": pictures.sparkline(logs)}
+    zeros = int(np.count_nonzero(sizes == 0))
+    if zeros:
+        text_line += f" ({zeros} blocks: 0)"
+    pic = pictures.sparkline(logs)
+    pic["nonfinite"] -= zeros  # the gaps of zeros are said in words, not as nan/inf
+    return {"lines": [text_line.replace(" ", NBSP)], "nan": False, "pic": pic}
 
 
 @dataclass

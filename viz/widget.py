@@ -192,12 +192,15 @@ def magnitudes(graph: ad.Graph, drawing: dotlib.Drawing) -> dict[str, dict[str, 
     edge. An edge carries what its head sends its tail in the backward pass (that op's
     contribution, not the tail's total), so the copies of a weight shared by 30 time steps
     show what each step gives it. A node shows its gradient; a copy, its reader's
-    contribution; a folded group, its largest output's gradient."""
-    rms = [None if n.grad is None or n.grad.size == 0 else _size(n.grad) for n in graph.nodes]
+    contribution; a folded group, its largest output's gradient. Sizes that are not finite
+    are left out."""
+    rms = [_finite(dotlib.grad_size(n.grad)) for n in graph.nodes]
     sent: dict[tuple[int, int], float] = {}  # (input, op) -> size of the contribution
     for step in graph.backward_steps():
         for i, contribution in step.contributions.items():
-            sent[(i, step.node)] = _size(contribution)
+            size = _finite(dotlib.grad_size(contribution))
+            if size is not None:
+                sent[(i, step.node)] = size
     plan = drawing.plan
     nodes: dict[str, float] = {}
     for node in graph.nodes:
@@ -219,10 +222,10 @@ def magnitudes(graph: ad.Graph, drawing: dotlib.Drawing) -> dict[str, dict[str, 
     return {"nodes": nodes, "edges": edges}
 
 
-def _size(grad: np.ndarray) -> float:
-    """`grad_size`, with nan for a size that is not finite (no colour for it)."""
-    value = dotlib.grad_size(grad)
-    return value if np.isfinite(value) else float("nan")
+def _finite(size: float) -> float | None:
+    """`size`, or None when it is not finite (no gradient, inf or nan): no colour for it,
+    and nothing a JSON message cannot carry."""
+    return size if np.isfinite(size) else None
 
 
 def _details_of(graph: ad.Graph, node: str) -> dict[str, dict]:
