@@ -63,6 +63,9 @@ EXPECTED_OUTPUT: dict[str, list[str]] = {
         # control flow: the branch taken decides what is recorded
         "w = +2.0: recorded ['multiply', 'subtract'], d(out)/dw = 1.5000\n",
         "w = -1.0: recorded ['multiply', 'subtract', 'multiply'], d(out)/dw = 0.0000\n",
+        # ... and with ad.relu, one relu node whatever the branch
+        "w = +2.0: recorded ['multiply', 'subtract', 'relu'], d(out)/dw = 1.5000\n",
+        "w = -1.0: recorded ['multiply', 'subtract', 'relu'], d(out)/dw = 0.0000\n",
     ],
     "03_training_an_mlp.ipynb": [
         "parameters: 354\n",
