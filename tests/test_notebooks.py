@@ -118,6 +118,35 @@ EXPECTED_OUTPUT: dict[str, list[str]] = {
         "mean of 1 - h²: 0.28\n",
         "factors 1 - h² below 0.1: 46% (with W: 5%)\n",
     ],
+    "06_matrix_calculus_and_broadcasting.ipynb": [
+        # broadcast forward, sum backward
+        "dL/db = [2. 2. 2.]\n",
+        "dL/db:            [11. 22. 33.]\n",
+        "c of shape (2, 1) : gradient = G.sum(axis=1, keepdims=True)  shape (2, 1)\n",
+        "c of shape ()     : gradient = G.sum()                       shape ()\n",
+        "[[1. 1. 1.]\n [2. 2. 2.]]\n",
+        # dW = Xᵀ G and its relatives, against the tape
+        "dW (3, 2) = Xᵀ G: True\n",
+        "dX (5, 3) = G Wᵀ: True\n",
+        "db (2,) = G summed over the batch: True\n",
+        # the Jacobian, and the vector-Jacobian product the backward pass computes instead
+        "Jacobian dY/dW: (5, 2, 3, 2) = 60 numbers, of which 30 nonzero\n",
+        "G · J has W's shape (3, 2) and equals tape.gradient: True\n",
+        # add distributes, max routes, multiply swaps
+        "s         upstream 2  ->  x*y <- 2, max(z, w) <- 2\n",
+        "max(z, w) upstream 2  ->  z <- 2, w <- 0\n",
+        "x*y       upstream 2  ->  x <- -8, y <- 6\n",
+        "maximum(a, c)  d/da = [ 0. 20. 30.]  d/dc = [10.  0.  0.]\n",
+        # softmax cross-entropy: p - y
+        "p - y:                [ 0.7101  0.0354 -0.8416  0.0961]\n",
+        "the tape:             [ 0.7101  0.0354 -0.8416  0.0961]\n",
+        "batch gradient equals (P - Y) / N, and the tape agrees with central differences\n",
+        # the exercises run as given, and their checks accept the solutions
+        "Exercise 1: not answered yet",
+        "Exercise 3: not answered yet",
+        "Exercise 1 (solution): correct\nExercise 2 (solution): correct\n"
+        "Exercise 3 (solution): correct\n",
+    ],
 }
 
 
