@@ -147,6 +147,30 @@ EXPECTED_OUTPUT: dict[str, list[str]] = {
         "Exercise 1 (solution): correct\nExercise 2 (solution): correct\n"
         "Exercise 3 (solution): correct\n",
     ],
+    "07_write_your_own_op.ipynb": [
+        # softplus: the naive composition gives nan, the custom op does not
+        "naive gradient: [0.     0.2689 0.5    0.7311    nan]\n",
+        "gradient: [0.     0.2689 0.5    0.7311 1.    ]\n",
+        "Jacobian shape: (5, 5)\n",
+        # the forgotten upstream gradient, caught
+        "wrong at output element 0, input element 1: the tape gives 0.377541, "
+        "central differences 0 (20 of 25 Jacobian entries",
+        # reverse mode: one backward pass per output (times are printed, not checked)
+        "wide: Jacobian (2, 1000): 2 backward passes, ",
+        "tall: Jacobian (1000, 2): 1000 backward passes, ",
+        "tall Jacobian by columns: 2 JVPs, ",
+        "equals tape.jacobian: True\n",
+        # what the op table says the backward rules read
+        "add       ('x', 'y')   saves []\n",
+        "exp       ('x',)       saves ['out']\n",
+        "relu      ('x',)       saves ['x']\n",
+        "MB in use    after forward | reaching the bottom | after gradient\n",
+        # the exercises run as given, and their checks accept the solutions
+        "Exercise 1: not answered yet",
+        "Exercise 4: not answered yet",
+        "Exercise 1 (solution): correct\nExercise 2 (solution): correct\n"
+        "Exercise 3 (solution): correct\nExercise 4 (solution): correct\n",
+    ],
 }
 
 
