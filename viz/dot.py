@@ -25,6 +25,7 @@ import numpy as np
 import autodiff as ad
 from viz import pictures, text
 from viz.labels import NBSP, as_label, cluster_label, esc, field_id, group_label, node_label
+from viz.names import labels as labels_of
 from viz.palette import PALETTE, SANS
 from viz.plan import Plan, folds_for_collapse, initial_folds, plan
 from viz.structure import ROOT, Container, Structure, analyse
@@ -242,17 +243,21 @@ def _add_elements(
 ) -> None:
     """Every drawn element, in the cluster of the container it is placed in."""
     inside: dict[str, list[tuple[str, str]]] = {}
+    names = labels_of(graph)
     for node in graph.nodes:
         e = drawn.element[node.id]
         if node.id in drawn.copies:
             readers = len(structure.consumers[node.id])
             for copy in drawn.copies[node.id].values():
-                label = node_label(node, graph, cells, copy_of=copy, readers=readers)
+                label = node_label(
+                    node, graph, cells, names[node.id], copy_of=copy, readers=readers
+                )
                 inside.setdefault(drawn.placement[copy], []).append((copy, label))
         elif e[0] == "n":
-            inside.setdefault(drawn.placement[e], []).append((e, node_label(node, graph, cells)))
+            label = node_label(node, graph, cells, names[node.id])
+            inside.setdefault(drawn.placement[e], []).append((e, label))
     for g, group in drawn.groups.items():
-        label = group_label(g, group, drawn.outputs.get(g, []), graph, cells)
+        label = group_label(g, group, drawn.outputs.get(g, []), graph, cells, names)
         inside.setdefault(drawn.placement[g], []).append((g, label))
     index = structure.number
     children: dict[str, list[str]] = {}
@@ -325,6 +330,6 @@ def browser_map(graph: ad.Graph, structure: Structure, drawn: Plan) -> dict:
         "groups": {g: {"key": c.key, "members": members[g]} for g, c in drawn.groups.items()},
         "copied": sorted(drawn.copies),
         "clusters": clusters,
-        "names": [text.visible(n.name) for n in graph.nodes],
+        "names": labels_of(graph),
         "focus": focus,
     }

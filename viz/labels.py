@@ -39,9 +39,15 @@ def as_label(markup: str) -> str:
 
 
 def node_label(
-    node: ad.Node, graph: ad.Graph, cells: dict[str, dict], copy_of: str = "", readers: int = 0
+    node: ad.Node,
+    graph: ad.Graph,
+    cells: dict[str, dict],
+    name: str,
+    copy_of: str = "",
+    readers: int = 0,
 ) -> str:
-    """The label of one node, or (`copy_of` its element id) of one copy of a shared leaf."""
+    """The label of one node titled `name` (its unique label, `viz.names`), or (`copy_of`
+    its element id) of one copy of a shared leaf."""
     is_target = node.id == graph.target
     muted = node.kind != "op" and node.grad is None and graph.target is not None
     fill, border = {
@@ -50,9 +56,10 @@ def node_label(
     }.get(node.kind, (PALETTE.op_fill, PALETTE.op_border))
     if is_target:
         border = PALETTE.target
-    title = esc(text.visible(node.name))
-    if node.kind == "op" and node.name != node.op:
-        title += f' <font color="{PALETTE.meta}">= {esc(text.visible(node.op or ""))}</font>'
+    title = esc(name)
+    if node.kind == "op" and node.name != node.op:  # Graphviz drops plain spaces at a <font>
+        op = esc(text.visible(node.op or ""))
+        title += f'{NBSP}<font color="{PALETTE.meta}">={NBSP}{op}</font>'
     meta = f"{_shape(node.shape)} {node.dtype}"
     if node.kind != "op":
         meta = f"{node.kind} · {meta}"
@@ -85,6 +92,7 @@ def group_label(
     outputs: Sequence[int],
     graph: ad.Graph,
     cells: dict[str, dict],
+    names: Sequence[str],
 ) -> str:
     """The label of a folded group: its name, what it holds, its outputs' values and grads."""
     leaves = len(group.nodes) - group.ops
@@ -108,7 +116,7 @@ def group_label(
     for out in shown:
         node = graph.nodes[out]
         if len(shown) > 1 or node.id == graph.target:
-            rows.append(_meta_row(f"→ {text.visible(node.name)}", bold=True))
+            rows.append(_meta_row(f"→ {names[node.id]}", bold=True))
         for field in FIELDS:
             cell = cells.get(field_id(out, field))
             if cell is not None:

@@ -18,15 +18,17 @@ def number(value: float | complex | np.generic) -> str:
     """One number with `PRECISION` significant digits (`nan`, `inf` as such)."""
     kind = type(value)
     if kind is float:
-        return f"{value:.4g}"
+        return f"{value + 0.0:.4g}"  # + 0.0: -0.0 shows as 0
     if kind is bool or isinstance(value, np.bool_):
         return str(bool(value))
     if kind is int or isinstance(value, np.integer):
         return str(int(value))
-    return f"{value:.{PRECISION}g}"
+    return f"{value + 0.0 if value == 0 else value:.{PRECISION}g}"
 
 
-_float = f"{{:.{PRECISION}g}}".format  # number() for the elements of a float array
+def _float(value: float) -> str:
+    """number() for the elements of a float array (-0.0 shows as 0)."""
+    return f"{value + 0.0:.{PRECISION}g}"
 
 
 def array_lines(value: np.ndarray | None, max_elements: int = MAX_ELEMENTS) -> list[str]:
