@@ -40,6 +40,12 @@ def _explain(graph: Graph, node: Node) -> str:
     name, t = f"the gradient of {node.name!r}", repr(target.name)
     consumers = _consumers(graph)
     if node.id == target.id:
+        if node.grad is None:
+            return (
+                f"{node.name!r} is the target, and its gradient is None: it depends on no "
+                "watched tensor, so there is no backward pass to seed (make an input an "
+                "ad.Variable, or call tape.watch on it)."
+            )
         return f"{node.name!r} is the target: its gradient is 1, the seed of the backward pass."
     if node.dtype.kind != "f":
         return (

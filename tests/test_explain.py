@@ -119,3 +119,13 @@ def test_a_gradient_that_flows_and_the_target() -> None:
         graph.explain(99)
     with pytest.raises(ValueError, match="explain: this graph has no target"):
         tape.graph().explain("x")
+
+
+def test_a_target_that_depends_on_nothing_watched() -> None:
+    c = ad.constant(3.0, name="c")
+    sentence = explain(lambda: ad.square(c, name="f"), "f")
+    assert sentence == (
+        "'f' is the target, and its gradient is None: it depends on no watched tensor, so "
+        "there is no backward pass to seed (make an input an ad.Variable, or call tape.watch "
+        "on it)."
+    )
