@@ -14,6 +14,7 @@ import pytest
 import autodiff as ad
 import viz
 from viz import dot as dotlib
+from viz.explore import _grid as grid_of
 
 NBSP = "\u00a0"
 
@@ -59,13 +60,16 @@ def test_ranges_can_be_set() -> None:
         viz.explore(tape, loss, ranges={"w": (1, 0)})
 
 
-def test_large_leaves_get_a_scale_and_a_shift_slider_and_a_note() -> None:
+def test_large_leaves_get_one_compact_row_with_a_scale_and_a_shift() -> None:
     w = ad.Variable(np.ones((4, 5), np.float32), name="w")
     with ad.GradientTape() as tape:
         loss = ad.reduce_sum(w * w)
     explorer = viz.explore(tape, loss)
     assert [c.label for c, _ in explorer.sliders] == ["w ×", "w +"]
-    assert "w has 20 elements" in explorer.children[1].value
+    row = explorer.children[0]
+    assert row.children[0].value == "<b>w</b> 4×5:"  # the tensor, named with its shape
+    assert [w.description for w in row.children[1:]] == ["w ×", "w +"]
+    assert "multiplies every element of w" in row.children[1].tooltip
     slider(explorer, "w ×").value = 2.0
     assert plain(explorer.view.patches["n2-value"]["lines"]) == "value: 80"  # sum of 2² × 20
 
@@ -126,7 +130,8 @@ def test_steps_walk_the_backward_pass_with_captions() -> None:
     pending_at_add = [n for n in payload[0]["pending"] if not any(n in d for d in done[:4])]
     assert pending_at_add == ["n1", "n2"]  # matmul and w wait; b got its last contribution
     assert "[[22 28]] × [[1 1]] = [[22 28]]" in add["caption"]
-    assert "d(x+y)/dy = 1 gives [22 28]" in add["caption"]
+    assert "→ b: ∂add/∂b = 1; upstream × local, summed over the broadcast axes" in add["caption"]
+    assert "(1, 2) → (2,) = [22 28]" in add["caption"]
     pow_step = payload[2]["caption"]
     assert "[[0.5 0.5]] × [[44 56]] = [[22 28]]" in pow_step  # upstream × 2y = contribution
     last = payload[-1]
@@ -231,20 +236,32 @@ def test_sliders_can_pick_any_float_leaf() -> None:
     ]
 
 
-def test_slider_grids_go_through_the_starting_values() -> None:
-    """The browser snaps a slider to min + k·step: the starting value must be on that grid,
-    or drawing the slider would move it (b = 6.8814 with the range (-2, 10))."""
+def test_slider_grids_lie_on_round_numbers_and_start_at_the_recorded_value() -> None:
+    """The grid min + k·step is round (…, 5.9, 6.0, 6.1, …) and the slider starts at the
+    recorded value; the browser's snap of that value onto the grid is not a move, a typed
+    value is taken exactly, and keys move a sensible amount."""
     b = ad.Variable(6.8813735870195432, name="b")
     w = ad.Variable(2.0, name="w")
     with ad.GradientTape() as tape:
-        out = ad.tanh(w * b)
+        out = ad.tanh(w * b, name="out")
     explorer = viz.explore(tape, out, ranges={"b": (-2, 10), "w": (-3, 3)})
-    for label, given in (("b", (-2, 10)), ("w", (-3, 3))):
+    grids = {"b": (-2.0, 10.0, 0.2), "w": (-3.0, 3.0, 0.1)}
+    for label, (lo, hi, step) in grids.items():
         widget = slider(explorer, label)
-        k = (widget.value - widget.min) / widget.step
-        assert k == pytest.approx(round(k), abs=1e-9)
-        assert widget.min <= given[0] and widget.max >= given[1]  # the range is covered
-        assert widget.max - widget.min < given[1] - given[0] + 2 * widget.step
+        assert (widget.min, widget.max, widget.step) == (lo, hi, step)
+        assert 1 / step <= 20  # 0 to 1 in at most 20 key presses
+    b_slider = slider(explorer, "b")
+    assert b_slider.value == float(np.float32(6.8813735870195432))  # as recorded
+    before = explorer.graph
+    b_slider.value = -2.0 + 44 * 0.2  # the browser snaps 6.8814 to the grid: no move
+    assert explorer.graph is before
+    b_slider.value = 6.0  # typed into the readout
+    assert explorer.graph["b"].value == 6.0
+    assert explorer.graph["out"].value == np.tanh(np.float32(12.0))
+    b_slider.value = -2.0 + 0.2 * 41  # 6.200000000000001: the grid's rounding is cleaned
+    assert float(explorer.graph["b"].value) == float(np.float32(6.2))
+    assert grid_of(0.0, -40.0, 40.0) == (-40.0, 40.0, 1.0)
+    assert grid_of(0.7071, -1.2929, 2.7071) == (-1.3, 2.75, 0.05)
 
 
 def test_a_slider_value_rounded_by_the_browser_is_not_a_move() -> None:

@@ -21,13 +21,13 @@ import ipywidgets as widgets
 import numpy as np
 
 import autodiff as ad
+from viz import captions, names, text
 from viz import dot as dotlib
-from viz import text
 from viz.rest import WhenAtRest
 from viz.widget import GraphView, check_color_by
 
 MAX_ELEMENTS = 6  # leaves up to this size get one slider per element; larger, a scale slider
-SLIDER_STEPS = 200  # a slider's range is at least this many steps (arrow keys move one)
+SLIDER_STEPS = 100  # a slider's range is at most this many steps (arrow keys move one)
 PENDING = f"grad:{dotlib.NBSP * 2}…"
 STEPS_DELAY = 0.25  # seconds of rest after a slider move before the steps are recomputed
 
@@ -50,18 +50,18 @@ class _Source:
 class _Replay(_Source):
     """`explore(tape, target)`: the recorded graph, replayed with new leaf values."""
 
-    def __init__(self, graph: ad.Graph, names: Sequence[str] | None) -> None:
+    def __init__(self, graph: ad.Graph, sliders: Sequence[str] | None) -> None:
         self.graph = graph
-        leaves = [n for n in graph.leaves() if _slidable(n, names)]
-        if names is not None:
-            missing = set(names) - {n.name for n in leaves}
+        leaves = [n for n in graph.leaves() if _slidable(n, sliders)]
+        if sliders is not None:
+            missing = set(sliders) - {n.name for n in leaves}
             if missing:
                 raise ValueError(
                     f"explore: no float leaf named {sorted(missing)}; the graph's leaves are "
                     f"{[n.name for n in graph.leaves()]}"
                 )
-        labels = _labels([n.name for n in leaves])
-        self._nodes = dict(zip(labels, (n.id for n in leaves), strict=True))
+        labels = names.labels(graph)  # as the diagram titles them
+        self._nodes = {labels[n.id]: n.id for n in leaves}
         self._values = {label: graph.nodes[i].value for label, i in self._nodes.items()}
 
     def leaf_values(self) -> dict[str, np.ndarray]:
@@ -119,16 +119,6 @@ def _slidable(node: ad.Node, names: Sequence[str] | None) -> bool:
     return node.kind == "variable" or node.watched
 
 
-def _labels(names: Sequence[str]) -> list[str]:
-    """Unique labels: a name used twice gets `#2`, `#3`, ..."""
-    seen: dict[str, int] = {}
-    labels = []
-    for name in names:
-        seen[name] = seen.get(name, 0) + 1
-        labels.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
-    return labels
-
-
 def _as_float(name: str, value: Any) -> np.ndarray:
     """A leaf's starting value as a float array, by the engine's dtype rules (Python floats
     and ints are float32, NumPy floats keep their precision); a clear error for the rest."""
@@ -172,27 +162,33 @@ def _range(value: float, given: tuple[float, float] | None) -> tuple[float, floa
 
 
 def _grid(value: float, lo: float, hi: float) -> tuple[float, float, float]:
-    """A slider's (min, max, step): a round step of about 1/200 of the range, on a grid
-    that goes through `value`.
+    """A slider's (min, max, step): a round step (1, 2 or 5 × 10ⁿ, the first at least 1/100
+    of the range) and ends on round multiples of it, so that dragging passes through round
+    values (5.9, 6.0, 6.1) and arrow keys move a sensible amount (40 to 100 steps a range).
 
-    The browser's slider snaps to min + k·step: a grid that misses the starting value
-    (b = 6.8814 in (-2, 10)) would move the value by up to half a step when the slider is
-    first drawn. Round values in round ranges keep their ends; otherwise the grid is laid
-    from `value` and the ends move out by less than a step.
+    The starting value stays as recorded even off the grid (b = 6.8814): the first move
+    snaps it onto the grid, and typing into the readout gives exactly the value typed.
     """
     lo, hi = min(lo, value), max(hi, value)
     nominal = (hi - lo) / SLIDER_STEPS
     power = 10.0 ** math.floor(math.log10(nominal))
-    step = next(m * power for m in (5, 2, 1) if m * power <= nominal * (1 + 1e-9))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= nominal * (1 - 1e-9))
+    digits = max(0, -math.floor(math.log10(step)) + 1)
+    low = round(math.floor(lo / step + 1e-9) * step, digits)
+    high = round(math.ceil(hi / step - 1e-9) * step, digits)
+    return low, high, step
 
-    def on_grid(x: float) -> bool:
-        return abs(x / step - round(x / step)) < 1e-6
 
-    if on_grid(value) and on_grid(lo) and on_grid(hi):
-        return lo, hi, step
-    below = math.ceil((value - lo) / step - 1e-9)
-    above = math.ceil((hi - value) / step - 1e-9)
-    return value - below * step, value + above * step, step
+def _snapped(widget: widgets.FloatSlider) -> float:
+    """Where the browser puts a slider's value: on the grid min + k·step."""
+    k = round((widget.value - widget.min) / widget.step)
+    return widget.min + k * widget.step
+
+
+def _clean(number: float) -> float:
+    """A value the browser sent, cleaned of the rounding of min + k·step (6.000000000001
+    is 6); 12 significant digits are kept, so typed values pass unchanged."""
+    return float(f"{number:.12g}")
 
 
 def _controls(
@@ -200,8 +196,9 @@ def _controls(
     ranges: Mapping[str, tuple[float, float]],
     max_elements: int,
 ) -> tuple[list[tuple[_Control, widgets.FloatSlider]], list[str]]:
-    """The sliders for the leaves, and notes about leaves that got a scale slider."""
-    sliders, notes = [], []
+    """The sliders for the leaves: one per element of a small leaf, a scale (`W ×`) and a
+    shift (`W +`) of every element of a larger one."""
+    sliders = []
 
     def slider(control: _Control, value: float, lo: float, hi: float) -> None:
         if not all(math.isfinite(v) for v in (value, lo, hi)):
@@ -239,12 +236,32 @@ def _controls(
             spread = float(np.max(np.abs(value))) if np.all(np.isfinite(value)) else 0.0
             lo, hi = ranges.get(label, (-max(2 * spread, 1.0), max(2 * spread, 1.0)))
             slider(_Control(label, leaf, None, value, shift=True), 0.0, lo, hi)
-            notes.append(
-                f"{leaf} has {value.size} elements: its sliders scale ({leaf} ×) and shift "
-                f"({leaf} +) all of them together"
-            )
     _check_ranges(values, ranges, [c for c, _ in sliders], max_elements)
-    return sliders, notes
+    return sliders
+
+
+def _rows(sliders: Sequence[tuple[_Control, widgets.FloatSlider]]) -> list[widgets.HBox]:
+    """The sliders laid out: element sliders three to a row; a tensor leaf's scale and
+    shift on one compact row, named with its shape."""
+    singles = [w for c, w in sliders if c.index is not None]
+    rows = [widgets.HBox(singles[k : k + 3]) for k in range(0, len(singles), 3)]
+    tensors: dict[str, list[widgets.FloatSlider]] = {}
+    for control, widget in sliders:
+        if control.index is None:
+            widget.tooltip = (
+                f"{'adds this to' if control.shift else 'multiplies'} every element of "
+                f"{control.leaf} (shape {control.base.shape})"
+            )
+            widget.layout.width = "260px"
+            tensors.setdefault(control.leaf, []).append(widget)
+    for leaf, pair in tensors.items():
+        shape = next(c.base.shape for c, _ in sliders if c.leaf == leaf and c.base is not None)
+        label = widgets.HTML(
+            f"<b>{html.escape(leaf)}</b> {'×'.join(map(str, shape))}:",
+            layout=widgets.Layout(width="auto", margin="0 8px 0 0"),
+        )
+        rows.append(widgets.HBox([label, *pair]))
+    return rows
 
 
 def _check_ranges(
@@ -285,8 +302,10 @@ class Explorer(widgets.VBox):
         title: str | None = None,
         folded: Sequence[str] | None = None,
         color_by: str = "",
+        quiz: bool = False,
     ) -> None:
         """Build the controls for `source` (see `viz.explore`)."""
+        self.quiz = bool(quiz)
         self.source = source
         self.graph = source.graph
         if self.graph.target is None:
@@ -299,12 +318,14 @@ class Explorer(widgets.VBox):
         }
         self._first_folds = folded
         self._whole_leaf: dict[str, tuple[float, float]] = {}  # leaf -> (scale, shift)
-        self.view = GraphView(color_by=check_color_by(color_by))
+        self.view = GraphView(color_by=check_color_by(color_by), quiz=self.quiz)
         self.update_ms = 0.0  # slider change to patches sent, last time (Python side)
         # the backward steps are recomputed once the sliders rest: dragging pays for values only
         self._steps_at_rest = WhenAtRest(self._send_steps, STEPS_DELAY)
         self._structure = None
-        self.sliders, notes = _controls(source.leaf_values(), ranges or {}, max_elements)
+        self.sliders = _controls(source.leaf_values(), ranges or {}, max_elements)
+        # label -> the grid value the browser will snap an off-grid starting value to
+        self._snaps = {c.label: _snapped(w) for c, w in self.sliders if _snapped(w) != w.value}
         for control, widget in self.sliders:
             widget.observe(self._on_slider(control, widget), names="value")
         self.step = widgets.IntSlider(
@@ -321,17 +342,12 @@ class Explorer(widgets.VBox):
         widgets.jslink((self.step, "value"), (self.view, "step"))
         # the same link kernel-side, so that Python sees (and tests can drive) the step
         self.step.observe(lambda change: setattr(self.view, "step", change["new"]), "value")
+        if self.quiz:
+            self.view.step = 0  # the forward pass: nothing revealed yet
         self._redraw(self.graph)
         self._steps_at_rest.now()  # not deferred: every front end opens on the last step
-        rows = [
-            widgets.HBox([w for _, w in self.sliders[k : k + 3]])
-            for k in range(0, len(self.sliders), 3)
-        ]
-        note = widgets.HTML()
-        if notes:
-            note.value = "<br>".join(html.escape(n) for n in notes)
-        children = [*rows, note, self.view, widgets.HBox([self.play, self.step])]
-        super().__init__(children=[c for c in children if c is not note or notes])
+        children = [*_rows(self.sliders), self.view, widgets.HBox([self.play, self.step])]
+        super().__init__(children=children)
 
     def __repr__(self) -> str:
         """In words (the text form of a saved notebook's output), not the widget tree."""
@@ -357,9 +373,15 @@ class Explorer(widgets.VBox):
         def changed(change: dict) -> None:
             # the browser computes a slider's value as min + k·step, in floating point: a
             # change far below a step is that rounding echoed back, not a move
-            if abs(change["new"] - change["old"]) < 1e-6 * (widget.step or 1.0):
+            tiny = 1e-6 * (widget.step or 1.0)
+            if abs(change["new"] - change["old"]) < tiny:
                 return
-            self.set_leaf(control, float(change["new"]))
+            # a starting value off the round grid (b = 6.8814) is snapped by the browser
+            # when it draws the slider (6.9): that echo is not a move either
+            snap = self._snaps.pop(control.label, None)
+            if snap is not None and abs(change["new"] - snap) < tiny:
+                return
+            self.set_leaf(control, _clean(change["new"]))
 
         return changed
 
@@ -402,10 +424,13 @@ class Explorer(widgets.VBox):
 
     def _send_steps(self) -> None:
         graph = self.graph
-        steps = backward_steps_payload(graph, self.options["show"])
-        self.view.steps = json.dumps(steps)  # one string: far cheaper to send than nested dicts
+        steps = backward_steps_payload(graph, self.options["show"], quiz=self.quiz)
+        payload = json.dumps(steps)  # one string: far cheaper to send than nested dicts
+        if self.quiz and payload != self.view.steps:
+            self.view.quiz_answers = {}  # new values, new answers: the quiz starts again
+        self.view.steps = payload
         last = len(steps) - 1
-        at_end = self.step.value == self.step.max
+        at_end = self.step.value == self.step.max and not self.quiz  # a quiz starts at 0
         self.step.max = self.play.max = last
         if at_end:
             self.step.value = last
@@ -430,7 +455,9 @@ def _nan_message(graph: ad.Graph) -> str:
 
 
 # ----------------------------------------------------------------------------- the steps
-def backward_steps_payload(graph: ad.Graph, show: Sequence[str] = dotlib.SHOW) -> list[dict]:
+def backward_steps_payload(
+    graph: ad.Graph, show: Sequence[str] = dotlib.SHOW, quiz: bool = False
+) -> list[dict]:
     """What the browser needs to show each backward step without the kernel.
 
     Everything is named by graph node (`n3`) and graph edge (`[tail, head]` node ids); the
@@ -438,8 +465,10 @@ def backward_steps_payload(graph: ad.Graph, show: Sequence[str] = dotlib.SHOW) -
     the steps stay valid whatever is folded. Step 0 is the forward pass: `pending` lists the
     nodes that will receive a gradient, `base` their cells' pending text. Step k has run the
     first k backward steps: `current` op, highlighted `edges` and `nodes`, `done` (nodes
-    whose gradient became final at this step), `patches` (the gradient cells that changed)
-    and `caption` (the chain-rule product with numbers).
+    whose gradient became final at this step), `patches` (the gradient cells that changed),
+    `flows` (the gradient each highlighted edge carries back, as text) and `caption` (the
+    chain-rule product with numbers). With `quiz`, each step also has the `question` asked
+    before it is revealed and its `answer`: the gradient arriving at the current op.
     """
     steps = graph.backward_steps()
     reachable = [n.id for n in graph.nodes if n.grad is not None]
@@ -450,29 +479,43 @@ def backward_steps_payload(graph: ad.Graph, show: Sequence[str] = dotlib.SHOW) -
     grad_cells = "grad" in show
     payload = [_forward_step(reachable, grad_cells)]
     totals: dict[int, np.ndarray] = {}
+    labels = names.labels(graph)
     for k, step in enumerate(steps, start=1):
+        entry = _step_entry(graph, step, k, len(steps), labels, totals)
         node = graph.nodes[step.node]
-        done = [f"n{node.id}"]
-        patches = {}
         if grad_cells:
-            patches[dotlib.field_id(node.id, "grad")] = _grad_cell(step.upstream)
+            entry["patches"][dotlib.field_id(node.id, "grad")] = _grad_cell(step.upstream)
         for i, contribution in step.contributions.items():
             totals[i] = contribution if i not in totals else totals[i] + contribution
             if graph.nodes[i].kind != "op" and last_contribution[i] == k:
-                done.append(f"n{i}")
+                entry["done"].append(f"n{i}")
             if grad_cells:
-                patches[dotlib.field_id(i, "grad")] = _grad_cell(totals[i])
-        payload.append(
-            {
-                "current": f"n{node.id}",
-                "edges": [[i, node.id] for i in step.contributions],
-                "nodes": [f"n{i}" for i in step.contributions],
-                "done": done,
-                "patches": patches,
-                "caption": _caption(graph, step, k, len(steps)),
-            }
-        )
+                entry["patches"][dotlib.field_id(i, "grad")] = _grad_cell(totals[i])
+        if quiz:
+            entry.update(captions.question(graph, step, k, len(steps), labels))
+        payload.append(entry)
     return payload
+
+
+def _step_entry(
+    graph: ad.Graph,
+    step: ad.BackwardStep,
+    k: int,
+    total: int,
+    labels: Sequence[str],
+    so_far: dict[int, np.ndarray],
+) -> dict:
+    """Step k's marks, flows and caption (its cells are added by the caller)."""
+    node = step.node
+    return {
+        "current": f"n{node}",
+        "edges": [[i, node] for i in step.contributions],
+        "nodes": [f"n{i}" for i in step.contributions],
+        "done": [f"n{node}"],
+        "patches": {},
+        "flows": [[i, node, captions.compact(c)] for i, c in step.contributions.items()],
+        "caption": captions.caption(graph, step, k, total, labels, so_far),
+    }
 
 
 def _forward_step(reachable: list[int], grad_cells: bool) -> dict:
@@ -501,39 +544,6 @@ def _grad_cell(array: np.ndarray) -> dict:
     return dotlib.cell("grad", array)
 
 
-def _compact(array: np.ndarray) -> str:
-    return " ".join(line.strip() for line in text.array_lines(array))
-
-
-def _caption(graph: ad.Graph, step: ad.BackwardStep, k: int, total: int) -> str:
-    """`upstream × local derivative = contribution`, with numbers, for each input."""
-    node = graph.nodes[step.node]
-    target = graph.nodes[graph.target]
-    lines = [
-        f"Step {k} of {total} · {node.op} {text.visible(node.name)!r}: the gradient arriving "
-        f"is ∂{text.visible(target.name)}/∂{text.visible(node.name)} = {_compact(step.upstream)}"
-    ]
-    for i, contribution in step.contributions.items():
-        name = text.visible(graph.nodes[i].name)
-        formula = step.formulas.get(i, "")
-        local = _local(step.upstream, contribution)
-        if local is not None:
-            product = f"{_compact(step.upstream)} × {_compact(local)} = {_compact(contribution)}"
-            lines.append(f"  → {name}: upstream × local ({formula}) = {product}")
-        else:
-            lines.append(f"  → {name}: {formula} gives {_compact(contribution)}")
-    return "\n".join(lines)
-
-
-def _local(upstream: np.ndarray, contribution: np.ndarray) -> np.ndarray | None:
-    """The elementwise local derivative, when the op is elementwise (shapes equal)."""
-    if upstream.shape != contribution.shape or upstream.size == 0:
-        return None
-    if not np.all(np.isfinite(upstream)) or np.any(upstream == 0):
-        return None
-    return contribution / upstream
-
-
 # ----------------------------------------------------------------------------- entry point
 def explore(
     obj: Any,
@@ -548,6 +558,7 @@ def explore(
     title: str | None = None,
     folded: Sequence[str] | None = None,
     color_by: str = "",
+    quiz: bool = False,
     **leaves: Any,
 ) -> Explorer:
     """Explore a graph live: sliders for the leaves, and the backward pass step by step.
@@ -566,6 +577,11 @@ def explore(
     a folded node to unfold it. Stepping and Play keep the current op in view, and mark the
     folded group it sits in. `color_by="grad"` colours nodes and edges by the size of their
     gradient (a button toggles it).
+
+    `quiz=True`: predict, then reveal. Gradients are hidden; at each backward step the
+    student types the gradient arriving at the current op, which is checked (to 3
+    significant digits, shape included) and then revealed, with a score at the end. Like
+    the step slider, it works in the browser alone once drawn.
     """
     if isinstance(obj, ad.GradientTape | ad.Graph):
         if leaves:
@@ -594,4 +610,5 @@ def explore(
         title=title,
         folded=folded,
         color_by=color_by,
+        quiz=quiz,
     )
