@@ -33,6 +33,8 @@ STATE = (
     "message",
     "color_by",
     "highlight",
+    "quiz",
+    "quiz_answers",
 )
 
 
@@ -92,7 +94,7 @@ def _state(view: GraphView) -> dict[str, Any]:
     state = {name: getattr(view, name) for name in STATE}
     state["patches"] = dict(view.drawing.cells)  # the present state, whatever is pending
     state["details"] = {
-        **node_details(view.graph),
+        **node_details(view.graph, kernel=False, quiz=view.quiz),  # no kernel to replay
         **group_details(view.graph, view.drawing.plan),
     }
     state["magnitudes"] = magnitudes(view.graph, view.drawing)

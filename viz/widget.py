@@ -19,8 +19,8 @@ import numpy as np
 import traitlets
 
 import autodiff as ad
+from viz import check, names, text
 from viz import dot as dotlib
-from viz import text
 from viz.plan import Plan
 from viz.renderer import Renderer, loader_esm
 from viz.rest import WhenAtRest
@@ -55,7 +55,9 @@ class GraphView(anywidget.AnyWidget):
     message = traitlets.Unicode("").tag(sync=True)
     """A warning above the diagram (e.g. values outside an op's domain)."""
     details = traitlets.Dict().tag(sync=True)
-    """Node id -> {"title": str, "lines": [...]}: the panel shown when a node is clicked."""
+    """Node id -> {"title": str, "lines": [...], "checkable": bool, "check": [...]}: the
+    panel shown when a node is clicked; `check` holds the result of "check this gradient"
+    (asked for by the browser with a custom message {"check": node id})."""
     selected = traitlets.Unicode("").tag(sync=True)
     """The node the user clicked ("" when none); set by the browser."""
     color_by = traitlets.Unicode("").tag(sync=True)
@@ -68,6 +70,12 @@ class GraphView(anywidget.AnyWidget):
     """How long the browser took to apply the last patches (reported by the browser)."""
     steps = traitlets.Unicode("[]").tag(sync=True)
     """The backward pass for the step slider, sent once, as JSON (see `viz.explore`)."""
+    quiz = traitlets.Bool(False).tag(sync=True)
+    """Quiz mode (`viz.explore(..., quiz=True)`): gradients hidden until the student types
+    the gradient arriving at each step's op."""
+    quiz_answers = traitlets.Dict().tag(sync=True)
+    """Quiz progress, reported by the browser: step -> {"tries": n, "right": bool,
+    "revealed": bool}, so that a new view of the widget resumes the quiz."""
     step = traitlets.Int(-1).tag(sync=True)
     """The backward step shown (-1: none, the plain diagram); linked to the step slider in
     the browser, so stepping needs no kernel."""
@@ -85,6 +93,7 @@ class GraphView(anywidget.AnyWidget):
         self.observe(self._on_folded, names="folded")
         self.observe(self._on_selected, names="selected")
         self.observe(self._on_color_by, names="color_by")
+        self.on_msg(self._on_message)
 
     def show_graph(
         self,
@@ -124,7 +133,7 @@ class GraphView(anywidget.AnyWidget):
         with self.hold_sync():
             self._send_magnitudes()
             if self.selected:
-                self.details = {**self.details, **_details_of(graph, self.selected)}
+                self.details = {**self.details, **self._details_of(self.selected)}
 
     def _sync_cells(self) -> None:
         """The whole present state into the traits: every cell, and (small graphs) every
@@ -134,7 +143,7 @@ class GraphView(anywidget.AnyWidget):
         with self.hold_sync():
             self.patches = dict(self.drawing.cells)
             if len(self.graph.nodes) <= DETAILS_UPFRONT:
-                self.details = {**self.details, **node_details(self.graph)}
+                self.details = {**self.details, **node_details(self.graph, quiz=self.quiz)}
 
     def _draw(self, folded: frozenset[str]) -> None:
         graph = self.graph
@@ -148,9 +157,9 @@ class GraphView(anywidget.AnyWidget):
             if sorted(folded) != sorted(self.folded):
                 self.folded = sorted(folded)
             if len(graph.nodes) <= DETAILS_UPFRONT:
-                details = node_details(graph)
+                details = node_details(graph, quiz=self.quiz)
             else:
-                details = _details_of(graph, self.selected) if self.selected else {}
+                details = self._details_of(self.selected) if self.selected else {}
             self.details = {**details, **group_details(graph, drawing.plan)}
             self._send_magnitudes()
 
@@ -163,10 +172,36 @@ class GraphView(anywidget.AnyWidget):
 
     def _on_selected(self, change: dict) -> None:
         if self.graph is not None and change["new"]:  # fresh: values may have changed
-            self.details = {**self.details, **_details_of(self.graph, change["new"])}
+            self.details = {**self.details, **self._details_of(change["new"])}
 
     def _on_color_by(self, change: dict) -> None:
         self._send_magnitudes()
+
+    def _details_of(self, node: str) -> dict[str, dict]:
+        """The panel of one node (by its id, `n3`), for the node the user clicked."""
+        index = node[1:]
+        graph = self.graph
+        if graph is None or not (node.startswith("n") and index.isdigit()):
+            return {}
+        if int(index) >= len(graph.nodes):
+            return {}
+        return node_details(graph, [int(index)], quiz=self.quiz)
+
+    def _on_message(self, _: Any, content: Any, buffers: Any) -> None:
+        """The browser's requests: {"check": "n3"} checks that node's gradient."""
+        if isinstance(content, dict) and isinstance(content.get("check"), str):
+            self.check(content["check"])
+
+    def check(self, node: str) -> list[str]:
+        """Check the gradient of `node` (an id, `n3`) against central differences; the
+        result goes into its details panel and is returned."""
+        panel = self._details_of(node).get(node)
+        if panel is None or self.graph is None:
+            return []
+        index = int(node[1:])
+        lines = check.check_gradient(self.graph, index, names.labels(self.graph)[index])
+        self.details = {**self.details, node: {**panel, "check": lines}}
+        return lines
 
     def _send_magnitudes(self) -> None:
         if self.color_by != "grad" or self.drawing is None:
@@ -228,14 +263,6 @@ def _finite(size: float) -> float | None:
     return size if np.isfinite(size) else None
 
 
-def _details_of(graph: ad.Graph, node: str) -> dict[str, dict]:
-    """The panel of one node (by its id, `n3`), for the node the user clicked."""
-    index = node[1:]
-    if not (node.startswith("n") and index.isdigit() and int(index) < len(graph.nodes)):
-        return {}
-    return node_details(graph, [int(index)])
-
-
 def group_details(graph: ad.Graph, plan: Plan) -> dict[str, dict]:
     """The panel of each folded group (and of the node standing for what is not drawn):
     what it holds, its most frequent ops and its outputs."""
@@ -251,8 +278,9 @@ def group_details(graph: ad.Graph, plan: Plan) -> dict[str, dict]:
         )
         outputs = plan.outputs.get(element, [])
         if outputs:
-            names = ", ".join(text.visible(graph.nodes[i].name) for i in outputs[:12])
-            lines.append(f"outputs: {names}" + (" …" if len(outputs) > 12 else ""))
+            labels = names.labels(graph)
+            shown = ", ".join(labels[i] for i in outputs[:12])
+            lines.append(f"outputs: {shown}" + (" …" if len(outputs) > 12 else ""))
         if group.kind == "rest":
             lines.append("Not drawn: the browser could not lay them out readably. Draw a part")
             lines.append("of the graph instead: tape.graph(t) of an intermediate tensor t.")
@@ -265,25 +293,40 @@ def group_details(graph: ad.Graph, plan: Plan) -> dict[str, dict]:
     return details
 
 
-def node_details(graph: ad.Graph, nodes: Sequence[int] | None = None) -> dict[str, dict]:
+def node_details(
+    graph: ad.Graph, nodes: Sequence[int] | None = None, kernel: bool = True, quiz: bool = False
+) -> dict[str, dict]:
     """The click panel of each node (all, or those in `nodes`): name, kind, shape, dtype,
-    inputs, attributes, and the full value and gradient."""
+    inputs, attributes, the full value and gradient, and why a gradient is None or zero.
+    `kernel`: whether "check this gradient" can be offered (it replays the graph); `quiz`:
+    gradients are left out (the quiz reveals them step by step)."""
     details = {}
+    labels = names.labels(graph)
     for node in graph.nodes if nodes is None else (graph.nodes[i] for i in nodes):
         kind = node.op if node.kind == "op" else node.kind
         lines = [f"value ({node.dtype}, shape {node.shape}):", *text.full_lines(node.value)]
         lines += ["", "gradient of the target:" if graph.target is not None else "gradient:"]
-        lines += text.full_lines(node.grad)
+        if quiz:
+            lines.append("hidden in quiz mode: the backward steps reveal it")
+        else:
+            lines += text.full_lines(node.grad)
+        if graph.target is not None and _none_or_zero(node.grad) and not quiz:
+            lines += ["", f"Why? {graph.explain(node.id)}"]
         if node.kind == "op":
-            inputs = ", ".join(text.visible(graph.nodes[i].name) for i in node.inputs)
+            inputs = ", ".join(labels[i] for i in node.inputs)
             lines = [f"inputs: {inputs}", *_attrs(node), "", *lines]
         if node.scope:
             lines.insert(0, f"scope: {node.scope}")
         details[f"n{node.id}"] = {
-            "title": f"{text.visible(node.name, limit=200)} · {kind}",
+            "title": f"{labels[node.id]} · {kind}",
             "lines": lines,
+            "checkable": kernel and not quiz and check.checkable(graph, node),
         }
     return details
+
+
+def _none_or_zero(grad: np.ndarray | None) -> bool:
+    return grad is None or (grad.dtype.kind in "fc" and not np.any(grad))
 
 
 def _attrs(node: ad.Node) -> list[str]:

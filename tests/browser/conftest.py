@@ -62,6 +62,20 @@ SCRATCH: dict[str, list[str]] = {
         "viz.explore(tape, loss, folded=[])",  # all 200 nodes drawn
         "viz.explore(tape, loss)",  # as it opens by default: the 65 layers folded
     ],
+    # teaching: slider grids, quiz, check this gradient (tests/browser/test_teaching.py)
+    "teaching.ipynb": [
+        "import autodiff as ad\nimport viz",
+        "x1 = ad.Variable(2.0, name='x1')\nw1 = ad.Variable(-3.0, name='w1')\n"
+        "x2 = ad.Variable(0.0, name='x2')\nw2 = ad.Variable(1.0, name='w2')\n"
+        "b = ad.Variable(6.8813735870195432, name='b')\n"
+        "with ad.GradientTape(persistent=True) as tape:\n"
+        "    n = ad.add(x1 * w1 + x2 * w2, b, name='n')\n"
+        "    out = ad.tanh(n, name='out')\n"
+        "ex = viz.explore(tape, out, ranges={'b': (-2, 10)})\nex",
+        "print(repr(float(ex.graph['b'].value)), repr(float(ex.graph['out'].value)))",
+        "quiz = viz.explore(tape, out, quiz=True)\nquiz",
+        "print(quiz.view.quiz_answers)",
+    ],
     # a widget displayed again after its sliders moved (tests/browser/test_state.py)
     "redisplay.ipynb": [
         "import autodiff as ad\nimport viz\n"

@@ -39,10 +39,11 @@ export class Steps {
   }
 
   /** Cell id -> cell shown over the diagram at step k. The last step is the full
-   * gradient: the cells then show the latest values as sent, so it overlays nothing. */
-  overlay(k) {
+   * gradient: the cells then show the latest values as sent, so it overlays nothing
+   * (unless `full`: the quiz hides the latest values until they are revealed). */
+  overlay(k, full = false) {
     const cells = new Map();
-    if (k < 0 || k >= this.steps.length - 1) return cells;
+    if (k < 0 || (k >= this.steps.length - 1 && !full)) return cells;
     for (const [fid, cell] of Object.entries(obj(obj(this.steps[0]).base))) cells.set(fid, cell);
     for (let j = 0; j <= k; j++) {
       for (const [fid, cell] of Object.entries(obj(obj(this.steps[j]).patches))) {
@@ -50,6 +51,15 @@ export class Steps {
       }
     }
     return cells;
+  }
+
+  /** Step k's gradients on its edges: [[tail, head, text]]. */
+  flows(k) {
+    return k >= 1 ? list(obj(this.steps[k]).flows).filter((f) => Array.isArray(f) && f.length === 3) : [];
+  }
+
+  step(k) {
+    return obj(this.steps[k]);
   }
 
   /** What step k marks: {current, nodes, edges: [[tail, head]], pending}, by graph node. */

@@ -2,6 +2,7 @@
 // Colours come from viz/palette.json, the palette viz/dot.py uses too (Okabe–Ito).
 
 import palette from "../palette.json";
+import { h } from "./dom.js";
 
 export const STYLE_ID = "adviz-style";
 
@@ -138,6 +139,53 @@ const CSS = `
   color: #222;
 }
 
+.adviz-key {
+  display: flex;
+  flex-wrap: wrap;
+  gap: 4px 12px;
+  margin-top: 4px;
+  font-size: 12px;
+  color: #555;
+}
+.adviz-key-item { display: inline-flex; align-items: center; gap: 4px; }
+.adviz-swatch {
+  display: inline-block;
+  width: 18px;
+  height: 12px;
+  border: 1.5px solid;
+  border-radius: 3px;
+}
+.adviz-swatch-text { font-family: var(--jp-code-font-family, ui-monospace, Menlo, Consolas, monospace); font-weight: 600; }
+.adviz-quiz {
+  margin-top: 4px;
+  padding: 6px 8px;
+  border: 2px solid ${palette.current};
+  border-radius: 4px;
+  background: #fbf3f8;
+}
+.adviz-quiz-question { white-space: pre-wrap; overflow-wrap: anywhere; font-weight: 600; }
+.adviz-quiz-form { display: flex; gap: 6px; margin-top: 4px; flex-wrap: wrap; }
+.adviz-quiz-form input { min-width: 16em; font-family: var(--jp-code-font-family, ui-monospace, Menlo, Consolas, monospace); }
+.adviz-quiz-feedback { margin-top: 4px; }
+.adviz-quiz-right { color: ${palette.target}; font-weight: 600; }
+.adviz-quiz-wrong { color: ${palette.nan}; font-weight: 600; }
+.adviz-quiz-hint { color: #555; }
+.adviz-quiz-score { margin-top: 4px; color: #444; }
+.adviz-panel button.adviz-check { margin-top: 6px; }
+.adviz-panel pre.adviz-check-result { border-top: 1px solid #ddd; padding-top: 4px; }
+.adviz svg g.edge.adviz-back > polygon { display: none; }
+.adviz svg g.edge.adviz-back > path { stroke: ${palette.grad}; stroke-width: 3px; }
+.adviz svg .adviz-back-head { fill: ${palette.grad}; stroke: none; }
+.adviz svg text.adviz-flow-text {
+  font-family: Courier, "Courier New", "Liberation Mono", monospace;
+  font-size: 11px;
+  font-weight: 700;
+  fill: ${palette.grad};
+  stroke: #fff;
+  stroke-width: 3px;
+  paint-order: stroke;
+}
+
 .adviz-caption {
   margin-top: 4px;
   padding: 4px 8px;
@@ -207,6 +255,25 @@ const CSS = `
 .adviz svg g.node:focus-visible > polygon,
 .adviz svg g.node:focus-visible > ellipse { stroke: ${palette.highlight}; stroke-width: 3px; stroke-dasharray: 2 2; }
 `;
+
+/** The key under the diagram: what fills, outlines and arrows mean. */
+export function legend() {
+  const item = (text, style, sample = "") => {
+    const swatch = h("span", { class: sample ? "adviz-swatch-text" : "adviz-swatch", style, text: sample });
+    return h("span", { class: "adviz-key-item" }, swatch, text);
+  };
+  return h(
+    "div",
+    { class: "adviz-key", "aria-label": "Legend" },
+    item("variable", `background:${palette.variable_fill};border-color:${palette.variable_border}`),
+    item("constant", `background:${palette.constant_fill};border-color:${palette.constant_border}`),
+    item("operation", `background:${palette.op_fill};border-color:${palette.op_border}`),
+    item("folded group", `background:${palette.group_fill};border-color:${palette.group_border}`),
+    item("target", `background:#fff;border:3px solid ${palette.target}`),
+    item("current step", `background:#fff;border:3px solid ${palette.current}`),
+    item("gradient (sent back along the arrow)", `color:${palette.grad}`, "← 0.5"),
+  );
+}
 
 const styled = new WeakSet();
 

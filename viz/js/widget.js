@@ -11,12 +11,14 @@
 import { errorText, h, list, Marks, obj, str } from "./dom.js";
 import { graphviz, renderSvg } from "./layout.js";
 import { MagnitudeView } from "./magnitude.js";
+import { Flows } from "./flows.js";
 import { Minimap } from "./minimap.js";
 import { PanZoom } from "./panzoom.js";
 import { drawPicture } from "./pictures.js";
+import { Quiz } from "./quiz.js";
 import { Scene } from "./scene.js";
 import { Steps } from "./steps.js";
-import { injectStyles } from "./styles.js";
+import { injectStyles, legend } from "./styles.js";
 import { fitTexts, indexSvg, reach, snapshot, writeCells } from "./svg.js";
 
 function buildDom() {
@@ -51,18 +53,29 @@ function buildDom() {
   const panelTitle = h("div", { class: "adviz-panel-title" });
   const close = h("button", { type: "button", text: "×", "aria-label": "Close details" });
   const panelBody = h("pre");
+  const checkButton = h("button", {
+    type: "button",
+    class: "adviz-check",
+    text: "Check this gradient",
+    title: "Compare with central differences, (f(x+h) - f(x-h)) / 2h, by replaying the graph",
+    hidden: true,
+  });
+  const checkBody = h("pre", { class: "adviz-check-result", hidden: true });
   const panel = h(
     "aside",
     { class: "adviz-panel", hidden: true, "aria-label": "Node details" },
     h("div", { class: "adviz-panel-head" }, panelTitle, close),
     panelBody,
+    checkButton,
+    checkBody,
   );
   const body = h("div", { class: "adviz-body" }, viewport, panel);
   const caption = h("div", { class: "adviz-caption", hidden: true });
+  const key = legend();
   const root = h("div", { class: "adviz" }, message, toolbar, error, body, caption);
   return {
     ...{ root, message, reset, colour, search, count, toolbar, viewport, status, error },
-    ...{ panel, panelTitle, panelBody, close, caption },
+    ...{ panel, panelTitle, panelBody, close, caption, checkButton, checkBody, key },
   };
 }
 
@@ -80,6 +93,10 @@ class GraphWidget {
     this.dom.toolbar.append(this.magnitude.legend);
     this.scene = new Scene();
     this.steps = new Steps();
+    this.flows = new Flows();
+    this.quiz = new Quiz((answers) => this.report({ quiz_answers: answers }));
+    this.dom.caption.before(this.quiz.root);
+    this.dom.caption.after(this.dom.key);
     this.index = null;
     this.selected = "";
     this.renderToken = 0;
@@ -126,8 +143,26 @@ class GraphWidget {
   }
 
   updateCaption() {
-    const own = this.steps.caption(this.steps.shown(this.model.get("step")));
+    const k = this.steps.shown(this.model.get("step"));
+    this.quiz.show(k, this.steps.step(k), this.steps.length);
+    const own = this.quiz.revealed(k) ? this.steps.caption(k) : "";
     this.setText(this.dom.caption, own !== null ? own : this.model.get("caption"));
+  }
+
+  updateQuiz() {
+    this.quiz.enabled = Boolean(this.model.get("quiz"));
+    this.quiz.setAnswers(this.model.get("quiz_answers"));
+    this.updateStep({ quiet: true, follow: false });
+  }
+
+  /** The cells shown over the diagram at step k. In quiz mode a step not yet revealed
+   * shows the step before it, and a "?" for the gradient it asks about. */
+  stepCells(k) {
+    if (this.quiz.revealed(k)) return this.steps.overlay(k, this.quiz.enabled && k >= 0);
+    const cells = this.steps.overlay(k - 1, true);
+    const current = str(this.steps.step(k).current);
+    if (current) cells.set(`${current}-grad`, { lines: ["grad: ?"], nan: false });
+    return cells;
   }
 
   write(entries) {
@@ -168,7 +203,7 @@ class GraphWidget {
     this.updateCaption();
     if (!this.index || this.rendering) return;
     const t0 = performance.now();
-    const next = this.steps.overlay(this.steps.shown(this.model.get("step")));
+    const next = this.stepCells(this.steps.shown(this.model.get("step")));
     const entries = [];
     for (const fid of this.overlay.keys()) {
       if (!next.has(fid)) entries.push([fid, this.received.get(fid) || this.drawnCells.get(fid)]);
@@ -196,6 +231,11 @@ class GraphWidget {
     const current = els([hl.current]);
     this.marks.current.set(current);
     this.minimap.mark(current);
+    const flows = k >= 0 && this.quiz.revealed(k) ? this.steps.flows(k) : [];
+    this.flows.show(
+      this.index.svg,
+      flows.map(([tail, head, text]) => [scene.edgeEl(tail, head), str(text)]).filter(([e]) => e),
+    );
     if (follow && current.length) this.view.ensureVisible(current[0]);
   }
 
@@ -211,7 +251,23 @@ class GraphWidget {
     panelTitle.textContent = str(info.title) || name;
     const lines = list(info.lines).map(str);
     panelBody.textContent = lines.length ? lines.join("\n") : "(loading details…)";
+    const checked = list(info.check).map(str);
+    const { checkButton, checkBody } = this.dom;
+    checkButton.hidden = !info.checkable || checked.length > 0;
+    checkButton.disabled = false;
+    checkButton.textContent = "Check this gradient";
+    checkBody.textContent = checked.join("\n");
+    checkBody.hidden = !checked.length;
     panel.hidden = false;
+  }
+
+  /** Ask the kernel to check the selected node's gradient by central differences. */
+  askCheck() {
+    const node = this.scene.nodeOfElement(this.selected);
+    if (!node) return;
+    this.dom.checkButton.disabled = true;
+    this.dom.checkButton.textContent = "Checking…";
+    this.model.send({ check: node });
   }
 
   select(id, { notify = true } = {}) {
@@ -451,6 +507,7 @@ class GraphWidget {
       }
     });
     reset.addEventListener("click", () => this.view.reset());
+    this.dom.checkButton.addEventListener("click", () => this.askCheck());
     colour.addEventListener("click", () =>
       this.report({ color_by: str(this.model.get("color_by")) === "grad" ? "" : "grad" }),
     );
@@ -503,6 +560,8 @@ class GraphWidget {
       "change:message": () => this.updateMessage(),
       "change:details": () => this.showDetails(),
       "change:color_by": () => this.updateMagnitudes(),
+      "change:quiz": () => this.updateQuiz(),
+      "change:quiz_answers": () => this.updateQuiz(),
       "change:magnitudes": () => this.updateMagnitudes(),
       "change:selected": () => {
         const node = str(this.model.get("selected"));
@@ -519,6 +578,8 @@ class GraphWidget {
     this.handlers.push(["msg:custom", (msg) => this.guard(() => onMessage(msg))()]);
     for (const [event, handler] of this.handlers) this.model.on(event, handler);
     this.guard(() => this.updateMessage())();
+    this.quiz.enabled = Boolean(this.model.get("quiz"));
+    this.quiz.setAnswers(this.model.get("quiz_answers"));
     this.guard(() => this.updateSteps())(); // parses `steps` (nothing to draw yet)
     this.guard(() => this.updateDot())();
   }
