@@ -16,8 +16,8 @@ import numpy as np
 
 from autodiff import ops
 from autodiff.context import state
-from autodiff.primitive import Record
-from autodiff.tensor import Tensor
+from autodiff.primitive import INPUTS, Record, op_of
+from autodiff.tensor import Tensor, from_ref
 
 Step = tuple[int, Any, dict[int, Any]]  # record index, upstream gradient, contributions
 
@@ -66,67 +66,90 @@ def _sweep(
     raw: bool,
 ) -> dict[int, Any]:
     keep = {i for i in source_ids if i in traced}
-    needed = set(keep)
-    if not needed:
+    if not keep:
         return {}
-    for record in records:  # forward: which tensors depend on a source?
-        out = record.output._id
-        if out in traced and out not in needed:
-            for x in record.inputs:
-                if x._id in needed:
-                    needed.add(out)
-                    break
+    needed = _needed(records, traced, keep)
+    add = np.add if raw else ops.add  # the same sum: ops.add records it for an outer tape
     grads: dict[int, Any] = {}
     for target, seed in zip(targets, seeds, strict=False):
         if target._id in needed:
-            _accumulate(grads, target._id, seed._value if raw else seed)
+            _accumulate(grads, target._id, seed._value if raw else seed, add)
     for index in range(len(records) - 1, -1, -1):
         record = records[index]
-        out = record.output._id
-        g = grads.get(out)
+        out = record[1][0]
+        g = grads.get(out) if out in keep else grads.pop(out, None)
         if g is None:
             continue
-        if out not in keep:
-            del grads[out]
-        local = _contributions(record, g, needed, raw)
-        if steps is not None:
-            steps.append((index, g, local))
-        for key, contribution in local.items():
-            _accumulate(grads, key, contribution)
+        if steps is None and not _repeats(record):  # straight into the gradients
+            _contributions(record, g, needed, raw, grads, add)
+        else:  # an op's own sum first (an input used twice), as the steps show it
+            local: dict[int, Any] = {}
+            _contributions(record, g, needed, raw, local, add)
+            if steps is not None:
+                steps.append((index, g, local))
+            for key, contribution in local.items():
+                _accumulate(grads, key, contribution, add)
     return grads
 
 
-def _contributions(record: Record, g: Any, needed: set[int], raw: bool) -> dict[int, Any]:
-    """What one op sends back to each input that needs it (an input used twice: the sum)."""
-    op, inputs, out, attrs = record.op, record.inputs, record.output, record.attrs
+def _repeats(record: Record) -> bool:
+    """Whether the op of `record` reads one tensor more than once (`x * x`)."""
+    n = len(record) - INPUTS
+    if n < 2:
+        return False
+    if n == 2:
+        return record[INPUTS][0] == record[INPUTS + 1][0]
+    return len({x[0] for x in record[INPUTS:]}) < n
+
+
+def _needed(records: Sequence[Record], traced: set[int], sources: set[int]) -> set[int]:
+    """The traced tensors that depend on one of `sources` (a forward walk), sources included."""
+    needed = set(sources)
+    for record in records:
+        out = record[1][0]
+        if out in traced and out not in needed:
+            for x in record[INPUTS:]:
+                if x[0] in needed:
+                    needed.add(out)
+                    break
+    return needed
+
+
+def _contributions(
+    record: Record, g: Any, needed: set[int], raw: bool, into: dict[int, Any], add: Any
+) -> None:
+    """Add what one op sends back to each input that needs it to the gradients `into`."""
+    key, out, attrs, _, *inputs = record
+    op = op_of(key)
     if raw:
-        args = [x._value for x in inputs]
-        out = out._value
+        args = [x[1] for x in inputs]
+        out = out[1]
     else:
-        args = list(inputs)
-    local: dict[int, Any] = {}
+        args = [from_ref(x) for x in inputs]
+        out = from_ref(out)
+    grads = op.grads
     for i, x in enumerate(inputs):
-        if x._id not in needed:
+        if x[0] not in needed:
             continue
         if op.variadic:
             grad = op.grad(i)
-            contribution = None if grad is None else grad(g, out, args, **attrs)
+            contribution = None if grad is None else grad(g, out, args, **(attrs or {}))
         else:
-            grad = op.grads[i]
+            grad = grads[i]
             if grad is None:
                 continue
             contribution = grad(g, out, *args, **attrs) if attrs else grad(g, out, *args)
         if contribution is None:
             continue
-        if contribution.shape != x.shape:
-            contribution = ops.sum_to(contribution, x.shape)
-        _accumulate(local, x._id, contribution)
-    return local
+        if contribution.shape != x[1].shape:
+            contribution = ops.sum_to(contribution, x[1].shape)
+        previous = into.get(x[0])
+        into[x[0]] = contribution if previous is None else add(previous, contribution)
 
 
-def _accumulate(grads: dict[int, Any], key: int, g: Any) -> None:
+def _accumulate(grads: dict[int, Any], key: int, g: Any, add: Any) -> None:
     previous = grads.get(key)
-    grads[key] = g if previous is None else ops.add(previous, g)
+    grads[key] = g if previous is None else add(previous, g)
 
 
 def refuse_complex(
@@ -147,16 +170,16 @@ def refuse_complex(
     """
     needed = {i for i in source_ids if i in traced}
     for record in records:  # forward: what depends on a source
-        out = record.output._id
-        if out in traced and out not in needed and any(x._id in needed for x in record.inputs):
+        out = record[1][0]
+        if out in traced and out not in needed and any(x[0] in needed for x in record[INPUTS:]):
             needed.add(out)
     reached = {t._id for t in targets} & needed
-    for record in reversed(records):  # backward: what the targets' gradients reach
-        if record.output._id in reached:
-            op = record.op
-            for i, x in enumerate(record.inputs):
-                if x._id in needed and (op.variadic or op.grads[i] is not None):
-                    reached.add(x._id)
+    for key, out, _, _, *inputs in reversed(records):  # backward: what gets a gradient
+        if out[0] in reached:
+            op = op_of(key)
+            for i, x in enumerate(inputs):
+                if x[0] in needed and (op.variadic or op.grads[i] is not None):
+                    reached.add(x[0])
     hit = next((what for i, what in complex_ids.items() if i in reached), None)
     if hit is not None:
         raise TypeError(

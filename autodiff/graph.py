@@ -19,8 +19,8 @@ import numpy as np
 from autodiff import ops
 from autodiff.backward import backward, refuse_complex
 from autodiff.context import no_recording
-from autodiff.primitive import Op, Record
-from autodiff.tensor import Tensor, TensorLike, VariableRead, to_array
+from autodiff.primitive import INPUTS, Op, Record, op_of
+from autodiff.tensor import Ref, Tensor, TensorLike, to_array
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -266,8 +266,9 @@ def _backward(
     """Gradients of the target for every node, and the steps that made them, by the tape's
     own backward pass (so they agree with `tape.gradient` exactly)."""
     tensors = [Tensor(a) for a in arrays]
-    records = [
-        Record(node_ops[n.id], tuple(tensors[i] for i in n.inputs), tensors[n.id], n.attrs, "")
+    refs = [t._ref for t in tensors]
+    records: list[Record] = [
+        (node_ops[n.id], refs[n.id], n.attrs, "", *[refs[i] for i in n.inputs])
         for n in nodes
         if n.kind == "op"
     ]
@@ -288,7 +289,7 @@ def _backward(
     node_of = {t._id: i for i, t in enumerate(tensors)}
     steps = [
         (
-            node_of[records[index].output._id],
+            node_of[records[index][1][0]],
             _array(upstream),
             {node_of[k]: _array(v) for k, v in local.items()},
         )
@@ -351,7 +352,7 @@ def _assemble(
 
 def from_records(records: Sequence[Record], traced: set[int], target: Tensor | None) -> Graph:
     """The graph of what `records` computed (only what `target` depends on, when given)."""
-    producer = {r.output._id: k for k, r in enumerate(records)}
+    producer = {r[1][0]: k for k, r in enumerate(records)}
     if target is not None:
         records = _ancestors(records, producer, target)
     names = _caller_names()
@@ -360,55 +361,56 @@ def from_records(records: Sequence[Record], traced: set[int], target: Tensor | N
     node_ops: list[Op | None] = []
     by_tensor: dict[int, tuple[int, ...]] = {}
 
-    def add(tensor: Tensor, kind: str, record: Record | None, scope: str) -> None:
-        index[_key(tensor)] = len(nodes)
-        if record is None:
-            name = tensor.name or names.get(tensor._id) or _value_label(tensor, kind)
-            op, inputs, attrs = None, (), _EMPTY
-            by_tensor[tensor._id] = (*by_tensor.get(tensor._id, ()), len(nodes))
+    def add(ref: Ref, kind: str, record: Record | None, scope: str) -> None:
+        key, value, tensor_name = ref[0], ref[1], ref[2]
+        index[_key(ref)] = len(nodes)
+        op = None if record is None else op_of(record[0])
+        if op is None:
+            name = tensor_name or names.get(key) or _value_label(value, kind)
+            inputs, attrs = (), _EMPTY
+            by_tensor[key] = (*by_tensor.get(key, ()), len(nodes))
         else:
-            name = tensor.name or record.op.name
-            op = record.op.name
-            inputs = tuple(index[_key(x)] for x in record.inputs)
-            attrs = MappingProxyType(dict(record.attrs))
-        nodes.append(
-            Node(
-                len(nodes),
-                kind,
-                op,
-                name,
-                scope,
-                inputs,
-                _frozen(tensor._value),
-                None,
-                tensor._id in traced,
-                attrs,
-            )
+            name = tensor_name or op.name
+            inputs = tuple(index[_key(x)] for x in record[INPUTS:])
+            attrs = MappingProxyType(dict(record[2] or {}))
+        node = Node(
+            len(nodes),
+            kind,
+            None if op is None else op.name,
+            name,
+            scope,
+            inputs,
+            _frozen(value),
+            None,
+            key in traced,
+            attrs,
         )
-        node_ops.append(None if record is None else record.op)
+        nodes.append(node)
+        node_ops.append(op)
 
-    def add_leaf(x: Tensor, reader_scope: str) -> None:
-        if isinstance(x, VariableRead):  # in the scope it was created in
-            add(x, "variable", None, x.scope)
+    def add_leaf(x: Ref, reader_scope: str) -> None:
+        if x[3] is not None:  # a variable's read, in the scope it was created in
+            add(x, "variable", None, x[3])
         else:  # an unnamed, unwatched constant belongs to the op that reads it
-            anonymous = not x.name and x._id not in traced
+            anonymous = not x[2] and x[0] not in traced
             add(x, "constant", None, reader_scope if anonymous else "")
 
     for record in records:
-        for x in record.inputs:
+        for x in record[INPUTS:]:
             if _key(x) not in index:
-                add_leaf(x, record.scope)
-        add(record.output, "op", record, record.scope)
-    if target is not None and _key(target) not in index:  # the target is a leaf itself
-        add_leaf(target, "")
-    target_id = None if target is None else index[_key(target)]
+                add_leaf(x, record[3])
+        add(record[1], "op", record, record[3])
+    target_ref = None if target is None else target._ref
+    if target_ref is not None and _key(target_ref) not in index:  # the target is a leaf
+        add_leaf(target_ref, "")
+    target_id = None if target_ref is None else index[_key(target_ref)]
     return _assemble(nodes, [n.value for n in nodes], target_id, node_ops, by_tensor)
 
 
-def _key(tensor: Tensor) -> Any:
+def _key(ref: Ref) -> Any:
     """What makes a tensor one node: its id; for a variable, also which value was read (a
     variable assigned while recording is read as several values)."""
-    return (tensor._id, id(tensor)) if isinstance(tensor, VariableRead) else tensor._id
+    return ref[0] if ref[3] is None else (ref[0], id(ref[1]))
 
 
 def _ancestors(
@@ -422,8 +424,8 @@ def _ancestors(
         if k is None or k in wanted:
             continue
         wanted.add(k)
-        stack.extend(x._id for x in records[k].inputs)
-    if not wanted and not any(target._id == x._id for r in records for x in r.inputs):
+        stack.extend(x[0] for x in records[k][INPUTS:])
+    if not wanted and not any(target._id == x[0] for r in records for x in r[INPUTS:]):
         raise ValueError(
             "graph: the target was not recorded by this tape; pass a tensor computed inside "
             "the tape's `with` block"
@@ -431,11 +433,10 @@ def _ancestors(
     return [records[k] for k in sorted(wanted)]
 
 
-def _value_label(tensor: Tensor, kind: str) -> str:
+def _value_label(value: np.ndarray, kind: str) -> str:
     """The name of an unnamed leaf: its value when small (a captured `2` reads as `2`)."""
     if kind == "variable":
         return "Variable"
-    value = tensor._value
     if value.size <= 6:
         text = np.array2string(value, separator=", ", formatter={"float_kind": "{:.4g}".format})
         return " ".join(text.split())

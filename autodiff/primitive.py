@@ -25,7 +25,7 @@ import numpy as np
 
 from autodiff.context import state
 from autodiff.errors import InvalidArgumentError
-from autodiff.tensor import SUPPORTED, ShapeOnly, Tensor, Variable, VariableRead, to_array
+from autodiff.tensor import SUPPORTED, Ref, Tensor, Variable, VariableRead, to_array
 
 Grad = Callable[..., Tensor | None]
 _NO_ATTRS: dict[str, Any] = {}
@@ -57,6 +57,7 @@ class Op:
         "forward",
         "grads",
         "independent",
+        "index",
         "input_names",
         "name",
         "public",
@@ -107,6 +108,9 @@ class Op:
                 raise ValueError(f"{name}: saves={tuple(saves)} names no input or 'out'")
             self.saves = frozenset(self.input_names.index(s) for s in saves if s != "out")
             self.saves_out = "out" in saves
+        # Its place in `TABLE` (None for a one-off op, such as a custom gradient's), which
+        # records keep instead of the op.
+        self.index: int | None = None
         # For ops that must re-run user code on replay (custom_gradient): values, attrs ->
         # (output, the op to differentiate that output with).
         self.rerun: Callable[[list[np.ndarray], Any], tuple[np.ndarray, Op]] | None = None
@@ -128,61 +132,77 @@ class Op:
         return f"<Op {self.name}>"
 
 
-class Record:
-    """One operation as the tapes saw it: inputs and output tensors, static attributes, scope."""
+# Every op of the table (`primitive` adds them), by `Op.index`.
+TABLE: list[Op] = []
 
-    __slots__ = ("attrs", "inputs", "op", "output", "scope")
+# What the tapes saw of one operation: (op, output ref, attrs, scope, *input refs), where op is
+# the op's index in `TABLE` (a one-off op is kept itself) and attrs None when there are none.
+# Records are flat tuples of numbers, strings and arrays (tensors as `Ref`s), which Python's
+# cyclic garbage collector untracks in the young generations, so a recording of 100,000 ops
+# costs nothing to the full collections. (A dict, even empty, would keep a tuple tracked, and
+# so would a tuple nested two deep: the collector checks a container before its contents.)
+Record = tuple[Any, ...]
+INPUTS = 4  # where a record's inputs start: `record[INPUTS:]`
 
-    def __init__(
-        self, op: Op, inputs: tuple[Tensor, ...], output: Tensor, attrs: dict, scope: str
-    ) -> None:
-        """Made by `apply` and shared by every tape recording at that moment."""
-        self.op = op
-        self.inputs = inputs
-        self.output = output
-        self.attrs = attrs
-        self.scope = scope
+
+def op_of(key: int | Op) -> Op:
+    """The op a record's first item stands for."""
+    return TABLE[key] if type(key) is int else key
+
+
+def new_record(op: Op, inputs: Sequence[Tensor], output: Tensor, attrs: dict) -> Record:
+    """The record of `op` making `output` from `inputs`, in the current name scope."""
+    key = op if op.index is None else op.index
+    attrs = attrs or None
+    if len(inputs) == 2:  # the common cases, spelled out: this runs for every op
+        return (key, output._ref, attrs, state.scope, inputs[0]._ref, inputs[1]._ref)
+    if len(inputs) == 1:
+        return (key, output._ref, attrs, state.scope, inputs[0]._ref)
+    return (key, output._ref, attrs, state.scope, *[x._ref for x in inputs])
 
 
 FREE_BYTES = 4096  # smaller values stay in the records: freeing them would save nothing
 
 
+def _stand_in(ref: Ref) -> Ref:
+    """`ref` with zeros for a value: same shape and dtype, all strides 0 over one zero item
+    (read-only), which takes no memory."""
+    key, value, name, scope = ref
+    zeros = np.ndarray(
+        value.shape, value.dtype, bytes(value.dtype.itemsize), strides=(0,) * value.ndim
+    )
+    return (key, zeros, name, scope)
+
+
 def for_backward(records: Sequence[Record]) -> list[Record]:
     """`records` as the backward pass needs them: the values no gradient reads (see
-    `primitive(saves=...)`) replaced by their shape and dtype, so that a non-persistent
-    tape's activations are freed before the backward pass allocates the gradients.
-    Records are shared by every tape recording at the time: they are copied, not changed."""
+    `primitive(saves=...)`) replaced by zeros of their shape and dtype, so that a
+    non-persistent tape's activations are freed before the backward pass allocates the
+    gradients. Records are shared by every tape recording at the time: they are copied."""
     stripped = []
     keep = stripped.append
     limit = FREE_BYTES
-    stand_ins: dict[int, ShapeOnly] = {}  # one per tensor (an output is also an input)
-
-    def stand_in(x: Tensor) -> ShapeOnly:
-        s = stand_ins.get(x._id)
-        if s is None:
-            s = stand_ins[x._id] = ShapeOnly(x)
-        return s
-
+    stand_ins: dict[int, Ref] = {}  # one per tensor (an output is also an input)
     for r in records:
-        op = r.op
+        key, output, attrs, scope, *inputs = r
+        op = op_of(key)
         saves = op.saves
         if saves is None:
             keep(r)
             continue
-        inputs = r.inputs
-        changed = None
+        changed = False
         for i, x in enumerate(inputs):
-            if i not in saves and x._value.nbytes >= limit and type(x) is not VariableRead:
-                if changed is None:
-                    changed = list(inputs)
-                changed[i] = stand_in(x)
-        output = r.output
-        if not op.saves_out and output._value.nbytes >= limit:
-            output = stand_in(output)
-        elif changed is None:
+            if i not in saves and x[1].nbytes >= limit and x[3] is None:
+                s = stand_ins.get(x[0])
+                inputs[i] = stand_ins[x[0]] = _stand_in(x) if s is None else s
+                changed = True
+        if not op.saves_out and output[1].nbytes >= limit:
+            s = stand_ins.get(output[0])
+            output = stand_ins[output[0]] = _stand_in(output) if s is None else s
+        elif not changed:
             keep(r)
             continue
-        keep(Record(op, inputs if changed is None else tuple(changed), output, r.attrs, r.scope))
+        keep((key, output, attrs, scope, *inputs))
     return stripped
 
 
@@ -208,10 +228,10 @@ def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None =
         out = np.asarray(out)
     result = Tensor(out, name)
     tapes = state.recording
-    if tapes:  # what `record` does, inlined: this runs for every op
-        entry = Record(op, inputs, result, attrs, state.scope)
+    if tapes:
+        entry = new_record(op, inputs, result, attrs)
         for tape in tapes:
-            tape._record(entry)
+            tape._record(entry, op, result)
     return result
 
 
@@ -231,28 +251,56 @@ def record(op: Op, inputs: tuple[Tensor, ...], output: Tensor, attrs: dict[str, 
     """Tell the recording tapes that `op` made `output` from `inputs`; returns `output`."""
     tapes = state.recording
     if tapes:
-        entry = Record(op, inputs, output, attrs, state.scope)
+        entry = new_record(op, inputs, output, attrs)
         for tape in tapes:
-            tape._record(entry)
+            tape._record(entry, op, output)
     return output
 
 
-_PLAIN = frozenset({Tensor, VariableRead})  # tensors that need no conversion
+_TENSORS = frozenset({Tensor, VariableRead, Variable})
+_SCALARS = frozenset({float, int})  # Python numbers, converted to the tensors' dtype
 
 
 def _convert(op: Op, args: Sequence[Any]) -> tuple[Tensor, ...]:
     """Tensors for `args`: variables read, other values converted to the tensors' dtype."""
-    # The common case first: tensors of one dtype, nothing to convert.
-    first = args[0]
-    if type(first) in _PLAIN and not op.independent:
-        dtype = first._value.dtype
-        for a in args:
-            if type(a) not in _PLAIN or a._value.dtype != dtype:
-                break
+    # The common case first: tensors of one dtype (and Python numbers), nothing to check.
+    if op.independent:
+        return _convert_any(op, args)
+    dtype = None
+    plain = True  # only tensors (no variable to read, no number to convert)
+    for a in args:
+        kind = type(a)
+        if kind in _TENSORS:
+            if dtype is None:
+                dtype = a._value.dtype
+            elif a._value.dtype != dtype:
+                return _convert_any(op, args)  # raises: the dtypes differ
+            if kind is Variable:
+                plain = False
+        elif kind in _SCALARS:
+            plain = False
         else:
-            if dtype not in op.accepts:
-                raise _dtype_refused(op, args)
-            return tuple(args)
+            return _convert_any(op, args)
+    if dtype not in op.accepts:  # (or None: no tensor)
+        return _convert_any(op, args)
+    if plain:
+        return tuple(args)
+    converted = []
+    for a in args:
+        kind = type(a)
+        if kind is Variable:
+            a = a.read()
+        elif kind in _SCALARS:
+            try:
+                a = Tensor(to_array(a, dtype, error=ValueError))
+            except (TypeError, ValueError):
+                return _convert_any(op, args)  # raises, naming the input
+        converted.append(a)
+    return tuple(converted)
+
+
+def _convert_any(op: Op, args: Sequence[Any]) -> tuple[Tensor, ...]:
+    """`_convert` for any arguments: checks each one, and raises clear errors."""
     independent = op.independent
     hint = None
     for i, a in enumerate(args):
@@ -411,6 +459,8 @@ def primitive(
             saves=saves,
             public=public,
         )
+        op.index = len(TABLE)
+        TABLE.append(op)
         return _function(op, forward, binder)
 
     return define
@@ -482,7 +532,13 @@ def _function(op: Op, forward: Callable[..., Any], binder: _Binder) -> Callable[
                 raise TypeError(f"{op.name}{binder.signature}: {e}") from None
         if variadic:
             args = _as_list(op, args[0])
-        if state.raw:
+        if state.raw:  # a backward pass on bare arrays; the common case spelled out
+            if len(args) == 2 and not attrs and not variadic:
+                a, b = args
+                return op.forward(
+                    a._value if isinstance(a, Tensor) else a,
+                    b._value if isinstance(b, Tensor) else b,
+                )
             return raw(op, args, attrs)
         return apply(op, args, attrs or _NO_ATTRS, name)
 

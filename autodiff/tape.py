@@ -1,6 +1,7 @@
 """`GradientTape`: records operations, then runs them backwards to get gradients.
 
-A tape keeps a list of `Record`s (shared with the other tapes recording at the same time) and
+A tape keeps a list of `Record`s (plain tuples, shared with the other tapes recording at the
+same time, see `autodiff.primitive`) and
 the set of tensor ids that gradients can reach (`_traced`): the watched tensors and variables,
 and every output of an op with a traced, differentiable input. Tensors never refer to tapes,
 so a tape is freed as soon as the user drops it. The backward pass (`autodiff.backward`)
@@ -26,7 +27,7 @@ from autodiff.backward import backward, refuse_complex
 from autodiff.context import state
 from autodiff.errors import InvalidArgumentError
 from autodiff.graph import Graph, from_records
-from autodiff.primitive import Record
+from autodiff.primitive import FREE_BYTES, INPUTS, Op, Record
 from autodiff.tensor import Tensor, TensorLike, Variable, is_differentiable, to_array
 
 ONE_CALL = "GradientTape.gradient can only be called once on non-persistent tapes."
@@ -67,6 +68,9 @@ class GradientTape:
 
     def _clear(self) -> None:
         self._records: list[Record] | None = []
+        # the output tensor of each record: tensors stay alive as long as the tape holds
+        # their values (the records themselves keep only ids and arrays)
+        self._outputs: list[Tensor] = []
         self._large = False  # a recorded value is large enough to be worth freeing
         self._traced: set[int] = set()
         self._variables: dict[int, Variable] = {}
@@ -95,27 +99,27 @@ class GradientTape:
             state.tapes.remove(self)
         state.refresh()
 
-    def _record(self, record: Record) -> None:
-        """Keep `record`; its output is traced if a differentiable input is."""
+    def _record(self, record: Record, op: Op, output: Tensor) -> None:
+        """Keep `record` (of `op`, which made `output`); the output is traced if a
+        differentiable input is."""
         records = self._records
         if records is None:
             return
         records.append(record)
-        if not self._large and record.output._value.nbytes >= primitive.FREE_BYTES:
+        self._outputs.append(output)
+        out = record[1]
+        if not self._large and out[1].nbytes >= FREE_BYTES:
             self._large = True
         traced = self._traced
         if traced:
-            inputs = record.inputs
-            op = record.op
-            for i in range(len(inputs)) if op.variadic else op.differentiable:
-                if inputs[i]._id in traced:
-                    out = record.output
-                    kind = out._value.dtype.kind
+            for i in range(len(record) - INPUTS) if op.variadic else op.differentiable:
+                if record[INPUTS + i][0] in traced:
+                    kind = out[1].dtype.kind
                     if kind == "f":
-                        traced.add(out._id)
+                        traced.add(out[0])
                     elif kind == "c":
-                        traced.add(out._id)
-                        self._complex[out._id] = f"the output of {op.name} ({out.dtype})"
+                        traced.add(out[0])
+                        self._complex[out[0]] = f"the output of {op.name} ({out[1].dtype})"
                     break
 
     def watch(self, tensor: Any) -> None:
@@ -198,7 +202,7 @@ class GradientTape:
         targets = _tensors(target, "gradient", "target")
         flat_sources = _tensors(sources, "gradient", "sources")
         seeds = _seeds(targets, output_gradients)
-        records, traced = self._consume(targets, flat_sources, "gradient")
+        records, traced, _alive = self._consume(targets, flat_sources, "gradient")
         grads = backward(records, traced, targets, seeds, [s._id for s in flat_sources])
         results = []
         for source in flat_sources:
@@ -225,7 +229,7 @@ class GradientTape:
         zero = _unconnected(unconnected_gradients) is UnconnectedGradients.ZERO
         (target,) = _tensors(target, "jacobian", "target")
         flat_sources = _tensors(sources, "jacobian", "sources")
-        records, traced = self._consume([target], flat_sources, "jacobian")
+        records, traced, _alive = self._consume([target], flat_sources, "jacobian")
         ids = [s._id for s in flat_sources]
         rows: list[list[Tensor | None]] = []
         for i in range(target.size):
@@ -269,9 +273,11 @@ class GradientTape:
 
     def _consume(
         self, targets: Sequence[Tensor], sources: Sequence[Tensor], where: str
-    ) -> tuple[list[Record], set[int]]:
-        """The records to differentiate; a non-persistent tape gives them up (the one call),
-        unless the call is refused (a gradient through complex values): then it keeps them."""
+    ) -> tuple[list[Record], set[int], list[Tensor]]:
+        """The records to differentiate, the ids gradients reach, and the tensors whose values
+        the records hold (to keep alive until the backward pass is done). A non-persistent
+        tape gives them up (the one call), unless the call is refused (a gradient through
+        complex values): then it keeps them."""
         records = self._records
         if records is None:
             raise RuntimeError(ONE_CALL)
@@ -279,14 +285,16 @@ class GradientTape:
         if self._complex:
             ids = [s._id for s in sources]
             refuse_complex(records, traced, targets, ids, self._complex, where)
+        outputs = self._outputs
         if not self._persistent:
             self._stop()  # TensorFlow: after gradient, a non-persistent tape stops recording
-            self._records, self._traced = None, set()
+            self._records, self._traced, self._outputs = None, set(), []
             # keep only what the gradients read: the other activations are freed now, before
             # the backward pass allocates the gradients (a persistent tape keeps everything)
             if self._large:
                 records = primitive.for_backward(records)
-        return records, traced
+                outputs = [t for r, t in zip(records, outputs, strict=True) if r[1] is t._ref]
+        return records, traced, outputs
 
     def _warn_not_differentiable(self, tensor: Tensor, where: str) -> None:
         if self._warned:
@@ -332,7 +340,7 @@ def graph_of(tensor: Tensor) -> Graph:
     for number in sorted(_live_tapes.keys(), reverse=True):
         tape = _live_tapes.get(number)
         records = None if tape is None else tape._records
-        if records and any(r.output._id == key for r in records):
+        if records and any(r[1][0] == key for r in records):
             return tape.graph(tensor)
     raise ValueError(
         "graph_of: no live tape holds the records of this tensor. Draw it while its tape is "

@@ -1,10 +1,12 @@
 """Tensors and variables: immutable NumPy values with TensorFlow's dtype rules and operators.
 
 A `Tensor` wraps a NumPy array and a unique id (the key tapes use to find it). It never refers
-to a tape, so tensors can't keep tapes alive. A `Variable` is a tensor whose value can be
-replaced with `assign`; when an operation reads it, the operation sees a `VariableRead`, a
-snapshot carrying the variable's id and the value of that moment, so later assignments don't
-change what a tape recorded.
+to a tape, so tensors can't keep tapes alive. Tapes keep a tensor's `Ref` rather than the
+tensor: a tuple of its id, value, name and (for a variable's read) scope, which Python's cyclic
+garbage collector does not track, so a long recording does not slow every collection down.
+A `Variable` is a tensor whose value can be replaced with `assign`; when an operation reads
+it, the operation sees a `VariableRead`, a snapshot carrying the variable's id and the value
+of that moment, so later assignments don't change what a tape recorded.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ import numpy as np
 
 from autodiff.context import state
 
+# A tensor as tapes record it: (id, value, name, scope); the scope is None but for a variable's
+# read (a `VariableRead`), where it is the variable's scope ('' outside any).
+Ref = tuple[int, np.ndarray, str | None, str | None]
 TensorLike = Union["Tensor", np.ndarray, np.generic, float, int, bool, Sequence[Any]]
 DTypeLike = np.dtype | type | str | None
 
@@ -192,14 +197,15 @@ class Tensor:
     broadcasting in every operator, `t[index]`, and `np.asarray(t)`.
     """
 
-    __slots__ = ("__weakref__", "_id", "_name", "_value")
+    __slots__ = ("__weakref__", "_id", "_name", "_ref", "_value")
     __array_priority__ = 1000.0
 
     def __init__(self, value: np.ndarray, name: str | None = None) -> None:
         """Wrap `value` (a NumPy array, not copied). Users call `ad.constant` instead."""
         self._value = value
-        self._id = _next_id()
+        self._id = key = _next_id()
         self._name = name
+        self._ref: Ref = (key, value, name, None)
 
     # ----- what a tensor is -----
 
@@ -385,23 +391,6 @@ class Tensor:
         return ops.not_equal(self, other)
 
 
-class ShapeOnly(Tensor):
-    """A tensor's identity, shape and dtype without its values: what the backward pass keeps
-    of a value no gradient reads. Its value is a broadcast zero, which takes no memory."""
-
-    __slots__ = ()
-
-    def __init__(self, tensor: Tensor) -> None:
-        """The stand-in for `tensor` (same id: gradients still flow to it)."""
-        self._id = tensor._id
-        self._name = tensor._name
-        value = tensor._value
-        # zeros of that shape and dtype, all strides 0 over one zero item (read-only)
-        self._value = np.ndarray(
-            value.shape, value.dtype, bytes(value.dtype.itemsize), strides=(0,) * value.ndim
-        )
-
-
 class VariableRead(Tensor):
     """What an operation sees when it reads a `Variable`: its value at that moment.
 
@@ -417,6 +406,7 @@ class VariableRead(Tensor):
         self._value = value
         self._id = var_id
         self._name = name
+        self._ref = (var_id, value, name, scope)
         self.trainable = trainable
         self.scope = scope
 
@@ -462,7 +452,7 @@ class Variable(Tensor):
             )
         if self.trainable:
             for tape in state.recording:
-                if tape._watch_accessed_variables:
+                if tape._watch_accessed_variables and self._id not in tape._variables:
                     tape._watch_variable(self)
         return snapshot
 
@@ -551,6 +541,17 @@ class Variable(Tensor):
         )
 
     __str__ = __repr__
+
+
+def from_ref(ref: Ref) -> Tensor:
+    """The tensor a tape's `Ref` stands for: same id (tapes know it as the same tensor) and
+    value; a `VariableRead` for a variable's read."""
+    key, value, name, scope = ref
+    if scope is not None:
+        return VariableRead(value, key, name, True, scope)
+    tensor = Tensor.__new__(Tensor)
+    tensor._value, tensor._id, tensor._name, tensor._ref = value, key, name, ref
+    return tensor
 
 
 def _unpickled_tensor(value: np.ndarray, name: str | None) -> Tensor:
