@@ -68,8 +68,10 @@ class GradientTape:
 
     def _clear(self) -> None:
         self._records: list[Record] | None = []
-        # the output tensor of each record: tensors stay alive as long as the tape holds
-        # their values (the records themselves keep only ids and arrays)
+        # The output tensors of the records whose values are large (>= FREE_BYTES): they stay
+        # alive as long as the tape holds their values. The records keep only ids and arrays,
+        # so that small values (scalars, short vectors) leave no object behind for the cyclic
+        # garbage collector to traverse at every full collection of a long recording.
         self._outputs: list[Tensor] = []
         self._large = False  # a recorded value is large enough to be worth freeing
         self._traced: set[int] = set()
@@ -106,10 +108,10 @@ class GradientTape:
         if records is None:
             return
         records.append(record)
-        self._outputs.append(output)
         out = record[1]
-        if not self._large and out[1].nbytes >= FREE_BYTES:
+        if out[1].nbytes >= FREE_BYTES:
             self._large = True
+            self._outputs.append(output)
         traced = self._traced
         if traced:
             for i in range(len(record) - INPUTS) if op.variadic else op.differentiable:
@@ -293,7 +295,8 @@ class GradientTape:
             # the backward pass allocates the gradients (a persistent tape keeps everything)
             if self._large:
                 records = primitive.for_backward(records)
-                outputs = [t for r, t in zip(records, outputs, strict=True) if r[1] is t._ref]
+                kept = {id(x[1]) for r in records for x in (r[1], *r[INPUTS:])}
+                outputs = [t for t in outputs if id(t._value) in kept]
         return records, traced, outputs
 
     def _warn_not_differentiable(self, tensor: Tensor, where: str) -> None:

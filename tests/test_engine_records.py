@@ -1,0 +1,132 @@
+"""The engine's recording machinery: records the cyclic garbage collector untracks, fan-in
+accumulation, and what a tape keeps alive (no timings here: those are in benchmarks/run.py)."""
+
+from __future__ import annotations
+
+import gc
+import math
+import weakref
+
+import numpy as np
+import pytest
+
+import autodiff as ad
+from autodiff import primitive
+
+
+def test_records_are_untracked_by_the_garbage_collector() -> None:
+    """A long recording of small values adds nothing for the cyclic collector to traverse."""
+    x = ad.Variable(np.linspace(-1, 1, 10, dtype=np.float32), name="x")
+    with ad.GradientTape() as tape:
+        y = x
+        for _ in range(200):
+            y = y * 1.0001 + 0.0001
+        loss = ad.reduce_sum(y)
+    for _ in range(3):  # a container is untracked once its contents are: one level a pass
+        gc.collect()
+    records = tape._records
+    assert len(records) == 401
+    # (the reduce_sum record holds its attrs, a dict, which keeps a tuple tracked)
+    assert not any(gc.is_tracked(r) for r in records[:-1]) and gc.is_tracked(records[-1])
+    assert not any(gc.is_tracked(x) for r in records for x in r[primitive.INPUTS :])
+    assert tape._outputs == []  # small values: no tensor object kept
+    np.testing.assert_allclose(tape.gradient(loss, x).numpy(), np.full(10, 1.0001**200), 1e-5)
+
+
+def test_records_name_their_op_and_inputs() -> None:
+    a = ad.constant([1.0, 2.0], name="a")
+    with ad.GradientTape() as tape:
+        b = ad.reduce_sum(a * 3.0, axis=0, name="b")
+    mul, total = tape._records
+    assert primitive.op_of(mul[0]).name == "multiply" and mul[2] is None
+    assert mul[primitive.INPUTS][0] == a._id
+    assert primitive.op_of(total[0]).name == "reduce_sum"
+    assert total[1][0] == b._id and total[1][2] == "b"
+    assert total[2] == {"axis": 0, "keepdims": False}
+
+
+def test_scalar_chain_with_fan_in_matches_hand_derivatives() -> None:
+    """W1 of the engine-speed issue: a and b are read 333+ times; their gradients add up."""
+    x, a, b = (ad.Variable(np.array(v, np.float32)) for v in (0.5, 0.9, 0.1))
+    with ad.GradientTape() as tape:
+        y = x
+        for _ in range(333):
+            y = ad.tanh(y * a + b)
+        y = y * a
+    gx, ga, gb = tape.gradient(y, [x, a, b])
+    xs, av, bv = 0.5, 0.9, 0.1
+    ins, outs = [], []
+    v = xs
+    for _ in range(333):
+        ins.append(v)
+        v = math.tanh(v * av + bv)
+        outs.append(v)
+    g, dga, dgb = av, v, 0.0
+    for y_in, t in zip(reversed(ins), reversed(outs), strict=True):
+        g *= 1 - t * t
+        dgb += g
+        dga += g * y_in
+        g *= av
+    got = [gx.numpy(), ga.numpy(), gb.numpy()]
+    np.testing.assert_allclose(got, [g, dga, dgb], rtol=1e-4, atol=1e-30)  # x's underflows
+    assert ga.dtype == np.float32 and gb.shape == ()
+
+
+def test_an_input_used_twice_sums_the_same_with_and_without_steps() -> None:
+    """tape.gradient and Graph.backward_steps add an op's own contributions in one order."""
+    w = ad.Variable(np.array([0.3, -1.7, 2.2], np.float32), name="w")
+    with ad.GradientTape(persistent=True) as tape:
+        y = ad.reduce_sum(w * w + ad.sin(w) * w)
+    grad = tape.gradient(y, w).numpy()
+    graph = tape.graph(y)
+    np.testing.assert_array_equal(graph[w].grad, grad)
+    steps = graph.backward_steps()
+    node = graph[w].id
+    total = None
+    for step in steps:
+        if node in step.contributions:
+            c = step.contributions[node]
+            total = c if total is None else total + c
+    np.testing.assert_array_equal(total, grad)
+
+
+def test_large_outputs_stay_alive_with_the_tape_small_ones_as_values() -> None:
+    x = ad.Variable(np.ones((64, 64), np.float32))
+    with ad.GradientTape(persistent=True) as tape:
+        big = x * 2.0
+        small = ad.reduce_sum(big)
+    refs = [weakref.ref(big), weakref.ref(small)]
+    small_id = small._id
+    del big, small
+    assert refs[0]() is not None  # kept with its value
+    assert refs[1]() is None  # the record keeps its value, not the tensor
+    assert any(r[1][0] == small_id for r in tape._records)
+    g = tape.graph()
+    assert len(g) == 4  # x, 2.0, multiply, reduce_sum
+
+
+@pytest.mark.parametrize("persistent", [True, False])
+def test_second_derivatives_through_untracked_records(persistent: bool) -> None:
+    x = ad.Variable(np.array([0.5, -0.25], np.float32))
+    with ad.GradientTape(persistent=persistent) as outer:
+        with ad.GradientTape() as inner:
+            y = ad.reduce_sum(ad.tanh(x) * x)
+        g = inner.gradient(y, x)
+    gg = outer.gradient(g, x)
+    v = x.numpy().astype(np.float64)
+    t = np.tanh(v)
+    d1 = 1 - t * t  # tanh'
+    d2 = -2 * t * d1  # tanh''
+    np.testing.assert_allclose(g.numpy(), t + v * d1, rtol=1e-5)
+    np.testing.assert_allclose(gg.numpy(), 2 * d1 + v * d2, rtol=1e-5)
+
+
+def test_python_numbers_convert_to_the_tensor_dtype_and_errors_name_the_input() -> None:
+    x = ad.constant(np.array([1.0, 2.0], np.float64))
+    assert (x * 2).dtype == np.float64 and (3.0 - x).dtype == np.float64
+    i = ad.constant([1, 2])
+    assert (i + 1).dtype == np.int32
+    with pytest.raises(ValueError, match="add: input y"):
+        i + 1.5
+    with pytest.raises(ad.InvalidArgumentError, match="same dtype"):
+        x + ad.constant([1.0, 2.0])
