@@ -22,6 +22,7 @@ import graphviz
 
 import autodiff as ad
 from viz import dot as dotlib
+from viz import saved
 from viz.structure import analyse
 from viz.widget import GraphView, check_color_by
 
@@ -59,7 +60,7 @@ def _drawn_nodes(source: str) -> int:
     return source.count(" [label=") - source.count("\tgraph [label=")  # minus a title
 
 
-def _static_svg(source: str) -> tuple[str | None, str]:
+def static_svg(source: str) -> tuple[str | None, str]:
     """The notebook display's SVG copy of `source`, laid out by the system's `dot` within
     `SVG_MAX_NODES` and `DOT_TIMEOUT`; or `(None, why there is none)`."""
     exe = shutil.which("dot")
@@ -216,7 +217,16 @@ class Diagram:
         return view
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        bundle = self.widget()._repr_mimebundle_(include=include, exclude=exclude)
+        return self._bundle(self.widget(), include, exclude)
+
+    def _ipython_display_(self) -> None:
+        """Display the widget with a display id: once the browser has drawn it, its picture
+        joins the output (`image/svg+xml`), so a saved notebook shows it anywhere."""
+        view = self.widget()
+        saved.display_with_picture(self._bundle(view), view)
+
+    def _bundle(self, view: GraphView, include: Any = None, exclude: Any = None) -> dict:
+        bundle = view._repr_mimebundle_(include=include, exclude=exclude)
         if isinstance(bundle, tuple):  # ipywidgets 8 returns (data, metadata)
             bundle = bundle[0]
         bundle = dict(bundle)
@@ -226,7 +236,7 @@ class Diagram:
         if (include is None or "image/svg+xml" in include) and "image/svg+xml" not in (
             exclude or ()
         ):
-            svg, why = _static_svg(self.source)
+            svg, why = static_svg(self.source)
             if svg is not None:
                 bundle["image/svg+xml"] = svg
         first = f"{self!r} ({why})" if why else repr(self)

@@ -21,8 +21,9 @@ import ipywidgets as widgets
 import numpy as np
 
 import autodiff as ad
-from viz import captions, names, text
+from viz import captions, names, saved, text
 from viz import dot as dotlib
+from viz.diagram import static_svg
 from viz.rest import WhenAtRest
 from viz.widget import GraphView, check_color_by
 
@@ -367,6 +368,18 @@ class Explorer(widgets.VBox):
         if isinstance(data, dict) and "text/plain" in data:
             data["text/plain"] = repr(self)
         return bundle
+
+    def _ipython_display_(self) -> None:
+        """Display the widget with a display id: once the browser has drawn the diagram, its
+        picture joins the output, so a saved notebook shows it anywhere (viz.saved). Without
+        a browser (nbconvert), the system's `dot` draws it when present."""
+        bundle = self._repr_mimebundle_()
+        data = dict(bundle[0] if isinstance(bundle, tuple) else bundle)
+        if self.view.drawing is not None and not self.view.picture:
+            svg, _ = static_svg(self.view.drawing.source)
+            if svg is not None:
+                data[saved.MIME] = svg
+        saved.display_with_picture(data, self.view)
 
     # ----- reacting to the user -----
     def _on_slider(self, control: _Control, widget: widgets.FloatSlider) -> Callable[[dict], None]:

@@ -10,6 +10,7 @@ and how long it took (`render_ms`, `patch_ms`). Folding a scope in the browser c
 from __future__ import annotations
 
 import time
+import uuid
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -19,7 +20,7 @@ import numpy as np
 import traitlets
 
 import autodiff as ad
-from viz import check, names, text
+from viz import check, names, saved, text
 from viz import dot as dotlib
 from viz.plan import Plan
 from viz.renderer import Renderer, loader_esm
@@ -34,6 +35,9 @@ class GraphView(anywidget.AnyWidget):
     """A diagram in the notebook: laid out once per fold state, then patched in place."""
 
     _esm = loader_esm()  # a small loader: the renderer is in the shared `Renderer` model
+    _key = traitlets.Unicode().tag(sync=True)
+    """A key of this model that every view in the page sees alike (viz/js/widget.js: a
+    re-rendered output adopts the view it replaces)."""
     _renderer = traitlets.Unicode("").tag(sync=True)
     """The shared renderer model's reference ("anywidget:<model id>")."""
 
@@ -83,6 +87,7 @@ class GraphView(anywidget.AnyWidget):
     def __init__(self, **kwargs: Any) -> None:
         """An empty view; `show_graph` gives it a graph."""
         super().__init__(**kwargs)
+        self._key = uuid.uuid4().hex
         self._renderer = Renderer.shared().ref()
         self.graph: ad.Graph | None = None
         self.drawing: dotlib.Drawing | None = None
@@ -90,6 +95,8 @@ class GraphView(anywidget.AnyWidget):
         self._options: dict[str, Any] = {}
         self._sync = WhenAtRest(self._sync_cells, SYNC_DELAY)
         self.sent_at = 0.0  # time.perf_counter() when the last changed cells were sent
+        self.picture = ""  # the browser's last drawing, SVG (viz.saved)
+        self.displays: list[tuple[Any, dict]] = []  # (display handle, bundle) to keep it in
         self.observe(self._on_folded, names="folded")
         self.observe(self._on_selected, names="selected")
         self.observe(self._on_color_by, names="color_by")
@@ -188,9 +195,14 @@ class GraphView(anywidget.AnyWidget):
         return node_details(graph, [int(index)], quiz=self.quiz)
 
     def _on_message(self, _: Any, content: Any, buffers: Any) -> None:
-        """The browser's requests: {"check": "n3"} checks that node's gradient."""
-        if isinstance(content, dict) and isinstance(content.get("check"), str):
+        """The browser's messages: {"check": "n3"} checks that node's gradient; {"picture":
+        svg} is its drawing, kept in the notebook's output (viz.saved)."""
+        if not isinstance(content, dict):
+            return
+        if isinstance(content.get("check"), str):
             self.check(content["check"])
+        if isinstance(content.get("picture"), str):
+            saved.update_pictures(self, content["picture"])
 
     def check(self, node: str) -> list[str]:
         """Check the gradient of `node` (an id, `n3`) against central differences; the

@@ -76,6 +76,19 @@ SCRATCH: dict[str, list[str]] = {
         "quiz = viz.explore(tape, out, quiz=True)\nquiz",
         "print(quiz.view.quiz_answers)",
     ],
+    # pictures in saved notebooks, drawn by the browser (tests/browser/test_saved_pictures.py)
+    "saved_pictures.ipynb": [
+        "import os, shutil\n"
+        "os.environ['PATH'] = os.pathsep.join(\n"
+        "    p for p in os.environ['PATH'].split(os.pathsep)\n"
+        "    if not os.path.exists(os.path.join(p, 'dot'))\n)\n"
+        "import autodiff as ad\nimport viz\nprint('dot:', shutil.which('dot'))",
+        "x = ad.Variable(2.0, name='x')\nw = ad.Variable(-3.0, name='w')\n"
+        "with ad.GradientTape(persistent=True) as tape:\n"
+        "    y = ad.tanh(x * w, name='y')\n"
+        "viz.draw(tape, target=y)",
+        "viz.explore(tape, y)",
+    ],
     # a widget displayed again after its sliders moved (tests/browser/test_state.py)
     "redisplay.ipynb": [
         "import autodiff as ad\nimport viz\n"

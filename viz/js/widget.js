@@ -16,10 +16,14 @@ import { Minimap } from "./minimap.js";
 import { PanZoom } from "./panzoom.js";
 import { drawPicture } from "./pictures.js";
 import { Quiz } from "./quiz.js";
+import { MAX_PICTURE, pictureOf } from "./saved.js";
 import { Scene } from "./scene.js";
 import { Steps } from "./steps.js";
 import { injectStyles, legend } from "./styles.js";
 import { fitTexts, indexSvg, reach, snapshot, writeCells } from "./svg.js";
+
+const PICTURE_DELAY = 1500; // ms of rest before the drawing is sent for saved notebooks
+const ADOPT_WINDOW = 20000; // ms after sending it in which a re-render may adopt the view
 
 function buildDom() {
   const message = h("div", { class: "adviz-message", role: "status", hidden: true });
@@ -113,9 +117,40 @@ class GraphWidget {
     );
     this.matches = [];
     this.matchAt = -1;
+    this.el = el; // the host element of the view showing this widget now
+    this.picture = ""; // the drawing last sent to the kernel for saved notebooks
+    this.pictureTimer = null;
+    this.pictureSentAt = -Infinity;
   }
 
   // ---- reporting ----
+  /** Send the drawing to the kernel (viz/saved.py) once the view has rested a while. */
+  schedulePicture() {
+    clearTimeout(this.pictureTimer);
+    this.pictureTimer = setTimeout(() => this.guard(() => this.sendPicture())(), PICTURE_DELAY);
+  }
+
+  sendPicture() {
+    if (!this.index || this.rendering || this.disposed || !this.view.base) return;
+    const svg = pictureOf(this.index.svg, this.view.base);
+    if (svg === this.picture || svg.length > MAX_PICTURE) return;
+    this.picture = svg;
+    this.pictureSentAt = performance.now();
+    this.model.send({ picture: svg });
+  }
+
+  /** Whether a front end that re-renders this output (after the kernel put the picture
+   * into it) may hand this widget's view to the new one instead of drawing it again. */
+  adoptable() {
+    return !this.disposed && !this.dom.root.isConnected &&
+      performance.now() - this.pictureSentAt < ADOPT_WINDOW;
+  }
+
+  /** Show this widget's view in `el` (a re-rendered output), keeping zoom and state. */
+  moveTo(el) {
+    this.el = el;
+    el.replaceChildren(this.dom.root);
+  }
   showError(text, source = "layout") {
     if (text) this.errors.set(source, text);
     else this.errors.delete(source);
@@ -185,6 +220,7 @@ class GraphWidget {
       return;
     }
     this.report({ patch_ms: +(performance.now() - t0).toFixed(3) });
+    this.schedulePicture();
   }
 
   updateSteps() {
@@ -217,6 +253,7 @@ class GraphWidget {
     }
     this.updateHighlight({ follow });
     if (!quiet) this.report({ patch_ms: +(performance.now() - t0).toFixed(3) });
+    this.schedulePicture();
   }
 
   updateHighlight({ follow = true } = {}) {
@@ -327,6 +364,7 @@ class GraphWidget {
     this.dom.colour.setAttribute("aria-pressed", String(on));
     if (!on || !this.index) this.magnitude.clear();
     else this.magnitude.apply(this.index, this.model.get("magnitudes"));
+    this.schedulePicture();
   }
 
   async updateDot() {
@@ -410,6 +448,7 @@ class GraphWidget {
       this.showError(`could not update the diagram: ${errorText(e)}`, "update");
     }
     this.updateSearch();
+    this.schedulePicture();
     const keep = this.selected || str(this.model.get("selected"));
     this.selected = "";
     const el = keep && !this.index.nodes.has(keep) ? this.scene.nodeEls(keep)[0] : null;
@@ -586,17 +625,35 @@ class GraphWidget {
 
   dispose() {
     this.disposed = true;
+    clearTimeout(this.pictureTimer);
     for (const [event, handler] of this.handlers) this.model.off(event, handler);
     if (this.resizer) this.resizer.disconnect();
   }
 }
 
+const live = new Map(); // the model's `_key` -> its GraphWidgets (each view gets its own proxy)
+
 async function render({ model, el }) {
   injectStyles(el);
-  const widget = new GraphWidget(model, el);
-  widget.listen();
-  widget.connect();
-  return () => widget.dispose();
+  const key = str(model.get("_key"));
+  const widgets = live.get(key) || new Set();
+  live.set(key, widgets);
+  // JupyterLab re-renders an output whose display was updated (the picture joined it) by
+  // emptying it and asking for a new view: the view just emptied out is handed over whole
+  let widget = [...widgets].find((w) => w.adoptable());
+  if (widget) widget.moveTo(el);
+  else {
+    widget = new GraphWidget(model, el);
+    widget.listen();
+    widget.connect();
+    widgets.add(widget);
+  }
+  return () => {
+    if (widget.el !== el) return; // handed over to a newer view
+    widget.dispose();
+    widgets.delete(widget);
+    if (!widgets.size) live.delete(key);
+  };
 }
 
 export default { render };
