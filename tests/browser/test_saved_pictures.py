@@ -4,8 +4,11 @@ is not drawn again when the display is updated."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -86,3 +89,56 @@ def test_saved_notebook_carries_the_browsers_pictures_without_dot(
     text_plain = [o["data"].get("text/plain", "") for o in saved.cells[2].outputs]
     assert any("viz.explore widget" in t for t in text_plain)
     json.dumps(saved)  # a valid notebook
+
+
+def test_lab_saved_notebook_exported_to_html_shows_the_pictures_offline(
+    page: Page, lab: JupyterServer, served: Path, tmp_path: Path
+) -> None:
+    """`jupyter nbconvert --to html` of the notebook saved in JupyterLab, opened from file://
+    with the network off: every diagram is there as the browser drew it."""
+    nb = NotebookPage(page, lab, NOTEBOOK).open()
+    nb.run_all()
+    for index in (1, 2):
+        nb.diagram(index)
+        wait_picture(nb, index)
+    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    page.wait_for_function(
+        "() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=20_000
+    )
+    html = tmp_path / "saved.html"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "nbconvert",
+            "--to",
+            "html",
+            "--output",
+            str(html),
+            str(served / NOTEBOOK),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    requests: list[str] = []
+    offline = page.context.browser.new_page()
+    offline.route(
+        "**/*",
+        lambda route: (
+            (requests.append(route.request.url), route.abort())
+            if not route.request.url.startswith("file:")
+            else route.continue_()
+        ),
+    )
+    offline.goto(html.as_uri())
+    images = offline.locator("img[src^='data:image/svg+xml']")
+    assert images.count() == 2
+    for k in range(2):  # drawn (the browser decoded the picture), and holding the graph
+        assert images.nth(k).evaluate("(img) => img.complete && img.naturalWidth > 100")
+        svg = base64.b64decode(images.nth(k).get_attribute("src").split(",", 1)[1]).decode()
+        texts = " ".join(re.findall(r">([^<>]+)</text>", svg)).replace("\u00a0", " ")
+        texts = " ".join(texts.split())
+        assert "y = tanh" in texts and "value: -6" in texts, texts
+    assert not any("unpkg" in r or "jupyter-widgets" in r for r in requests), requests
+    offline.close()
