@@ -332,22 +332,19 @@ def _assemble(
     steps: list[RawStep] = []
     if target is not None:
         grads, steps = _backward(template, arrays, target, node_ops)
-    nodes = [
-        Node(
-            n.id,
-            n.kind,
-            n.op,
-            n.name,
-            n.scope,
-            n.inputs,
-            arrays[n.id],
-            grads[n.id],
-            n.watched,
-            n.attrs,
-        )
-        for n in template
-    ]
+    nodes = [_renewed(n, arrays[n.id], grads[n.id]) for n in template]
     return Graph(nodes, target, node_ops, by_tensor, steps)
+
+
+def _renewed(node: Node, value: np.ndarray, grad: np.ndarray | None) -> Node:
+    """`node` with another value and gradient: `dataclasses.replace`, without the frozen
+    dataclass's `__init__` (one `object.__setattr__` per field), as a replay makes one
+    node per node of the graph."""
+    new = object.__new__(Node)
+    fields = new.__dict__
+    fields.update(node.__dict__)
+    fields["value"], fields["grad"] = value, grad
+    return new
 
 
 def from_records(records: Sequence[Record], traced: set[int], target: Tensor | None) -> Graph:

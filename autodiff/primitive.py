@@ -478,6 +478,7 @@ class _Binder:
         names = [p.name for p in params]
         self.n_inputs, self.n_names = n_inputs, len(names)
         self.input_names, self.attr_names = names[:n_inputs], names[n_inputs:]
+        self.attr_set = frozenset(self.attr_names)
         empty = inspect.Parameter.empty
         self.attr_defaults = {
             p.name: self._REQUIRED if p.default is empty else p.default for p in params[n_inputs:]
@@ -486,6 +487,17 @@ class _Binder:
         self.defaults = (
             None if self._REQUIRED in self.attr_defaults.values() else {**self.attr_defaults}
         )
+
+    def quick(self, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any] | None:
+        """The attributes of a call giving the inputs, then attributes by position or by
+        keyword (none twice, all with defaults); None for any other call (see `__call__`)."""
+        defaults, n_inputs = self.defaults, self.n_inputs
+        if defaults is None or not n_inputs <= len(args) <= self.n_names:
+            return None
+        given = self.attr_names[: len(args) - n_inputs]
+        if not kwargs.keys() <= self.attr_set or not kwargs.keys().isdisjoint(given):
+            return None
+        return {**defaults, **dict(zip(given, args[n_inputs:], strict=True)), **kwargs}
 
     def __call__(self, args: tuple, kwargs: dict[str, Any]) -> tuple[list, dict[str, Any]]:
         """`(inputs, attrs)` of one call; a TypeError as Python's for a wrong call."""
@@ -523,6 +535,8 @@ def _function(op: Op, forward: Callable[..., Any], binder: _Binder) -> Callable[
         elif not kwargs and len(args) == n_names:  # every attribute given positionally
             attrs = dict(zip(attr_names, args[n_inputs:], strict=True))
             args = args[:n_inputs]
+        elif (quick := binder.quick(args, kwargs)) is not None:  # attributes by keyword too
+            args, attrs = args[:n_inputs], quick
         else:
             if len(args) == n_names + 1 and name is None:  # name given positionally
                 *args, name = args
