@@ -103,6 +103,28 @@ BACK_EDGES_JS = """(root) => [...root.querySelectorAll('.adviz svg g.edge.adviz-
   marker: g.querySelector('path').getAttribute('marker-start') || '',
   arrowhead: getComputedStyle(g.querySelector('polygon')).display,
 }))"""
+# Texts of one line of a node that overlap on screen: [[node id, left text, right text]]
+OVERLAPS_JS = """(root) => {
+  const out = [];
+  for (const g of root.querySelectorAll('.adviz svg g.node')) {
+    const lines = new Map();
+    for (const t of g.querySelectorAll('text')) {
+      const y = t.getAttribute('y');
+      if (!lines.has(y)) lines.set(y, []);
+      lines.get(y).push(t);
+    }
+    for (const texts of lines.values()) {
+      const boxes = texts.map((t) => [t, t.getBoundingClientRect()])
+        .sort((a, b) => a[1].x - b[1].x);
+      for (let i = 1; i < boxes.length; i++) {
+        if (boxes[i - 1][1].right > boxes[i][1].left + 0.5) {
+          out.push([g.id, boxes[i - 1][0].textContent, boxes[i][0].textContent]);
+        }
+      }
+    }
+  }
+  return out;
+}"""
 FLOW_TEXTS_JS = """(root) => [...root.querySelectorAll('.adviz svg text.adviz-flow-text')]
   .map((t) => t.textContent)"""
 
@@ -115,6 +137,8 @@ def test_lab_backward_steps_send_gradients_back_on_reversed_edges(
     nb.run_cell(EXPLORE)
     nb.wait_ran([0, EXPLORE])
     out = nb.diagram(EXPLORE)
+    assert out.evaluate(OVERLAPS_JS) == []  # "out = tanh": the name never runs into its op
+    assert "out = tanh" in svg_text(out) and "n = add" in svg_text(out)
     steps = seed_steps()
     step = slider(out, "backward step")
     press(step, "Home")

@@ -290,7 +290,8 @@ export function fitTexts(index, texts) {
     const chars = (t.textContent || "").length;
     const length = box ? t.getComputedTextLength() : 0;
     if (!Number.isFinite(x) || !(length > 0) || !chars) continue;
-    metrics.set(t, { room: box.right - box.pad - x, perChar: length / chars });
+    const room = Math.min(box.right - box.pad, nextOnLine(t, x)) - x;
+    metrics.set(t, { room, perChar: length / chars });
   }
   const groups = new Map(); // the lines of one cell share one scale
   for (const [t, node] of items) {
@@ -316,6 +317,19 @@ export function fitTexts(index, texts) {
     }
   }
   return measured;
+}
+
+/** Where the next text on the same line of `t` starts (a title's "= op" after its bold
+ * name), or Infinity: `t` must not run into it. */
+function nextOnLine(t, x) {
+  const y = t.getAttribute("y");
+  let next = Infinity;
+  for (const other of t.parentNode.children) {
+    if (other === t || other.localName !== "text" || other.getAttribute("y") !== y) continue;
+    const ox = parseFloat(other.getAttribute("x"));
+    if (ox > x) next = Math.min(next, ox - 1);
+  }
+  return next;
 }
 
 /** A node's outline (its first shape): right edge, and the inner left padding. */
