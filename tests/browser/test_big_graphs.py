@@ -160,6 +160,9 @@ def test_lab_mlp_step_is_readable_and_folds_by_click(page: Page, lab: JupyterSer
     # unfold layer2 by clicking it, then fold it again by its cluster's title
     group = out.locator(".adviz svg g.node.adviz-group", has_text="layer2")
     assert group.count() == 1, "layer2 starts folded"
+    tooltip = group.evaluate("(g) => g.querySelector(':scope > title').textContent")
+    assert tooltip.startswith("scope layer2\n") and "ops and" in tooltip  # hover: what it holds
+    assert "most frequent ops: " in tooltip and "Click the node to unfold it." in tooltip
     before = click_and_wait_for_layout(out, group)
     inner = [n for n in graph.nodes if n.scope == "layer2"]
     for node in inner:

@@ -423,13 +423,30 @@ class GraphWidget {
       node.setAttribute("tabindex", "0");
       node.setAttribute("role", "button");
       const id = this.index.nodeOf.get(node);
-      if (this.scene.groupKey.has(id)) node.classList.add("adviz-group");
+      if (this.scene.groupKey.has(id)) {
+        node.classList.add("adviz-group");
+        this.describeGroup(node, id);
+      }
     }
     for (const cluster of this.index.clusters.values()) {
       if (this.scene.clusterKey.has(cluster.id)) cluster.classList.add("adviz-foldable");
     }
     this.showError("");
     this.showError("", "update");
+  }
+
+  /** A folded group answers hovering with what it holds (its details' summary), in the
+   * SVG <title> that Graphviz filled with the group's id. */
+  describeGroup(node, id) {
+    const info = obj(obj(this.model.get("details"))[id]);
+    const lines = list(info.lines).map(str);
+    if (!lines.length) return;
+    let title = node.querySelector(":scope > title");
+    if (!title) {
+      title = document.createElementNS("http://www.w3.org/2000/svg", "title");
+      node.prepend(title);
+    }
+    title.textContent = [str(info.title), ...lines].join("\n");
   }
 
   /** Everything drawn over a new SVG: cells, step, marks, view, minimap, selection. */
