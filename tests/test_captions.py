@@ -92,3 +92,10 @@ def test_minus_zero_is_shown_as_zero() -> None:
 
     assert text.number(-0.0) == "0" and text.number(np.float32(-0.0)) == "0"
     assert text.array_lines(np.array([-0.0, 1.0], np.float32)) == ["[0 1]"]
+
+
+def test_an_edge_carries_a_few_numbers_in_full_and_a_larger_array_as_its_norm() -> None:
+    from viz.captions import flow_text
+
+    assert flow_text(np.array([0.5, -1.0], np.float32)) == "[0.5 -1]"
+    assert flow_text(np.full((4, 4), 0.25, np.float32)) == "‖·‖ 1"

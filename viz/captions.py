@@ -38,6 +38,21 @@ def compact(array: np.ndarray) -> str:
     return " ".join(" ".join(text.array_lines(array)).split()).replace("[ ", "[")
 
 
+def flow_text(array: np.ndarray) -> str:
+    """What an edge carries back, short enough to sit on it: a few numbers in full, a
+    larger array as its norm (`‖·‖ 0.731`)."""
+    if array.size <= 3:
+        return compact(array)
+    with np.errstate(all="ignore"):
+        norm = float(np.sqrt(np.sum(np.square(array, dtype=np.float64))))
+    return f"‖·‖ {text.number(norm)}"
+
+
+def _brief(array: np.ndarray) -> str:
+    """An array printed in full when the diagram prints it in full, else by its norm."""
+    return compact(array) if array.size <= text.MAX_ELEMENTS else flow_text(array)
+
+
 def caption(
     graph: ad.Graph,
     step: ad.BackwardStep,
@@ -60,8 +75,8 @@ def caption(
         line = f"  → {labels[i]}: " + _product(graph, step, i, contribution, formulas, labels)
         if i in so_far:
             before = so_far[i]
-            line += f"; {compact(before)} so far + {compact(contribution)} = "
-            line += compact(before + contribution)
+            line += f"; {_brief(before)} so far + {_brief(contribution)} = "
+            line += _brief(before + contribution)
         lines.append(line)
     return "\n".join(lines)
 

@@ -526,7 +526,7 @@ def _step_entry(
         "nodes": [f"n{i}" for i in step.contributions],
         "done": [f"n{node}"],
         "patches": {},
-        "flows": [[i, node, captions.compact(c)] for i, c in step.contributions.items()],
+        "flows": [[i, node, captions.flow_text(c)] for i, c in step.contributions.items()],
         "caption": captions.caption(graph, step, k, total, labels, so_far),
     }
 
