@@ -95,6 +95,18 @@ SCRATCH: dict[str, list[str]] = {
         "ex = viz.explore(lambda a, b: a * b + a, a=2.0, b=3.0)\nex",
         "ex",
     ],
+    # served by Voila: two draws and an explore share one renderer (tests/browser/test_voila.py)
+    "voila_diagrams.ipynb": [
+        "import autodiff as ad\nimport viz",
+        "x = ad.Variable(2.0, name='x')\nw = ad.Variable(-3.0, name='w')\n"
+        "b = ad.Variable(4.0, name='b')\n"
+        "with ad.GradientTape(persistent=True) as tape:\n"
+        "    y = ad.multiply(x, w, name='y')\n"
+        "    z = ad.add(y, b, name='z')\n"
+        "viz.draw(tape, target=z)",
+        "viz.explore(tape, z)",
+        "viz.draw(tape, target=y)",
+    ],
     # real models of a lesson (tests/browser/test_big_graphs.py); sources in models.py
     "big_graphs.ipynb": [
         "import numpy as np\nimport autodiff as ad\nimport viz\nfrom models import *",
@@ -172,6 +184,12 @@ def lab(served: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Jupy
 def notebook7(served: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]:
     """Notebook 7, started once for these tests."""
     yield from _server("notebook", served, tmp_path_factory)
+
+
+@pytest.fixture(scope="package")
+def voila(served: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]:
+    """Voila serving the same directory, started once for these tests."""
+    yield from _server("voila", served, tmp_path_factory)
 
 
 @pytest.fixture

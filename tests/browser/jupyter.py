@@ -1,7 +1,7 @@
 """Real Jupyter servers and notebook pages for the browser tests.
 
-`JupyterServer` starts JupyterLab or Notebook 7 on a free localhost port with a random token,
-in a directory of its own, with its own config and runtime dirs (nothing of the user's
+`JupyterServer` starts JupyterLab, Notebook 7 or Voila on a free localhost port with a random
+token, in a directory of its own, with its own config and runtime dirs (nothing of the user's
 Jupyter setup is read or written); `stop()` ends it and its kernels. `NotebookPage` drives
 one notebook in Chromium through Playwright: open it, run cells, find their outputs.
 """
@@ -47,11 +47,13 @@ def free_port() -> int:
 
 
 class JupyterServer:
-    """JupyterLab (`kind="lab"`) or Notebook 7 (`kind="notebook"`) serving `root`."""
+    """JupyterLab (`kind="lab"`), Notebook 7 (`kind="notebook"`) or Voila (`kind="voila"`:
+    each notebook a page of its outputs, run in a kernel of its own when opened) serving
+    `root`."""
 
     def __init__(self, kind: str, root: Path, home: Path) -> None:
-        if kind not in ("lab", "notebook"):
-            raise ValueError(f"kind must be 'lab' or 'notebook', got {kind!r}")
+        if kind not in ("lab", "notebook", "voila"):
+            raise ValueError(f"kind must be 'lab', 'notebook' or 'voila', got {kind!r}")
         self.kind = kind
         self.root = root
         self.home = home
@@ -82,6 +84,7 @@ class JupyterServer:
             "PYTHONUNBUFFERED": "1",
         }
         app = "LabApp" if self.kind == "lab" else "JupyterNotebookApp"
+        ready = f"{self.url}/api/status?token={self.token}"
         command = [
             sys.executable,
             "-m",
@@ -97,6 +100,20 @@ class JupyterServer:
         ]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             command.append("--allow-root")
+        if self.kind == "voila":  # a server of its own: no /api/status, no root check
+            ready = f"{self.url}/?token={self.token}"
+            command = [
+                sys.executable,
+                "-m",
+                "voila",
+                "--no-browser",
+                f"--port={self.port}",
+                "--Voila.ip=127.0.0.1",
+                f"--Voila.token={self.token}",
+                "--Voila.port_retries=0",
+                f"--Voila.connection_dir_root={self.home}",
+                str(self.root),
+            ]
         log = self.log_path.open("w")
         self.process = subprocess.Popen(
             command,
@@ -113,7 +130,7 @@ class JupyterServer:
                     f"jupyter {self.kind} exited with {self.process.returncode}:\n{self.log()}"
                 )
             try:
-                with urllib.request.urlopen(f"{self.url}/api/status?token={self.token}", timeout=2):
+                with urllib.request.urlopen(ready, timeout=2):
                     return self
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.25)
@@ -145,7 +162,9 @@ class JupyterServer:
 
     def notebook_url(self, name: str) -> str:
         """The address of notebook `name` in this server's front end (in JupyterLab, in a
-        new workspace: no tab of an earlier test is reopened)."""
+        new workspace: no tab of an earlier test is reopened; in Voila, its rendered page)."""
+        if self.kind == "voila":
+            return f"{self.url}/voila/render/{name}?token={self.token}"
         if self.kind == "lab":
             self._workspaces += 1
             path = f"lab/workspaces/test{self._workspaces}/tree/{name}"
