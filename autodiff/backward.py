@@ -9,6 +9,7 @@ the engine's ops, so that a tape recording the sweep can differentiate it again.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -73,23 +74,26 @@ def _sweep(
     grads: dict[int, Any] = {}
     for target, seed in zip(targets, seeds, strict=False):
         if target._id in needed:
-            _accumulate(grads, target._id, seed._value if raw else seed, add)
+            _accumulate(grads, target._id, seed._value if raw else seed)
     for index in range(len(records) - 1, -1, -1):
         record = records[index]
         out = record[1][0]
         g = grads.get(out) if out in keep else grads.pop(out, None)
         if g is None:
             continue
-        if steps is None and not _repeats(record):  # straight into the gradients
-            _contributions(record, g, needed, raw, grads, add)
+        if type(g) is _Parts:
+            g = grads[out] = _total(g, add)
+        if steps is None and (len(record) <= INPUTS + 1 or not _repeats(record)):
+            _contributions(record, g, needed, raw, grads, add)  # straight into the gradients
         else:  # an op's own sum first (an input used twice), as the steps show it
             local: dict[int, Any] = {}
             _contributions(record, g, needed, raw, local, add)
+            local = {k: _total(c, add) if type(c) is _Parts else c for k, c in local.items()}
             if steps is not None:
                 steps.append((index, g, local))
             for key, contribution in local.items():
-                _accumulate(grads, key, contribution, add)
-    return grads
+                _accumulate(grads, key, contribution)
+    return {k: _total(g, add) if type(g) is _Parts else g for k, g in grads.items()}
 
 
 def _repeats(record: Record) -> bool:
@@ -128,10 +132,11 @@ def _contributions(
         args = [from_ref(x) for x in inputs]
         out = from_ref(out)
     grads = op.grads
+    variadic = op.variadic
     for i, x in enumerate(inputs):
         if x[0] not in needed:
             continue
-        if op.variadic:
+        if variadic:
             grad = op.grad(i)
             contribution = None if grad is None else grad(g, out, args, **(attrs or {}))
         else:
@@ -143,13 +148,39 @@ def _contributions(
             continue
         if contribution.shape != x[1].shape:
             contribution = ops.sum_to(contribution, x[1].shape)
-        previous = into.get(x[0])
-        into[x[0]] = contribution if previous is None else add(previous, contribution)
+        _accumulate(into, x[0], contribution)
 
 
-def _accumulate(grads: dict[int, Any], key: int, g: Any, add: Any) -> None:
+class _Parts(list):
+    """The contributions to one gradient so far, summed once when it is read (`_total`)."""
+
+    __slots__ = ()
+
+
+def _accumulate(grads: dict[int, Any], key: int, g: Any) -> None:
+    """Add the contribution `g` to the gradient `grads[key]` (the sum is deferred)."""
     previous = grads.get(key)
-    grads[key] = g if previous is None else add(previous, g)
+    if previous is None:
+        grads[key] = g
+    elif type(previous) is _Parts:
+        previous.append(g)
+    else:
+        grads[key] = _Parts((previous, g))
+
+
+def _total(parts: _Parts, add: Any) -> Any:
+    """The sum of `parts`, left to right, as adding them one at a time: with an outer tape
+    recording (`ops.add`), one add per part; on bare arrays, the first sum is a new array
+    and the others are added into it in place (one allocation for a fan-in of any size)."""
+    total = add(parts[0], parts[1])
+    if add is not np.add:
+        return functools.reduce(add, parts[2:], total)
+    for part in parts[2:]:
+        if type(total) is np.ndarray and total.dtype == part.dtype and total.shape == part.shape:
+            np.add(total, part, out=total)
+        else:
+            total = np.add(total, part)
+    return total
 
 
 def refuse_complex(
