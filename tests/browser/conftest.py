@@ -1,6 +1,6 @@
 """Fixtures of the browser tests: Jupyter servers, Chromium, pages, screenshots, timings.
 
-The servers (JupyterLab and Notebook 7) serve a temporary copy of `notebooks/` plus a few
+The servers (JupyterLab, Notebook 7 and Voila) serve a temporary copy of `notebooks/` plus a few
 scratch notebooks written here; each starts once, on demand, and is stopped when the browser
 tests are done, also when a test fails. Every test's page is screenshotted into
 `test-output/browser/` when the test ends, so that a failure can be looked at.
