@@ -11,6 +11,7 @@ To add expectations for a new notebook, add an entry to ``EXPECTED_OUTPUT``.
 from __future__ import annotations
 
 import re
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -357,3 +358,8 @@ def test_an_executed_notebook_with_ten_diagrams_carries_the_renderer_once(
     assert len(renderers) == 1 and len(renderers[0]["state"]["code"]) > 500_000  # gzip+base64
     assert len(views) == 10 and all(len(s["state"]["_esm"]) < 2_000 for s in views)
     assert path.stat().st_size < 2_000_000, path.stat().st_size
+    if shutil.which("dot"):  # headless: each diagram's picture drawn by the system's dot
+        pictures = [
+            o for c in notebook.cells[1:] for o in c.outputs if "image/svg+xml" in o.get("data", {})
+        ]
+        assert len(pictures) == 10
