@@ -82,7 +82,7 @@ def test_the_product_is_shown_where_the_upstream_gradient_has_zeros() -> None:
     assert "∂logp/∂softmax = 1/softmax = " in log_step
     local = " ".join(f"{v:.4g}" for v in 1 / p.astype(np.float32))
     assert f"upstream × local = [0 -1 0] × [{local}] = [0 -1.591 0]" in log_step
-    softmax = next(s for s in steps if s.splitlines()[0].startswith("Step") and "= softmax(" in s)
+    softmax = next(s for s in steps if "· softmax(logits)" in s.splitlines()[0])
     assert "upstream × local" not in softmax  # not elementwise: no quotient pretending to be
     assert "∂softmax/∂logits = diag(s) - s·sᵀ; upstream · Jacobian = [" in softmax
 

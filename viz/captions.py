@@ -48,6 +48,12 @@ def flow_text(array: np.ndarray) -> str:
     return f"‖·‖ {text.number(norm)}"
 
 
+def _call(label: str, node: ad.Node, inputs: str) -> str:
+    """`h = tanh(add)`, or `tanh(add)` for an op whose label is its op's name."""
+    call = f"{node.op}({inputs})"
+    return call if label == node.op else f"{label} = {call}"
+
+
 def _brief(array: np.ndarray) -> str:
     """An array printed in full when the diagram prints it in full, else by its norm."""
     return compact(array) if array.size <= text.MAX_ELEMENTS else flow_text(array)
@@ -67,7 +73,7 @@ def caption(
     upstream = compact(step.upstream)
     inputs = ", ".join(labels[i] for i in node.inputs)
     lines = [
-        f"Step {k} of {total} · {label} = {node.op}({inputs}): the gradient arriving is "
+        f"Step {k} of {total} · {_call(label, node, inputs)}: the gradient arriving is "
         f"∂{names.symbol(target)}/∂{names.symbol(label)} = {upstream}"
     ]
     formulas = local_formulas(graph, node, labels)
@@ -223,7 +229,7 @@ def question(
     shape = "" if upstream.ndim == 0 else f" (shape {upstream.shape}, row by row)"
     return {
         "question": (
-            f"Step {k} of {total} · {label} = {node.op}({inputs}). What gradient arrives "
+            f"Step {k} of {total} · {_call(label, node, inputs)}. What gradient arrives "
             f"here: ∂{names.symbol(target)}/∂{names.symbol(label)} = ? Type {count}{shape}."
         ),
         "answer": [float(v) if np.isfinite(v) else str(v) for v in upstream.ravel().tolist()],

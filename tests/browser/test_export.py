@@ -86,3 +86,41 @@ def test_exported_diagram_shows_every_number_offline(browser: Browser, tmp_path:
         assert not errors, errors
     finally:
         context.close()
+
+
+def test_exported_quiz_is_played_without_a_kernel(browser: Browser, tmp_path: Path) -> None:
+    """Quiz mode needs no kernel after the first render: an exported page asks, checks,
+    reveals and scores offline."""
+    import autodiff as ad
+
+    x = ad.Variable(2.0, name="x")
+    y = ad.Variable(3.0, name="y")
+    with ad.GradientTape(persistent=True) as tape:
+        f = ad.add(x * y, x, name="f")
+    explorer = viz.explore(tape, f, quiz=True)
+    path = viz.export_html(explorer, tmp_path / "quiz.html")
+    steps = backward_steps_payload(explorer.graph, quiz=True)
+    context, page, requests, errors = open_offline(browser, path)
+    try:
+        quiz = page.locator(".adviz-quiz")
+        assert quiz.is_hidden() and "grad: 1" not in page.locator(".adviz svg").text_content()
+        answer, check = quiz.locator("input"), quiz.get_by_role("button", name="Check")
+        page.locator("#step").fill("1")
+        assert quiz.locator(".adviz-quiz-question").text_content() == steps[1]["question"]
+        answer.fill("2")
+        check.click()
+        assert quiz.locator(".adviz-quiz-wrong").is_visible()
+        answer.fill("1")
+        check.click()
+        assert page.locator(".adviz-caption").text_content() == steps[1]["caption"]
+        page.locator("#step").fill("2")
+        answer.fill("1")
+        check.click()
+        assert "1 so far + 3 = 4" in page.locator(".adviz-caption").text_content()
+        score = quiz.locator(".adviz-quiz-score").text_content()
+        assert score.startswith("Score: 1 of 2 right on the first try"), score
+        page.screenshot(path=str(OUTPUT / "export_quiz.png"))
+        assert not [u for u in requests if not u.startswith(("file:", "blob:", "data:"))]
+        assert not errors, errors
+    finally:
+        context.close()
