@@ -126,8 +126,9 @@ def _contributions(
     key, out, attrs, _, *inputs = record
     op = op_of(key)
     if raw:
-        args = [x[1] for x in inputs]
-        out = out[1]
+        # 0-d values as NumPy scalars: arithmetic on them is several times faster
+        args = [x[1][()] if x[1].ndim == 0 else x[1] for x in inputs]
+        out = out[1][()] if out[1].ndim == 0 else out[1]
     else:
         args = [from_ref(x) for x in inputs]
         out = from_ref(out)
