@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import enum
-import itertools
 import sys
 import warnings
 import weakref
@@ -64,7 +63,7 @@ class GradientTape:
         self._recording = False
         self._warned = False
         self._clear()
-        _live_tapes[next(_tape_numbers)] = self
+        _live_tapes.add(self)
 
     def _clear(self) -> None:
         self._records: list[Record] | None = []
@@ -327,8 +326,28 @@ def _user_stacklevel() -> int:
     return level
 
 
-_live_tapes: weakref.WeakValueDictionary[int, GradientTape] = weakref.WeakValueDictionary()
-_tape_numbers = itertools.count()
+class _Tapes:
+    """Weak references to the tapes made so far, oldest first, for `graph_of`; dead ones are
+    dropped as the list grows (cheaper per tape than a WeakValueDictionary's entries)."""
+
+    __slots__ = ("limit", "refs")
+
+    def __init__(self) -> None:
+        self.refs: list[weakref.ref[GradientTape]] = []
+        self.limit = 64
+
+    def add(self, tape: GradientTape) -> None:
+        refs = self.refs
+        refs.append(weakref.ref(tape))
+        if len(refs) >= self.limit:
+            refs[:] = [r for r in refs if r() is not None]
+            self.limit = max(64, 2 * len(refs))
+
+    def newest_first(self) -> list[GradientTape]:
+        return [t for r in reversed(self.refs) if (t := r()) is not None]
+
+
+_live_tapes = _Tapes()
 
 
 def graph_of(tensor: Tensor) -> Graph:
@@ -340,9 +359,8 @@ def graph_of(tensor: Tensor) -> Graph:
     if not isinstance(tensor, Tensor):
         raise TypeError(f"graph_of: expected a tensor, got {type(tensor).__name__}")
     key = tensor._id
-    for number in sorted(_live_tapes.keys(), reverse=True):
-        tape = _live_tapes.get(number)
-        records = None if tape is None else tape._records
+    for tape in _live_tapes.newest_first():
+        records = tape._records
         if records and any(r[1][0] == key for r in records):
             return tape.graph(tensor)
     raise ValueError(
@@ -354,6 +372,8 @@ def graph_of(tensor: Tensor) -> Graph:
 
 
 def _unconnected(value: UnconnectedGradients | str) -> UnconnectedGradients:
+    if value is UnconnectedGradients.NONE:  # the default, without the Enum lookup
+        return value
     try:
         return UnconnectedGradients(value)
     except ValueError:
