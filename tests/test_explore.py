@@ -14,7 +14,7 @@ import pytest
 import autodiff as ad
 import viz
 from viz import dot as dotlib
-from viz.explore import _grid as grid_of
+from viz.sliders import grid as grid_of
 
 NBSP = "\u00a0"
 
@@ -60,18 +60,33 @@ def test_ranges_can_be_set() -> None:
         viz.explore(tape, loss, ranges={"w": (1, 0)})
 
 
-def test_large_leaves_get_one_compact_row_with_a_scale_and_a_shift() -> None:
+def test_large_leaves_get_one_compact_row_scale_shift_and_an_element_picker() -> None:
     w = ad.Variable(np.ones((4, 5), np.float32), name="w")
     with ad.GradientTape() as tape:
         loss = ad.reduce_sum(w * w)
     explorer = viz.explore(tape, loss)
-    assert [c.label for c, _ in explorer.sliders] == ["w ×", "w +"]
+    assert [c.label for c, _ in explorer.sliders] == ["w ×", "w +", "w[·]"]
     row = explorer.children[0]
-    assert row.children[0].value == "<b>w</b> 4×5:"  # the tensor, named with its shape
-    assert [w.description for w in row.children[1:]] == ["w ×", "w +"]
-    assert "multiplies every element of w" in row.children[1].tooltip
-    slider(explorer, "w ×").value = 2.0
+    label, scale, shift, picker, element = row.children
+    assert label.value == "<b>w</b> 4×5:"  # the tensor, named with its shape
+    assert [scale.description, shift.description] == ["w ×", "w +"]
+    assert "multiplies every element of w" in scale.tooltip
+    assert element.layout.display == "none" and len(picker.options) == 1 + 20
+    scale.value = 2.0
     assert plain(explorer.view.patches["n2-value"]["lines"]) == "value: 80"  # sum of 2² × 20
+
+    picker.value = (1, 2)  # one element gets its own slider, at its value before × and +
+    assert element.layout.display is None and element.description == "w[1, 2]"
+    assert element.value == 1.0 and (element.min, element.max, element.step) == (-1, 3, 0.05)
+    before = explorer.graph
+    element.value = 3.0
+    w_now = explorer.graph["w"].value
+    assert w_now[1, 2] == 6.0 and np.all(np.delete(w_now.ravel(), 7) == 2.0)  # 3 × 2
+    assert plain(explorer.view.patches["n2-value"]["lines"]) == f"value: {19 * 4 + 36}"
+    shift.value = 1.0  # base × scale + shift, with the picked element as set
+    assert explorer.graph["w"].value[1, 2] == 7.0 and explorer.graph is not before
+    picker.value = ""
+    assert element.layout.display == "none"
 
 
 def recorded_messages(explorer: viz.Explorer) -> list[dict]:

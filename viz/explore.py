@@ -9,12 +9,9 @@ walks the backward pass: all steps are sent once, so stepping needs no kernel.
 
 from __future__ import annotations
 
-import html
 import json
-import math
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
@@ -23,12 +20,12 @@ import numpy as np
 import autodiff as ad
 from viz import captions, names, saved, text
 from viz import dot as dotlib
+from viz import sliders as sliderlib
 from viz.diagram import static_svg
 from viz.rest import WhenAtRest
 from viz.widget import GraphView, check_color_by
 
 MAX_ELEMENTS = 6  # leaves up to this size get one slider per element; larger, a scale slider
-SLIDER_STEPS = 100  # a slider's range is at most this many steps (arrow keys move one)
 PENDING = f"grad:{dotlib.NBSP * 2}…"
 STEPS_DELAY = 0.25  # seconds of rest after a slider move before the steps are recomputed
 
@@ -140,153 +137,6 @@ def _as_float(name: str, value: Any) -> np.ndarray:
     return array
 
 
-# ----------------------------------------------------------------------------- sliders
-@dataclass(frozen=True)
-class _Control:
-    """One slider: which leaf, which element (None: the whole leaf, scaled or shifted)."""
-
-    label: str
-    leaf: str
-    index: tuple[int, ...] | None
-    base: np.ndarray | None = None  # a whole-leaf slider: the leaf's starting value
-    shift: bool = False  # a whole-leaf slider: adds to every element (else multiplies)
-
-
-def _range(value: float, given: tuple[float, float] | None) -> tuple[float, float]:
-    if given is not None:
-        lo, hi = float(given[0]), float(given[1])
-        if not lo < hi:
-            raise ValueError(f"explore: a range must be (low, high) with low < high, got {given}")
-        return lo, hi
-    half = max(2 * abs(value), 1.0)
-    return value - half, value + half
-
-
-def _grid(value: float, lo: float, hi: float) -> tuple[float, float, float]:
-    """A slider's (min, max, step): a round step (1, 2 or 5 × 10ⁿ, the first at least 1/100
-    of the range) and ends on round multiples of it, so that dragging passes through round
-    values (5.9, 6.0, 6.1) and arrow keys move a sensible amount (40 to 100 steps a range).
-
-    The starting value stays as recorded even off the grid (b = 6.8814): the first move
-    snaps it onto the grid, and typing into the readout gives exactly the value typed.
-    """
-    lo, hi = min(lo, value), max(hi, value)
-    nominal = (hi - lo) / SLIDER_STEPS
-    power = 10.0 ** math.floor(math.log10(nominal))
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= nominal * (1 - 1e-9))
-    digits = max(0, -math.floor(math.log10(step)) + 1)
-    low = round(math.floor(lo / step + 1e-9) * step, digits)
-    high = round(math.ceil(hi / step - 1e-9) * step, digits)
-    return low, high, step
-
-
-def _snapped(widget: widgets.FloatSlider) -> float:
-    """Where the browser puts a slider's value: on the grid min + k·step."""
-    k = round((widget.value - widget.min) / widget.step)
-    return widget.min + k * widget.step
-
-
-def _clean(number: float) -> float:
-    """A value the browser sent, cleaned of the rounding of min + k·step (6.000000000001
-    is 6); 12 significant digits are kept, so typed values pass unchanged."""
-    return float(f"{number:.12g}")
-
-
-def _controls(
-    values: Mapping[str, np.ndarray],
-    ranges: Mapping[str, tuple[float, float]],
-    max_elements: int,
-) -> tuple[list[tuple[_Control, widgets.FloatSlider]], list[str]]:
-    """The sliders for the leaves: one per element of a small leaf, a scale (`W ×`) and a
-    shift (`W +`) of every element of a larger one."""
-    sliders = []
-
-    def slider(control: _Control, value: float, lo: float, hi: float) -> None:
-        if not all(math.isfinite(v) for v in (value, lo, hi)):
-            raise ValueError(
-                f"explore: the slider {control.label!r} needs finite numbers, got the value "
-                f"{value} and the range ({lo}, {hi}); start the leaf at a finite value or set "
-                f"ranges={{{control.leaf!r}: (low, high)}}"
-            )
-        lo, hi, step = _grid(value, lo, hi)
-        widget = widgets.FloatSlider(
-            value=value,
-            min=lo,
-            max=hi,
-            step=step,
-            description=control.label,
-            continuous_update=True,
-            readout_format=".3g",
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="320px"),
-        )
-        sliders.append((control, widget))
-
-    for leaf, value in values.items():
-        if value.size <= max_elements:
-            for index in np.ndindex(value.shape):
-                label = leaf if value.ndim == 0 else f"{leaf}[{', '.join(map(str, index))}]"
-                v = float(value[index])
-                lo, hi = _range(v, ranges.get(label, ranges.get(leaf)))
-                slider(_Control(label, leaf, index), v, lo, hi)
-        else:
-            label = f"{leaf} ×"
-            lo, hi = ranges.get(label, (-2.0, 2.0))
-            slider(_Control(label, leaf, None, value), 1.0, lo, hi)
-            label = f"{leaf} +"  # moves a leaf that scaling cannot: all zeros (a bias)
-            spread = float(np.max(np.abs(value))) if np.all(np.isfinite(value)) else 0.0
-            lo, hi = ranges.get(label, (-max(2 * spread, 1.0), max(2 * spread, 1.0)))
-            slider(_Control(label, leaf, None, value, shift=True), 0.0, lo, hi)
-    _check_ranges(values, ranges, [c for c, _ in sliders], max_elements)
-    return sliders
-
-
-def _rows(sliders: Sequence[tuple[_Control, widgets.FloatSlider]]) -> list[widgets.HBox]:
-    """The sliders laid out: element sliders three to a row; a tensor leaf's scale and
-    shift on one compact row, named with its shape."""
-    singles = [w for c, w in sliders if c.index is not None]
-    rows = [widgets.HBox(singles[k : k + 3]) for k in range(0, len(singles), 3)]
-    tensors: dict[str, list[widgets.FloatSlider]] = {}
-    for control, widget in sliders:
-        if control.index is None:
-            widget.tooltip = (
-                f"{'adds this to' if control.shift else 'multiplies'} every element of "
-                f"{control.leaf} (shape {control.base.shape})"
-            )
-            widget.layout.width = "260px"
-            tensors.setdefault(control.leaf, []).append(widget)
-    for leaf, pair in tensors.items():
-        shape = next(c.base.shape for c, _ in sliders if c.leaf == leaf and c.base is not None)
-        label = widgets.HTML(
-            f"<b>{html.escape(leaf)}</b> {'×'.join(map(str, shape))}:",
-            layout=widgets.Layout(width="auto", margin="0 8px 0 0"),
-        )
-        rows.append(widgets.HBox([label, *pair]))
-    return rows
-
-
-def _check_ranges(
-    values: Mapping[str, np.ndarray],
-    ranges: Mapping[str, Any],
-    controls: Sequence[_Control],
-    max_elements: int,
-) -> None:
-    """A clear error for a `ranges` key that names no slider (it would be ignored)."""
-    labels: list[str] = []
-    for leaf, value in values.items():
-        if value.size > max_elements and leaf in ranges:
-            raise ValueError(
-                f"explore: ranges[{leaf!r}]: {leaf} has {value.size} elements and two "
-                f"sliders that scale and shift them all; give their ranges instead: "
-                f"ranges={{{leaf + ' ×'!r}: (0, 4), {leaf + ' +'!r}: (-1, 1)}}"
-            )
-        own = [c.label for c in controls if c.leaf == leaf and c.label != leaf]
-        labels += own if value.size > max_elements else [leaf, *own]
-    unknown = [key for key in ranges if key not in labels]
-    if unknown:
-        raise ValueError(f"explore: ranges has no slider named {unknown}; the sliders are {labels}")
-
-
 # ----------------------------------------------------------------------------- the widget
 class Explorer(widgets.VBox):
     """The widget `viz.explore` returns: value sliders, the live diagram, the step controls."""
@@ -318,17 +168,12 @@ class Explorer(widgets.VBox):
             "title": title,
         }
         self._first_folds = folded
-        self._whole_leaf: dict[str, tuple[float, float]] = {}  # leaf -> (scale, shift)
         self.view = GraphView(color_by=check_color_by(color_by), quiz=self.quiz)
         self.update_ms = 0.0  # slider change to patches sent, last time (Python side)
         # the backward steps are recomputed once the sliders rest: dragging pays for values only
         self._steps_at_rest = WhenAtRest(self._send_steps, STEPS_DELAY)
         self._structure = None
-        self.sliders = _controls(source.leaf_values(), ranges or {}, max_elements)
-        # label -> the grid value the browser will snap an off-grid starting value to
-        self._snaps = {c.label: _snapped(w) for c, w in self.sliders if _snapped(w) != w.value}
-        for control, widget in self.sliders:
-            widget.observe(self._on_slider(control, widget), names="value")
+        self._make_sliders(source.leaf_values(), ranges or {}, max_elements)
         self.step = widgets.IntSlider(
             value=0,
             min=0,
@@ -347,7 +192,8 @@ class Explorer(widgets.VBox):
             self.view.step = 0  # the forward pass: nothing revealed yet
         self._redraw(self.graph)
         self._steps_at_rest.now()  # not deferred: every front end opens on the last step
-        children = [*_rows(self.sliders), self.view, widgets.HBox([self.play, self.step])]
+        rows = sliderlib.layout_rows(self.sliders, self.tensors)
+        children = [*rows, self.view, widgets.HBox([self.play, self.step])]
         super().__init__(children=children)
 
     def __repr__(self) -> str:
@@ -382,8 +228,59 @@ class Explorer(widgets.VBox):
         saved.display_with_picture(data, self.view)
 
     # ----- reacting to the user -----
-    def _on_slider(self, control: _Control, widget: widgets.FloatSlider) -> Callable[[dict], None]:
+    def _make_sliders(
+        self, values: Mapping[str, np.ndarray], ranges: Mapping[str, Any], max_elements: int
+    ) -> None:
+        """The value sliders (viz.sliders) and their observers."""
+        self.sliders, self.tensors = sliderlib.make_sliders(values, ranges, max_elements)
+        # label -> the grid value the browser will snap an off-grid starting value to
+        self._snaps: dict[str, float] = {}
+        for control, widget in self.sliders:
+            self._expect_snap(control, widget)
+            widget.observe(self._on_slider(control, widget), names="value")
+        self._configuring = False  # True while Python sets up a slider (not a move)
+        for tensor in self.tensors.values():
+            if tensor.picker is not None:
+                tensor.picker.observe(self._on_pick(tensor), names="value")
+
+    def _expect_snap(self, control: sliderlib.Control, widget: widgets.FloatSlider) -> None:
+        snap = sliderlib.snapped(widget)
+        if snap != widget.value:
+            self._snaps[control.label] = snap
+
+    def _on_pick(self, tensor: sliderlib.TensorLeaf) -> Callable[[dict], None]:
+        control, widget = next(
+            (c, w) for c, w in self.sliders if c.leaf == tensor.name and c.kind == "pick"
+        )
+
+        def picked(change: dict) -> None:
+            index = change["new"]
+            tensor.picked = index or None
+            if not index:
+                widget.layout.display = "none"
+                return
+            value = float(tensor.base[index])
+            low, high, step = sliderlib.grid(value, *sliderlib.value_range(value, None))
+            self._configuring = True
+            try:
+                with widget.hold_sync():
+                    widget.max, widget.min = max(widget.max, high), min(widget.min, low)
+                    widget.value = value
+                    widget.min, widget.max, widget.step = low, high, step
+                    widget.description = f"{tensor.name}[{', '.join(map(str, index))}]"
+                    widget.layout.display = None
+            finally:
+                self._configuring = False
+            self._expect_snap(control, widget)
+
+        return picked
+
+    def _on_slider(
+        self, control: sliderlib.Control, widget: widgets.FloatSlider
+    ) -> Callable[[dict], None]:
         def changed(change: dict) -> None:
+            if self._configuring:
+                return
             # the browser computes a slider's value as min + k·step, in floating point: a
             # change far below a step is that rounding echoed back, not a move
             tiny = 1e-6 * (widget.step or 1.0)
@@ -394,22 +291,19 @@ class Explorer(widgets.VBox):
             snap = self._snaps.pop(control.label, None)
             if snap is not None and abs(change["new"] - snap) < tiny:
                 return
-            self.set_leaf(control, _clean(change["new"]))
+            self.set_leaf(control, sliderlib.clean(change["new"]))
 
         return changed
 
-    def set_leaf(self, control: _Control, number: float) -> None:
+    def set_leaf(self, control: sliderlib.Control, number: float) -> None:
         """Give one slider's element (or scale) a new value and update the diagram."""
         start = time.perf_counter()
         current = self.source.leaf_values()[control.leaf]
-        if control.index is None:  # base × scale + shift, from both sliders of the leaf
-            scale, shift = self._whole_leaf.get(control.leaf, (1.0, 0.0))
-            scale, shift = (scale, number) if control.shift else (number, shift)
-            self._whole_leaf[control.leaf] = (scale, shift)
-            value = (control.base * scale + shift).astype(current.dtype)
-        else:
+        if control.kind == "element":
             value = np.array(current, copy=True)
             value[control.index] = number
+        else:  # base × scale + shift, with the picked elements of base as set
+            value = self.tensors[control.leaf].move(control, number).astype(current.dtype)
         try:
             graph = self.source.update(control.leaf, value)
         except Exception as e:

@@ -75,6 +75,11 @@ SCRATCH: dict[str, list[str]] = {
         "print(repr(float(ex.graph['b'].value)), repr(float(ex.graph['out'].value)))",
         "quiz = viz.explore(tape, out, quiz=True)\nquiz",
         "print(quiz.view.quiz_answers)",
+        "import numpy as np\n"
+        "W = ad.Variable(np.arange(9, dtype=np.float32).reshape(3, 3) / 10, name='W')\n"
+        "with ad.GradientTape(persistent=True) as tape2:\n"
+        "    s = ad.reduce_sum(ad.tanh(W), name='s')\n"
+        "viz.explore(tape2, s)",
     ],
     # pictures in saved notebooks, drawn by the browser (tests/browser/test_saved_pictures.py)
     "saved_pictures.ipynb": [

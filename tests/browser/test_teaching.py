@@ -16,7 +16,7 @@ from .jupyter import OUTPUT, JupyterServer, NotebookPage
 from .test_widget_in_jupyter import caption, press, slider, svg_text
 
 NOTEBOOK = "teaching.ipynb"
-EXPLORE, REPORT, QUIZ, ANSWERS = 1, 2, 3, 4
+EXPLORE, REPORT, QUIZ, ANSWERS, TENSOR = 1, 2, 3, 4, 5
 
 
 def printed(nb: NotebookPage, index: int) -> str:
@@ -249,3 +249,30 @@ def test_lab_quiz_flags_a_wrong_answer_accepts_a_right_one_reveals_and_scores(
     assert recorded["1"] == {"tries": 2, "right": False, "revealed": True}
     assert recorded["2"] == {"tries": 1, "right": True, "revealed": True}
     out.screenshot(path=str(OUTPUT / "quiz.png"))
+
+
+def test_lab_a_tensor_leaf_has_one_row_and_a_picked_element_takes_a_typed_value(
+    page: Page, lab: JupyterServer
+) -> None:
+    nb = NotebookPage(page, lab, NOTEBOOK).open()
+    nb.run_cell(0)
+    nb.run_cell(TENSOR)
+    nb.wait_ran([0, TENSOR])
+    out = nb.diagram(TENSOR)
+    rows = out.locator(".widget-hbox").filter(has=page.locator("select"))
+    assert rows.count() == 1  # W's scale, shift and element picker share one row
+    row = rows.first
+    assert "W 3×3:" in row.text_content()
+    top = {row.locator(".widget-slider").nth(k).bounding_box()["y"] for k in range(2)}
+    assert len(top) == 1, "scale and shift on one line"
+    row.locator("select").select_option(label="[2, 1]")
+    element = slider(out, "W[2, 1]")
+    element.wait_for(state="visible")
+    assert element.locator(".widget-readout").text_content() == "0.700"  # W[2, 1] as recorded
+    type_into_readout(element, "0.25")
+    out.page.wait_for_function(
+        """(root) => [...root.querySelectorAll('.adviz svg g.node#n0 text')]
+          .some((t) => t.textContent.replace(/\\s+/g, ' ').trim() === '[ 0.6 0.25 0.8]]')""",
+        arg=out.element_handle(),
+    )
+    out.screenshot(path=str(OUTPUT / "tensor_leaf_row.png"))
