@@ -118,6 +118,39 @@ EXPECTED_OUTPUT: dict[str, list[str]] = {
         "largest singular value of 3 W: 2.787\n",
         "mean of 1 - h²: 0.28\n",
         "factors 1 - h² below 0.1: 46% (with W: 5%)\n",
+        # W is read by every step: its gradient is the sum of 30 contributions ...
+        "contributions sent to W: 30\n",
+        "step  1 sends W a contribution of norm 0.000e+00\n",
+        "step 30 sends W a contribution of norm 1.505e+00\n",
+        "their sum has norm 1.585e+00\n",
+        "the sum equals tape.gradient(loss, W): True\n",
+        # ... and a backward pass that assigned would keep only the last one, step 1's zero
+        "assigned:    |d loss / d W| = 0.000e+00\naccumulated: |d loss / d W| = 1.585e+00\n",
+        # without the tanh, 3 W explodes
+        "linear RNN with 3 W:\n"
+        "t =  1: |d loss / d h_t| = 2.569e+11\n"
+        "t =  5: |d loss / d h_t| = 6.740e+09\n"
+        "t = 10: |d loss / d h_t| = 7.118e+07\n"
+        "t = 20: |d loss / d h_t| = 7.944e+03\n"
+        "t = 30: |d loss / d h_t| = 2.000e+00\n"
+        "last / first: 7.786e-12\n",
+        "largest |eigenvalue| of W: 0.828\n",
+        # clipping by global norm: norm 1, same direction; small gradients untouched
+        "global norm before clipping: 1.059e+13\n",
+        "global norm after clipping:  1.000000\n",
+        "same direction: True\n",
+        "tanh network: global norm 1.96, below 5, unchanged: True\n",
+        # an orthogonal W keeps the norm without the tanh, and vanishes less with it
+        "linear RNN, orthogonal W: last / first = 1.0000\n",
+        "last / first: 1.641e+05\n",
+        "average factor per step back: 0.661 (with W: 0.567)\n",
+        "the gradient vanishes 85 times less than with W\n",
+        # the exercises run as given, and their checks accept the solutions
+        "Exercise 1: not answered yet",
+        "Exercise 3: not answered yet",
+        "the last 7 steps: off by 0.65%\n",
+        "Exercise 1 (solution): correct\nExercise 2 (solution): correct\n"
+        "Exercise 3 (solution): correct\n",
     ],
     "06_matrix_calculus_and_broadcasting.ipynb": [
         # broadcast forward, sum backward
