@@ -239,7 +239,10 @@ def raw(op: Op, args: Sequence[Any], attrs: dict[str, Any]) -> Any:
     """`op` on bare NumPy values: the backward pass when no tape records it (`state.raw`)."""
     if op.variadic:
         return op.forward([a._value if isinstance(a, Tensor) else a for a in args], **attrs)
-    if len(args) == 2 and not attrs:  # the common case, spelled out
+    if len(args) == 1:  # the common cases, spelled out
+        a = args[0]
+        return op.forward(a._value if isinstance(a, Tensor) else a, **attrs)
+    if len(args) == 2 and not attrs:
         a, b = args
         return op.forward(
             a._value if isinstance(a, Tensor) else a, b._value if isinstance(b, Tensor) else b
