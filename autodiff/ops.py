@@ -43,6 +43,8 @@ def _axes(axis: Any, ndim: int) -> tuple[int, ...] | None:
     every reduction and its gradient reads its axes through it."""
     if axis is None:
         return None
+    if type(axis) is int and -ndim <= axis < ndim:  # the common case, without the checks
+        return (axis % ndim,)
     if isinstance(axis, Tensor):
         if axis.dtype.kind not in "iu":
             raise TypeError(f"axis must be an int tensor, not {axis.dtype}")
@@ -84,6 +86,8 @@ def _unreduce(g: Tensor, x: Tensor, axis: Any, keepdims: bool) -> Tensor:
 
 
 def _shape(shape: Any) -> tuple[int, ...]:
+    if type(shape) is tuple and all(type(n) is int for n in shape):  # already one
+        return shape
     if isinstance(shape, Tensor):
         shape = shape._value.tolist()
     if isinstance(shape, int | np.integer):
@@ -599,7 +603,7 @@ def sum_to(input: TensorLike, shape: Sequence[int], name: str | None = None) -> 
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and input.shape[lead + i] != 1
     )
-    return np.sum(input, axis=axes, keepdims=True).reshape(shape)
+    return np.add.reduce(input, axis=axes, keepdims=True).reshape(shape)
 
 
 def _concat_grad(g: Tensor, out: Tensor, values: list[Tensor], index: int, axis: int) -> Tensor:
@@ -710,7 +714,7 @@ def reduce_sum(
 ) -> Tensor:
     """Sum of the elements along `axis` (all of them when None)."""
     x = input_tensor
-    return np.sum(x, axis=_axes(axis, x.ndim), keepdims=keepdims, dtype=x.dtype)
+    return np.add.reduce(x, axis=_axes(axis, x.ndim), keepdims=keepdims, dtype=x.dtype)
 
 
 def _count(x: Tensor, out: Tensor) -> int:
