@@ -17,7 +17,7 @@ import numpy as np
 
 from autodiff import ops
 from autodiff.context import state
-from autodiff.primitive import INPUTS, Record, op_of
+from autodiff.primitive import INPUTS, TABLE, Record, op_of
 from autodiff.tensor import Tensor, from_ref
 
 Step = tuple[int, Any, dict[int, Any]]  # record index, upstream gradient, contributions
@@ -124,7 +124,7 @@ def _contributions(
 ) -> None:
     """Add what one op sends back to each input that needs it to the gradients `into`."""
     key, out, attrs, _, *inputs = record
-    op = op_of(key)
+    op = TABLE[key] if type(key) is int else key  # `op_of`, spelled out: every record
     if raw:
         # 0-d values as NumPy scalars: arithmetic on them is several times faster
         args = [x[1][()] if x[1].ndim == 0 else x[1] for x in inputs]
@@ -149,7 +149,13 @@ def _contributions(
             continue
         if contribution.shape != x[1].shape:
             contribution = ops.sum_to(contribution, x[1].shape)
-        _accumulate(into, x[0], contribution)
+        previous = into.get(x[0])  # `_accumulate`, spelled out: every contribution
+        if previous is None:
+            into[x[0]] = contribution
+        elif type(previous) is _Parts:
+            previous.append(contribution)
+        else:
+            into[x[0]] = _Parts((previous, contribution))
 
 
 class _Parts(list):
@@ -173,14 +179,14 @@ def _total(parts: _Parts, add: Any) -> Any:
     """The sum of `parts`, left to right, as adding them one at a time: with an outer tape
     recording (`ops.add`), one add per part; on bare arrays, the first sum is a new array
     and the others are added into it in place (one allocation for a fan-in of any size)."""
-    total = add(parts[0], parts[1])
     if add is not np.add:
-        return functools.reduce(add, parts[2:], total)
+        return functools.reduce(add, parts)
+    total = parts[0] + parts[1]  # NumPy's add (an operator on NumPy scalars: much faster)
     for part in parts[2:]:
         if type(total) is np.ndarray and total.dtype == part.dtype and total.shape == part.shape:
             np.add(total, part, out=total)
         else:
-            total = np.add(total, part)
+            total = total + part
     return total
 
 
