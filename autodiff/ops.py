@@ -458,7 +458,7 @@ not_equal = _comparison(np.not_equal, "!=", "not_equal", "any")
 
 # ----------------------------------------------------------------------------- linear algebra
 def _swap(a: np.ndarray) -> np.ndarray:
-    return np.swapaxes(a, -1, -2)
+    return a.swapaxes(-1, -2)
 
 
 def _matmul_explain(a: np.ndarray, b: np.ndarray, transpose_a: bool, transpose_b: bool) -> str:
@@ -555,7 +555,7 @@ def transpose(a: TensorLike, perm: Sequence[int] | None = None, name: str | None
 )
 def reshape(tensor: TensorLike, shape: Sequence[int], name: str | None = None) -> Tensor:
     """`tensor` with a new shape of the same size (one dimension may be -1)."""
-    return np.reshape(tensor, _shape(shape))
+    return tensor.reshape(_shape(shape))
 
 
 @primitive(
@@ -774,7 +774,7 @@ def reduce_max(
     """Largest element along `axis` (all of them when None; over no element, the smallest
     value of the dtype, -inf for floats, as TensorFlow)."""
     x = input_tensor
-    return np.max(x, axis=_axes(axis, x.ndim), keepdims=keepdims, **_empty_start(x, "max"))
+    return np.maximum.reduce(x, _axes(axis, x.ndim), keepdims=keepdims, **_empty_start(x, "max"))
 
 
 @primitive(dtypes="real", grads=(_extremum_grad,), formulas=("1 at the minimum (shared by ties)",))
@@ -784,7 +784,7 @@ def reduce_min(
     """Smallest element along `axis` (all of them when None; over no element, the largest
     value of the dtype, inf for floats, as TensorFlow)."""
     x = input_tensor
-    return np.min(x, axis=_axes(axis, x.ndim), keepdims=keepdims, **_empty_start(x, "min"))
+    return np.minimum.reduce(x, _axes(axis, x.ndim), keepdims=keepdims, **_empty_start(x, "min"))
 
 
 def _prod_others_grad(g: Tensor, out: Tensor, x: Tensor) -> Tensor:
@@ -857,11 +857,11 @@ def reduce_logsumexp(
     """`log(sum(exp(x)))` along `axis`, computed without overflow."""
     x = input_tensor
     axes = _axes(axis, x.ndim)
-    top = np.max(x, axis=axes, keepdims=True, **_empty_start(x, "max"))
+    top = np.maximum.reduce(x, axes, keepdims=True, **_empty_start(x, "max"))
     top = np.where(np.isfinite(top), top, 0).astype(x.dtype)
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        result = np.log(np.sum(np.exp(x - top), axis=axes, keepdims=True)) + top
-    return result if keepdims else np.squeeze(result, axis=axes)
+        result = np.log(np.add.reduce(np.exp(x - top), axes, keepdims=True)) + top
+    return result if keepdims else result.squeeze(axis=axes)
 
 
 @primitive(dtypes="bool", grads=(None,), formulas=("",))
