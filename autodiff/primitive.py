@@ -549,7 +549,10 @@ def _function(op: Op, forward: Callable[..., Any], binder: _Binder) -> Callable[
                 raise TypeError(f"{op.name}{binder.signature}: {e}") from None
         if variadic:
             args = _as_list(op, args[0])
-        if state.raw:  # a backward pass on bare arrays; the common case spelled out
+        if state.raw:  # a backward pass on bare arrays: `raw`, its common cases spelled out
+            if len(args) == 1 and not variadic:
+                a = args[0]
+                return op.forward(a._value if isinstance(a, Tensor) else a, **attrs)
             if len(args) == 2 and not attrs and not variadic:
                 a, b = args
                 return op.forward(
