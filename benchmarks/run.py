@@ -5,6 +5,10 @@ smoke run, `--repeat N` (default 7), `--markdown`, `--only KEY,...`, `--list`, `
 (exit 1 when a target fails), `--blas-threads N` and `--profile KEY` (instead of the table:
 cProfile one autodiff workload, top functions by self time).
 
+Rows 1-4 are the engine-speed workloads W3, W1, W2 and W4 of issue 17, each with its peers:
+the hand-written NumPy floor, micrograd (a pure-Python scalar class, W1 only), autograd, and
+torch when it is installed (it is not a dependency: its rows are left out otherwise).
+
 BLAS runs single-threaded unless `OPENBLAS_NUM_THREADS` is set or `--blas-threads` says
 otherwise (0: leave the environment alone). Both sides of every comparison make the same BLAS
 calls, so one thread does not favour either, and it keeps the MLP rows steady: on a busy
