@@ -184,8 +184,18 @@ class JupyterServer:
         return json.loads(body) if body else None
 
     def shutdown_kernels(self) -> None:
-        """Shut down every kernel the server runs (those of earlier tests)."""
-        for kernel in self.api("GET", "kernels") or []:
+        """Shut down every kernel the server runs (those of earlier tests), once they are
+        idle: a kernel stopped while it still sends (a diagram's picture put into its
+        output, viz/saved.py) logs zmq tracebacks that are not ours to judge."""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            kernels = self.api("GET", "kernels") or []
+            if all(k.get("execution_state") == "idle" for k in kernels):
+                break
+            time.sleep(0.1)
+        if kernels:
+            time.sleep(0.5)  # the kernels' output threads send what an idle kernel queued
+        for kernel in kernels:
             self.api("DELETE", f"kernels/{kernel['id']}")
 
 

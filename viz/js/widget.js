@@ -76,7 +76,7 @@ function buildDom() {
   const body = h("div", { class: "adviz-body" }, viewport, panel);
   const caption = h("div", { class: "adviz-caption", hidden: true });
   const key = legend();
-  const root = h("div", { class: "adviz" }, message, toolbar, error, body, caption);
+  const root = h("div", { class: "adviz" }, message, toolbar, error, body, caption, key);
   return {
     ...{ root, message, reset, colour, search, count, toolbar, viewport, status, error },
     ...{ panel, panelTitle, panelBody, close, caption, checkButton, checkBody, key },
@@ -100,7 +100,6 @@ class GraphWidget {
     this.flows = new Flows();
     this.quiz = new Quiz((answers) => this.report({ quiz_answers: answers }));
     this.dom.caption.before(this.quiz.root);
-    this.dom.caption.after(this.dom.key);
     this.index = null;
     this.selected = "";
     this.renderToken = 0;
@@ -652,7 +651,7 @@ const live = new Map(); // the model's `_key` -> its GraphWidgets (each view get
 
 async function render({ model, el }) {
   injectStyles(el);
-  const key = str(model.get("_key"));
+  const key = str(model.get("_key")) || `adviz-${Math.random()}`; // none: adopt nothing
   const widgets = live.get(key) || new Set();
   live.set(key, widgets);
   // JupyterLab re-renders an output whose display was updated (the picture joined it) by
