@@ -286,6 +286,23 @@ class NotebookPage:
         assert not errors, f"{self.name}, cell {index}: the widget shows an error: {errors}"
         return output
 
+    def wait_picture(self, index: int, timeout: float = 30_000) -> None:
+        """Wait until cell `index`'s output holds the browser's picture of its diagram
+        (viz/saved.py): after that, nothing is sent until the view changes again."""
+        self.page.wait_for_function(
+            f"""(i) => {{
+              const cell = {_PANEL}.content.widgets[i];
+              for (let k = 0; k < cell.model.outputs.length; k++) {{
+                if ('image/svg+xml' in (cell.model.outputs.get(k).toJSON().data || {{}})) {{
+                  return true;
+                }}
+              }}
+              return false;
+            }}""",
+            arg=index,
+            timeout=timeout,
+        )
+
     def code_cell_index(self, startswith: str) -> int:
         """The index of the first code cell whose source starts with `startswith`."""
         index = self.page.evaluate(

@@ -319,6 +319,7 @@ def test_lab_big_graph_timings(page: Page, lab: JupyterServer) -> None:
     run_cells(nb, [6])
     assert "124 nodes" in nb.output(6).text_content()
     out = nb.diagram(6)
+    nb.wait_picture(6)  # its picture is in the output: what follows is the slider alone
     times = key_to_patch_ms(out, slider(out, "a"), "ArrowRight", 12)
     record_timing(
         "slider key to patched SVG, 124-node graph (median of 12)", statistics.median(times)
