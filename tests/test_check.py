@@ -97,6 +97,7 @@ def test_quiz_steps_ask_for_the_gradient_arriving_and_hide_it_in_the_panel() -> 
     assert "question" not in backward_steps_payload(graph)[1]
     explorer = viz.explore(tape, y, quiz=True)
     assert explorer.view.quiz and explorer.view.step == 0 and explorer.step.value == 0
+    assert explorer.play.layout.display == "none"  # stepping is by the slider, question by question
     assert json.loads(explorer.view.steps)[1]["answer"] == [1.0]
     panel = explorer.view.details["n0"]["lines"]
     assert "hidden in quiz mode: the backward steps reveal it" in panel

@@ -190,6 +190,7 @@ class Explorer(widgets.VBox):
         self.step.observe(lambda change: setattr(self.view, "step", change["new"]), "value")
         if self.quiz:
             self.view.step = 0  # the forward pass: nothing revealed yet
+            self.play.layout.display = "none"  # Play would run past the questions
         self._redraw(self.graph)
         self._steps_at_rest.now()  # not deferred: every front end opens on the last step
         rows = sliderlib.layout_rows(self.sliders, self.tensors)
