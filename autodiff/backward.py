@@ -20,6 +20,7 @@ from autodiff.context import state
 from autodiff.primitive import INPUTS, TABLE, Record, op_of
 from autodiff.tensor import Tensor, from_ref
 
+_sum_to = ops.sum_to.op.forward  # NumPy's own, for a sweep on bare arrays (`raw`)
 Step = tuple[int, Any, dict[int, Any]]  # record index, upstream gradient, contributions
 
 
@@ -147,8 +148,10 @@ def _contributions(
             contribution = grad(g, out, *args, **attrs) if attrs else grad(g, out, *args)
         if contribution is None:
             continue
-        if contribution.shape != x[1].shape:
-            contribution = ops.sum_to(contribution, x[1].shape)
+        if contribution.shape != x[1].shape:  # a broadcast input: summed back to its shape
+            contribution = (
+                _sum_to(contribution, x[1].shape) if raw else ops.sum_to(contribution, x[1].shape)
+            )
         previous = into.get(x[0])  # `_accumulate`, spelled out: every contribution
         if previous is None:
             into[x[0]] = contribution

@@ -80,7 +80,7 @@ def _kept_shape(shape: tuple[int, ...], axis: Any) -> tuple[int, ...]:
 
 def _unreduce(g: Tensor, x: Tensor, axis: Any, keepdims: bool) -> Tensor:
     """Broadcast a reduction's gradient `g` back to the shape of its input `x`."""
-    if not keepdims and g.shape != _kept_shape(x.shape, axis):
+    if not keepdims and g.ndim and g.shape != _kept_shape(x.shape, axis):  # (0-d: as it is)
         g = reshape(g, _kept_shape(x.shape, axis))
     return broadcast_to(g, x.shape)
 
@@ -585,7 +585,19 @@ def squeeze(input: TensorLike, axis: Axis = None, name: str | None = None) -> Te
 )
 def broadcast_to(input: TensorLike, shape: Sequence[int], name: str | None = None) -> Tensor:
     """`input` repeated along new or length-1 axes to `shape`, by NumPy's broadcasting rules."""
-    return np.broadcast_to(input, _shape(shape))
+    shape = _shape(shape)
+    if input.size == 1 and input.ndim <= len(shape) and min(shape, default=1) >= 0:
+        return _repeat_one(input, shape)
+    return np.broadcast_to(input, shape)
+
+
+def _repeat_one(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """A read-only view of the one value of `x` at every place of `shape` (all strides 0):
+    `np.broadcast_to` for a single value (the gradient of a full reduction), in a third of
+    the time."""
+    view = np.ndarray(shape, x.dtype, x, strides=(0,) * len(shape))
+    view.flags.writeable = False
+    return view
 
 
 @primitive(
@@ -599,11 +611,27 @@ def sum_to(input: TensorLike, shape: Sequence[int], name: str | None = None) -> 
     shape = _shape(shape)
     if input.shape == shape:
         return input
-    lead = input.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and input.shape[lead + i] != 1
-    )
+    axes = _BROADCAST_AXES.get((input.shape, shape))
+    if axes is None:
+        axes = _broadcast_axes(input.shape, shape)
     return np.add.reduce(input, axis=axes, keepdims=True).reshape(shape)
+
+
+# The axes `sum_to` sums over, by (input shape, shape): every backward pass through a
+# broadcast asks for the same few, and working them out in Python costs more than the lookup.
+_BROADCAST_AXES: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[int, ...]] = {}
+
+
+def _broadcast_axes(big: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The axes of `big` that broadcasting `shape` to it added or stretched (and remember)."""
+    lead = len(big) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and big[lead + i] != 1
+    )
+    if len(_BROADCAST_AXES) >= 1024:
+        _BROADCAST_AXES.clear()
+    _BROADCAST_AXES[big, shape] = axes
+    return axes
 
 
 def _concat_grad(g: Tensor, out: Tensor, values: list[Tensor], index: int, axis: int) -> Tensor:

@@ -27,7 +27,14 @@ from autodiff.context import state
 from autodiff.errors import InvalidArgumentError
 from autodiff.graph import Graph, from_records
 from autodiff.primitive import FREE_BYTES, INPUTS, Op, Record
-from autodiff.tensor import Tensor, TensorLike, Variable, is_differentiable, to_array
+from autodiff.tensor import (
+    Tensor,
+    TensorLike,
+    Variable,
+    VariableRead,
+    is_differentiable,
+    to_array,
+)
 
 ONE_CALL = "GradientTape.gradient can only be called once on non-persistent tapes."
 
@@ -214,6 +221,8 @@ class GradientTape:
             elif g is None and zero:
                 g = ops.zeros_like(source)
             results.append(g)
+        if type(sources) is list and all(type(s) in _TENSORS for s in sources):
+            return results  # a flat list: no structure to rebuild
         return nest.pack(sources, results) if nest.is_nested(sources) else results[0]
 
     def jacobian(
@@ -380,8 +389,16 @@ def _unconnected(value: UnconnectedGradients | str) -> UnconnectedGradients:
         raise ValueError(f"unconnected_gradients must be 'none' or 'zero', got {value!r}") from None
 
 
+_TENSORS = frozenset({Tensor, Variable, VariableRead})
+
+
 def _tensors(structure: Any, where: str, what: str) -> list[Tensor]:
     """The tensors of a (nested) structure; variables become their current reads."""
+    kind = type(structure)
+    if kind in _TENSORS:  # the common cases first: one tensor, a flat list of them
+        return [structure]
+    if kind is list and structure and all(type(t) in _TENSORS for t in structure):
+        return list(structure)
     flat = nest.flatten(structure)
     if not flat:
         raise ValueError(f"{where}: {what} is empty; pass a tensor or a list of tensors")
