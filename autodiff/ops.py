@@ -86,8 +86,12 @@ def _unreduce(g: Tensor, x: Tensor, axis: Any, keepdims: bool) -> Tensor:
 
 
 def _shape(shape: Any) -> tuple[int, ...]:
-    if type(shape) is tuple and all(type(n) is int for n in shape):  # already one
-        return shape
+    if type(shape) is tuple:  # already one (a loop: faster than all() on a generator)
+        for n in shape:
+            if type(n) is not int:
+                break
+        else:
+            return shape
     if isinstance(shape, Tensor):
         shape = shape._value.tolist()
     if isinstance(shape, int | np.integer):
@@ -326,7 +330,7 @@ def tanh_grad(y: TensorLike, dy: TensorLike, name: str | None = None) -> Tensor:
     """`dy * (1 - y²)`: the gradient of tanh given its output `y` and upstream `dy`."""
     if y.ndim == 0 or y.shape != dy.shape:
         return dy * (1 - y * y)
-    out = np.multiply(y, y)  # in place: one temporary instead of three (big activations)
+    out = np.square(y)  # in place: one temporary instead of three (big activations)
     np.subtract(1, out, out=out)
     return np.multiply(dy, out, out=out)
 

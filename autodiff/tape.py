@@ -421,7 +421,7 @@ def _tensors(structure: Any, where: str, what: str) -> list[Tensor]:
 def _seeds(targets: list[Tensor], output_gradients: Any) -> list[Tensor]:
     """The starting gradient of each target: ones, or the given `output_gradients`."""
     if output_gradients is None:
-        return [ops.ones_like(t) for t in targets]
+        return [Tensor(np.ones(t._value.shape, t._value.dtype)) for t in targets]
     given = nest.flatten(output_gradients)
     if len(given) != len(targets):
         raise ValueError(
