@@ -208,9 +208,10 @@ def build(
     drawn = plan(graph, structure, folded)
     cells = drawing_cells(graph, drawn, show)
     dot = _digraph(rankdir, title, graph_attr)
-    _add_elements(dot, graph, structure, drawn, cells)
+    names = labels_of(graph)
+    _add_elements(dot, graph, structure, drawn, cells, names)
     _add_edges(dot, graph, drawn)
-    return Drawing(dot, drawn, folded, cells, browser_map(graph, structure, drawn))
+    return Drawing(dot, drawn, folded, cells, browser_map(graph, structure, drawn, names))
 
 
 def _digraph(
@@ -239,11 +240,16 @@ def _digraph(
 
 
 def _add_elements(
-    dot: graphviz.Digraph, graph: ad.Graph, structure: Structure, drawn: Plan, cells: dict
+    dot: graphviz.Digraph,
+    graph: ad.Graph,
+    structure: Structure,
+    drawn: Plan,
+    cells: dict,
+    names: Sequence[str],
 ) -> None:
-    """Every drawn element, in the cluster of the container it is placed in."""
+    """Every drawn element, titled by its label in `names`, in the cluster of the container
+    it is placed in."""
     inside: dict[str, list[tuple[str, str]]] = {}
-    names = labels_of(graph)
     for node in graph.nodes:
         e = drawn.element[node.id]
         if node.id in drawn.copies:
@@ -305,13 +311,13 @@ def _add_edges(dot: graphviz.Digraph, graph: ad.Graph, drawn: Plan) -> None:
         )
 
 
-def browser_map(graph: ad.Graph, structure: Structure, drawn: Plan) -> dict:
+def browser_map(graph: ad.Graph, structure: Structure, drawn: Plan, names: Sequence[str]) -> dict:
     """What the browser needs to map graph nodes to drawn elements (the `drawn` trait):
 
     - `groups`: folded group id -> {"key": container key, "members": [node ids]};
     - `copied`: ids of the leaves drawn as copies (`n{leaf}~{reader element}`);
     - `clusters`: SVG cluster id (`c4`) -> key of the container it shows unfolded;
-    - `names`: node id -> name (search finds nodes inside folded groups);
+    - `names`: node id -> label, `names` (search finds nodes inside folded groups);
     - `focus`: the element showing the target (the view starts there when it cannot show all).
     """
     index = structure.number
@@ -330,6 +336,6 @@ def browser_map(graph: ad.Graph, structure: Structure, drawn: Plan) -> dict:
         "groups": {g: {"key": c.key, "members": members[g]} for g, c in drawn.groups.items()},
         "copied": sorted(drawn.copies),
         "clusters": clusters,
-        "names": labels_of(graph),
+        "names": list(names),
         "focus": focus,
     }
