@@ -18,7 +18,9 @@ const titleOf = (g) => {
   return "";
 };
 
-const setTitle = (g, text) => {
+/** Set the text of `g`'s own <title> (Graphviz gives every node and edge one): the
+ * browser's hover tooltip. */
+export const setTitle = (g, text) => {
   for (const child of g.children) {
     if (child.localName === "title") {
       child.textContent = text;

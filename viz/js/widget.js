@@ -20,7 +20,7 @@ import { MAX_PICTURE, pictureOf } from "./saved.js";
 import { Scene } from "./scene.js";
 import { Steps } from "./steps.js";
 import { injectStyles, legend } from "./styles.js";
-import { fitTexts, indexSvg, reach, snapshot, writeCells } from "./svg.js";
+import { fitTexts, indexSvg, reach, setTitle, snapshot, writeCells } from "./svg.js";
 
 const PICTURE_DELAY = 1500; // ms of rest before the drawing is sent for saved notebooks
 const ADOPT_WINDOW = 20000; // ms after sending it in which a re-render may adopt the view
@@ -183,9 +183,14 @@ class GraphWidget {
     this.setText(this.dom.caption, own !== null ? own : this.model.get("caption"));
   }
 
-  updateQuiz() {
+  /** Read the quiz traits (mode and progress). */
+  readQuiz() {
     this.quiz.enabled = Boolean(this.model.get("quiz"));
     this.quiz.setAnswers(this.model.get("quiz_answers"));
+  }
+
+  updateQuiz() {
+    this.readQuiz();
     this.updateStep({ quiet: true, follow: false });
   }
 
@@ -434,18 +439,12 @@ class GraphWidget {
     this.showError("", "update");
   }
 
-  /** A folded group answers hovering with what it holds (its details' summary), in the
-   * SVG <title> that Graphviz filled with the group's id. */
+  /** A folded group answers hovering with what it holds (its details' summary), in its
+   * SVG <title>. */
   describeGroup(node, id) {
     const info = obj(obj(this.model.get("details"))[id]);
     const lines = list(info.lines).map(str);
-    if (!lines.length) return;
-    let title = node.querySelector(":scope > title");
-    if (!title) {
-      title = document.createElementNS("http://www.w3.org/2000/svg", "title");
-      node.prepend(title);
-    }
-    title.textContent = [str(info.title), ...lines].join("\n");
+    if (lines.length) setTitle(node, [str(info.title), ...lines].join("\n"));
   }
 
   /** Everything drawn over a new SVG: cells, step, marks, view, minimap, selection. */
@@ -633,8 +632,7 @@ class GraphWidget {
     this.handlers.push(["msg:custom", (msg) => this.guard(() => onMessage(msg))()]);
     for (const [event, handler] of this.handlers) this.model.on(event, handler);
     this.guard(() => this.updateMessage())();
-    this.quiz.enabled = Boolean(this.model.get("quiz"));
-    this.quiz.setAnswers(this.model.get("quiz_answers"));
+    this.readQuiz();
     this.guard(() => this.updateSteps())(); // parses `steps` (nothing to draw yet)
     this.guard(() => this.updateDot())();
   }
