@@ -18,22 +18,6 @@ from playwright.sync_api import Page
 from .jupyter import JupyterServer, NotebookPage
 
 NOTEBOOK = "saved_pictures.ipynb"
-OUTPUT_MIMES_JS = """(i) => {
-  const cell = window.jupyterapp.shell.currentWidget.content.widgets[i];
-  const out = [];
-  for (let k = 0; k < cell.model.outputs.length; k++) {
-    out.push(Object.keys(cell.model.outputs.get(k).toJSON().data || {}));
-  }
-  return out;
-}"""
-
-
-def wait_picture(nb: NotebookPage, index: int) -> None:
-    nb.page.wait_for_function(
-        f"(i) => ({OUTPUT_MIMES_JS})(i).some((m) => m.includes('image/svg+xml'))",
-        arg=index,
-        timeout=30_000,
-    )
 
 
 @pytest.mark.parametrize("front_end", ["lab", "notebook7"])
@@ -53,7 +37,7 @@ def test_saved_notebook_carries_the_browsers_pictures_without_dot(
     page.mouse.wheel(0, -300)
     view_box = explore.evaluate("(r) => r.querySelector('.adviz svg').getAttribute('viewBox')")
     for index in (1, 2):
-        wait_picture(nb, index)
+        nb.wait_picture(index)
     page.wait_for_timeout(500)  # the front end re-renders the updated outputs
     for index in (1, 2):
         out = nb.output(index)
@@ -100,7 +84,7 @@ def test_lab_saved_notebook_exported_to_html_shows_the_pictures_offline(
     nb.run_all()
     for index in (1, 2):
         nb.diagram(index)
-        wait_picture(nb, index)
+        nb.wait_picture(index)
     page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
     page.wait_for_function(
         "() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=20_000

@@ -13,10 +13,17 @@ from playwright.sync_api import Locator, Page
 from viz.explore import backward_steps_payload
 
 from .jupyter import OUTPUT, JupyterServer, NotebookPage
-from .test_widget_in_jupyter import caption, press, slider, svg_text
+from .test_widget_in_jupyter import caption, press, run_cells, slider, svg_text
 
 NOTEBOOK = "teaching.ipynb"
 EXPLORE, REPORT, QUIZ, ANSWERS, TENSOR = 1, 2, 3, 4, 5
+
+
+def opened(page: Page, lab: JupyterServer, *cells: int) -> tuple[NotebookPage, Locator]:
+    """The scratch notebook with its imports and `cells` run; the last one's diagram."""
+    nb = NotebookPage(page, lab, NOTEBOOK).open()
+    run_cells(nb, [0, *cells])
+    return nb, nb.diagram(cells[-1])
 
 
 def printed(nb: NotebookPage, index: int) -> str:
@@ -56,11 +63,7 @@ def type_into_readout(widget: Locator, text: str) -> None:
 def test_lab_sliders_start_exactly_lie_on_round_numbers_and_take_typed_values(
     page: Page, lab: JupyterServer
 ) -> None:
-    nb = NotebookPage(page, lab, NOTEBOOK).open()
-    nb.run_cell(0)
-    nb.run_cell(EXPLORE)
-    nb.wait_ran([0, EXPLORE])
-    out = nb.diagram(EXPLORE)
+    nb, out = opened(page, lab, EXPLORE)
     recorded = float(np.float32(6.8813735870195432))
     assert leaf_and_target(nb)[0] == recorded  # drawing the slider did not move b
 
@@ -132,11 +135,7 @@ FLOW_TEXTS_JS = """(root) => [...root.querySelectorAll('.adviz svg text.adviz-fl
 def test_lab_backward_steps_send_gradients_back_on_reversed_edges(
     page: Page, lab: JupyterServer
 ) -> None:
-    nb = NotebookPage(page, lab, NOTEBOOK).open()
-    nb.run_cell(0)
-    nb.run_cell(EXPLORE)
-    nb.wait_ran([0, EXPLORE])
-    out = nb.diagram(EXPLORE)
+    _, out = opened(page, lab, EXPLORE)
     assert out.evaluate(OVERLAPS_JS) == []  # "out = tanh": the name never runs into its op
     assert "out = tanh" in svg_text(out) and "n = add" in svg_text(out)
     steps = seed_steps()
@@ -165,11 +164,7 @@ def test_lab_backward_steps_send_gradients_back_on_reversed_edges(
 def test_lab_check_this_gradient_shows_a_small_relative_error(
     page: Page, lab: JupyterServer
 ) -> None:
-    nb = NotebookPage(page, lab, NOTEBOOK).open()
-    nb.run_cell(0)
-    nb.run_cell(EXPLORE)
-    nb.wait_ran([0, EXPLORE])
-    out = nb.diagram(EXPLORE)
+    _, out = opened(page, lab, EXPLORE)
     out.locator(".adviz svg g.node", has_text="w1").first.click()
     panel = out.locator(".adviz-panel")
     assert panel.locator(".adviz-panel-title").text_content() == "w1 · variable"
@@ -192,12 +187,7 @@ def test_lab_check_this_gradient_shows_a_small_relative_error(
 def test_lab_quiz_flags_a_wrong_answer_accepts_a_right_one_reveals_and_scores(
     page: Page, lab: JupyterServer
 ) -> None:
-    nb = NotebookPage(page, lab, NOTEBOOK).open()
-    nb.run_cell(0)
-    nb.run_cell(EXPLORE)
-    nb.run_cell(QUIZ)
-    nb.wait_ran([0, EXPLORE, QUIZ])
-    out = nb.diagram(QUIZ)
+    nb, out = opened(page, lab, EXPLORE, QUIZ)
     steps = seed_steps()
     quiz = out.locator(".adviz-quiz")
     assert "grad: 1" not in svg_text(out).replace("  ", " ")  # nothing revealed at the start
@@ -254,11 +244,7 @@ def test_lab_quiz_flags_a_wrong_answer_accepts_a_right_one_reveals_and_scores(
 def test_lab_a_tensor_leaf_has_one_row_and_a_picked_element_takes_a_typed_value(
     page: Page, lab: JupyterServer
 ) -> None:
-    nb = NotebookPage(page, lab, NOTEBOOK).open()
-    nb.run_cell(0)
-    nb.run_cell(TENSOR)
-    nb.wait_ran([0, TENSOR])
-    out = nb.diagram(TENSOR)
+    _, out = opened(page, lab, TENSOR)
     rows = out.locator(".widget-hbox").filter(has=page.locator("select"))
     assert rows.count() == 1  # W's scale, shift and element picker share one row
     row = rows.first
