@@ -114,14 +114,10 @@ def _product(
     if upstream == shape:  # softmax: a full Jacobian, not a number per element
         return f"{derivative} = {formula}; upstream · Jacobian = {compact(contribution)}"
     if step.upstream.size >= contribution.size:
-        how = f"summed over the broadcast axes, {_shape(upstream)} → {_shape(shape)}"
+        how = f"summed over the broadcast axes, {text.shape(upstream)} → {text.shape(shape)}"
     else:
-        how = f"spread over {_shape(shape)}"
+        how = f"spread over {text.shape(shape)}"
     return f"{derivative} = {formula}; upstream × local, {how} = {compact(contribution)}"
-
-
-def _shape(shape: tuple[int, ...]) -> str:
-    return "scalar" if shape == () else str(shape)
 
 
 def local_formulas(graph: ad.Graph, node: ad.Node, labels: Sequence[str]) -> dict[int, str]:

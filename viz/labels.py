@@ -60,7 +60,7 @@ def node_label(
     if node.kind == "op" and node.name != node.op:  # Graphviz drops plain spaces at a <font>
         op = esc(text.visible(node.op or ""))
         title += f'{NBSP}<font color="{PALETTE.meta}">={NBSP}{op}</font>'
-    meta = f"{_shape(node.shape)} {node.dtype}"
+    meta = f"{text.shape(node.shape)} {node.dtype}"
     if node.kind != "op":
         meta = f"{node.kind} · {meta}"
         if not node.watched:
@@ -201,7 +201,3 @@ def _table(rows: Iterable[str], fill: str, border: str, width: str) -> str:
 
 def _count(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else many or one + 's'}"
-
-
-def _shape(shape: tuple[int, ...]) -> str:
-    return "scalar" if shape == () else str(shape)

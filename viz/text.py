@@ -64,6 +64,11 @@ def array_lines(value: np.ndarray | None, max_elements: int = MAX_ELEMENTS) -> l
     return lines
 
 
+def shape(shape: tuple[int, ...]) -> str:
+    """A shape as it is named in labels and captions: `scalar`, or `(2, 3)`."""
+    return "scalar" if shape == () else str(shape)
+
+
 def summary(array: np.ndarray, shape: bool = True) -> str:
     """`(256, 10) min -1.2 mean 0.013 max 3.4` for a large array (without the shape when
     `shape` is false: a picture beside it shows the shape)."""
