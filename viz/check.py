@@ -53,7 +53,7 @@ def check_gradient(graph: ad.Graph, node_id: int, label: str = "") -> list[str]:
         numeric = _central(graph, node, index)
         error = _relative(grad[index], numeric)
         worst = max(worst, error)
-        where = str(list(index)) if index else "(scalar)"
+        where = text.index(index) if index else "(scalar)"
         lines.append(
             f"{where:<12} {text.number(grad[index]):>11} {text.number(numeric):>11} {error:>10.1e}"
         )

@@ -268,7 +268,7 @@ class Explorer(widgets.VBox):
                     widget.max, widget.min = max(widget.max, high), min(widget.min, low)
                     widget.value = value
                     widget.min, widget.max, widget.step = low, high, step
-                    widget.description = f"{tensor.name}[{', '.join(map(str, index))}]"
+                    widget.description = tensor.name + text.index(index)
                     widget.layout.display = None
             finally:
                 self._configuring = False

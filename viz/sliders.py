@@ -22,6 +22,8 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
+from viz import text
+
 SLIDER_STEPS = 100  # a slider's range is at most this many steps (arrow keys move one)
 MAX_PICKABLE = 400  # a tensor leaf with more elements gets no element picker
 
@@ -135,7 +137,7 @@ def make_sliders(
     for leaf, value in values.items():
         if value.size <= max_elements:
             for index in np.ndindex(value.shape):
-                label = leaf if value.ndim == 0 else f"{leaf}[{', '.join(map(str, index))}]"
+                label = leaf if value.ndim == 0 else leaf + text.index(index)
                 v = float(value[index])
                 lo, hi = value_range(v, ranges.get(label, ranges.get(leaf)))
                 control = Control(label, leaf, index)
@@ -183,7 +185,7 @@ def _tensor_sliders(
 def pick_options(value: np.ndarray) -> list[tuple[str, Any]]:
     """The element picker's choices: none (""), then every element by its index."""
     return [("one element…", "")] + [
-        (f"[{', '.join(map(str, index))}]", index) for index in np.ndindex(value.shape)
+        (text.index(index), index) for index in np.ndindex(value.shape)
     ]
 
 

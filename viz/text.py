@@ -69,6 +69,11 @@ def shape(shape: tuple[int, ...]) -> str:
     return "scalar" if shape == () else str(shape)
 
 
+def index(position: tuple[int, ...]) -> str:
+    """An element's index as sliders and checks name it: `[1, 2]`."""
+    return f"[{', '.join(map(str, position))}]"
+
+
 def summary(array: np.ndarray, shape: bool = True) -> str:
     """`(256, 10) min -1.2 mean 0.013 max 3.4` for a large array (without the shape when
     `shape` is false: a picture beside it shows the shape)."""
