@@ -84,7 +84,12 @@ def _sweep(
             continue
         if type(g) is _Parts:
             g = grads[out] = _total(g, add)
-        if steps is None and (len(record) <= INPUTS + 1 or not _repeats(record)):
+        n = len(record) - INPUTS
+        if n == 2:  # `_repeats`, spelled out for the common case: every record
+            repeats = record[INPUTS][0] == record[INPUTS + 1][0]
+        else:
+            repeats = n > 2 and _repeats(record)
+        if steps is None and not repeats:
             _contributions(record, g, needed, raw, grads, add)  # straight into the gradients
         else:  # an op's own sum first (an input used twice), as the steps show it
             local: dict[int, Any] = {}
@@ -124,12 +129,17 @@ def _contributions(
     record: Record, g: Any, needed: set[int], raw: bool, into: dict[int, Any], add: Any
 ) -> None:
     """Add what one op sends back to each input that needs it to the gradients `into`."""
-    key, out, attrs, _, *inputs = record
+    key, out, attrs, inputs = record[0], record[1], record[2], record[INPUTS:]
     op = TABLE[key] if type(key) is int else key  # `op_of`, spelled out: every record
-    if raw:
-        # 0-d values as NumPy scalars: arithmetic on them is several times faster
-        args = [x[1][()] if x[1].ndim == 0 else x[1] for x in inputs]
-        out = out[1][()] if out[1].ndim == 0 else out[1]
+    if raw:  # the values themselves (0-d floats are NumPy scalars: see `tensor.held`)
+        out = out[1]
+        n = len(inputs)
+        if n == 2:  # the common cases, spelled out (a list comprehension is a call)
+            args = [inputs[0][1], inputs[1][1]]
+        elif n == 1:
+            args = [inputs[0][1]]
+        else:
+            args = [x[1] for x in inputs]
     else:
         args = [from_ref(x) for x in inputs]
         out = from_ref(out)

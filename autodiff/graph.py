@@ -247,9 +247,11 @@ def _brief(array: np.ndarray) -> str:
     return f"<{array.dtype} {array.shape}>"
 
 
-def _frozen(array: np.ndarray) -> np.ndarray:
-    """`array` made read-only, so nobody can change a graph's numbers in place (the engine
-    never writes into an array once a tensor holds it, so this takes nothing away)."""
+def _frozen(value: np.ndarray | np.generic) -> np.ndarray:
+    """`value` as a read-only array, so nobody can change a graph's numbers in place (the
+    engine never writes into an array once a tensor holds it, so this takes nothing away).
+    A tensor holds a 0-d float as a NumPy scalar: a graph shows it as a 0-d array."""
+    array = value if type(value) is np.ndarray else np.array(value)
     array.flags.writeable = False
     return array
 

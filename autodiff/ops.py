@@ -135,7 +135,7 @@ def _shape_and_dtype(x: Any, dtype: DTypeLike, where: str) -> tuple[tuple[int, .
 )
 def add(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """`x + y` elementwise, broadcasting as NumPy does."""
-    return np.add(x, y)
+    return x + y  # NumPy's add (an operator: fast on NumPy scalars too)
 
 
 @primitive(
@@ -146,7 +146,7 @@ def add(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
 )
 def subtract(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """`x - y` elementwise, broadcasting as NumPy does."""
-    return np.subtract(x, y)
+    return x - y  # NumPy's subtract (an operator: fast on NumPy scalars too)
 
 
 @primitive(
@@ -157,7 +157,7 @@ def subtract(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
 )
 def multiply(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """`x * y` elementwise, broadcasting as NumPy does."""
-    return np.multiply(x, y)
+    return x * y  # NumPy's multiply (an operator: fast on NumPy scalars too)
 
 
 @primitive(
@@ -180,7 +180,7 @@ def divide(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
 )
 def negative(x: TensorLike, name: str | None = None) -> Tensor:
     """`-x` elementwise."""
-    return np.negative(x)
+    return -x  # NumPy's negative (an operator: fast on NumPy scalars too)
 
 
 def _pow_grad_y(g: Tensor, out: Tensor, x: Tensor, y: Tensor) -> Tensor:

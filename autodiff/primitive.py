@@ -224,7 +224,7 @@ def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None =
         raise
     except (ValueError, TypeError, IndexError, ArithmeticError) as e:
         raise _invalid(op, inputs, attrs, e) from e
-    if type(out) is not np.ndarray:
+    if type(out) not in _HELD:
         out = np.asarray(out)
     result = Tensor(out, name)
     tapes = state.recording
@@ -261,48 +261,47 @@ def record(op: Op, inputs: tuple[Tensor, ...], output: Tensor, attrs: dict[str, 
 
 
 _TENSORS = frozenset({Tensor, VariableRead, Variable})
+# What a tensor holds as it is (see `tensor.held`): arrays, and 0-d floats as NumPy scalars.
+_HELD = frozenset({np.ndarray, np.float16, np.float32, np.float64})
 _SCALARS = frozenset({float, int})  # Python numbers, converted to the tensors' dtype
 
 
-def _convert(op: Op, args: Sequence[Any]) -> tuple[Tensor, ...]:
+def _convert(op: Op, args: Sequence[Any]) -> list[Tensor]:
     """Tensors for `args`: variables read, other values converted to the tensors' dtype."""
     # The common case first: tensors of one dtype (and Python numbers), nothing to check.
     if op.independent:
         return _convert_any(op, args)
     dtype = None
-    plain = True  # only tensors (no variable to read, no number to convert)
-    for a in args:
-        kind = type(a)
-        if kind in _TENSORS:
-            if dtype is None:
-                dtype = a._value.dtype
-            elif a._value.dtype != dtype:
-                return _convert_any(op, args)  # raises: the dtypes differ
-            if kind is Variable:
-                plain = False
-        elif kind in _SCALARS:
-            plain = False
-        else:
-            return _convert_any(op, args)
-    if dtype not in op.accepts:  # (or None: no tensor)
-        return _convert_any(op, args)
-    if plain:
-        return tuple(args)
-    converted = []
+    numbers = False  # Python numbers to convert, once the tensors' dtype is known
+    inputs = []
     for a in args:
         kind = type(a)
         if kind is Variable:
             a = a.read()
         elif kind in _SCALARS:
-            try:
-                a = Tensor(to_array(a, dtype, error=ValueError))
-            except (TypeError, ValueError):
-                return _convert_any(op, args)  # raises, naming the input
-        converted.append(a)
-    return tuple(converted)
+            numbers = True
+            inputs.append(a)
+            continue
+        elif kind is not Tensor and kind is not VariableRead:
+            return _convert_any(op, args)
+        if dtype is None:
+            dtype = a._value.dtype
+        elif a._value.dtype != dtype:
+            return _convert_any(op, args)  # raises: the dtypes differ
+        inputs.append(a)
+    if dtype not in op.accepts:  # (or None: no tensor)
+        return _convert_any(op, args)
+    if numbers:
+        for i, a in enumerate(inputs):
+            if type(a) in _SCALARS:
+                try:
+                    inputs[i] = Tensor(to_array(a, dtype, error=ValueError))
+                except (TypeError, ValueError):
+                    return _convert_any(op, args)  # raises, naming the input
+    return inputs
 
 
-def _convert_any(op: Op, args: Sequence[Any]) -> tuple[Tensor, ...]:
+def _convert_any(op: Op, args: Sequence[Any]) -> list[Tensor]:
     """`_convert` for any arguments: checks each one, and raises clear errors."""
     independent = op.independent
     hint = None
@@ -330,7 +329,7 @@ def _convert_any(op: Op, args: Sequence[Any]) -> tuple[Tensor, ...]:
                 raise _dtype_mismatch(op, converted)
     if hint is not None and hint not in op.accepts:
         raise _dtype_refused(op, converted)
-    return tuple(converted)
+    return converted
 
 
 def _arg_name(op: Op, index: int) -> str:

@@ -1,12 +1,15 @@
 """Tensors and variables: immutable NumPy values with TensorFlow's dtype rules and operators.
 
 A `Tensor` wraps a NumPy array and a unique id (the key tapes use to find it). It never refers
-to a tape, so tensors can't keep tapes alive. Tapes keep a tensor's `Ref` rather than the
-tensor: a tuple of its id, value, name and (for a variable's read) scope, which Python's cyclic
-garbage collector does not track, so a long recording does not slow every collection down.
-A `Variable` is a tensor whose value can be replaced with `assign`; when an operation reads
-it, the operation sees a `VariableRead`, a snapshot carrying the variable's id and the value
-of that moment, so later assignments don't change what a tape recorded.
+to a tape, so tensors can't keep tapes alive. A 0-d float value is held as a NumPy scalar
+(`np.float32(0.5)`, see `held`): NumPy's arithmetic on scalars is several times faster than
+on 0-d arrays, and scalar code (micrograd's ground) is little else. Tapes keep a tensor's
+`Ref` rather than the tensor: a tuple of its id, value, name and (for a variable's read)
+scope, which Python's cyclic garbage collector does not track, so a long recording does not
+slow every collection down. A `Variable` is a tensor whose value can be replaced with
+`assign`; when an operation reads it, the operation sees a `VariableRead`, a snapshot
+carrying the variable's id and the value of that moment, so later assignments don't change
+what a tape recorded.
 """
 
 from __future__ import annotations
@@ -69,6 +72,15 @@ def is_differentiable(dtype: np.dtype) -> bool:
     """Whether tapes trace gradients through values of this dtype: floats, and complex
     numbers (traced so that a gradient through them is refused clearly, see `GradientTape`)."""
     return dtype.kind in "fc"
+
+
+def held(array: np.ndarray) -> np.ndarray | np.generic:
+    """The value a tensor holds for `array`: a 0-d float array as its NumPy scalar (the same
+    number, dtype and shape `()`; arithmetic on it is several times faster), anything else
+    as it is. The engine takes either; NumPy functions take both."""
+    if type(array) is np.ndarray and not array.ndim and array.dtype.kind == "f":
+        return array[()]
+    return array
 
 
 def _python_default(array: np.ndarray) -> np.ndarray:
@@ -202,6 +214,8 @@ class Tensor:
 
     def __init__(self, value: np.ndarray, name: str | None = None) -> None:
         """Wrap `value` (a NumPy array, not copied). Users call `ad.constant` instead."""
+        if type(value) is np.ndarray and not value.ndim and value.dtype.kind == "f":
+            value = value[()]  # `held`, spelled out: every op makes a tensor
         self._value = value
         self._id = key = _next_id()
         self._name = name
@@ -246,6 +260,8 @@ class Tensor:
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         value = self._value
+        if type(value) is not np.ndarray:  # a 0-d float, held as a NumPy scalar
+            value = np.array(value)
         if copy:
             return value.astype(value.dtype if dtype is None else dtype)
         # The tensor's own values, without a copy (as TensorFlow), made read-only: a tensor
@@ -464,7 +480,7 @@ class Variable(Tensor):
 
     def assign(self, value: TensorLike) -> Variable:
         """Replace the value with `value` (same shape; converted to this variable's dtype)."""
-        new = self._converted(value, "assign")
+        new = held(self._converted(value, "assign"))
         self._value, self._read = new, None
         return self
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import math
+import warnings
 import weakref
 
 import numpy as np
@@ -130,3 +131,36 @@ def test_python_numbers_convert_to_the_tensor_dtype_and_errors_name_the_input() 
         i + 1.5
     with pytest.raises(ad.InvalidArgumentError, match="same dtype"):
         x + ad.constant([1.0, 2.0])
+
+
+def test_zero_d_floats_are_held_as_numpy_scalars_and_leave_as_arrays() -> None:
+    """A 0-d float is a NumPy scalar inside a tensor (its arithmetic is several times faster
+    than a 0-d array's); what leaves the engine is what it always was."""
+    t = ad.constant(0.5) * 3.0
+    assert type(t._value) is np.float32 and t.shape == () and t.dtype == ad.float32
+    array = np.asarray(t)
+    assert type(array) is np.ndarray and array.shape == () and not array.flags.writeable
+    assert array == np.float32(1.5) and array.dtype == np.float32
+    assert type(t.numpy()) is np.float32 and t.numpy() == np.float32(1.5)
+    v = ad.Variable(1.0, name="v")
+    v.assign(2.0)
+    assert type(v._value) is np.float32 and float(v) == 2.0
+    with ad.GradientTape() as tape:
+        y = v * v
+    graph = tape.graph(y)
+    for node in graph.nodes:  # a graph's numbers are read-only arrays, as before
+        assert type(node.value) is np.ndarray and not node.value.flags.writeable
+        assert node.grad is None or type(node.grad) is np.ndarray
+    assert graph.nodes[graph.target].value == 4.0 and graph["v"].grad == 4.0
+    assert tape.gradient(y, v).numpy() == np.float32(4.0)
+
+
+def test_zero_d_integers_wrap_around_silently_as_tensorflow() -> None:
+    """Integers stay 0-d arrays: NumPy's integer scalars would warn on overflow, where
+    TensorFlow (and NumPy's arrays) wrap around."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        big = ad.constant(2**30) * 4
+        small = ad.constant(np.int8(127)) + ad.constant(np.int8(1))
+    assert big.dtype == ad.int32 and big.numpy() == 0
+    assert small.dtype == ad.int8 and small.numpy() == -128
