@@ -32,6 +32,7 @@ def backward(
     source_ids: Sequence[int],
     steps: list[Step] | None = None,
     arrays: bool = False,
+    roots: set[int] | None = None,
 ) -> dict[int, Any]:
     """Reverse-mode sweep: gradient tensors of the targets (weighted by `seeds`), by tensor id.
 
@@ -41,16 +42,18 @@ def backward(
 
     When no tape is recording, the sweep runs on bare NumPy arrays (`state.raw`): the same
     gradient functions, the same NumPy calls, without making a tensor for every step; with
-    `arrays=True` the gradients are then returned as arrays too. NumPy's floating-point
+    `arrays=True` the gradients are then returned as arrays too. `roots`, when given, are the
+    ids `traced` grew from (a tape's watched tensors): if all of them are sources, every traced
+    tensor leads to a source, and the walk that finds those is skipped. NumPy's floating-point
     warnings are silenced, as in the forward ops: an infinite or nan gradient is the answer
     (TensorFlow's), not an accident to warn about.
     """
     with np.errstate(all="ignore"):
         if state.recording:
-            return _sweep(records, traced, targets, seeds, source_ids, steps, raw=False)
+            return _sweep(records, traced, targets, seeds, source_ids, steps, roots, raw=False)
         previous, state.raw = state.raw, True
         try:
-            grads = _sweep(records, traced, targets, seeds, source_ids, steps, raw=True)
+            grads = _sweep(records, traced, targets, seeds, source_ids, steps, roots, raw=True)
         finally:
             state.raw = previous
     if arrays:
@@ -65,12 +68,13 @@ def _sweep(
     seeds: Sequence[Tensor],
     source_ids: Sequence[int],
     steps: list[Step] | None,
+    roots: set[int] | None,
     raw: bool,
 ) -> dict[int, Any]:
     keep = {i for i in source_ids if i in traced}
     if not keep:
         return {}
-    needed = _needed(records, traced, keep)
+    needed = traced if roots is not None and roots <= keep else _needed(records, traced, keep)
     add = np.add if raw else ops.add  # the same sum: ops.add records it for an outer tape
     grads: dict[int, Any] = {}
     for target, seed in zip(targets, seeds, strict=False):

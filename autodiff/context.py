@@ -25,10 +25,15 @@ class _ThreadState(threading.local):
         # True during a backward pass that no tape records: ops then take and return bare
         # NumPy arrays (no tensors to make, nothing to convert or record): much faster.
         self.raw = False
+        # A new object whenever what the recording tapes watch may have changed (`refresh`):
+        # a variable that has made sure they all watch it keeps the token, and its next reads
+        # under the same tapes skip the check (a variable read by every op of a model).
+        self.token = object()
 
     def refresh(self) -> None:
-        """Recompute which entered tapes are recording (after enter, exit or pause)."""
+        """Recompute which entered tapes are recording (after enter, exit, pause or reset)."""
         self.recording = tuple(t for t in self.tapes if t._recording)
+        self.token = object()
 
 
 state = _ThreadState()

@@ -81,6 +81,7 @@ class GradientTape:
         self._outputs: list[Tensor] = []
         self._large = False  # a recorded value is large enough to be worth freeing
         self._traced: set[int] = set()
+        self._roots: set[int] = set()  # what `_traced` grew from: the watched tensors' ids
         self._variables: dict[int, Variable] = {}
         # traced complex values (id -> what it is): a gradient through them is refused
         self._complex: dict[int, str] = {}
@@ -159,6 +160,7 @@ class GradientTape:
             self._warn_not_differentiable(tensor, "watch")
             return
         self._traced.add(tensor._id)
+        self._roots.add(tensor._id)
         if tensor.dtype.kind == "c":
             what = "variable" if isinstance(tensor, Variable) else "tensor"
             self._complex[tensor._id] = f"the watched {what} {tensor.name or ''!r} ({tensor.dtype})"
@@ -188,6 +190,7 @@ class GradientTape:
         """Forget everything recorded and watched; the tape can be used again (and keeps
         recording if it is inside its `with` block)."""
         self._clear()
+        state.refresh()  # variables read from now on are watched again
 
     # ----- gradients -----
 
@@ -211,7 +214,9 @@ class GradientTape:
         flat_sources = _tensors(sources, "gradient", "sources")
         seeds = _seeds(targets, output_gradients)
         records, traced, _alive = self._consume(targets, flat_sources, "gradient")
-        grads = backward(records, traced, targets, seeds, [s._id for s in flat_sources])
+        grads = backward(
+            records, traced, targets, seeds, [s._id for s in flat_sources], roots=self._roots
+        )
         results = []
         for source in flat_sources:
             g = grads.get(source._id)
@@ -246,7 +251,7 @@ class GradientTape:
             seed = np.zeros(target.size, target.dtype)
             seed[i] = 1
             seed_tensor = Tensor(seed.reshape(target.shape))
-            grads = backward(records, traced, [target], [seed_tensor], ids)
+            grads = backward(records, traced, [target], [seed_tensor], ids, roots=self._roots)
             rows.append([grads.get(k) for k in ids])
         results = []
         for j, source in enumerate(flat_sources):

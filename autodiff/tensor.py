@@ -438,7 +438,7 @@ class Variable(Tensor):
     object, same shape and dtype) and are not recorded.
     """
 
-    __slots__ = ("_read", "scope", "trainable")
+    __slots__ = ("_read", "_token", "scope", "trainable")
 
     def __init__(
         self,
@@ -458,6 +458,7 @@ class Variable(Tensor):
         self.trainable = bool(trainable)
         self.scope: str = state.scope
         self._read: VariableRead | None = None
+        self._token: object = None  # `state.token` when the recording tapes last watched it
 
     def read(self) -> VariableRead:
         """The current value as a tensor, watched by the active tapes (as an op would read it)."""
@@ -466,10 +467,11 @@ class Variable(Tensor):
             snapshot = self._read = VariableRead(
                 self._value, self._id, self._name, self.trainable, self.scope
             )
-        if self.trainable:
+        if self.trainable and self._token is not state.token:
             for tape in state.recording:
                 if tape._watch_accessed_variables and self._id not in tape._variables:
                     tape._watch_variable(self)
+            self._token = state.token
         return snapshot
 
     read_value = read
