@@ -164,3 +164,23 @@ def test_zero_d_integers_wrap_around_silently_as_tensorflow() -> None:
         small = ad.constant(np.int8(127)) + ad.constant(np.int8(1))
     assert big.dtype == ad.int32 and big.numpy() == 0
     assert small.dtype == ad.int8 and small.numpy() == -128
+
+
+def test_variables_are_watched_again_after_a_reset_and_by_each_new_tape() -> None:
+    """A variable skips the watch check while the same tapes record; a reset or a new tape
+    makes it check again."""
+    v = ad.Variable(2.0, name="v")
+    with ad.GradientTape(persistent=True) as tape:
+        y = v * v
+        tape.reset()
+        assert tape.watched_variables() == ()
+        z = v * 3.0
+        with ad.GradientTape() as inner:
+            w = v * v * v
+        assert inner.watched_variables() == (v,)
+        assert inner.gradient(w, v).numpy() == np.float32(12.0)
+        with tape.stop_recording():
+            u = v * 5.0
+    assert tape.watched_variables() == (v,)
+    assert tape.gradient(z, v).numpy() == np.float32(3.0)
+    assert tape.gradient(y, v) is None and tape.gradient(u, v) is None
