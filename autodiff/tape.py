@@ -116,19 +116,21 @@ class GradientTape:
             return
         records.append(record)
         out = record[1]
-        if out[1].nbytes >= FREE_BYTES:
+        value = out[1]
+        array = type(value) is np.ndarray  # else a NumPy scalar: a float, small
+        if array and value.nbytes >= FREE_BYTES:
             self._large = True
             self._outputs.append(output)
         traced = self._traced
         if traced:
             for i in range(len(record) - INPUTS) if op.variadic else op.differentiable:
                 if record[INPUTS + i][0] in traced:
-                    kind = out[1].dtype.kind
+                    kind = value.dtype.kind if array else "f"
                     if kind == "f":
                         traced.add(out[0])
                     elif kind == "c":
                         traced.add(out[0])
-                        self._complex[out[0]] = f"the output of {op.name} ({out[1].dtype})"
+                        self._complex[out[0]] = f"the output of {op.name} ({value.dtype})"
                     break
 
     def watch(self, tensor: Any) -> None:
