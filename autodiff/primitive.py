@@ -235,6 +235,14 @@ def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None =
     return result
 
 
+def binary(op: Op, x: Any, y: Any) -> Any:
+    """`op(x, y)` for an op of two inputs and no attributes, without the public function's
+    argument binding: Tensor's arithmetic operators (`x * y`), which scalar code is made of."""
+    if state.raw:
+        return raw(op, (x, y), _NO_ATTRS)
+    return apply(op, (x, y), _NO_ATTRS)
+
+
 def raw(op: Op, args: Sequence[Any], attrs: dict[str, Any]) -> Any:
     """`op` on bare NumPy values: the backward pass when no tape records it (`state.raw`)."""
     if op.variadic:

@@ -337,34 +337,34 @@ class Tensor:
     # ----- operators (each one is an op of autodiff.ops, recorded like the functions) -----
 
     def __add__(self, other: TensorLike) -> Tensor:
-        return ops.add(self, other)
+        return primitive.binary(ops.add.op, self, other)
 
     def __radd__(self, other: TensorLike) -> Tensor:
-        return ops.add(other, self)
+        return primitive.binary(ops.add.op, other, self)
 
     def __sub__(self, other: TensorLike) -> Tensor:
-        return ops.subtract(self, other)
+        return primitive.binary(ops.subtract.op, self, other)
 
     def __rsub__(self, other: TensorLike) -> Tensor:
-        return ops.subtract(other, self)
+        return primitive.binary(ops.subtract.op, other, self)
 
     def __mul__(self, other: TensorLike) -> Tensor:
-        return ops.multiply(self, other)
+        return primitive.binary(ops.multiply.op, self, other)
 
     def __rmul__(self, other: TensorLike) -> Tensor:
-        return ops.multiply(other, self)
+        return primitive.binary(ops.multiply.op, other, self)
 
     def __truediv__(self, other: TensorLike) -> Tensor:
-        return ops.divide(self, other)
+        return primitive.binary(ops.divide.op, self, other)
 
     def __rtruediv__(self, other: TensorLike) -> Tensor:
-        return ops.divide(other, self)
+        return primitive.binary(ops.divide.op, other, self)
 
     def __pow__(self, other: TensorLike) -> Tensor:
-        return ops.pow(self, other)
+        return primitive.binary(ops.pow.op, self, other)
 
     def __rpow__(self, other: TensorLike) -> Tensor:
-        return ops.pow(other, self)
+        return primitive.binary(ops.pow.op, other, self)
 
     def __matmul__(self, other: TensorLike) -> Tensor:
         return ops.matmul(self, other)
@@ -611,4 +611,4 @@ def convert_to_tensor(value: TensorLike, dtype: DTypeLike = None) -> Tensor:
 
 # The operators above call the op table, which is built on the classes of this module: it is
 # imported last, once they exist (whichever of the two modules is imported first).
-from autodiff import interop, ops  # noqa: E402
+from autodiff import interop, ops, primitive  # noqa: E402
