@@ -57,8 +57,8 @@ class Op:
         "forward",
         "grads",
         "independent",
-        "index",
         "input_names",
+        "key",
         "name",
         "public",
         "rerun",
@@ -108,9 +108,9 @@ class Op:
                 raise ValueError(f"{name}: saves={tuple(saves)} names no input or 'out'")
             self.saves = frozenset(self.input_names.index(s) for s in saves if s != "out")
             self.saves_out = "out" in saves
-        # Its place in `TABLE` (None for a one-off op, such as a custom gradient's), which
-        # records keep instead of the op.
-        self.index: int | None = None
+        # What records keep of the op: its place in `TABLE`, or the op itself for a one-off
+        # op (such as a custom gradient's), which is not in the table.
+        self.key: int | Op = self
         # For ops that must re-run user code on replay (custom_gradient): values, attrs ->
         # (output, the op to differentiate that output with).
         self.rerun: Callable[[list[np.ndarray], Any], tuple[np.ndarray, Op]] | None = None
@@ -132,7 +132,7 @@ class Op:
         return f"<Op {self.name}>"
 
 
-# Every op of the table (`primitive` adds them), by `Op.index`.
+# Every op of the table (`primitive` adds them), by `Op.key`.
 TABLE: list[Op] = []
 
 # What the tapes saw of one operation: (op, output ref, attrs, scope, *input refs), where op is
@@ -152,11 +152,8 @@ def op_of(key: int | Op) -> Op:
 
 def new_record(op: Op, inputs: Sequence[Tensor], output: Tensor, attrs: dict) -> Record:
     """The record of `op` making `output` from `inputs`, in the current name scope."""
-    key = op if op.index is None else op.index
-    attrs = attrs or None
-    if len(inputs) == 2:  # the common cases, spelled out: this runs for every op
-        return (key, output._ref, attrs, state.scope, inputs[0]._ref, inputs[1]._ref)
-    if len(inputs) == 1:
+    key, attrs = op.key, attrs or None
+    if len(inputs) == 1:  # the common case, spelled out: this runs for every op
         return (key, output._ref, attrs, state.scope, inputs[0]._ref)
     return (key, output._ref, attrs, state.scope, *[x._ref for x in inputs])
 
@@ -229,7 +226,11 @@ def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None =
     result = Tensor(out, name)
     tapes = state.recording
     if tapes:
-        entry = new_record(op, inputs, result, attrs)
+        if len(inputs) == 2:  # `new_record`, spelled out for the common case: every op
+            x, y = inputs[0]._ref, inputs[1]._ref
+            entry = (op.key, result._ref, attrs or None, state.scope, x, y)
+        else:
+            entry = new_record(op, inputs, result, attrs)
         for tape in tapes:
             tape._record(entry, op, result)
     return result
@@ -469,7 +470,7 @@ def primitive(
             saves=saves,
             public=public,
         )
-        op.index = len(TABLE)
+        op.key = len(TABLE)
         TABLE.append(op)
         return _function(op, forward, binder)
 
@@ -559,12 +560,12 @@ def _function(op: Op, forward: Callable[..., Any], binder: _Binder) -> Callable[
         if state.raw:  # a backward pass on bare arrays: `raw`, its common cases spelled out
             if len(args) == 1 and not variadic:
                 a = args[0]
-                return op.forward(a._value if isinstance(a, Tensor) else a, **attrs)
+                return forward(a if type(a) not in _TENSORS else a._value, **attrs)
             if len(args) == 2 and not attrs and not variadic:
                 a, b = args
-                return op.forward(
-                    a._value if isinstance(a, Tensor) else a,
-                    b._value if isinstance(b, Tensor) else b,
+                return forward(
+                    a if type(a) not in _TENSORS else a._value,
+                    b if type(b) not in _TENSORS else b._value,
                 )
             return raw(op, args, attrs)
         return apply(op, args, attrs or _NO_ATTRS, name)
