@@ -236,11 +236,11 @@ def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None =
     return result
 
 
-def binary(op: Op, x: Any, y: Any) -> Any:
-    """`op(x, y)` for an op of two inputs and no attributes, without the public function's
-    argument binding: Tensor's arithmetic operators (`x * y`), which scalar code is made of."""
-    if state.raw:
-        return raw(op, (x, y), _NO_ATTRS)
+def binary(op: Op, x: Any, y: Any) -> Tensor:
+    """`op(x, y)` for an op of two inputs and no attributes, one of them a tensor, without the
+    public function's argument binding: Tensor's arithmetic operators (`x * y`), which scalar
+    code is made of. (With a tensor, this is never the bare-array backward pass, `state.raw`:
+    that pass hands its ops NumPy values only.)"""
     return apply(op, (x, y), _NO_ATTRS)
 
 
@@ -285,8 +285,8 @@ def _convert(op: Op, args: Sequence[Any]) -> list[Tensor]:
     inputs = []
     for a in args:
         kind = type(a)
-        if kind is Variable:
-            a = a.read()
+        if kind is Variable:  # `a.read()`, its common case spelled out: already watched
+            a = a._read if a._token is state.token and a._read is not None else a.read()
         elif kind in _SCALARS:
             numbers = True
             inputs.append(a)
