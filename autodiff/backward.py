@@ -18,7 +18,7 @@ import numpy as np
 from autodiff import ops
 from autodiff.context import state
 from autodiff.primitive import INPUTS, TABLE, Record, op_of
-from autodiff.tensor import Tensor, from_ref
+from autodiff.tensor import HELD, Tensor, from_ref
 
 _sum_to = ops.sum_to.op.forward  # NumPy's own, for a sweep on bare arrays (`raw`)
 Step = tuple[int, Any, dict[int, Any]]  # record index, upstream gradient, contributions
@@ -58,7 +58,7 @@ def backward(
             state.raw = previous
     if arrays:
         return grads
-    return {k: Tensor(np.asarray(g)) for k, g in grads.items()}
+    return {k: Tensor(g if type(g) in HELD else np.asarray(g)) for k, g in grads.items()}
 
 
 def _sweep(

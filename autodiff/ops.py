@@ -332,7 +332,7 @@ def tanh_grad(y: TensorLike, dy: TensorLike, name: str | None = None) -> Tensor:
         return dy * (1 - y * y)
     out = np.square(y)  # in place: one temporary instead of three (big activations)
     np.subtract(1, out, out=out)
-    return np.multiply(dy, out, out=out)
+    return _times_upstream(out, dy)
 
 
 @primitive(
@@ -347,6 +347,16 @@ def sigmoid_grad(y: TensorLike, dy: TensorLike, name: str | None = None) -> Tens
         return dy * y * (1 - y)
     out = np.subtract(1, y)  # in place: one temporary instead of three (big activations)
     np.multiply(out, y, out=out)
+    return _times_upstream(out, dy)
+
+
+def _times_upstream(out: np.ndarray, dy: np.ndarray) -> np.ndarray:
+    """`dy * out`, written into `out` (a fused gradient's own temporary). An upstream gradient
+    that is one number broadcast (all strides 0: the gradient of a sum or a mean) multiplies
+    as that number, and 1 not at all: one pass over the array less, the same numbers."""
+    if dy.size and not any(dy.strides):
+        one = dy.reshape(-1)[0]
+        return out if one == 1 else np.multiply(out, one, out=out)
     return np.multiply(dy, out, out=out)
 
 

@@ -25,7 +25,7 @@ import numpy as np
 
 from autodiff.context import state
 from autodiff.errors import InvalidArgumentError
-from autodiff.tensor import SUPPORTED, Ref, Tensor, Variable, VariableRead, to_array
+from autodiff.tensor import HELD, SUPPORTED, Ref, Tensor, Variable, VariableRead, to_array
 
 Grad = Callable[..., Tensor | None]
 _NO_ATTRS: dict[str, Any] = {}
@@ -165,10 +165,16 @@ def _stand_in(ref: Ref) -> Ref:
     """`ref` with zeros for a value: same shape and dtype, all strides 0 over one zero item
     (read-only), which takes no memory."""
     key, value, name, scope = ref
-    zeros = np.ndarray(
-        value.shape, value.dtype, bytes(value.dtype.itemsize), strides=(0,) * value.ndim
-    )
-    return (key, zeros, name, scope)
+    return (key, _zeros(value.shape, value.dtype), name, scope)
+
+
+@functools.lru_cache(maxsize=256)
+def _zeros(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """Read-only zeros of `shape` that take no memory (all strides 0 over one zero item),
+    shared: the same shapes come back at every step of a training loop."""
+    zeros = np.ndarray(shape, dtype, bytes(dtype.itemsize), strides=(0,) * len(shape))
+    zeros.flags.writeable = False
+    return zeros
 
 
 def for_backward(records: Sequence[Record]) -> list[Record]:
@@ -181,15 +187,16 @@ def for_backward(records: Sequence[Record]) -> list[Record]:
     limit = FREE_BYTES
     stand_ins: dict[int, Ref] = {}  # one per tensor (an output is also an input)
     for r in records:
-        key, output, attrs, scope, *inputs = r
-        op = op_of(key)
+        key = r[0]
+        op = TABLE[key] if type(key) is int else key  # `op_of`, spelled out: every record
         saves = op.saves
         if saves is None:
             keep(r)
             continue
+        key, output, attrs, scope, *inputs = r
         changed = False
         for i, x in enumerate(inputs):
-            if i not in saves and x[1].nbytes >= limit and x[3] is None:
+            if i not in saves and x[3] is None and x[1].nbytes >= limit:
                 s = stand_ins.get(x[0])
                 inputs[i] = stand_ins[x[0]] = _stand_in(x) if s is None else s
                 changed = True
@@ -221,7 +228,7 @@ def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None =
         raise
     except (ValueError, TypeError, IndexError, ArithmeticError) as e:
         raise _invalid(op, inputs, attrs, e) from e
-    if type(out) not in _HELD:
+    if type(out) not in HELD:
         out = np.asarray(out)
     result = Tensor(out, name)
     tapes = state.recording
@@ -270,8 +277,6 @@ def record(op: Op, inputs: tuple[Tensor, ...], output: Tensor, attrs: dict[str, 
 
 
 _TENSORS = frozenset({Tensor, VariableRead, Variable})
-# What a tensor holds as it is (see `tensor.held`): arrays, and 0-d floats as NumPy scalars.
-_HELD = frozenset({np.ndarray, np.float16, np.float32, np.float64})
 _SCALARS = frozenset({float, int})  # Python numbers, converted to the tensors' dtype
 
 

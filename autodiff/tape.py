@@ -104,9 +104,9 @@ class GradientTape:
     def _stop(self) -> None:
         """Leave the stack of active tapes for good (end of `with`, or a consumed tape)."""
         self._recording = False
-        if self in state.tapes:
+        if self in state.tapes:  # (else it left at the end of `with`: nothing changes)
             state.tapes.remove(self)
-        state.refresh()
+            state.refresh()
 
     def _record(self, record: Record, op: Op, output: Tensor) -> None:
         """Keep `record` (of `op`, which made `output`); the output is traced if a
@@ -427,8 +427,10 @@ def _tensors(structure: Any, where: str, what: str) -> list[Tensor]:
 
 def _seeds(targets: list[Tensor], output_gradients: Any) -> list[Tensor]:
     """The starting gradient of each target: ones, or the given `output_gradients`."""
-    if output_gradients is None:
-        return [Tensor(np.ones(t._value.shape, t._value.dtype)) for t in targets]
+    if output_gradients is None:  # (`np.array(1)` for a scalar: 4x faster than `np.ones`)
+        return [
+            Tensor(np.ones(t.shape, t.dtype) if t.ndim else np.array(1, t.dtype)) for t in targets
+        ]
     given = nest.flatten(output_gradients)
     if len(given) != len(targets):
         raise ValueError(

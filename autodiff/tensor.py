@@ -74,6 +74,10 @@ def is_differentiable(dtype: np.dtype) -> bool:
     return dtype.kind in "fc"
 
 
+# What a tensor holds as it is given (see `held`): arrays, and 0-d floats as NumPy scalars.
+HELD = frozenset({np.ndarray, np.float16, np.float32, np.float64})
+
+
 def held(array: np.ndarray) -> np.ndarray | np.generic:
     """The value a tensor holds for `array`: a 0-d float array as its NumPy scalar (the same
     number, dtype and shape `()`; arithmetic on it is several times faster), anything else
