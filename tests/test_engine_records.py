@@ -184,3 +184,29 @@ def test_variables_are_watched_again_after_a_reset_and_by_each_new_tape() -> Non
     assert tape.watched_variables() == (v,)
     assert tape.gradient(z, v).numpy() == np.float32(3.0)
     assert tape.gradient(y, v) is None and tape.gradient(u, v) is None
+
+
+@pytest.mark.parametrize("op", ["tanh", "sigmoid"])
+def test_fused_gradients_under_a_sum_or_a_mean_are_numpys_numbers(op: str) -> None:
+    """The upstream gradient of a sum is one number broadcast: tanh's and sigmoid's fused
+    gradients multiply by it as a number (1: not at all), with the same numbers as NumPy."""
+    rng = np.random.default_rng(0)
+    x0 = rng.standard_normal((64, 128)).astype(np.float32)
+    x = ad.Variable(x0, name="x")
+    y0 = np.tanh(x0) if op == "tanh" else 1 / (1 + np.exp(-x0))
+    local = 1 - y0 * y0 if op == "tanh" else (1 - y0) * y0
+    f = getattr(ad, op)
+    cases = [  # (loss, its output gradient, what the gradient must be)
+        (lambda: ad.reduce_sum(f(x)), None, local),
+        (lambda: ad.reduce_sum(f(x)), 3.0, local * np.float32(3)),  # a broadcast 3
+        (lambda: ad.reduce_mean(f(x)), None, local * np.float32(1 / x0.size)),
+        (lambda: ad.reduce_sum(f(x) * x0), None, local * x0),  # an upstream of many numbers
+    ]
+    for loss_of, weight, expected in cases:
+        with ad.GradientTape() as tape:
+            loss = loss_of()
+        (grad,) = tape.gradient(loss, [x], output_gradients=weight)
+        np.testing.assert_allclose(grad.numpy(), expected, rtol=2e-6, atol=1e-9)
+        with ad.GradientTape(persistent=True) as tape:  # keeps every value: same numbers
+            loss = loss_of()
+        assert np.array_equal(tape.gradient(loss, x, output_gradients=weight), grad)
