@@ -628,7 +628,8 @@ def sum_to(input: TensorLike, shape: Sequence[int], name: str | None = None) -> 
     axes = _BROADCAST_AXES.get((input.shape, shape))
     if axes is None:
         axes = _broadcast_axes(input.shape, shape)
-    return np.add.reduce(input, axis=axes, keepdims=True).reshape(shape)
+    summed = np.add.reduce(input, axis=axes, keepdims=True)
+    return summed if summed.ndim == len(shape) else summed.reshape(shape)
 
 
 # The axes `sum_to` sums over, by (input shape, shape): every backward pass through a

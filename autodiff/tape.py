@@ -158,12 +158,13 @@ class GradientTape:
 
     def _trace(self, tensor: Tensor) -> None:
         """Let gradients reach `tensor` (or warn why they can't)."""
-        if not is_differentiable(tensor.dtype):
+        dtype = tensor._value.dtype
+        if not is_differentiable(dtype):
             self._warn_not_differentiable(tensor, "watch")
             return
         self._traced.add(tensor._id)
         self._roots.add(tensor._id)
-        if tensor.dtype.kind == "c":
+        if dtype.kind == "c":
             what = "variable" if isinstance(tensor, Variable) else "tensor"
             self._complex[tensor._id] = f"the watched {what} {tensor.name or ''!r} ({tensor.dtype})"
 
