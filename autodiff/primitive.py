@@ -239,7 +239,7 @@ def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None =
         else:
             entry = new_record(op, inputs, result, attrs)
         for tape in tapes:
-            tape._record(entry, op, result)
+            tape._record(entry, op)
     return result
 
 
@@ -272,7 +272,7 @@ def record(op: Op, inputs: tuple[Tensor, ...], output: Tensor, attrs: dict[str, 
     if tapes:
         entry = new_record(op, inputs, output, attrs)
         for tape in tapes:
-            tape._record(entry, op, output)
+            tape._record(entry, op)
     return output
 
 

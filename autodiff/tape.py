@@ -73,12 +73,10 @@ class GradientTape:
         _live_tapes.add(self)
 
     def _clear(self) -> None:
+        # What was recorded: tuples of ids, names and values, never tensor objects, so that a
+        # long recording leaves nothing for the cyclic garbage collector to traverse at every
+        # full collection, and a value is freed as soon as no record (and no user) holds it.
         self._records: list[Record] | None = []
-        # The output tensors of the records whose values are large (>= FREE_BYTES): they stay
-        # alive as long as the tape holds their values. The records keep only ids and arrays,
-        # so that small values (scalars, short vectors) leave no object behind for the cyclic
-        # garbage collector to traverse at every full collection of a long recording.
-        self._outputs: list[Tensor] = []
         self._large = False  # a recorded value is large enough to be worth freeing
         self._traced: set[int] = set()
         self._roots: set[int] = set()  # what `_traced` grew from: the watched tensors' ids
@@ -108,9 +106,8 @@ class GradientTape:
             state.tapes.remove(self)
             state.refresh()
 
-    def _record(self, record: Record, op: Op, output: Tensor) -> None:
-        """Keep `record` (of `op`, which made `output`); the output is traced if a
-        differentiable input is."""
+    def _record(self, record: Record, op: Op) -> None:
+        """Keep `record` (of `op`); its output is traced if a differentiable input is."""
         records = self._records
         if records is None:
             return
@@ -120,7 +117,6 @@ class GradientTape:
         array = type(value) is np.ndarray  # else a NumPy scalar: a float, small
         if array and value.nbytes >= FREE_BYTES:
             self._large = True
-            self._outputs.append(output)
         traced = self._traced
         if traced:
             for i in range(len(record) - INPUTS) if op.variadic else op.differentiable:
@@ -216,7 +212,7 @@ class GradientTape:
         targets = _tensors(target, "gradient", "target")
         flat_sources = _tensors(sources, "gradient", "sources")
         seeds = _seeds(targets, output_gradients)
-        records, traced, _alive = self._consume(targets, flat_sources, "gradient")
+        records, traced = self._consume(targets, flat_sources, "gradient")
         grads = backward(
             records, traced, targets, seeds, [s._id for s in flat_sources], roots=self._roots
         )
@@ -247,7 +243,7 @@ class GradientTape:
         zero = _unconnected(unconnected_gradients) is UnconnectedGradients.ZERO
         (target,) = _tensors(target, "jacobian", "target")
         flat_sources = _tensors(sources, "jacobian", "sources")
-        records, traced, _alive = self._consume([target], flat_sources, "jacobian")
+        records, traced = self._consume([target], flat_sources, "jacobian")
         ids = [s._id for s in flat_sources]
         rows: list[list[Tensor | None]] = []
         for i in range(target.size):
@@ -291,11 +287,10 @@ class GradientTape:
 
     def _consume(
         self, targets: Sequence[Tensor], sources: Sequence[Tensor], where: str
-    ) -> tuple[list[Record], set[int], list[Tensor]]:
-        """The records to differentiate, the ids gradients reach, and the tensors whose values
-        the records hold (to keep alive until the backward pass is done). A non-persistent
-        tape gives them up (the one call), unless the call is refused (a gradient through
-        complex values): then it keeps them."""
+    ) -> tuple[list[Record], set[int]]:
+        """The records to differentiate and the ids gradients reach. A non-persistent tape
+        gives them up (the one call), unless the call is refused (a gradient through complex
+        values): then it keeps them."""
         records = self._records
         if records is None:
             raise RuntimeError(ONE_CALL)
@@ -303,17 +298,14 @@ class GradientTape:
         if self._complex:
             ids = [s._id for s in sources]
             refuse_complex(records, traced, targets, ids, self._complex, where)
-        outputs = self._outputs
         if not self._persistent:
             self._stop()  # TensorFlow: after gradient, a non-persistent tape stops recording
-            self._records, self._traced, self._outputs = None, set(), []
+            self._records, self._traced = None, set()
             # keep only what the gradients read: the other activations are freed now, before
             # the backward pass allocates the gradients (a persistent tape keeps everything)
             if self._large:
                 records = primitive.for_backward(records)
-                kept = {id(x[1]) for r in records for x in (r[1], *r[INPUTS:])}
-                outputs = [t for t in outputs if id(t._value) in kept]
-        return records, traced, outputs
+        return records, traced
 
     def _warn_not_differentiable(self, tensor: Tensor, where: str) -> None:
         if self._warned:
