@@ -906,8 +906,9 @@ def test_numpy_values():
 
 def test_activations_no_gradient_reads_are_freed_before_the_backward_pass() -> None:
     """A non-persistent tape keeps, of each op, only what its gradient reads (`saves=` in
-    the op table): `x @ w` and `x @ w + b` are gone by the time backward reaches the last
-    op, while `tanh`'s output (its gradient reads it) is kept until then."""
+    the op table): the values of `x @ w` and `x @ w + b` are gone by the time backward
+    reaches the last op, while `tanh`'s output (its gradient reads it) is kept until then.
+    (The tape holds values, not tensors: the weak references are to the NumPy arrays.)"""
     x = ad.constant(np.ones((64, 64), np.float32))
     w = ad.Variable(np.full((64, 64), 0.01, np.float32))
     b = ad.Variable(np.zeros(64, np.float32))
@@ -926,7 +927,9 @@ def test_activations_no_gradient_reads_are_freed_before_the_backward_pass() -> N
         xw = x @ w
         pre = xw + b
         act = ad.tanh(pre)
-        refs.update(xw=weakref.ref(xw), pre=weakref.ref(pre), act=weakref.ref(act))
+        arrays = {"xw": np.asarray(xw), "pre": np.asarray(pre), "act": np.asarray(act)}
+        assert all(a is np.asarray(t) for a, t in zip(arrays.values(), (xw, pre, act)))
+        refs.update({name: weakref.ref(a) for name, a in arrays.items()})
         return ad.reduce_sum(spy(act))
 
     with ad.GradientTape() as tape:
