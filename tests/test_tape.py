@@ -928,7 +928,7 @@ def test_activations_no_gradient_reads_are_freed_before_the_backward_pass() -> N
         pre = xw + b
         act = ad.tanh(pre)
         arrays = {"xw": np.asarray(xw), "pre": np.asarray(pre), "act": np.asarray(act)}
-        assert all(a is np.asarray(t) for a, t in zip(arrays.values(), (xw, pre, act)))
+        assert all(a is np.asarray(t) for a, t in zip(arrays.values(), (xw, pre, act), strict=True))
         refs.update({name: weakref.ref(a) for name, a in arrays.items()})
         return ad.reduce_sum(spy(act))
 
