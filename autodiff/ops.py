@@ -352,8 +352,8 @@ def sigmoid_grad(y: TensorLike, dy: TensorLike, name: str | None = None) -> Tens
 
 def _times_upstream(out: np.ndarray, dy: np.ndarray) -> np.ndarray:
     """`dy * out`, written into `out` (a fused gradient's own temporary). An upstream gradient
-    that is one number broadcast (all strides 0: the gradient of a sum or a mean) multiplies
-    as that number, and 1 not at all: one pass over the array less, the same numbers."""
+    that is one number broadcast (all strides 0: the gradient of a sum, or of a weighted sum)
+    multiplies as that number, and 1 not at all: one pass less, the same numbers."""
     if dy.size and not any(dy.strides):
         one = dy.reshape(-1)[0]
         return out if one == 1 else np.multiply(out, one, out=out)
