@@ -108,12 +108,8 @@ def _sweep(
 
 def _repeats(record: Record) -> bool:
     """Whether the op of `record` reads one tensor more than once (`x * x`)."""
-    n = len(record) - INPUTS
-    if n < 2:
-        return False
-    if n == 2:
-        return record[INPUTS][0] == record[INPUTS + 1][0]
-    return len({x[0] for x in record[INPUTS:]}) < n
+    inputs = record[INPUTS:]
+    return len({x[0] for x in inputs}) < len(inputs)
 
 
 def _needed(records: Sequence[Record], traced: set[int], sources: set[int]) -> set[int]:

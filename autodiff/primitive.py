@@ -252,18 +252,10 @@ def binary(op: Op, x: Any, y: Any) -> Tensor:
 
 
 def raw(op: Op, args: Sequence[Any], attrs: dict[str, Any]) -> Any:
-    """`op` on bare NumPy values: the backward pass when no tape records it (`state.raw`)."""
-    if op.variadic:
-        return op.forward([a._value if isinstance(a, Tensor) else a for a in args], **attrs)
-    if len(args) == 1:  # the common cases, spelled out
-        a = args[0]
-        return op.forward(a._value if isinstance(a, Tensor) else a, **attrs)
-    if len(args) == 2 and not attrs:
-        a, b = args
-        return op.forward(
-            a._value if isinstance(a, Tensor) else a, b._value if isinstance(b, Tensor) else b
-        )
-    return op.forward(*[a._value if isinstance(a, Tensor) else a for a in args], **attrs)
+    """`op` on bare NumPy values: the backward pass when no tape records it (`state.raw`).
+    (The public function spells out the common cases, one input or two without attributes.)"""
+    values = [a._value if isinstance(a, Tensor) else a for a in args]
+    return op.forward(values, **attrs) if op.variadic else op.forward(*values, **attrs)
 
 
 def record(op: Op, inputs: tuple[Tensor, ...], output: Tensor, attrs: dict[str, Any]) -> Tensor:
