@@ -25,7 +25,16 @@ import numpy as np
 
 from autodiff.context import state
 from autodiff.errors import InvalidArgumentError
-from autodiff.tensor import HELD, SUPPORTED, Ref, Tensor, Variable, VariableRead, to_array
+from autodiff.tensor import (
+    HELD,
+    SUPPORTED,
+    TENSORS,
+    Ref,
+    Tensor,
+    Variable,
+    VariableRead,
+    to_array,
+)
 
 Grad = Callable[..., Tensor | None]
 _NO_ATTRS: dict[str, Any] = {}
@@ -268,7 +277,6 @@ def record(op: Op, inputs: tuple[Tensor, ...], output: Tensor, attrs: dict[str, 
     return output
 
 
-_TENSORS = frozenset({Tensor, VariableRead, Variable})
 _SCALARS = frozenset({float, int})  # Python numbers, converted to the tensors' dtype
 
 
@@ -557,12 +565,12 @@ def _function(op: Op, forward: Callable[..., Any], binder: _Binder) -> Callable[
         if state.raw:  # a backward pass on bare arrays: `raw`, its common cases spelled out
             if len(args) == 1 and not variadic:
                 a = args[0]
-                return forward(a if type(a) not in _TENSORS else a._value, **attrs)
+                return forward(a if type(a) not in TENSORS else a._value, **attrs)
             if len(args) == 2 and not attrs and not variadic:
                 a, b = args
                 return forward(
-                    a if type(a) not in _TENSORS else a._value,
-                    b if type(b) not in _TENSORS else b._value,
+                    a if type(a) not in TENSORS else a._value,
+                    b if type(b) not in TENSORS else b._value,
                 )
             return raw(op, args, attrs)
         return apply(op, args, attrs or _NO_ATTRS, name)

@@ -28,10 +28,10 @@ from autodiff.errors import InvalidArgumentError
 from autodiff.graph import Graph, from_records
 from autodiff.primitive import FREE_BYTES, INPUTS, Op, Record
 from autodiff.tensor import (
+    TENSORS,
     Tensor,
     TensorLike,
     Variable,
-    VariableRead,
     is_differentiable,
     to_array,
 )
@@ -225,7 +225,7 @@ class GradientTape:
             elif g is None and zero:
                 g = ops.zeros_like(source)
             results.append(g)
-        if type(sources) is list and all(type(s) in _TENSORS for s in sources):
+        if type(sources) is list and all(type(s) in TENSORS for s in sources):
             return results  # a flat list: no structure to rebuild
         return nest.pack(sources, results) if nest.is_nested(sources) else results[0]
 
@@ -389,15 +389,12 @@ def _unconnected(value: UnconnectedGradients | str) -> UnconnectedGradients:
         raise ValueError(f"unconnected_gradients must be 'none' or 'zero', got {value!r}") from None
 
 
-_TENSORS = frozenset({Tensor, Variable, VariableRead})
-
-
 def _tensors(structure: Any, where: str, what: str) -> list[Tensor]:
     """The tensors of a (nested) structure; variables become their current reads."""
     kind = type(structure)
-    if kind in _TENSORS:  # the common cases first: one tensor, a flat list of them
+    if kind in TENSORS:  # the common cases first: one tensor, a flat list of them
         return [structure]
-    if kind is list and structure and all(type(t) in _TENSORS for t in structure):
+    if kind is list and structure and all(type(t) in TENSORS for t in structure):
         return list(structure)
     flat = nest.flatten(structure)
     if not flat:

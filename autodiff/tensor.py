@@ -565,6 +565,11 @@ class Variable(Tensor):
     __str__ = __repr__
 
 
+# The tensor classes, for checks by exact type on hot paths (`type(x) in TENSORS` is faster
+# than `isinstance`).
+TENSORS = frozenset({Tensor, VariableRead, Variable})
+
+
 def from_ref(ref: Ref) -> Tensor:
     """The tensor a tape's `Ref` stands for: same id (tapes know it as the same tensor) and
     value; a `VariableRead` for a variable's read."""
