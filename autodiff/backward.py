@@ -48,19 +48,21 @@ def backward(
     warnings are silenced, as in the forward ops: an infinite or nan gradient is the answer
     (TensorFlow's), not an accident to warn about.
     """
-    with np.errstate(all="ignore"):
-        if state.recording:
-            return _sweep(records, traced, targets, seeds, source_ids, steps, roots, raw=False)
-        previous, state.raw = state.raw, True
-        try:
-            grads = _sweep(records, traced, targets, seeds, source_ids, steps, roots, raw=True)
-        finally:
-            state.raw = previous
+    if state.recording:
+        return _sweep(records, traced, targets, seeds, source_ids, steps, roots, raw=False)
+    previous, state.raw = state.raw, True
+    try:
+        grads = _sweep(records, traced, targets, seeds, source_ids, steps, roots, raw=True)
+    finally:
+        state.raw = previous
     if arrays:
         return grads
-    return {k: Tensor(g if type(g) in HELD else np.asarray(g)) for k, g in grads.items()}
+    for k, g in grads.items():
+        grads[k] = Tensor(g if type(g) in HELD else np.asarray(g))
+    return grads
 
 
+@np.errstate(all="ignore")  # (as a decorator: cheaper than a `with` block per call)
 def _sweep(
     records: Sequence[Record],
     traced: set[int],
@@ -71,13 +73,13 @@ def _sweep(
     roots: set[int] | None,
     raw: bool,
 ) -> dict[int, Any]:
-    keep = {i for i in source_ids if i in traced}
+    keep = traced.intersection(source_ids)
     if not keep:
         return {}
     needed = traced if roots is not None and roots <= keep else _needed(records, traced, keep)
     add = np.add if raw else ops.add  # the same sum: ops.add records it for an outer tape
     grads: dict[int, Any] = {}
-    for target, seed in zip(targets, seeds, strict=False):
+    for target, seed in zip(targets, seeds, strict=True):
         if target._id in needed:
             _accumulate(grads, target._id, seed._value if raw else seed)
     for index in range(len(records) - 1, -1, -1):

@@ -32,7 +32,7 @@ class _ThreadState(threading.local):
 
     def refresh(self) -> None:
         """Recompute which entered tapes are recording (after enter, exit, pause or reset)."""
-        self.recording = tuple(t for t in self.tapes if t._recording)
+        self.recording = tuple([t for t in self.tapes if t._recording])
         self.token = object()
 
 

@@ -64,6 +64,7 @@ class Op:
         "explain",
         "formulas",
         "forward",
+        "frees",
         "grads",
         "independent",
         "input_names",
@@ -108,15 +109,22 @@ class Op:
         self.explain = explain
         self.differentiable = tuple(i for i, g in enumerate(self.grads) if g is not None)
         # What the gradients read the values of (None: everything), by input index; the
-        # backward pass of a non-persistent tape keeps only the shape of the rest.
+        # backward pass of a non-persistent tape keeps only the shape of the rest...
         self.saves: frozenset[int] | None = None
         self.saves_out = True
+        # ...the values at these places of a record (see `Record`; a variadic op's inputs are
+        # added to them), which `for_backward` replaces.
+        self.frees: tuple[int, ...] | None = None
         if saves is not None:
             unknown = set(saves) - {"out", *self.input_names}
             if unknown or (variadic and set(saves) - {"out"}):
                 raise ValueError(f"{name}: saves={tuple(saves)} names no input or 'out'")
             self.saves = frozenset(self.input_names.index(s) for s in saves if s != "out")
             self.saves_out = "out" in saves
+            inputs = () if variadic else range(len(self.input_names))
+            self.frees = (() if self.saves_out else (1,)) + tuple(  # (the output is at 1)
+                INPUTS + i for i in inputs if i not in self.saves
+            )
         # What records keep of the op: its place in `TABLE`, or the op itself for a one-off
         # op (such as a custom gradient's), which is not in the table.
         self.key: int | Op = self
@@ -190,32 +198,29 @@ def for_backward(records: Sequence[Record]) -> list[Record]:
     """`records` as the backward pass needs them: the values no gradient reads (see
     `primitive(saves=...)`) replaced by zeros of their shape and dtype, so that a
     non-persistent tape's activations are freed before the backward pass allocates the
-    gradients. Records are shared by every tape recording at the time: they are copied."""
+    gradients. (Variables' values, and small ones, are kept: freeing them saves nothing.)
+    Records are shared by every tape recording at the time: they are copied."""
     stripped = []
     keep = stripped.append
-    limit = FREE_BYTES
     stand_ins: dict[int, Ref] = {}  # one per tensor (an output is also an input)
     for r in records:
         key = r[0]
         op = TABLE[key] if type(key) is int else key  # `op_of`, spelled out: every record
-        saves = op.saves
-        if saves is None:
+        frees = op.frees
+        if frees is None:
             keep(r)
             continue
-        key, output, attrs, scope, *inputs = r
-        changed = False
-        for i, x in enumerate(inputs):
-            if i not in saves and x[3] is None and x[1].nbytes >= limit:
+        if op.variadic:
+            frees = (*frees, *range(INPUTS, len(r)))
+        new = None
+        for place in frees:
+            x = r[place]
+            if x[3] is None and x[1].nbytes >= FREE_BYTES:  # (x[3]: a variable's scope)
+                if new is None:
+                    new = list(r)
                 s = stand_ins.get(x[0])
-                inputs[i] = stand_ins[x[0]] = _stand_in(x) if s is None else s
-                changed = True
-        if not op.saves_out and output[1].nbytes >= limit:
-            s = stand_ins.get(output[0])
-            output = stand_ins[output[0]] = _stand_in(output) if s is None else s
-        elif not changed:
-            keep(r)
-            continue
-        keep((key, output, attrs, scope, *inputs))
+                new[place] = stand_ins[x[0]] = _stand_in(x) if s is None else s
+        keep(r if new is None else tuple(new))
     return stripped
 
 

@@ -219,14 +219,14 @@ class GradientTape:
         results = []
         for source in flat_sources:
             g = grads.get(source._id)
-            if not is_differentiable(source.dtype):
-                self._warn_not_differentiable(source, "gradient")
-                g = None
-            elif g is None and zero:
-                g = ops.zeros_like(source)
+            if g is None:  # (a source with a gradient is traced, so differentiable)
+                if not is_differentiable(source.dtype):
+                    self._warn_not_differentiable(source, "gradient")
+                elif zero:
+                    g = ops.zeros_like(source)
             results.append(g)
-        if type(sources) is list and all(type(s) in TENSORS for s in sources):
-            return results  # a flat list: no structure to rebuild
+        if flat_sources is sources:
+            return results  # a flat list of tensors: no structure to rebuild
         return nest.pack(sources, results) if nest.is_nested(sources) else results[0]
 
     def jacobian(
@@ -390,12 +390,17 @@ def _unconnected(value: UnconnectedGradients | str) -> UnconnectedGradients:
 
 
 def _tensors(structure: Any, where: str, what: str) -> list[Tensor]:
-    """The tensors of a (nested) structure; variables become their current reads."""
+    """The tensors of a (nested) structure, in order; a flat list of tensors is returned as
+    it is (not copied: callers only read it)."""
     kind = type(structure)
     if kind in TENSORS:  # the common cases first: one tensor, a flat list of them
         return [structure]
-    if kind is list and structure and all(type(t) in TENSORS for t in structure):
-        return list(structure)
+    if kind is list and structure:
+        for t in structure:  # (a loop: faster than all() on a generator)
+            if type(t) not in TENSORS:
+                break
+        else:
+            return structure
     flat = nest.flatten(structure)
     if not flat:
         raise ValueError(f"{where}: {what} is empty; pass a tensor or a list of tensors")
