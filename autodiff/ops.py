@@ -30,6 +30,7 @@ from autodiff.tensor import (
     float64,
     int32,
     int64,
+    repeated,
     to_array,
 )
 
@@ -606,12 +607,10 @@ def broadcast_to(input: TensorLike, shape: Sequence[int], name: str | None = Non
 
 
 def _repeat_one(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """A read-only view of the one value of `x` at every place of `shape` (all strides 0):
-    `np.broadcast_to` for a single value (the gradient of a full reduction), in a third of
-    the time."""
-    view = np.ndarray(shape, x.dtype, x, strides=(0,) * len(shape))
-    view.flags.writeable = False
-    return view
+    """A read-only array of the one value of `x` at every place of `shape`, taking no memory
+    (`repeated`): `np.broadcast_to` for a single value (the gradient of a full reduction),
+    in a fraction of the time."""
+    return repeated(shape, x.dtype, x.tobytes())
 
 
 @primitive(

@@ -33,6 +33,7 @@ from autodiff.tensor import (
     Tensor,
     Variable,
     VariableRead,
+    repeated,
     to_array,
 )
 
@@ -179,19 +180,10 @@ FREE_BYTES = 4096  # smaller values stay in the records: freeing them would save
 
 
 def _stand_in(ref: Ref) -> Ref:
-    """`ref` with zeros for a value: same shape and dtype, all strides 0 over one zero item
-    (read-only), which takes no memory."""
+    """`ref` with zeros for a value: same shape and dtype, taking no memory (`repeated`)."""
     key, value, name, scope = ref
-    return (key, _zeros(value.shape, value.dtype), name, scope)
-
-
-@functools.lru_cache(maxsize=256)
-def _zeros(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    """Read-only zeros of `shape` that take no memory (all strides 0 over one zero item),
-    shared: the same shapes come back at every step of a training loop."""
-    zeros = np.ndarray(shape, dtype, bytes(dtype.itemsize), strides=(0,) * len(shape))
-    zeros.flags.writeable = False
-    return zeros
+    dtype = value.dtype
+    return (key, repeated(value.shape, dtype, bytes(dtype.itemsize)), name, scope)
 
 
 def for_backward(records: Sequence[Record]) -> list[Record]:

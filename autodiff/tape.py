@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import functools
 import sys
 import warnings
 import weakref
@@ -422,10 +423,8 @@ def _tensors(structure: Any, where: str, what: str) -> list[Tensor]:
 
 def _seeds(targets: list[Tensor], output_gradients: Any) -> list[Tensor]:
     """The starting gradient of each target: ones, or the given `output_gradients`."""
-    if output_gradients is None:  # (`np.array(1)` for a scalar: 4x faster than `np.ones`)
-        return [
-            Tensor(np.ones(t.shape, t.dtype) if t.ndim else np.array(1, t.dtype)) for t in targets
-        ]
+    if output_gradients is None:
+        return [Tensor(_one(t.dtype) if not t.ndim else np.ones(t.shape, t.dtype)) for t in targets]
     given = nest.flatten(output_gradients)
     if len(given) != len(targets):
         raise ValueError(
@@ -436,6 +435,15 @@ def _seeds(targets: list[Tensor], output_gradients: Any) -> list[Tensor]:
     for i, (t, g) in enumerate(zip(targets, given, strict=False)):
         seeds.append(ops.ones_like(t) if g is None else _seed(t, g, i, len(targets)))
     return seeds
+
+
+@functools.cache
+def _one(dtype: np.dtype) -> np.ndarray:
+    """The seed of a scalar target of `dtype`: a read-only 1, shared (`np.array` per call
+    would be most of the cost of seeding)."""
+    one = np.array(1, dtype)
+    one.flags.writeable = False
+    return one
 
 
 def _seed(target: Tensor, given: Any, index: int, count: int) -> Tensor:

@@ -14,6 +14,7 @@ what a tape recorded.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Sequence
 from typing import Any, NoReturn, Union
@@ -85,6 +86,14 @@ def held(array: np.ndarray) -> np.ndarray | np.generic:
     if type(array) is np.ndarray and not array.ndim and array.dtype.kind == "f":
         return array[()]
     return array
+
+
+@functools.lru_cache(maxsize=256)
+def repeated(shape: tuple[int, ...], dtype: np.dtype, item: bytes) -> np.ndarray:
+    """A read-only array of `shape` holding one value everywhere (`item`: its bytes), which
+    takes no memory (all strides 0 over the one item). Shared: the same few (zeros of an
+    activation's shape, the gradient of a sum of a loss) come back at every training step."""
+    return np.ndarray(shape, dtype, item, strides=(0,) * len(shape))
 
 
 def _python_default(array: np.ndarray) -> np.ndarray:
