@@ -20,7 +20,6 @@ from autodiff.context import state
 from autodiff.primitive import INPUTS, TABLE, Record, op_of
 from autodiff.tensor import HELD, Tensor, from_ref
 
-_sum_to = ops.sum_to.op.forward  # NumPy's own, for a sweep on bare arrays (`raw`)
 Step = tuple[int, Any, dict[int, Any]]  # record index, upstream gradient, contributions
 
 
@@ -162,7 +161,9 @@ def _contributions(
             continue
         if contribution.shape != x[1].shape:  # a broadcast input: summed back to its shape
             contribution = (
-                _sum_to(contribution, x[1].shape) if raw else ops.sum_to(contribution, x[1].shape)
+                ops.unbroadcast(contribution, x[1].shape)
+                if raw
+                else ops.sum_to(contribution, x[1].shape)
             )
         previous = into.get(x[0])  # `_accumulate`, spelled out: every contribution
         if previous is None:

@@ -622,12 +622,16 @@ def _repeat_one(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 def sum_to(input: TensorLike, shape: Sequence[int], name: str | None = None) -> Tensor:
     """Sum `input` down to `shape`, undoing a broadcast (the gradient of broadcasting)."""
     shape = _shape(shape)
-    if input.shape == shape:
-        return input
-    axes = _BROADCAST_AXES.get((input.shape, shape))
+    return input if input.shape == shape else unbroadcast(input, shape)
+
+
+def unbroadcast(value: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """`value` summed down to `shape`, a shape it was broadcast from (`sum_to` on NumPy values,
+    for the backward pass on bare arrays: `shape` is a tuple, and not `value`'s own)."""
+    axes = _BROADCAST_AXES.get((value.shape, shape))
     if axes is None:
-        axes = _broadcast_axes(input.shape, shape)
-    summed = np.add.reduce(input, axis=axes, keepdims=True)
+        axes = _broadcast_axes(value.shape, shape)
+    summed = np.add.reduce(value, axis=axes, keepdims=True)
     return summed if summed.ndim == len(shape) else summed.reshape(shape)
 
 
