@@ -259,7 +259,7 @@ def binary(op: Op, x: Any, y: Any) -> Tensor:
 
 def raw(op: Op, args: Sequence[Any], attrs: dict[str, Any]) -> Any:
     """`op` on bare NumPy values: the backward pass when no tape records it (`state.raw`).
-    (The public function spells out the common cases, one input or two without attributes.)"""
+    (The public function calls the forward itself for the common calls: see `_function`.)"""
     values = [a._value if isinstance(a, Tensor) else a for a in args]
     return op.forward(values, **attrs) if op.variadic else op.forward(*values, **attrs)
 
@@ -487,7 +487,13 @@ class _Binder:
 
     def __init__(self, forward: Callable[..., Any], n_inputs: int) -> None:
         self.signature = inspect.signature(forward)
-        params = [p for p in self.signature.parameters.values() if p.name != "name"]
+        everything = list(self.signature.parameters.values())
+        params = [p for p in everything if p.name != "name"]
+        # whether `forward(*inputs, *attrs)` is a right call: no keyword-only parameter, and
+        # `name` (if any) last
+        self.positional = everything[: len(params)] == params and all(
+            p.kind is p.POSITIONAL_OR_KEYWORD for p in params
+        )
         names = [p.name for p in params]
         self.n_inputs, self.n_names = n_inputs, len(names)
         self.input_names, self.attr_names = names[:n_inputs], names[n_inputs:]
@@ -540,9 +546,21 @@ def _function(op: Op, forward: Callable[..., Any], binder: _Binder) -> Callable[
     """The public function of `op`: binds the arguments, then `apply` (or `raw`)."""
     n_inputs, n_names, attr_names = binder.n_inputs, binder.n_names, binder.attr_names
     defaults, variadic = binder.defaults, op.variadic
+    # In a backward pass on bare arrays (`state.raw`), a call giving one or two inputs and then
+    # attributes in order goes to NumPy straight away (Python fills in the defaults).
+    in_order = binder.positional and not variadic and n_inputs in (1, 2)
+    fewest = n_inputs if defaults is not None else n_names  # arguments such a call gives
 
     @functools.wraps(forward)
     def public(*args: Any, name: str | None = None, **kwargs: Any) -> Tensor:
+        raw_pass = state.raw
+        if raw_pass and in_order and not kwargs and fewest <= len(args) <= n_names:
+            a = args[0]
+            a = a if type(a) not in TENSORS else a._value  # (only a user's gradient has those)
+            if n_inputs == 1:
+                return forward(a, *args[1:])
+            b = args[1]
+            return forward(a, b if type(b) not in TENSORS else b._value, *args[2:])
         if defaults is not None and not kwargs and len(args) == n_inputs:
             attrs = defaults
         elif not kwargs and len(args) == n_names:  # every attribute given positionally
@@ -559,16 +577,7 @@ def _function(op: Op, forward: Callable[..., Any], binder: _Binder) -> Callable[
                 raise TypeError(f"{op.name}{binder.signature}: {e}") from None
         if variadic:
             args = _as_list(op, args[0])
-        if state.raw:  # a backward pass on bare arrays: `raw`, its common cases spelled out
-            if len(args) == 1 and not variadic:
-                a = args[0]
-                return forward(a if type(a) not in TENSORS else a._value, **attrs)
-            if len(args) == 2 and not attrs and not variadic:
-                a, b = args
-                return forward(
-                    a if type(a) not in TENSORS else a._value,
-                    b if type(b) not in TENSORS else b._value,
-                )
+        if raw_pass:
             return raw(op, args, attrs)
         return apply(op, args, attrs or _NO_ATTRS, name)
 
