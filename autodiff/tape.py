@@ -88,11 +88,12 @@ class GradientTape:
     # ----- recording -----
 
     def __enter__(self) -> GradientTape:
-        if self in state.tapes:
+        tapes = state.tapes
+        if self in tapes:
             raise RuntimeError("this GradientTape is already recording; use a new tape to nest")
         if self._records is None:  # a used non-persistent tape starts afresh, as in TensorFlow
             self._clear()
-        state.tapes.append(self)
+        tapes.append(self)
         self._recording = True
         state.refresh()
         return self
@@ -103,8 +104,9 @@ class GradientTape:
     def _stop(self) -> None:
         """Leave the stack of active tapes for good (end of `with`, or a consumed tape)."""
         self._recording = False
-        if self in state.tapes:  # (else it left at the end of `with`: nothing changes)
-            state.tapes.remove(self)
+        tapes = state.tapes
+        if self in tapes:  # (else it left at the end of `with`: nothing changes)
+            tapes.remove(self)
             state.refresh()
 
     def _record(self, record: Record, op: Op) -> None:
@@ -424,7 +426,7 @@ def _tensors(structure: Any, where: str, what: str) -> list[Tensor]:
 def _seeds(targets: list[Tensor], output_gradients: Any) -> list[Tensor]:
     """The starting gradient of each target: ones, or the given `output_gradients`."""
     if output_gradients is None:
-        return [Tensor(_one(t.dtype) if not t.ndim else np.ones(t.shape, t.dtype)) for t in targets]
+        return [_ones(t._value) for t in targets]
     given = nest.flatten(output_gradients)
     if len(given) != len(targets):
         raise ValueError(
@@ -437,10 +439,16 @@ def _seeds(targets: list[Tensor], output_gradients: Any) -> list[Tensor]:
     return seeds
 
 
+def _ones(value: Any) -> Tensor:
+    """Ones shaped like `value`, a target's: the seed when no `output_gradients` are given."""
+    if type(value) is np.ndarray and value.ndim:
+        return Tensor(np.ones(value.shape, value.dtype))
+    return Tensor(_one(value.dtype))  # a scalar: the common case, a loss
+
+
 @functools.cache
 def _one(dtype: np.dtype) -> np.ndarray:
-    """The seed of a scalar target of `dtype`: a read-only 1, shared (`np.array` per call
-    would be most of the cost of seeding)."""
+    """A read-only 1 of `dtype`, shared (making one per call would be most of the cost)."""
     one = np.array(1, dtype)
     one.flags.writeable = False
     return one
