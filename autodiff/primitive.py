@@ -223,7 +223,10 @@ def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None =
         if op.variadic:
             out = op.forward([x._value for x in inputs], **attrs)
         elif attrs:
-            out = op.forward(*[x._value for x in inputs], **attrs)
+            if len(inputs) == 1:  # (a reduction: no list to build)
+                out = op.forward(inputs[0]._value, **attrs)
+            else:
+                out = op.forward(*[x._value for x in inputs], **attrs)
         elif len(inputs) == 2:  # the common cases, spelled out: this runs for every op
             out = op.forward(inputs[0]._value, inputs[1]._value)
         elif len(inputs) == 1:

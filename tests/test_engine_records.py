@@ -213,3 +213,48 @@ def test_fused_gradients_under_a_sum_or_a_mean_are_numpys_numbers(op: str) -> No
         with ad.GradientTape(persistent=True) as tape:  # keeps every value: same numbers
             loss = loss_of()
         assert np.array_equal(tape.gradient(loss, x, output_gradients=weight), grad)
+
+
+def test_gradients_of_a_sum_are_shared_read_only_views_that_keep_their_value() -> None:
+    """The gradient of a full sum is one number repeated without memory, shared by value
+    (`tensor.repeated`): a later gradient of another value, even -0.0 after 0.0 (equal as
+    numbers, not as bytes), leaves an earlier one as it was."""
+    x = ad.Variable(np.ones((3, 4), np.float32), name="x")
+    grads = []  # (a list: 0.0 and -0.0 are the same key of a dict)
+    for weight in (3.0, 5.0, 0.0, -0.0):
+        with ad.GradientTape() as tape:
+            loss = ad.reduce_sum(x)
+        grads.append((weight, np.asarray(tape.gradient(loss, x, output_gradients=weight))))
+    for weight, grad in grads:
+        assert grad.shape == (3, 4) and not grad.flags.writeable
+        assert np.array_equal(grad, np.full((3, 4), weight, np.float32))
+        assert np.all(np.signbit(grad) == np.signbit(weight))
+
+
+def test_gradient_returns_a_new_list_for_a_list_of_sources() -> None:
+    """A flat list of sources is read as it is, not copied, and never handed back."""
+    a, b = ad.Variable(2.0, name="a"), ad.Variable(3.0, name="b")
+    sources = [a, b]
+    with ad.GradientTape() as tape:
+        y = a * b
+    grads = tape.gradient(y, sources)
+    assert grads is not sources and sources == [a, b]
+    assert [g.numpy() for g in grads] == [np.float32(3.0), np.float32(2.0)]
+
+
+def test_only_forwards_that_take_their_arguments_in_order_are_called_by_position() -> None:
+    """In a backward pass on bare arrays an op's forward is called with its attributes by
+    position, unless a keyword-only parameter or a `name` before them forbids it."""
+
+    def in_order(x, axis=None, keepdims=False, name=None):
+        return x
+
+    def keyword_only(x, *, axis=None):
+        return x
+
+    def name_first(x, name=None, axis=None):
+        return x
+
+    assert primitive._Binder(in_order, 1).positional
+    assert not primitive._Binder(keyword_only, 1).positional
+    assert not primitive._Binder(name_first, 1).positional
