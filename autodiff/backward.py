@@ -104,7 +104,10 @@ def _sweep(
                 steps.append((index, g, local))
             for key, contribution in local.items():
                 _accumulate(grads, key, contribution)
-    return {k: _total(g, add) if type(g) is _Parts else g for k, g in grads.items()}
+    for k, g in grads.items():  # (the sources' gradients, summed where in parts)
+        if type(g) is _Parts:
+            grads[k] = _total(g, add)
+    return grads
 
 
 def _repeats(record: Record) -> bool:

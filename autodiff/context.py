@@ -32,7 +32,8 @@ class _ThreadState(threading.local):
 
     def refresh(self) -> None:
         """Recompute which entered tapes are recording (after enter, exit, pause or reset)."""
-        self.recording = tuple([t for t in self.tapes if t._recording])
+        tapes = self.tapes
+        self.recording = tuple([t for t in tapes if t._recording]) if tapes else ()
         self.token = object()
 
 
