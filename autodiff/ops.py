@@ -602,15 +602,10 @@ def broadcast_to(input: TensorLike, shape: Sequence[int], name: str | None = Non
     """`input` repeated along new or length-1 axes to `shape`, by NumPy's broadcasting rules."""
     shape = _shape(shape)
     if input.size == 1 and input.ndim <= len(shape) and min(shape, default=1) >= 0:
-        return _repeat_one(input, shape)
+        # one value (the gradient of a full reduction): a shared read-only array of it that
+        # takes no memory, in a fraction of `np.broadcast_to`'s time
+        return repeated(shape, input.dtype, input.tobytes())
     return np.broadcast_to(input, shape)
-
-
-def _repeat_one(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """A read-only array of the one value of `x` at every place of `shape`, taking no memory
-    (`repeated`): `np.broadcast_to` for a single value (the gradient of a full reduction),
-    in a fraction of the time."""
-    return repeated(shape, x.dtype, x.tobytes())
 
 
 @primitive(

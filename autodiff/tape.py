@@ -3,10 +3,10 @@
 A tape keeps a list of `Record`s (plain tuples, shared with the other tapes recording at the
 same time, see `autodiff.primitive`) and the set of tensor ids that gradients can reach
 (`_traced`): the watched tensors and variables, and every output of an op with a traced,
-differentiable input. Tensors never refer to tapes,
-so a tape is freed as soon as the user drops it. The backward pass (`autodiff.backward`)
-walks the records in reverse order and computes each vector-Jacobian product with engine
-ops, so an outer tape records it: second derivatives.
+differentiable input. Tensors never refer to tapes, so a tape is freed as soon as the user
+drops it. The backward pass (`autodiff.backward`) walks the records in reverse order and
+computes each vector-Jacobian product with engine ops, so an outer tape records it: second
+derivatives.
 """
 
 from __future__ import annotations
