@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 
 import models
 import numpy as np
@@ -17,6 +18,7 @@ import autodiff as ad
 import viz
 from viz import dot as dotlib
 from viz import plan as plan_module
+from viz.levels import Level
 from viz.plan import COPY_MIN, REST, plan
 from viz.structure import analyse
 from viz.widget import GraphView, magnitudes
@@ -73,7 +75,8 @@ def test_an_rnn_opens_folded_and_readable() -> None:
     graph = rnn()
     diagram = viz.draw(graph)
     (run,) = repeats(graph)
-    assert diagram.folded == {run.key}
+    assert unfolded_lines(diagram.folded) == {run.key}
+    assert diagram.level.detail == "compact"
     drawn = diagram.drawing
     shown = {f"n{graph['W'].id}", f"n{graph['U'].id}", "g1", f"n{graph.target}"}
     assert set(drawn.plan.placement) == shown
@@ -134,7 +137,7 @@ def test_unfolded_shared_weights_are_drawn_beside_each_reader() -> None:
 
 def test_every_copy_shows_the_same_cells_and_ids_reach_the_svg() -> None:
     graph = rnn(steps=4)
-    diagram = viz.draw(graph, folded=[])
+    diagram = viz.draw(graph, folded=[], detail="full")
     ids = {el.get("id") for el in ET.fromstring(diagram.svg()).iter() if el.get("id")}
     w = graph["W"].id
     readers = [n.id for n in graph.nodes if w in n.inputs]
@@ -142,12 +145,19 @@ def test_every_copy_shows_the_same_cells_and_ids_reach_the_svg() -> None:
         assert {f"a_n{w}-value~n{w}~n{r}", f"n{w}~n{r}", f"e{w}~n{r}-{r}"} <= ids
 
 
+def unfolded_lines(folded: Iterable[str]) -> set[str]:
+    """The folded containers that are not lines of code."""
+    return {key for key in folded if not key.startswith("line:")}
+
+
 def test_fold_state_is_chosen_to_fit_and_can_be_given() -> None:
     tape, loss = models.mlp_step()
     graph = tape.graph(loss)
-    assert viz.draw(graph).folded == {"scope:layer1", "scope:layer2", "scope:layer3", "scope:loss"}
+    # the MLP fits whole with compact nodes, nothing folded, read top to bottom
+    assert viz.draw(graph).level == Level("compact", frozenset(), "TB")
     assert viz.draw(graph, folded=[]).folded == frozenset()
-    assert viz.draw(graph, collapse=0).folded == viz.draw(graph).folded
+    scopes = {"scope:layer1", "scope:layer2", "scope:layer3", "scope:loss"}
+    assert viz.draw(graph, collapse=0).folded == scopes
     seed = models.shared_chain(1)
     assert viz.draw(seed[0].graph(seed[1])).folded == frozenset()  # small: nothing folded
     # a fold state survives as keys: the same keys fold the same containers again
@@ -161,16 +171,16 @@ def test_widget_folds_and_unfolds_when_the_browser_says_so() -> None:
     view = GraphView()
     view.show_graph(graph)
     (run,) = repeats(graph)
-    assert view.folded == [run.key]
+    assert unfolded_lines(view.folded) == {run.key}
     assert view.drawn["groups"]["g1"]["key"] == run.key
     assert sorted(view.drawn["groups"]["g1"]["members"]) == sorted(run.nodes)
-    folded_dot = view.dot
+    folded_dot, folded = view.dot, list(view.folded)
     view.folded = []  # the browser: a click on the ×30 node
     assert view.dot != folded_dot and view.drawn["groups"] == {}
     assert view.drawn["copied"] == sorted([graph["W"].id, graph["U"].id])
     w = graph["W"].id
     assert view.dot.count(f"n{w}~") >= 30
-    view.folded = [run.key, "scope:no-such-scope"]  # unknown keys are ignored
+    view.folded = [*folded, "scope:no-such-scope"]  # unknown keys are ignored
     assert view.dot == folded_dot
 
 
@@ -214,7 +224,7 @@ def test_a_huge_unstructured_graph_draws_the_part_nearest_the_target(
             ys.append(unary[rng.integers(len(unary))](ys[-1 - int(rng.integers(min(3, len(ys))))]))
         loss = ad.reduce_sum(ad.stack(ys[-10:]), name="loss")
     graph = tape.graph(loss)
-    drawing = dotlib.build(graph)
+    drawing = dotlib.build(graph, Level("full", frozenset(), "LR"))
     drawn = drawing.plan
     assert len(set(drawn.element)) == 40 + 1  # 40 elements, and the one that stands for the rest
     rest = drawn.groups[REST]
@@ -225,7 +235,7 @@ def test_a_huge_unstructured_graph_draws_the_part_nearest_the_target(
     assert "more nodes" in drawing.source
     assert len(drawing.drawn["names"]) == len(graph.nodes)  # search still finds every node
     view = GraphView()
-    view.show_graph(graph)
+    view.show_graph(graph, folded=[])
     assert view.details[REST]["title"] == f"{len(rest.nodes):,} more nodes"
 
 

@@ -9,10 +9,7 @@ text form says why. `.svg()` and `.save()` use `dot`.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
-import signal
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,7 +19,9 @@ import graphviz
 
 import autodiff as ad
 from viz import dot as dotlib
-from viz import saved
+from viz import saved, system_dot
+from viz.fit import opening
+from viz.levels import Level
 from viz.structure import analyse
 from viz.widget import GraphView, check_color_by
 
@@ -73,7 +72,7 @@ def static_svg(source: str) -> tuple[str | None, str]:
             f"limit for the synchronous layout; {_SVG_LATER}"
         )
     try:
-        return _run_dot(exe, source, DOT_TIMEOUT).decode("utf-8"), ""
+        return system_dot.run(exe, source, DOT_TIMEOUT).decode("utf-8"), ""
     except subprocess.TimeoutExpired:
         return None, (
             f"static SVG copy skipped: dot took longer than {DOT_TIMEOUT:g} s, the limit for the "
@@ -86,43 +85,6 @@ def static_svg(source: str) -> tuple[str | None, str]:
         return None, f"static SVG copy skipped: dot failed ({detail}); {_SVG_BROWSER}"
     except OSError as e:
         return None, f"static SVG copy skipped: dot could not run ({e}); {_SVG_BROWSER}"
-
-
-def _run_dot(exe: str, source: str, timeout: float) -> bytes:
-    """`dot -Tsvg` on `source`; after `timeout` seconds (or on an interrupt) it is killed, with
-    any process it started, and `subprocess.TimeoutExpired` raised. (The graphviz package's
-    `pipe` takes no timeout.)"""
-    posix = os.name == "posix"
-    proc = subprocess.Popen(
-        [exe, "-Kdot", "-Tsvg"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=posix,  # its own process group, killed as a whole
-    )
-    try:
-        out, err = proc.communicate(source.encode("utf-8"), timeout=timeout)
-    except BaseException:  # the timeout, or the user interrupting the kernel
-        _kill(proc, posix)
-        raise
-    if proc.returncode:
-        raise subprocess.CalledProcessError(proc.returncode, proc.args, out, err)
-    return out
-
-
-def _kill(proc: subprocess.Popen, posix: bool) -> None:
-    """Kill `proc` (with its process group on POSIX), close its pipes and reap it."""
-    with contextlib.suppress(OSError):  # already gone
-        if posix:
-            os.killpg(proc.pid, signal.SIGKILL)  # not reaped yet, so the id is still its own
-        else:
-            proc.kill()
-    for pipe in (proc.stdin, proc.stdout, proc.stderr):
-        if pipe is not None:
-            with contextlib.suppress(OSError):
-                pipe.close()
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=1.0)
 
 
 def as_graph(obj: Any, target: Any = None) -> ad.Graph:
@@ -153,12 +115,13 @@ class Diagram:
         graph: ad.Graph,
         *,
         show: Sequence[str] = dotlib.SHOW,
-        rankdir: str = "LR",
+        rankdir: str | None = None,
         collapse: int | None = None,
         title: str | None = None,
         graph_attr: dict[str, str] | None = None,
         folded: Sequence[str] | None = None,
         color_by: str = "",
+        detail: str | None = None,
     ) -> None:
         """Draw `graph` (see `viz.draw` for the options)."""
         self.graph = graph
@@ -166,15 +129,23 @@ class Diagram:
         self.show = self._options["show"]
         self.color_by = check_color_by(color_by)
         self.structure = analyse(graph)
+        self._levels, self._first = opening(
+            graph, self.structure, rankdir, folded, collapse, self._options, detail
+        )
         self.drawing = dotlib.build(
-            graph, collapse=collapse, folded=folded, structure=self.structure, **self._options
+            graph, self._levels[self._first], structure=self.structure, **self._options
         )
         self._digraph = self.drawing.digraph
 
     @property
     def folded(self) -> frozenset[str]:
-        """The folded scopes and repeated runs (their keys: `"scope:layer1"`, `"repeat:17"`)."""
+        """The folded scopes, runs and lines (`"scope:layer1"`, `"repeat:17"`, `"line:9"`)."""
         return self.drawing.folded
+
+    @property
+    def level(self) -> Level:
+        """The level of detail drawn: `detail` ("full", "compact"), `folded`, `rankdir`."""
+        return self.drawing.level
 
     @property
     def source(self) -> str:
@@ -211,9 +182,7 @@ class Diagram:
         """The notebook widget showing this diagram (zoom, pan, search, fold, click for
         details), starting in this diagram's fold state."""
         view = GraphView(color_by=self.color_by)
-        view.show_graph(
-            self.graph, folded=sorted(self.folded), structure=self.structure, **self._options
-        )
+        view.show_levels(self.graph, self._levels, self._first, self.structure, self._options)
         return view
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
@@ -266,24 +235,32 @@ def draw(
     obj: Any,
     target: Any = None,
     show: Sequence[str] = dotlib.SHOW,
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     collapse: int | None = None,
     *,
     title: str | None = None,
     graph_attr: dict[str, str] | None = None,
     folded: Sequence[str] | None = None,
     color_by: str = "",
+    detail: str | None = None,
 ) -> Diagram:
     """Draw what a tape recorded, with every value and gradient.
 
     `obj` is an `ad.Graph`, a tape (with `target=`), or a tensor recorded by a live tape.
-    `show` picks the numbers shown ('value', 'grad'); `rankdir` the direction ('LR', 'TB');
-    `collapse=N` folds name scopes deeper than N levels into one node each.
+    `show` picks the numbers shown ('value', 'grad').
 
-    A big graph starts folded so that it stays readable: runs of repeated blocks (an RNN's
-    steps) become one "×N" node, then name scopes fold from the deepest level up until the
-    estimated drawing fits. Click a folded node in the widget to unfold it, a cluster's title
-    to fold it. `folded=[]` draws everything unfolded; `folded=diagram.folded` reuses a state.
+    The diagram opens with its whole graph in view, every text readable, at the most detailed
+    level that allows it: full nodes (every number), then compact nodes (one row each: name,
+    shape, value and gradient as a number or a small picture; the numbers on hover and in
+    the panel), then each line of code folded into one node (a named tensor with the unnamed
+    temporaries it is made of: `bnvar = 0.03226 * reduce_sum(bndiff2)`), then runs of
+    repeated blocks (an RNN's steps: one "×N" node), then name scopes from the deepest level
+    up. `rankdir` fixes the direction ('LR', 'TB'; default: the one that shows the graph
+    larger, top to bottom for a long chain); `detail` the nodes ('full', 'compact');
+    `collapse=N` folds name scopes deeper than N levels; `folded=[]` unfolds everything and
+    `folded=diagram.folded` reuses a fold state. In the widget, click a folded node to
+    unfold it, a cluster's title to fold it; zooming in on compact nodes shows full ones.
+
     A leaf read by many ops (a shared weight) is drawn beside each reader. `color_by="grad"`
     colours nodes and edges by the size of their gradient (log scale; a button in the widget
     toggles it), so vanishing or exploding gradients show at a glance.
@@ -300,4 +277,5 @@ def draw(
         graph_attr=graph_attr,
         folded=folded,
         color_by=color_by,
+        detail=detail,
     )

@@ -24,10 +24,20 @@ import numpy as np
 
 import autodiff as ad
 from viz import pictures, text
-from viz.labels import NBSP, as_label, cluster_label, esc, field_id, group_label, node_label
+from viz.labels import (
+    NBSP,
+    as_label,
+    cluster_label,
+    compact_label,
+    esc,
+    field_id,
+    group_label,
+    node_label,
+)
+from viz.levels import NODESEP, RANKSEP, Level
 from viz.names import labels as labels_of
 from viz.palette import PALETTE, SANS
-from viz.plan import Plan, folds_for_collapse, initial_folds, plan
+from viz.plan import Plan, plan
 from viz.structure import ROOT, Container, Structure, analyse
 
 SHOW = ("value", "grad")
@@ -56,7 +66,9 @@ def fields(
 
 
 def cell(field: str, array: np.ndarray | None) -> dict:
-    """One value or gradient cell: its text lines, whether it has a nan, its picture."""
+    """One value or gradient cell: its text lines, whether it has a nan, its picture, and
+    what a compact node shows: its `short` text, or else a picture (`pic`, or for a small
+    array the `chip` a full node prints as numbers)."""
     pic = pictures.picture(array)
     if pic is not None:  # the summary without the shape: the picture shows it
         lines = _labelled(field, [text.summary(array, shape=False).replace(" ", NBSP)])
@@ -66,7 +78,10 @@ def cell(field: str, array: np.ndarray | None) -> dict:
         nan = array.dtype.kind in "fc" and any("nan" in line for line in lines)
     else:
         nan = text.has_nan(array)
-    return {"lines": lines, "nan": nan, "pic": pic}
+    small = pictures.chip(array) if pic is None else None
+    if pic is not None or small is not None:
+        return {"lines": lines, "nan": nan, "pic": pic, "short": "", "chip": small}
+    return {"lines": lines, "nan": nan, "pic": None, "short": text.short(array).replace(" ", NBSP)}
 
 
 def field_lines(field: str, array: np.ndarray | None) -> list[str]:
@@ -138,13 +153,18 @@ def trend_cell(graph: ad.Graph, group: Container) -> dict:
 
 @dataclass
 class Drawing:
-    """A graph drawn for one fold state: the DOT, what each element shows, and the cells."""
+    """A graph drawn at one level (`viz.levels`): the DOT, what each element shows, the cells."""
 
     digraph: graphviz.Digraph
     plan: Plan
-    folded: frozenset[str]
+    level: Level
     cells: dict[str, dict]  # the cells drawn (of nodes shown and of folded groups' outputs)
     drawn: dict  # for the browser (see `browser_map`)
+
+    @property
+    def folded(self) -> frozenset[str]:
+        """The fold state drawn."""
+        return self.level.folded
 
     @property
     def source(self) -> str:
@@ -152,15 +172,18 @@ class Drawing:
         return self.digraph.source
 
 
-def check_options(show: Sequence[str] | str, rankdir: str, collapse: int | None) -> tuple:
+def check_options(show: Sequence[str] | str, rankdir: str | None, collapse: int | None) -> tuple:
     """`show` as a tuple; a clear error for a bad `show`, `rankdir` or `collapse`."""
     if isinstance(show, str):
         show = (show,)
     unknown = [s for s in show if s not in SHOW]
     if unknown:
         raise ValueError(f"draw: show may contain 'value' and 'grad', got {unknown}")
-    if rankdir not in RANKDIRS:
-        raise ValueError(f"draw: rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
+    if rankdir is not None and rankdir not in RANKDIRS:
+        raise ValueError(
+            f"draw: rankdir must be 'LR', 'RL', 'TB', 'BT' or None (the direction that shows "
+            f"the graph larger), got {rankdir!r}"
+        )
     if collapse is not None and (
         isinstance(collapse, bool) or not isinstance(collapse, int) or collapse < 0
     ):
@@ -170,60 +193,52 @@ def check_options(show: Sequence[str] | str, rankdir: str, collapse: int | None)
 
 def drawing_options(
     show: Sequence[str] | str,
-    rankdir: str,
+    rankdir: str | None,
     collapse: int | None,
     title: str | None,
     graph_attr: dict[str, str] | None,
 ) -> dict[str, Any]:
-    """The options of `build` a diagram keeps for each fold state it draws, checked."""
+    """The options of `build` a diagram keeps for each level it draws, checked."""
     show = check_options(show, rankdir, collapse)
-    return {"show": show, "rankdir": rankdir, "title": title, "graph_attr": graph_attr}
-
-
-def default_folds(graph: ad.Graph, structure: Structure, collapse: int | None) -> frozenset[str]:
-    """The fold state a diagram starts in: `collapse=N`'s, or the first that is readable."""
-    if collapse is not None:
-        return frozenset(folds_for_collapse(structure, collapse))
-    return frozenset(initial_folds(graph, structure))
+    if graph_attr and "rankdir" in graph_attr:
+        raise ValueError(
+            "draw: give the direction as rankdir=..., not in graph_attr "
+            f"(got graph_attr={{'rankdir': {graph_attr['rankdir']!r}}})"
+        )
+    return {"show": show, "title": title, "graph_attr": graph_attr}
 
 
 def build(
     graph: ad.Graph,
+    level: Level,
     *,
     show: Sequence[str] = SHOW,
-    rankdir: str = "LR",
-    collapse: int | None = None,
     title: str | None = None,
     graph_attr: dict[str, str] | None = None,
-    folded: Iterable[str] | None = None,
     structure: Structure | None = None,
 ) -> Drawing:
-    """The diagram of `graph` with the containers `folded` (default: `collapse=N`'s, or the
-    fold state that keeps it readable)."""
-    show = check_options(show, rankdir, collapse)
+    """The diagram of `graph` at `level` (its detail, fold state and direction; see
+    `viz.levels.opening` for the level a diagram opens at)."""
     structure = structure or analyse(graph)
-    if folded is None:
-        folded = default_folds(graph, structure, collapse)
-    folded = frozenset(folded)
-    drawn = plan(graph, structure, folded)
+    drawn = plan(graph, structure, level.folded)
     cells = drawing_cells(graph, drawn, show)
-    dot = _digraph(rankdir, title, graph_attr)
+    dot = _digraph(level, title, graph_attr)
     names = labels_of(graph)
-    _add_elements(dot, graph, structure, drawn, cells, names)
+    _add_elements(dot, graph, structure, drawn, cells, names, level.detail)
     _add_edges(dot, graph, drawn)
-    return Drawing(dot, drawn, folded, cells, browser_map(graph, structure, drawn, names))
+    return Drawing(dot, drawn, level, cells, browser_map(graph, structure, drawn, names))
 
 
 def _digraph(
-    rankdir: str, title: str | None, graph_attr: dict[str, str] | None
+    level: Level, title: str | None, graph_attr: dict[str, str] | None
 ) -> graphviz.Digraph:
     dot = graphviz.Digraph("autodiff", engine="dot")
     dot.attr(
         "graph",
-        rankdir=rankdir,
+        rankdir=level.rankdir,
         bgcolor="transparent",
-        nodesep="0.25",
-        ranksep="0.35",
+        nodesep=f"{NODESEP[level.detail] / 72:.3g}",
+        ranksep=f"{RANKSEP[level.detail] / 72:.3g}",
         fontname=SANS,
         # At most 5 x (number of nodes) network-simplex iterations when placing nodes: long
         # edges made the unbounded placement take 27 s for a 200-node chain (1.2 s bounded);
@@ -235,6 +250,8 @@ def _digraph(
         dot.attr("graph", label=as_label(f"<b>{esc(text.visible(title, 200))}</b>"))
         dot.attr("graph", labelloc="t", fontsize="16")
     dot.attr("node", shape="plain", fontname=SANS, fontsize="11", fontcolor=PALETTE.text)
+    if level.detail == "compact":  # the browser writes a compact node's cells in one row
+        dot.attr("node", **{"class": "adviz-compact"})
     dot.attr("edge", color=PALETTE.edge, arrowsize="0.7", penwidth="1.2")
     return dot
 
@@ -246,24 +263,30 @@ def _add_elements(
     drawn: Plan,
     cells: dict,
     names: Sequence[str],
+    detail: str = "full",
 ) -> None:
     """Every drawn element, titled by its label in `names`, in the cluster of the container
-    it is placed in."""
+    it is placed in; `detail` "compact" draws each in one row."""
     inside: dict[str, list[tuple[str, str]]] = {}
     for node in graph.nodes:
         e = drawn.element[node.id]
         if node.id in drawn.copies:
             readers = len(structure.consumers[node.id])
             for copy in drawn.copies[node.id].values():
-                label = node_label(
-                    node, graph, cells, names[node.id], copy_of=copy, readers=readers
-                )
+                if detail == "compact":
+                    label = compact_label(node, graph, cells, names[node.id], copy_of=copy)
+                else:
+                    label = node_label(
+                        node, graph, cells, names[node.id], copy_of=copy, readers=readers
+                    )
                 inside.setdefault(drawn.placement[copy], []).append((copy, label))
         elif e[0] == "n":
-            label = node_label(node, graph, cells, names[node.id])
+            draw = compact_label if detail == "compact" else node_label
+            label = draw(node, graph, cells, names[node.id])
             inside.setdefault(drawn.placement[e], []).append((e, label))
     for g, group in drawn.groups.items():
-        label = group_label(g, group, drawn.outputs.get(g, []), graph, cells, names)
+        outputs = drawn.outputs.get(g, [])
+        label = group_label(g, group, outputs, graph, cells, names, detail)
         inside.setdefault(drawn.placement[g], []).append((g, label))
     index = structure.number
     children: dict[str, list[str]] = {}
@@ -298,16 +321,21 @@ def _add_elements(
 
 
 def _add_edges(dot: graphviz.Digraph, graph: ad.Graph, drawn: Plan) -> None:
+    """The edges; a leaf (a weight, a constant) may sit beside the op that reads it, on its
+    rank (`minlen=0`), instead of taking a rank of its own above it: the layout is as deep
+    as the chain of ops, not one rank deeper for each layer's weights."""
     for (tail, head), pairs in drawn.edges.items():
         flows = any(
             graph.nodes[i].grad is not None and graph.nodes[j].grad is not None for i, j in pairs
         )
+        leaf = tail[0] == "n" and all(graph.nodes[i].kind != "op" for i, _ in pairs)
         dot.edge(
             tail,
             head,
             id=edge_id(tail, head),
             color=PALETTE.edge if flows else PALETTE.muted,
             style="solid" if flows or graph.target is None else "dashed",
+            **({"minlen": "0"} if leaf else {}),
         )
 
 

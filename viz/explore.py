@@ -146,7 +146,7 @@ class Explorer(widgets.VBox):
         source: _Source,
         *,
         show: Sequence[str] = dotlib.SHOW,
-        rankdir: str = "LR",
+        rankdir: str | None = None,
         collapse: int | None = None,
         ranges: Mapping[str, tuple[float, float]] | None = None,
         max_elements: int = MAX_ELEMENTS,
@@ -154,6 +154,7 @@ class Explorer(widgets.VBox):
         folded: Sequence[str] | None = None,
         color_by: str = "",
         quiz: bool = False,
+        detail: str | None = None,
     ) -> None:
         """Build the controls for `source` (see `viz.explore`)."""
         self.quiz = bool(quiz)
@@ -166,6 +167,7 @@ class Explorer(widgets.VBox):
             "rankdir": rankdir,
             "collapse": collapse,
             "title": title,
+            "detail": detail,
         }
         self._first_folds = folded
         self.view = GraphView(color_by=check_color_by(color_by), quiz=self.quiz)
@@ -458,7 +460,7 @@ def explore(
     target: Any = None,
     *,
     show: Sequence[str] = dotlib.SHOW,
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     collapse: int | None = None,
     ranges: Mapping[str, tuple[float, float]] | None = None,
     sliders: Sequence[str] | None = None,
@@ -467,6 +469,7 @@ def explore(
     folded: Sequence[str] | None = None,
     color_by: str = "",
     quiz: bool = False,
+    detail: str | None = None,
     **leaves: Any,
 ) -> Explorer:
     """Explore a graph live: sliders for the leaves, and the backward pass step by step.
@@ -481,10 +484,11 @@ def explore(
     slider that scales them. Ranges default to the value ± max(2|value|, 1); set them with
     `ranges={'w': (-3, 3), 'w[0, 1]': (0, 1)}`.
 
-    Big graphs start folded as `viz.draw` folds them (`folded=[]` unfolds everything); click
-    a folded node to unfold it. Stepping and Play keep the current op in view, and mark the
-    folded group it sits in. `color_by="grad"` colours nodes and edges by the size of their
-    gradient (a button toggles it).
+    The diagram opens whole at the most detailed level that keeps it readable, as `viz.draw`
+    chooses it (`detail=`, `rankdir=`, `folded=[]` fix it); click a folded node to unfold
+    it. Stepping and Play keep the current op in view, and mark the folded group it sits in.
+    `color_by="grad"` colours nodes and edges by the size of their gradient (a button
+    toggles it).
 
     `quiz=True`: predict, then reveal. Gradients are hidden; at each backward step the
     student types the gradient arriving at the current op, which is checked (to 3
@@ -519,4 +523,5 @@ def explore(
         folded=folded,
         color_by=color_by,
         quiz=quiz,
+        detail=detail,
     )

@@ -48,14 +48,8 @@ def node_label(
 ) -> str:
     """The label of one node titled `name` (its unique label, `viz.names`), or (`copy_of`
     its element id) of one copy of a shared leaf."""
-    is_target = node.id == graph.target
+    fill, border, is_target = _colours(node, graph)
     muted = node.kind != "op" and node.grad is None and graph.target is not None
-    fill, border = {
-        "variable": (PALETTE.variable_fill, PALETTE.variable_border),
-        "constant": (PALETTE.constant_fill, PALETTE.constant_border),
-    }.get(node.kind, (PALETTE.op_fill, PALETTE.op_border))
-    if is_target:
-        border = PALETTE.target
     title = esc(name)
     if node.kind == "op" and node.name != node.op:  # Graphviz drops plain spaces at a <font>
         op = esc(text.visible(node.op or ""))
@@ -65,7 +59,7 @@ def node_label(
         meta = f"{node.kind} · {meta}"
         if not node.watched:
             meta += " · not watched"
-    if copy_of:
+    if copy_of and readers:
         meta += f" · shared by {readers}"
     suffix = f"~{copy_of}" if copy_of else ""
     rows = [
@@ -86,6 +80,65 @@ def node_label(
     return _table(rows, fill, border, "3" if is_target else "1")
 
 
+COMPACT_PICTURE = (40, 14)  # a compact node's picture of a value or gradient (points)
+
+
+def compact_label(
+    node: ad.Node,
+    graph: ad.Graph,
+    cells: dict[str, dict],
+    name: str,
+    copy_of: str = "",
+    element: str = "",
+    op: bool = True,
+) -> str:
+    """A node in one row: its title (`name = op`), shape, and value and gradient as a
+    number or a small picture (the numbers are on hover and in the panel). `copy_of` or
+    `element` (a folded line's id) suffix the cell ids as `node_label` does."""
+    fill, border, is_target = _colours(node, graph)
+    muted = node.kind != "op" and node.grad is None and graph.target is not None
+    suffix = f"~{copy_of or element}" if copy_of or element else ""
+    title = f"<b>{esc(name)}</b>"
+    if op and node.kind == "op" and node.name != node.op:
+        title += (
+            f'<font color="{PALETTE.meta}">{NBSP}={NBSP}{esc(text.visible(node.op or ""))}</font>'
+        )
+    ident = element or f"n{node.id}"
+    row = [
+        f'<td id="{ident}-name{suffix if not element else ""}" href="#" align="left">{title}</td>',
+        f'<td align="left"><font point-size="10" color="{PALETTE.meta}">'
+        f"{esc(text.shape(node.shape))}</font></td>",
+    ]
+    for field in FIELDS:
+        cell = cells.get(field_id(node.id, field))
+        if cell is not None:
+            grey = muted or (field == "grad" and node.grad is None)
+            row.append(_compact_cell(field_id(node.id, field), cell, grey, suffix))
+    return _table([f"<tr>{''.join(row)}</tr>"], fill, border, "3" if is_target else "1", "2", "3")
+
+
+def _compact_cell(ident: str, cell: dict, grey: bool, suffix: str) -> str:
+    """A value or gradient in a compact row: a small picture, or its short text."""
+    if cell.get("pic") or cell.get("chip"):
+        width, height = COMPACT_PICTURE
+        return (
+            f'<td id="p{ident}{suffix}" href="#" fixedsize="true" width="{width}" '
+            f'height="{height}" bgcolor="transparent"></td>'
+        )
+    body = _cell_font(ident, cell, grey, esc(cell.get("short", "")))
+    return f'<td id="{ident}{suffix}" href="#" align="left">{body}</td>'
+
+
+def _colours(node: ad.Node, graph: ad.Graph) -> tuple[str, str, bool]:
+    """A node's fill and border colours, and whether it is the target."""
+    fill, border = {
+        "variable": (PALETTE.variable_fill, PALETTE.variable_border),
+        "constant": (PALETTE.constant_fill, PALETTE.constant_border),
+    }.get(node.kind, (PALETTE.op_fill, PALETTE.op_border))
+    is_target = node.id == graph.target
+    return fill, PALETTE.target if is_target else border, is_target
+
+
 def group_label(
     element: str,
     group: Container,
@@ -93,11 +146,20 @@ def group_label(
     graph: ad.Graph,
     cells: dict[str, dict],
     names: Sequence[str],
+    detail: str = "full",
 ) -> str:
-    """The label of a folded group: its name, what it holds, its outputs' values and grads."""
+    """The label of a folded group: its name, what it holds, its outputs' values and grads.
+    A folded line of code looks like the node it makes, titled by the line's expression."""
     leaves = len(group.nodes) - group.ops
+    if group.kind == "line":
+        head = graph.nodes[group.head]
+        if detail == "compact":
+            return compact_label(head, graph, cells, group.title, element=element, op=False)
+        return node_label(head, graph, cells, group.title, copy_of=element)
     if group.kind == "rest":
         return _rest_label(element, group)
+    if detail == "compact":
+        return _compact_group_label(element, group, outputs, graph, cells)
     if group.kind == "repeat":
         title = f"{group.title} {_block_name(group)}"
         meta = f"{group.blocks} repeated blocks of {_count(len(group.block_ops), 'op')}"
@@ -132,6 +194,36 @@ def group_label(
             rows += _field_rows(trend, cell, False, f"~{element}", picture=fill)
     border = PALETTE.target if graph.target in set(group.nodes) else PALETTE.group_border
     return _table(rows, fill, border, "2")
+
+
+def _compact_group_label(
+    element: str, group: Container, outputs: Sequence[int], graph: ad.Graph, cells: dict
+) -> str:
+    """A folded scope or run in one row: its title, size, and its first output's value and
+    gradient (a run also its gradient's size per block)."""
+    if group.kind == "repeat":
+        title, fill = f"{group.title} {_block_name(group)}", PALETTE.repeat_fill
+    else:
+        title, fill = text.visible(group.title), PALETTE.group_fill
+    row = [
+        f'<td id="{element}-name" href="#" align="left"><b>▸ {esc(title)}</b></td>',
+        f'<td align="left"><font point-size="10" color="{PALETTE.meta}">'
+        f"{_count(group.ops, 'op')}</font></td>",
+    ]
+    suffix = f"~{element}"
+    for out in list(outputs)[:1]:
+        node = graph.nodes[out]
+        for field in FIELDS:
+            cell = cells.get(field_id(out, field))
+            if cell is not None:
+                grey = field == "grad" and node.grad is None
+                row.append(_compact_cell(field_id(out, field), cell, grey, suffix))
+    if group.kind == "repeat" and group.block_outputs:
+        trend = f"n{group.block_outputs[-1]}-trend"
+        if trend in cells:
+            row.append(_compact_cell(trend, cells[trend], False, suffix))
+    border = PALETTE.target if graph.target in set(group.nodes) else PALETTE.group_border
+    return _table([f"<tr>{''.join(row)}</tr>"], fill, border, "2", "2", "3")
 
 
 def _rest_label(element: str, group: Container) -> str:
@@ -171,16 +263,10 @@ def _field_rows(
 ) -> list[str]:
     """A value or gradient cell's rows; with `picture` (the node's fill colour), a room for
     its picture below the text (filled like the node: Graphviz stretches it to full width)."""
-    field = ident.rsplit("-", 1)[1]
-    colour = PALETTE.text if field == "value" else PALETTE.grad  # grad, trend
-    if cell["nan"]:
-        colour = PALETTE.nan
-    elif grey:
-        colour = PALETTE.muted
     body = '<br align="left"/>'.join(esc(line) for line in cell["lines"])
     rows = [
         f'<tr><td id="{ident}{suffix}" href="#" align="left" balign="left">'
-        f'<font face="{MONO}" point-size="10" color="{colour}">{body}</font></td></tr>'
+        f"{_cell_font(ident, cell, grey, body)}</td></tr>"
     ]
     pic = cell.get("pic")
     if picture and pic:
@@ -192,9 +278,23 @@ def _field_rows(
     return rows
 
 
-def _table(rows: Iterable[str], fill: str, border: str, width: str) -> str:
+def _cell_font(ident: str, cell: dict, grey: bool, body: str) -> str:
+    """A cell's text (`body`, escaped) in its colour: a value black, a gradient blue, nan
+    red, no gradient grey."""
+    field = ident.rsplit("-", 1)[1]
+    colour = PALETTE.text if field == "value" else PALETTE.grad  # grad, trend
+    if cell["nan"]:
+        colour = PALETTE.nan
+    elif grey:
+        colour = PALETTE.muted
+    return f'<font face="{MONO}" point-size="10" color="{colour}">{body}</font>'
+
+
+def _table(
+    rows: Iterable[str], fill: str, border: str, width: str, padding: str = "3", spacing: str = "0"
+) -> str:
     return as_label(
-        f'<table border="{width}" cellborder="0" cellspacing="0" cellpadding="3" '
+        f'<table border="{width}" cellborder="0" cellspacing="{spacing}" cellpadding="{padding}" '
         f'style="rounded" bgcolor="{fill}" color="{border}">{"".join(rows)}</table>'
     )
 

@@ -109,6 +109,19 @@ def picture(array: np.ndarray | None) -> dict | None:
     return _hist(a.reshape(-1))
 
 
+def chip(array: np.ndarray | None) -> dict | None:
+    """The picture of a small array (4 to `MAX_ELEMENTS` elements, printed in full in a full
+    node) for a compact node's one row: a heatmap; None for what `picture` pictures, for
+    3 elements or fewer (short enough to print) and for what is not numeric."""
+    if array is None:
+        return None
+    a = array if type(array) is np.ndarray else np.asarray(array)
+    if not 3 < a.size <= MAX_ELEMENTS or a.dtype.kind not in "fiu":
+        return None
+    cols = a.shape[-1] if a.ndim >= 2 else a.size
+    return _heat(a.reshape(-1), a.size // cols, cols)
+
+
 def box(pic: dict) -> tuple[float, float]:
     """(width, height) in points (Graphviz points, 72/inch) to reserve in a label for `pic`.
 

@@ -7,9 +7,7 @@ edges across the whole picture: it gets a copy beside each reader (`n5~n12`), as
 extracts its auxiliary nodes. Copies show the same value and gradient and are highlighted
 together in the browser.
 
-`initial_folds` picks the starting fold state: nothing folded when the graph fits the view at
-a readable size (estimated from the labels, before any layout), else runs of repeated blocks
-folded, then scopes from the deepest level up until it fits.
+`viz.levels` picks the fold state (and the detail of the nodes) a diagram opens at.
 """
 
 from __future__ import annotations
@@ -19,18 +17,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import autodiff as ad
-from viz import text
 from viz.structure import ROOT, Container, Structure
 
 COPY_MIN = 3  # a leaf read by this many drawn elements gets a copy beside each
 MAX_DRAWN = 1500  # at most this many elements are drawn; the rest, farthest from the target,
 # are summed up in one node (`REST`): a browser lays out 1,500 nodes in about a second
 REST = "grest"
-# The view a diagram should fit at a readable size (points; the widget shows 1 pt as 1.1 px
-# at its smallest readable zoom, in an output about 960 px wide).
-VIEW_WIDTH_PT = 860.0
-VIEW_HEIGHT_PT = 520.0
-GROUP_SIZE = (230.0, 110.0)  # a folded group's label, roughly (points)
 
 
 @dataclass
@@ -75,7 +67,8 @@ def plan(graph: ad.Graph, structure: Structure, folded: Iterable[str] = ()) -> P
     for n in graph.nodes:
         e = element[n.id]
         if e not in placement:
-            placement[e] = structure.home[n.id] if e[0] == "n" else groups[e].parent or ROOT
+            place = structure.home[n.id] if e[0] == "n" else groups[e].parent or ROOT
+            placement[e] = _drawn_container(structure, place)
     copies = _copies(graph, structure, element, placement)
     edges: dict[tuple[str, str], list[tuple[int, int]]] = {}
     outputs: dict[str, dict[int, None]] = {g: {} for g in groups}
@@ -91,6 +84,14 @@ def plan(graph: ad.Graph, structure: Structure, folded: Iterable[str] = ()) -> P
     if graph.target is not None and element[graph.target] in outputs:
         outputs[element[graph.target]][graph.target] = None
     return Plan(element, groups, copies, placement, edges, {g: list(o) for g, o in outputs.items()})
+
+
+def _drawn_container(structure: Structure, key: str) -> str:
+    """The container drawn as the cluster around what sits in `key`: an unfolded line of
+    code draws no box of its own (its nodes sit in the line's scope or run)."""
+    while structure.containers[key].kind == "line":
+        key = structure.containers[key].parent or ROOT
+    return key
 
 
 def _cut_to_nearest(graph: ad.Graph, element: list[str], limit: int) -> Container:
@@ -140,72 +141,3 @@ def folds_for_collapse(structure: Structure, collapse: int) -> set[str]:
         for key, c in structure.containers.items()
         if c.kind == "scope" and key.removeprefix("scope:").count("/") == collapse
     }
-
-
-def initial_folds(graph: ad.Graph, structure: Structure) -> set[str]:
-    """The first fold state (from nothing folded, to runs folded, to scopes folded from the
-    deepest level up) whose estimated layout fits the view at a readable size; the most
-    folded one if none does."""
-    repeats = {k for k, c in structure.containers.items() if c.kind == "repeat"}
-    scopes = [c for c in structure.containers.values() if c.kind == "scope"]
-    levels = sorted({c.key.count("/") for c in scopes}, reverse=True)
-    candidates = [set(), repeats]
-    for level in levels:
-        deeper = {c.key for c in scopes if c.key.count("/") >= level}
-        candidates.append(repeats | deeper)
-    sizes = _label_sizes(graph)
-    seen = []
-    for folded in candidates:
-        if folded in seen:
-            continue
-        seen.append(folded)
-        width, height = estimate(graph, plan(graph, structure, folded), sizes)
-        if width <= VIEW_WIDTH_PT and height <= VIEW_HEIGHT_PT:
-            return folded
-    return seen[-1]
-
-
-def estimate(graph: ad.Graph, drawn: Plan, sizes: list[tuple[float, float]]) -> tuple[float, float]:
-    """The layout's (width, height) in points, roughly (left to right: ranks side by side,
-    the nodes of a rank stacked), from the labels' sizes; no layout is run."""
-    size: dict[str, tuple[float, float]] = {}
-    order: dict[str, int] = {}
-    for n in graph.nodes:
-        for e in drawn.shown_by(n.id):
-            order.setdefault(e, len(order))
-            size.setdefault(e, sizes[n.id] if e[0] == "n" else GROUP_SIZE)
-    rank = dict.fromkeys(order, 0)
-    for tail, head in sorted(drawn.edges, key=lambda edge: order[edge[1]]):
-        if order[tail] < order[head]:
-            rank[head] = max(rank[head], rank[tail] + 1)
-    widths: dict[int, float] = {}
-    heights: dict[int, float] = {}
-    for e, (w, h) in size.items():
-        r = rank[e]
-        widths[r] = max(widths.get(r, 0.0), w)
-        heights[r] = heights.get(r, 0.0) + h + 18.0
-    clusters = {p for p in drawn.placement.values() if p != ROOT}
-    pad = 16.0 * len(clusters) ** 0.5
-    return sum(widths.values()) + 25.0 * (len(widths) - 1) + pad, max(heights.values()) + pad
-
-
-def _label_sizes(graph: ad.Graph) -> list[tuple[float, float]]:
-    """Each node's label size in points, estimated from its name and value's shape."""
-    out = []
-    for n in graph.nodes:
-        title = len(n.name) + (len(n.op or "") + 3 if n.kind == "op" else 0)
-        chars, lines = _value_text(n.value.shape, n.value.size)
-        width = max(6.2 * min(title, text.MAX_NAME) + 10, 5.6 * chars + 12, 70)
-        out.append((width, 36.0 + 2 * 12.5 * lines))
-    return out
-
-
-def _value_text(shape: tuple[int, ...], size: int) -> tuple[int, int]:
-    """(characters per line, lines) of a value cell."""
-    if not shape:
-        return 14, 1
-    if size > text.MAX_ELEMENTS:
-        return 44, 1 + 5  # the summary line and a picture about five lines high
-    if len(shape) == 1:
-        return 8 + 8 * min(size, 6), -(-size // 6)
-    return 8 + 8 * shape[-1], size // max(shape[-1], 1)

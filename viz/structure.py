@@ -6,7 +6,10 @@ folded:
 
 - **scopes**: every `name_scope` path is a container of the nodes recorded inside it;
 - **repeats**: consecutive blocks with the same op structure (an RNN's time steps, identical
-  layers) form a run, a container that folds to one "×N" node.
+  layers) form a run, a container that folds to one "×N" node;
+- **lines**: a named tensor with the unnamed temporaries that only it reads (`bnvar = 1/(n-1) *
+  reduce_sum(bndiff2)` is a `multiply`, a `reduce_sum` and a constant): folded, one node per
+  line of the student's code, titled by the line's expression (`viz.lines`).
 
 Containers nest (a run sits inside a scope and may hold the scopes of its blocks). Each has a
 `key` (`"scope:enc/layer1"`, `"repeat:17"`) that stays the same for the same graph structure,
@@ -23,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import autodiff as ad
+from viz.lines import find_lines
 
 ROOT = ""
 MIN_REPEATS = 3  # a run has at least this many blocks
@@ -35,7 +39,7 @@ class Container:
     """A foldable part of the graph: a name scope or a run of repeated blocks."""
 
     key: str
-    kind: str  # "root", "scope" or "repeat"
+    kind: str  # "root", "scope", "repeat" or "line"
     title: str
     parent: str | None
     depth: int = 0
@@ -45,6 +49,7 @@ class Container:
     block_ops: tuple[str, ...] = ()  # repeats: the ops of one block
     block_outputs: list[int] = field(default_factory=list)  # repeats: each block's last op
     ops: int = 0  # how many of `nodes` are ops
+    head: int = -1  # lines: the named tensor the line makes
 
 
 @dataclass
@@ -87,6 +92,11 @@ def analyse(graph: ad.Graph) -> Structure:
             consumers[i].append(node.id)
     runs = find_runs(graph, consumers)
     return _containers(graph, consumers, runs)
+
+
+def lines_of(structure: Structure) -> set[str]:
+    """The keys of every line (folded together, one node per line of code)."""
+    return {k for k, c in structure.containers.items() if c.kind == "line"}
 
 
 # ----------------------------------------------------------------------------- repeats
@@ -220,6 +230,7 @@ def _containers(
     home = [scope_key(n.scope) if n.scope else ROOT for n in graph.nodes]
     for run, members in runs:
         _add_run(graph, consumers, containers, home, run, members)
+    _add_lines(graph, consumers, containers, home)
     containers = {key: containers[key] for key in _by_depth(containers)}  # parents first
     for key, c in containers.items():
         c.depth = 0 if c.parent is None else containers[c.parent].depth + 1
@@ -238,6 +249,17 @@ def _containers(
     for c in containers.values():
         c.children = [k for k in c.children if k in containers]
     return Structure(containers, home, consumers)
+
+
+def _add_lines(
+    graph: ad.Graph, consumers: list[list[int]], containers: dict[str, Container], home: list[str]
+) -> None:
+    """A container per line of code (`viz.lines`), inside the container of its head."""
+    for line in find_lines(graph, consumers, home):
+        key = f"line:{line.head}"
+        containers[key] = Container(key, "line", line.title, home[line.head], head=line.head)
+        for i in (line.head, *line.members):
+            home[i] = key
 
 
 def _by_depth(containers: dict[str, Container]) -> list[str]:

@@ -64,6 +64,24 @@ def array_lines(value: np.ndarray | None, max_elements: int = MAX_ELEMENTS) -> l
     return lines
 
 
+SHORT = 24  # characters of a compact node's value or gradient, at most
+
+
+def short(value: np.ndarray | None) -> str:
+    """`value` in a compact node's one row: a scalar as a number, a small array as its
+    elements on one line (cut at `SHORT` characters; the panel has them all)."""
+    if value is None:
+        return "None"
+    array = value if type(value) is np.ndarray else np.asarray(value)
+    if array.ndim == 0:
+        return number(array.item())
+    if array.size == 0:
+        return "[]"
+    fmt = _float if array.dtype.kind == "f" else number
+    line = "[" + " ".join(fmt(v) for v in array.reshape(-1)[:SHORT].tolist()) + "]"
+    return line if len(line) <= SHORT else line[: SHORT - 1] + "…"
+
+
 def shape(shape: tuple[int, ...]) -> str:
     """A shape as it is named in labels and captions: `scalar`, or `(2, 3)`."""
     return "scalar" if shape == () else str(shape)

@@ -13,6 +13,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import anywidget
@@ -22,6 +23,8 @@ import traitlets
 import autodiff as ad
 from viz import check, names, saved, text
 from viz import dot as dotlib
+from viz.fit import opening
+from viz.levels import DETAILS, Level
 from viz.plan import Plan
 from viz.renderer import Renderer, loader_esm
 from viz.rest import WhenAtRest
@@ -44,7 +47,9 @@ class GraphView(anywidget.AnyWidget):
     dot = traitlets.Unicode("").tag(sync=True)
     """DOT source; the browser lays it out again whenever it changes."""
     drawn = traitlets.Dict().tag(sync=True)
-    """Which elements show which graph nodes (`viz.dot.browser_map`)."""
+    """Which elements show which graph nodes (`viz.dot.browser_map`), the nodes' `detail`
+    ("full" or "compact"), and whether the browser should ask for a `coarser` level when the
+    drawing does not fit the view at a readable size."""
     folded = traitlets.List(traitlets.Unicode()).tag(sync=True)
     """Keys of the folded scopes and repeated runs; the browser changes it on a click."""
     patches = traitlets.Dict().tag(sync=True)
@@ -93,6 +98,8 @@ class GraphView(anywidget.AnyWidget):
         self.drawing: dotlib.Drawing | None = None
         self._structure: Structure | None = None
         self._options: dict[str, Any] = {}
+        self._levels: list[Level] = []
+        self._rung = 0  # the level of `_levels` drawn when it was chosen to fit
         self._sync = WhenAtRest(self._sync_cells, SYNC_DELAY)
         self.sent_at = 0.0  # time.perf_counter() when the last changed cells were sent
         self.picture = ""  # the browser's last drawing, SVG (viz.saved)
@@ -107,21 +114,40 @@ class GraphView(anywidget.AnyWidget):
         graph: ad.Graph,
         *,
         show: Sequence[str] = dotlib.SHOW,
-        rankdir: str = "LR",
+        rankdir: str | None = None,
         collapse: int | None = None,
         title: str | None = None,
         graph_attr: dict[str, str] | None = None,
         folded: Sequence[str] | None = None,
         structure: Structure | None = None,
+        detail: str | None = None,
     ) -> None:
-        """Draw `graph` anew (a new structure): laid out again in the browser. `folded`:
-        the fold state (default: the readable one); `structure`: `analyse(graph)` if known."""
-        self._options = dotlib.drawing_options(show, rankdir, collapse, title, graph_attr)
-        self._structure = structure or analyse(graph)
-        if folded is None:
-            folded = dotlib.default_folds(graph, self._structure, collapse)
+        """Draw `graph` anew (a new structure): laid out again in the browser, at the most
+        detailed level that shows it whole (`viz.levels`). `folded`: the fold state
+        (default: the one that fits); `detail`: "full" or "compact" nodes (default: the
+        most detailed that fits); `structure`: `analyse(graph)` if known."""
+        options = dotlib.drawing_options(show, rankdir, collapse, title, graph_attr)
+        structure = structure or analyse(graph)
+        levels, first = opening(graph, structure, rankdir, folded, collapse, options, detail)
+        self.show_levels(graph, levels, first, structure, options)
+
+    def show_levels(
+        self,
+        graph: ad.Graph,
+        levels: Sequence[Level],
+        first: int,
+        structure: Structure,
+        options: dict[str, Any],
+    ) -> None:
+        """Draw `graph` at `levels[first]`; the browser asks for the next level when the
+        drawing turns out not to fit (`levels` from `viz.levels.opening`, `options` from
+        `viz.dot.drawing_options`)."""
+        self._options = options
+        self._structure = structure
+        self._levels = list(levels)
+        self._rung = first
         self.graph = graph
-        self._draw(frozenset(folded))
+        self._draw(self._levels[first], fitting=True)
 
     def update_values(self, graph: ad.Graph) -> None:
         """New values and gradients for the same structure: only changed cells are sent."""
@@ -152,17 +178,20 @@ class GraphView(anywidget.AnyWidget):
             if len(self.graph.nodes) <= DETAILS_UPFRONT:
                 self.details = {**self.details, **node_details(self.graph, quiz=self.quiz)}
 
-    def _draw(self, folded: frozenset[str]) -> None:
+    def _draw(self, level: Level, fitting: bool = False) -> None:
+        """Draw `level`; `fitting`: it was chosen to fit, so the browser says if it does not
+        (and gets the next level of the ladder)."""
         graph = self.graph
-        drawing = dotlib.build(graph, folded=folded, structure=self._structure, **self._options)
+        drawing = dotlib.build(graph, level, structure=self._structure, **self._options)
         self.drawing = drawing
         self._sync.cancel()  # `patches` is set below, whole
+        coarser = fitting and self._rung < len(self._levels) - 1
         with self.hold_sync():
             self.dot = drawing.source
-            self.drawn = drawing.drawn
+            self.drawn = {**drawing.drawn, "coarser": coarser, "detail": level.detail}
             self.patches = drawing.cells
-            if sorted(folded) != sorted(self.folded):
-                self.folded = sorted(folded)
+            if sorted(level.folded) != sorted(self.folded):
+                self.folded = sorted(level.folded)
             if len(graph.nodes) <= DETAILS_UPFRONT:
                 details = node_details(graph, quiz=self.quiz)
             else:
@@ -175,7 +204,19 @@ class GraphView(anywidget.AnyWidget):
             return
         folded = frozenset(change["new"]) & set(self._structure.containers)
         if folded != self.drawing.folded:
-            self._draw(folded)
+            self._draw(replace(self.drawing.level, folded=folded))
+
+    def _coarser(self) -> None:
+        """The browser found that the drawing does not fit: the next level of the ladder."""
+        if self.drawing is not None and self._rung < len(self._levels) - 1:
+            self._rung += 1
+            self._draw(self._levels[self._rung], fitting=True)
+
+    def _detail(self, detail: str) -> None:
+        """The browser zoomed in on a compact drawing (or out of a full one): the same fold
+        state with `detail` nodes, laid out in the same direction."""
+        if self.drawing is not None and detail in DETAILS and detail != self.drawing.level.detail:
+            self._draw(replace(self.drawing.level, detail=detail))
 
     def _on_selected(self, change: dict) -> None:
         if self.graph is not None and change["new"]:  # fresh: values may have changed
@@ -195,10 +236,16 @@ class GraphView(anywidget.AnyWidget):
         return node_details(graph, [int(index)], quiz=self.quiz)
 
     def _on_message(self, _: Any, content: Any, buffers: Any) -> None:
-        """The browser's messages: {"check": "n3"} checks that node's gradient; {"picture":
-        svg} is its drawing, kept in the notebook's output (viz.saved)."""
+        """The browser's messages: {"coarser": true}, the drawing does not fit (the next
+        level); {"detail": "full"}, zoomed in (the same drawing with full nodes);
+        {"check": "n3"} checks that node's gradient; {"picture": svg} is its drawing, kept
+        in the notebook's output (viz.saved)."""
         if not isinstance(content, dict):
             return
+        if content.get("coarser") is True:
+            self._coarser()
+        if isinstance(content.get("detail"), str):
+            self._detail(content["detail"])
         if isinstance(content.get("check"), str):
             self.check(content["check"])
         if isinstance(content.get("picture"), str):

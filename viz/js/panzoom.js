@@ -5,8 +5,9 @@
 // corner of the viewport, and k is pixels per point. The first view is never smaller than
 // READABLE (node text of 10-11 pt then measures 11-12 px on screen): a diagram that fits at
 // that size is shown whole (at most at 100%), one that does not is shown at READABLE around
-// its focus (the target), and the minimap shows where the view is. The viewport's height
-// follows the diagram, between MIN_HEIGHT and the CSS max-height.
+// its focus (the target), and the minimap shows where the view is. Zooming out stops at the
+// whole diagram. The viewport's height follows the diagram, between MIN_HEIGHT and the CSS
+// max-height.
 
 export const PX_PER_PT = 4 / 3;
 export const READABLE = 1.1; // px per pt: the smallest zoom the widget chooses by itself
@@ -30,6 +31,7 @@ export class PanZoom {
     this.suppressClick = false;
     this.focus = null; // () => element to centre the first view on when all does not fit
     this.onChange = null; // called after every change of the view
+    this.onZoom = null; // called after the user zooms (see zoomAt)
     this._drag = null;
     this._listen();
   }
@@ -65,6 +67,18 @@ export class PanZoom {
   maxHeight() {
     const v = parseFloat(getComputedStyle(this.vp).maxHeight);
     return Number.isFinite(v) && v > 0 ? v : 640;
+  }
+
+  /** The zoom that shows the whole diagram (at most 100 %), in the tallest viewport. */
+  wholeZoom() {
+    if (!this.base) return PX_PER_PT;
+    const { w, h } = this.base;
+    return Math.min(PX_PER_PT, this.width() / Math.max(w, 1), this.maxHeight() / Math.max(h, 1));
+  }
+
+  /** Whether the whole diagram fits the viewport at a readable size. */
+  fitsReadable() {
+    return this.wholeZoom() >= READABLE - 1e-6;
   }
 
   /** Whether the whole diagram is in view. */
@@ -131,17 +145,22 @@ export class PanZoom {
     if (this.onChange) this.onChange();
   }
 
+  /** Zoom by `factor` around viewport point (px, py). Zooming out stops at the whole
+   * diagram (centred there); `onZoom(factor, px, py)` hears every zoom the user asks for,
+   * also one past either end. */
   zoomAt(px, py, factor) {
     if (!this.base) return;
-    const fit = Math.min(PX_PER_PT, this.width() / Math.max(this.base.w, 1));
-    const k2 = clamp(this.k * factor, Math.min(fit, READABLE) * 0.2, PX_PER_PT * 10);
+    const floor = Math.min(this.wholeZoom(), this.k);
+    const k2 = clamp(this.k * factor, floor, PX_PER_PT * 10);
     const ux = this.x + px / this.k;
     const uy = this.y + py / this.k;
     this.k = k2;
     this.x = ux - px / k2;
     this.y = uy - py / k2;
+    if (k2 <= this.wholeZoom() + 1e-9) this._centreAt(0, 0); // the whole diagram, centred
     this.touched = true;
     this.apply();
+    if (this.onZoom) this.onZoom(factor, px, py);
   }
 
   panBy(dx, dy) {
@@ -157,6 +176,21 @@ export class PanZoom {
     if (!this.base) return;
     this.x = x - this.width() / 2 / this.k;
     this.y = y - this.height / 2 / this.k;
+    this.touched = true;
+    this.apply();
+  }
+
+  /** Zoom to `k` with the centre of `el` at viewport point (px, py): the node the reader
+   * zoomed in on stays under the pointer when the drawing changes its detail. */
+  placeAt(el, px, py, k) {
+    if (!this.base) return;
+    this.k = k;
+    this.height = this.maxHeight();
+    this.apply();
+    const box = this._svgBox(el);
+    if (!box) return;
+    this.x = box.x + box.w / 2 - px / k;
+    this.y = box.y + box.h / 2 - py / k;
     this.touched = true;
     this.apply();
   }

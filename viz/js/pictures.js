@@ -33,6 +33,7 @@ const NAN_KEY = 26; // room for the "nan" swatch at the right of the legend bar
 const LABEL_COLUMN = 28; // y labels at the right of a sparkline / histogram
 const TEXT_ROW = 12; // x labels below it
 const BAR_STEPS = 32; // rectangles of the legend's gradient bar
+const CHIP_BELOW = 20; // a picture box lower than this is a compact node's chip
 const CHAR = 5.0; // mean width of a Helvetica character at FONT_SIZE (for overlap tests)
 
 const NAN_FILL = palette.text; // a nan square: dark, with a light diagonal
@@ -195,15 +196,85 @@ export function drawPicture(holder, pic) {
     return;
   }
   const box = boxOf(shape);
-  const key = [kind, pic.rows, pic.cols, box.x, box.y, box.width, box.height].join(" ");
+  const chip = box.height < CHIP_BELOW; // a compact node's picture: colours only, no labels
+  const key = [kind, chip, pic.rows, pic.cols, box.x, box.y, box.width, box.height].join(" ");
   if (!state || state.key !== key) {
     if (state) state.g.remove();
     const g = el("g", { class: "adviz-pic", "data-kind": kind, "pointer-events": "none" });
     shape.parentNode.insertBefore(g, shape.nextSibling);
-    state = { g, key, shape, parts: BUILD.get(kind)(g, box, pic) };
+    const parts = chip ? { g, box } : BUILD.get(kind)(g, box, pic);
+    state = { g, key, shape, parts };
     drawn.set(holder, state);
   }
-  DRAW.get(kind)(state.parts, box, pic);
+  if (chip) drawChip(state.parts, pic);
+  else DRAW.get(kind)(state.parts, box, pic);
+}
+
+// ---------------------------------------------------------------------------------------
+// A chip: the picture of a compact node, one row high (viz/labels.py COMPACT_PICTURE), with
+// no labels; the numbers are on hover and in the node's panel. A heatmap stretched to the
+// box, a sparkline or a histogram's bars in the box.
+
+function drawChip({ g, box }, pic) {
+  g.replaceChildren();
+  const x0 = box.x + 1;
+  const y0 = box.y + 1;
+  const w = box.width - 2;
+  const h = box.height - 2;
+  el("rect", { x: r2(x0), y: r2(y0), width: r2(w), height: r2(h), fill: "#ffffff", stroke: LABEL, "stroke-width": 0.4 }, g);
+  if (pic.kind === "heat") chipHeat(g, pic, x0, y0, w, h);
+  else if (pic.kind === "line") chipLine(g, pic, x0, y0, w, h);
+  else chipHist(g, pic, x0, y0, w, h);
+}
+
+function chipHeat(g, pic, x0, y0, w, h) {
+  const rows = Math.max(1, pic.rows | 0);
+  const cols = Math.max(1, pic.cols | 0);
+  const data = Array.isArray(pic.data) ? pic.data : [];
+  const limit = Number(pic.limit) || 0;
+  const cw = w / cols;
+  const ch = h / rows;
+  const grid = el("g", { "shape-rendering": "crispEdges" }, g);
+  for (let k = 0; k < rows * cols; k++) {
+    const t = heatValue(data[k], limit);
+    const x = x0 + (k % cols) * cw;
+    const y = y0 + Math.floor(k / cols) * ch;
+    el("rect", { x: r2(x), y: r2(y), width: r2(cw + 0.05), height: r2(ch + 0.05), fill: t === t ? colour(t) : NAN_FILL }, grid);
+  }
+}
+
+function chipLine(g, pic, x0, y0, w, h) {
+  const data = Array.isArray(pic.data) ? pic.data.flat() : [];
+  const lo = typeof pic.lo === "number" ? pic.lo : 0;
+  const hi = typeof pic.hi === "number" && pic.hi > lo ? pic.hi : lo + 1;
+  let d = "";
+  let pen = false;
+  data.forEach((v, i) => {
+    if (typeof v !== "number") {
+      pen = false;
+      return;
+    }
+    const x = x0 + (data.length > 1 ? (i / (data.length - 1)) * w : w / 2);
+    const y = y0 + h - ((v - lo) / (hi - lo)) * h;
+    d += `${pen ? "L" : "M"}${r2(x)},${r2(y)}`;
+    pen = true;
+  });
+  el("path", { d, fill: "none", stroke: palette.grad, "stroke-width": 1 }, g);
+}
+
+function chipHist(g, pic, x0, y0, w, h) {
+  const counts = Array.isArray(pic.counts) ? pic.counts.map((c) => Math.max(0, Number(c) || 0)) : [];
+  const most = Math.max(1, ...counts);
+  const lo = typeof pic.lo === "number" ? pic.lo : 0;
+  const span = (typeof pic.hi === "number" ? pic.hi : 1) - lo || 1;
+  const bw = w / Math.max(1, counts.length);
+  counts.forEach((c, k) => {
+    const left = lo + (k / counts.length) * span;
+    const right = lo + ((k + 1) / counts.length) * span;
+    const fill = right <= 0 ? colour(-0.85) : left >= 0 ? colour(0.85) : palette.muted;
+    const bh = (c / most) * h;
+    el("rect", { x: r2(x0 + k * bw), y: r2(y0 + h - bh), width: r2(bw), height: r2(bh), fill }, g);
+  });
 }
 
 // ---------------------------------------------------------------------------------------

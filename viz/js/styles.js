@@ -8,7 +8,7 @@ export const STYLE_ID = "adviz-style";
 
 const CSS = `
 .adviz {
-  --adviz-max-height: 640px;
+  --adviz-max-height: 720px;
   position: relative;
   box-sizing: border-box;
   max-width: 100%;

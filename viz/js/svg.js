@@ -27,6 +27,9 @@ export const setTitle = (g, text) => {
       return;
     }
   }
+  const title = document.createElementNS("http://www.w3.org/2000/svg", "title");
+  title.textContent = text;
+  g.prepend(title);
 };
 
 const bare = (end) => end.split(":")[0].trim(); // drop a port ("n3:p" -> "n3")
@@ -188,7 +191,9 @@ export function writeCells(index, entries, drawPicture = null) {
     for (const el of index.fields.get(fid) || []) {
       if (shown.get(el) === key) continue;
       shown.set(el, key);
-      for (const t of setLines(el, lines)) {
+      const compact = isCompact(el);
+      if (compact) setTitle(el, lines.join("\n").replace(/\u00a0/g, " "));
+      for (const t of setLines(el, compact ? [shortText(cell, lines)] : lines)) {
         t.classList.toggle("adviz-nan", nan === true);
         // a cell drawn red (nan) by the DOT that is no longer nan gets its normal colour back
         const drawnNan = (t.getAttribute("fill") || "").toLowerCase() === NAN_FILL;
@@ -197,16 +202,40 @@ export function writeCells(index, entries, drawPicture = null) {
       }
     }
     if (drawPicture) {
-      const pic = cell.pic && typeof cell.pic === "object" ? cell.pic : null;
-      const picKey = pic ? JSON.stringify(pic) : "";
+      const own = cell.pic && typeof cell.pic === "object" ? cell.pic : null;
+      const small = cell.chip && typeof cell.chip === "object" ? cell.chip : null;
       for (const holder of index.pics.get(fid) || []) {
+        const compact = isCompact(holder);
+        const pic = compact ? own || small : own; // a compact node pictures small arrays too
+        const picKey = pic ? JSON.stringify(pic) : "";
         if (shown.get(holder) === picKey) continue;
         shown.set(holder, picKey);
+        if (compact) setTitle(holder, lines.join("\n").replace(/\u00a0/g, " "));
         drawPicture(holder, pic);
       }
     }
   }
   return touched;
+}
+
+const compactCells = new WeakMap(); // cell element -> whether it is in a compact node
+
+/** Whether `el` is a cell of a compact node (`viz.dot`: class "adviz-compact"): it shows
+ * its cell's `short` text in one row, and the full lines on hover. */
+function isCompact(el) {
+  let compact = compactCells.get(el);
+  if (compact === undefined) {
+    compact = Boolean(el.closest && el.closest("g.adviz-compact"));
+    compactCells.set(el, compact);
+  }
+  return compact;
+}
+
+/** A cell's text in a compact node: its `short` form (viz/dot.py `cell`), or else its
+ * first line without the "value:" / "grad:" label (a pending or quiz cell). */
+function shortText(cell, lines) {
+  if (typeof cell.short === "string" && (cell.short || cell.pic || cell.chip)) return cell.short;
+  return (lines[0] || "").replace(/^(value|grad):[\s\u00a0]*/, "");
 }
 
 function setLines(el, lines) {
@@ -263,6 +292,7 @@ export function fitTexts(index, texts) {
   for (const [t, node] of [...items]) {
     if (t.parentNode === node) continue;
     for (const sibling of t.parentNode.querySelectorAll("text")) {
+      if (sibling.closest(".adviz-pic")) continue; // a picture's labels: pictures.js
       if (!seen.has(sibling)) {
         seen.add(sibling);
         items.push([sibling, node]);

@@ -1,0 +1,229 @@
+"""The level of detail a diagram opens at: the most detailed one that shows the whole graph.
+
+A diagram should open with its whole graph in the cell, every text readable (the widget's
+smallest zoom, 1.1 px per point, draws the 10-point node text at 11 px). The levels, from most
+to least detailed:
+
+1. full nodes (name, op, shape, every value and gradient as numbers or a picture);
+2. compact nodes (one row: name, shape, value and gradient as a number or a small picture;
+   every number on hover and in the panel);
+3. compact, with each line of code folded (a named tensor with its unnamed temporaries,
+   `viz.lines`);
+4. then runs of repeated blocks folded, then name scopes from the deepest level up.
+
+Each level is tried left to right and top to bottom (`rankdir` 'LR' and 'TB'), and the
+direction that shows it larger wins: a long chain reads down the cell, as a notebook
+scrolls. The sizes are estimated from the labels before any layout (`estimate`); the browser
+lays the chosen level out, and when the estimate was wrong it asks for the next level
+(`viz.widget.GraphView`). A graph that fits at no level opens at the coarsest, panned to its
+target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import autodiff as ad
+from viz import text
+from viz.plan import Plan, folds_for_collapse, plan
+from viz.structure import ROOT, Structure, lines_of
+
+DETAILS = ("full", "compact")
+READABLE = 1.1  # px per point: the smallest zoom the widget opens at (viz/js/panzoom.js)
+PX_PER_PT = 4 / 3  # the largest (100 %)
+# The room a diagram should fit in, in points at READABLE: a JupyterLab cell is about 968 px
+# wide at 1400 px with the file browser open; the viewport is at most 720 px high (the
+# widget, with its toolbar, caption and legend, stays under 900 px).
+VIEW_WIDTH_PT = 960 / READABLE - 8
+VIEW_HEIGHT_PT = 720 / READABLE - 8
+# Spacing between ranks and between nodes of a rank (points), as `viz.dot` sets them
+RANKSEP = {"full": 25.0, "compact": 14.0}
+NODESEP = {"full": 18.0, "compact": 10.0}
+GROUP_SIZE = {"full": (230.0, 110.0), "compact": (260.0, 22.0)}  # a folded group's label
+CHIP = 40.0  # width of a compact node's picture (points)
+
+
+@dataclass(frozen=True)
+class Level:
+    """What a diagram draws: the nodes' detail, the fold state and the direction."""
+
+    detail: str
+    folded: frozenset[str]
+    rankdir: str
+
+
+def fold_states(structure: Structure, collapse: int | None = None) -> list[frozenset[str]]:
+    """The fold states to try, least folded first (`collapse=N`: only its own)."""
+    if collapse is not None:
+        return [frozenset(folds_for_collapse(structure, collapse))]
+    lines = lines_of(structure)
+    repeats = {k for k, c in structure.containers.items() if c.kind == "repeat"}
+    scopes = [c for c in structure.containers.values() if c.kind == "scope"]
+    states = [frozenset(), frozenset(lines), frozenset(lines | repeats)]
+    for level in sorted({c.key.count("/") for c in scopes}, reverse=True):
+        deeper = {c.key for c in scopes if c.key.count("/") >= level}
+        states.append(frozenset(lines | repeats | deeper))
+    return list(dict.fromkeys(states))
+
+
+def ladder(
+    graph: ad.Graph,
+    structure: Structure,
+    rankdir: str | None = None,
+    folded: Iterable[str] | None = None,
+    collapse: int | None = None,
+    detail: str | None = None,
+) -> list[Level]:
+    """Every level a diagram may open at, most detailed first. The first fold state is
+    drawn with full and compact nodes; the folded ones, compact (a folded line is already a
+    compact summary). `folded` (the user's fold state) or `collapse` fix the fold state;
+    `rankdir` fixes the direction (else the one that shows each level larger); `detail`
+    ("full" or "compact") the nodes' detail."""
+    if detail is not None and detail not in DETAILS:
+        raise ValueError(f"draw: detail must be 'full', 'compact' or None, got {detail!r}")
+    states = [frozenset(folded)] if folded is not None else fold_states(structure, collapse)
+    sizes = {d: label_sizes(graph, d) for d in DETAILS}
+    levels = []
+    for k, state in enumerate(states):
+        for d in (detail,) if detail else DETAILS if k == 0 else ("compact",):
+            drawn = plan(graph, structure, state)
+            levels.append(_directed(graph, drawn, sizes[d], d, state, rankdir))
+    return levels
+
+
+def _directed(
+    graph: ad.Graph,
+    drawn: Plan,
+    sizes: Sequence[tuple[float, float]],
+    detail: str,
+    state: frozenset[str],
+    rankdir: str | None,
+) -> Level:
+    """The level of `drawn` in the direction that shows it at the larger zoom."""
+    options = [rankdir] if rankdir else ["LR", "TB"]
+    best = max(options, key=lambda d: zoom(estimate(graph, drawn, sizes, detail, d)))
+    return Level(detail, state, best)
+
+
+def first_fit(
+    graph: ad.Graph, structure: Structure, levels: Sequence[Level], start: int = 0
+) -> int:
+    """The index of the first level from `start` whose estimate fits the view at a readable
+    size; the last one if none does."""
+    sizes = {d: label_sizes(graph, d) for d in DETAILS}
+    for k in range(start, len(levels)):
+        level = levels[k]
+        drawn = plan(graph, structure, level.folded)
+        size = estimate(graph, drawn, sizes[level.detail], level.detail, level.rankdir)
+        if zoom(size) >= READABLE:
+            return k
+    return len(levels) - 1
+
+
+def zoom(size: tuple[float, float]) -> float:
+    """The zoom (px per point) at which a drawing of `size` fits the view whole."""
+    width, height = size
+    return min(PX_PER_PT, READABLE * VIEW_WIDTH_PT / width, READABLE * VIEW_HEIGHT_PT / height)
+
+
+def estimate(
+    graph: ad.Graph,
+    drawn: Plan,
+    sizes: Sequence[tuple[float, float]],
+    detail: str = "full",
+    rankdir: str = "LR",
+) -> tuple[float, float]:
+    """The layout's (width, height) in points, roughly: ranks side by side ('LR') or stacked
+    ('TB'), the nodes of a rank stacked across; from the labels' sizes, without a layout."""
+    size: dict[str, tuple[float, float]] = {}
+    order: dict[str, int] = {}
+    group = GROUP_SIZE[detail]
+    for n in graph.nodes:
+        for e in drawn.shown_by(n.id):
+            order.setdefault(e, len(order))
+            if e not in size:
+                folded = drawn.groups.get(e)
+                size[e] = sizes[n.id] if folded is None else group
+                if folded is not None and folded.kind == "line":
+                    size[e] = _line_size(graph, folded.head, folded.title, sizes, detail)
+    rank = _ranks(drawn, order)
+    across = 1 if rankdir in ("LR", "RL") else 0  # the side of a label along a rank
+    along_of: dict[int, float] = {}
+    across_of: dict[int, float] = {}
+    for e, wh in size.items():
+        r = rank[e]
+        along_of[r] = max(along_of.get(r, 0.0), wh[1 - across])
+        across_of[r] = across_of.get(r, 0.0) + wh[across] + NODESEP[detail]
+    clusters = {p for p in drawn.placement.values() if p != ROOT}
+    pad = 16.0 * len(clusters) ** 0.5
+    along = sum(along_of.values()) + RANKSEP[detail] * (len(along_of) - 1) + pad
+    wide = max(across_of.values()) + pad
+    return (along, wide) if across else (wide, along)
+
+
+def _ranks(drawn: Plan, order: dict[str, int]) -> dict[str, int]:
+    """Each element's rank as `dot` assigns it, roughly: the longest path from a source,
+    and a source (a leaf) one rank before its first reader, not all leaves in the first."""
+    rank = dict.fromkeys(order, 0)
+    readers: dict[str, list[str]] = {}
+    edges = sorted(drawn.edges, key=lambda edge: order[edge[1]])
+    for tail, head in edges:
+        if order[tail] < order[head]:
+            rank[head] = max(rank[head], rank[tail] + 1)
+            readers.setdefault(tail, []).append(head)
+    has_input = {head for _, head in edges}
+    for e, heads in readers.items():
+        if e not in has_input:
+            rank[e] = max(0, min(rank[h] for h in heads) - 1)
+    return rank
+
+
+def _line_size(
+    graph: ad.Graph, head: int, title: str, sizes: Sequence[tuple[float, float]], detail: str
+) -> tuple[float, float]:
+    """A folded line's label: its head's, titled by the line's expression."""
+    width, height = sizes[head]
+    if detail == "compact":
+        return 6.6 * len(title) + 5.6 * len(
+            text.shape(graph.nodes[head].shape)
+        ) + 2 * CHIP + 30, height
+    return max(width, 6.2 * len(title) + 10), height
+
+
+def label_sizes(graph: ad.Graph, detail: str = "full") -> list[tuple[float, float]]:
+    """Each node's label size in points, estimated from its name and its value's shape."""
+    out = []
+    for n in graph.nodes:
+        title = min(len(n.name) + (len(n.op or "") + 3 if n.kind == "op" else 0), text.MAX_NAME)
+        if detail == "compact":
+            out.append((6.6 * title + 5.6 * len(text.shape(n.shape)) + 2 * CHIP + 30, 22.0))
+            continue
+        chars, lines = _value_text(n.value.shape, n.value.size)
+        width = max(6.2 * title + 10, 5.6 * chars + 12, 70)
+        out.append((width, 36.0 + 2 * 12.5 * lines))
+    return out
+
+
+def _value_text(shape: tuple[int, ...], size: int) -> tuple[int, int]:
+    """(characters per line, lines) of a value cell."""
+    if not shape:
+        return 14, 1
+    if size > text.MAX_ELEMENTS:
+        return 44, 1 + 5  # the summary line and a picture about five lines high
+    if len(shape) == 1:
+        return 8 + 8 * min(size, 6), -(-size // 6)
+    return 8 + 8 * shape[-1], size // max(shape[-1], 1)
+
+
+def opening(
+    graph: ad.Graph,
+    structure: Structure,
+    rankdir: str | None = None,
+    folded: Iterable[str] | None = None,
+    collapse: int | None = None,
+    detail: str | None = None,
+) -> tuple[list[Level], int]:
+    """The ladder of levels (`ladder`) and the index of the one a diagram opens at."""
+    levels = ladder(graph, structure, rankdir, folded, collapse, detail)
+    return levels, first_fit(graph, structure, levels)
