@@ -173,6 +173,22 @@ class Graph:
                 self._set_leaf(arrays, self.nodes[index], value)
         return self._recompute(arrays)
 
+    def astype(self, dtype: Any) -> Graph:
+        """A new graph replayed with its float leaves cast to `dtype` (e.g. float64, to check
+        a float32 gradient against finite differences without float32's rounding).
+
+        The ops compute in the leaves' new precision where NumPy's promotion lets them; an
+        op that casts explicitly keeps its dtype. Integer and bool leaves are unchanged.
+        """
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise ValueError(f"astype: expected a float dtype, got {dtype}")
+        arrays = [
+            _frozen(n.value.astype(dtype)) if n.kind != "op" and n.dtype.kind == "f" else n.value
+            for n in self.nodes
+        ]
+        return self._recompute(arrays)
+
     def _set_leaf(self, arrays: list[np.ndarray], node: Node, value: TensorLike) -> None:
         """Put the new value of one leaf into `arrays`, checked."""
         if node.kind == "op":
