@@ -32,6 +32,11 @@ class Node:
     `value` and `grad` are read-only NumPy arrays; `grad` is None where the target does not
     depend on the node or no gradient reaches it (unwatched). For an op node, `watched` says
     whether a watched tensor flows into it.
+
+    `named` says whether `name` was given rather than made up: True for an explicit `name=`,
+    a leaf named by the Python variable holding it, and a name given by `Graph.renamed`
+    (the visualizer's names from code); False for an op's default name (its op, `multiply`)
+    and an unnamed leaf's (`Variable`, `constant`, or its small value, `2`).
     """
 
     id: int
@@ -44,6 +49,7 @@ class Node:
     grad: np.ndarray | None
     watched: bool
     attrs: Mapping[str, Any]
+    named: bool = False
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -113,9 +119,26 @@ class Graph:
         return iter(self.nodes)
 
     def __getitem__(self, key: int | str | Tensor) -> Node:
-        """The node with this id, name (if unique), or leaf tensor/variable (a variable
-        assigned while recording has a node per value it had: the first is returned)."""
+        """The node with this id, name (if unique), or tensor/variable (a variable assigned
+        while recording has a node per value it had: the first is returned)."""
         return self.nodes[self._find(key, "graph[...]")[0]]
+
+    def ids_of(self, tensor: Tensor) -> tuple[int, ...]:
+        """The ids of the nodes that are `tensor` (a leaf, a variable, or an op's output
+        recorded in this graph): one, several for a variable assigned while recording, or
+        none when the graph does not hold it."""
+        return tuple(self._by_tensor.get(tensor._id, ())) if isinstance(tensor, Tensor) else ()
+
+    def renamed(self, names: Mapping[int | str | Tensor, str]) -> Graph:
+        """A new graph whose nodes carry these names, `{node id (or name, or tensor): new
+        name}`, and count as `named`; values, gradients and structure are this graph's."""
+        nodes = list(self.nodes)
+        for key, name in names.items():
+            if not isinstance(name, str) or not name:
+                raise TypeError(f"renamed: the new name for {key!r} must be a non-empty str")
+            for index in self._find(key, "renamed"):
+                nodes[index] = _renamed(nodes[index], name)
+        return Graph(nodes, self.target, self._ops, self._by_tensor, self._steps)
 
     def leaves(self) -> tuple[Node, ...]:
         """The variables and constants, in order."""
@@ -127,8 +150,8 @@ class Graph:
             found = self._by_tensor.get(key._id)
             if not found:
                 raise ValueError(
-                    f"{where}: {key.name or 'this tensor'!s} is not a leaf of the graph; "
-                    f"use one of {self._leaf_names()}"
+                    f"{where}: {key.name or 'this tensor'!s} is not in the graph; its leaves "
+                    f"are {self._leaf_names()}"
                 )
             return found
         if isinstance(key, int | np.integer) and not isinstance(key, bool):
@@ -171,6 +194,22 @@ class Graph:
         for key, value in values.items():
             for index in self._find(key, "replay"):
                 self._set_leaf(arrays, self.nodes[index], value)
+        return self._recompute(arrays)
+
+    def astype(self, dtype: Any) -> Graph:
+        """A new graph replayed with its float leaves cast to `dtype` (e.g. float64, to check
+        a float32 gradient against finite differences without float32's rounding).
+
+        The ops compute in the leaves' new precision where NumPy's promotion lets them; an
+        op that casts explicitly keeps its dtype. Integer and bool leaves are unchanged.
+        """
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise ValueError(f"astype: expected a float dtype, got {dtype}")
+        arrays = [
+            _frozen(n.value.astype(dtype)) if n.kind != "op" and n.dtype.kind == "f" else n.value
+            for n in self.nodes
+        ]
         return self._recompute(arrays)
 
     def _set_leaf(self, arrays: list[np.ndarray], node: Node, value: TensorLike) -> None:
@@ -239,6 +278,13 @@ class Graph:
     def __repr__(self) -> str:
         target = "" if self.target is None else f", target={self.nodes[self.target].name!r}"
         return f"<Graph {len(self.nodes)} nodes{target}>"
+
+
+def _renamed(node: Node, name: str) -> Node:
+    """`node` with another name, given (so `named`)."""
+    new = object.__new__(Node)
+    new.__dict__.update(node.__dict__, name=name, named=True)
+    return new
 
 
 def _brief(array: np.ndarray) -> str:
@@ -364,12 +410,13 @@ def from_records(records: Sequence[Record], traced: set[int], target: Tensor | N
         key, value, tensor_name = ref[0], ref[1], ref[2]
         index[_key(ref)] = len(nodes)
         op = None if record is None else op_of(record[0])
+        given = tensor_name or (names.get(key) if op is None else None)
+        by_tensor[key] = (*by_tensor.get(key, ()), len(nodes))
         if op is None:
-            name = tensor_name or names.get(key) or _value_label(value, kind)
+            name = given or _value_label(value, kind)
             inputs, attrs = (), _EMPTY
-            by_tensor[key] = (*by_tensor.get(key, ()), len(nodes))
         else:
-            name = tensor_name or op.name
+            name = given or op.name
             inputs = tuple(index[_key(x)] for x in record[INPUTS:])
             attrs = MappingProxyType(dict(record[2] or {}))
         node = Node(
@@ -383,6 +430,7 @@ def from_records(records: Sequence[Record], traced: set[int], target: Tensor | N
             None,
             key in traced,
             attrs,
+            bool(given),
         )
         nodes.append(node)
         node_ops.append(op)

@@ -71,3 +71,64 @@ def shared_chain(layers: int):
             y = ad.tanh(y * a + c)
         loss = ad.square(y, name="loss")
     return tape, loss
+
+
+# Karpathy's makemore part 4, "backprop ninja": a 2-layer character MLP with batch norm and a
+# hand-written cross-entropy, ported line by line as a student first writes it (no name scopes,
+# no `name=`). Friction met in the port: NumPy's random numbers are float64 and a Variable keeps
+# its array's dtype, so the lecture's float32 (PyTorch's default) needs `dtype=ad.float32`;
+# `logprobs[range(n), Yb]` works as in PyTorch. It is source text so that it runs in a namespace
+# of its own, as a notebook's cells do: the names a diagram takes from the code live there.
+NINJA_LECTURE = """
+import numpy as np
+import autodiff as ad
+
+rng = np.random.default_rng(42)
+vocab_size, block_size, n_embd, n_hidden, n = 27, 3, 10, 64, 32
+Xb = rng.integers(0, vocab_size, (n, block_size))
+Yb = rng.integers(0, vocab_size, (n,))
+f32 = ad.float32
+C = ad.Variable(rng.standard_normal((vocab_size, n_embd)), dtype=f32)
+W1 = ad.Variable(rng.standard_normal((n_embd * block_size, n_hidden)) * 0.3, dtype=f32)
+b1 = ad.Variable(rng.standard_normal(n_hidden) * 0.1, dtype=f32)
+W2 = ad.Variable(rng.standard_normal((n_hidden, vocab_size)) * 0.1, dtype=f32)
+b2 = ad.Variable(rng.standard_normal(vocab_size) * 0.1, dtype=f32)
+bngain = ad.Variable(rng.standard_normal((1, n_hidden)) * 0.1 + 1.0, dtype=f32)
+bnbias = ad.Variable(rng.standard_normal((1, n_hidden)) * 0.1, dtype=f32)
+
+with ad.GradientTape(persistent=True) as tape:
+    emb = C[Xb]
+    embcat = ad.reshape(emb, (n, -1))
+    hprebn = embcat @ W1 + b1
+    bnmeani = 1 / n * ad.reduce_sum(hprebn, 0, keepdims=True)
+    bndiff = hprebn - bnmeani
+    bndiff2 = bndiff**2
+    bnvar = 1 / (n - 1) * ad.reduce_sum(bndiff2, 0, keepdims=True)
+    bnvar_inv = (bnvar + 1e-5) ** -0.5
+    bnraw = bndiff * bnvar_inv
+    hpreact = bngain * bnraw + bnbias
+    h = ad.tanh(hpreact)
+    logits = h @ W2 + b2
+    logit_maxes = ad.reduce_max(logits, 1, keepdims=True)
+    norm_logits = logits - logit_maxes
+    counts = ad.exp(norm_logits)
+    counts_sum = ad.reduce_sum(counts, 1, keepdims=True)
+    counts_sum_inv = counts_sum**-1
+    probs = counts * counts_sum_inv
+    logprobs = ad.log(probs)
+    loss = -ad.reduce_mean(logprobs[range(n), Yb])
+"""
+
+
+def ninja_namespace() -> dict:
+    """The backprop-ninja lecture run in a namespace of its own (as a notebook's): its
+    variables, `tape` (persistent) and `loss` (41 nodes)."""
+    namespace: dict = {}
+    exec(NINJA_LECTURE, namespace)
+    return namespace
+
+
+def backprop_ninja():
+    """The backprop-ninja lecture's forward pass: `(tape, loss)`."""
+    namespace = ninja_namespace()
+    return namespace["tape"], namespace["loss"]

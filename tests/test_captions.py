@@ -3,10 +3,15 @@ accumulation stated, and the upstream × local product also where the upstream h
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
+import pytest
+from models import backprop_ninja, ninja_namespace
 
 import autodiff as ad
 from viz import names
+from viz.code_names import named_like_code
 from viz.explore import backward_steps_payload
 
 
@@ -99,3 +104,93 @@ def test_an_edge_carries_a_few_numbers_in_full_and_a_larger_array_as_its_norm() 
 
     assert flow_text(np.array([0.5, -1.0], np.float32)) == "[0.5 -1]"
     assert flow_text(np.full((4, 4), 0.25, np.float32)) == "‖·‖ 1"
+
+
+# ----------------------------------------------------------------------------- tensors
+def number(text: str) -> float:
+    return float(text.strip("()"))
+
+
+def test_a_tensor_step_works_the_largest_element_through_with_real_numbers() -> None:
+    rng = np.random.default_rng(3)
+    a = ad.Variable(rng.standard_normal((4, 5)), name="a")
+    b = ad.Variable(rng.standard_normal((4, 5)), name="b")
+    steps = captions(lambda: ad.reduce_sum(ad.multiply(a, b, name="ab") ** 2))
+    step = next(s for s in steps if "ab = multiply(a, b)" in s)
+    assert "the gradient arriving is ∂reduce_sum/∂ab, an array of shape (4, 5)" in step
+    line = next(line for line in step.splitlines() if line.startswith("  → a:"))
+    assert line.startswith("  → a: ∂ab/∂a = b, elementwise; upstream × local; for [")
+    found = re.search(r"for \[(\d+), (\d+)\]: upstream (\S+) × local (\S+) = (\S+)$", line)
+    assert found is not None, line
+    r, c = int(found[1]), int(found[2])
+    contribution = 2 * (a.numpy() * b.numpy()) * b.numpy()
+    assert (r, c) == np.unravel_index(np.argmax(np.abs(contribution)), (4, 5))
+    upstream, local, value = (number(found[k]) for k in (3, 4, 5))
+    assert local == pytest.approx(b.numpy()[r, c], rel=1e-3)
+    assert value == pytest.approx(contribution[r, c], rel=1e-3)
+    assert upstream * local == pytest.approx(value, rel=2e-3)
+
+
+def test_tensor_captions_have_no_summaries_or_norms() -> None:
+    """min/mean/max triples cannot be checked by hand; norms added read as wrong sums."""
+    lecture = ninja_namespace()  # named like the lecture's code
+    graph = named_like_code(lecture["tape"].graph(lecture["loss"]), [lecture])
+    steps = [s["caption"] for s in backward_steps_payload(graph)[1:]]
+    assert len(steps) == 28
+    for step in steps:
+        assert " min " not in step and " mean " not in step and "‖" not in step, step
+        for line in step.splitlines()[1:]:
+            assert "; for [" in line or "upstream × local = " in line or "= -1" in line, line
+    # the accumulation of bndiff's two contributions is a sum of arrays, for one element
+    bndiff2 = next(s for s in steps if "bndiff2 = pow(bndiff, 2)" in s)
+    found = re.search(
+        r"a sum of \(32, 64\) arrays: for \[\d+, \d+\]: (\S+) so far \+ (\S+) = (\S+)$", bndiff2
+    )
+    assert found is not None, bndiff2
+    before, added, total = (number(found[k]) for k in (1, 2, 3))
+    assert before + added == pytest.approx(total, rel=1e-3, abs=1e-9)
+
+
+def test_indexing_scatters_back_into_a_zero_array_of_the_inputs_shape() -> None:
+    tape, loss = backprop_ninja()
+    graph = tape.graph(loss)
+    steps = [s["caption"] for s in backward_steps_payload(graph)[1:]]
+    picked = next(s for s in steps if "= getitem(log)" in s)  # logprobs[range(n), Yb]
+    assert "→ log: upstream scattered back into a zero array of log's shape (32, 27)" in picked
+    assert "(32 of 864 elements get some)" in picked
+    found = re.search(r"for \[(\d+), (\d+)\]: upstream\[\1\] = -0\.03125$", picked)
+    assert found is not None, picked
+    yb = np.asarray(graph.nodes[graph.target - 2].attrs["index"][1])
+    assert int(found[2]) == yb[int(found[1])]  # the element picked in that row
+    # an embedding row picked several times gets the sum of its copies (C[Xb])
+    embedding = next(s for s in steps if "(27, 10)" in s)
+    found = re.search(r"copied from it, .* \+ … \((\d+) terms, the largest first\)", embedding)
+    assert found is not None and int(found[1]) > 3, embedding
+    x = ad.Variable(np.arange(20.0).reshape(5, 4), name="x")
+    step = captions(lambda: ad.reduce_sum(x[[0, 2, 2]] * x[[0, 2, 2]]))[-1]
+    assert "→ x: upstream scattered back into a zero array of x's shape (5, 4)" in step
+    assert "(8 of 20 elements get some)" in step
+    assert "for [2, 3]: the upstream elements copied from it, 11 + 11 = 22; added to" in step
+    assert step.endswith("a sum of (5, 4) arrays: for [2, 3]: 22 so far + 22 = 44")
+
+
+def test_matmul_broadcast_and_concat_say_their_element() -> None:
+    rng = np.random.default_rng(4)
+    x = ad.Variable(rng.standard_normal((4, 3)), name="x")
+    w = ad.Variable(rng.standard_normal((3, 5)), name="w")
+    b = ad.Variable(rng.standard_normal((1, 5)), name="b")
+    steps = captions(lambda: ad.reduce_sum(ad.concat([x @ w + b, x @ w], axis=0) ** 2))
+    text = "\n".join(steps)
+    matmul = r"→ w: xᵀ @ upstream; for \[(\d), (\d)\]: Σₖ x\[k, \1\] × upstream\[k, \2\] = "
+    assert re.search(matmul, text), text
+    broadcast = re.search(
+        r"→ b: ∂add/∂b = 1; upstream × local, summed over the broadcast axes, \(4, 5\) → "
+        r"\(1, 5\); for \[0, \d\]: Σ of 4 products upstream × local = .* \+ … \(4 terms, "
+        r"the largest first\) = ",
+        text,
+    )
+    assert broadcast is not None, text
+    sliced = (
+        r"→ matmul#2: the matching slice of the gradient; for \[0, (\d)\]: upstream\[4, \1\] = "
+    )
+    assert re.search(sliced, text), text

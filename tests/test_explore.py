@@ -341,13 +341,13 @@ def test_the_text_form_says_what_the_widget_is() -> None:
     data = explorer._repr_mimebundle_()
     data = data[0] if isinstance(data, tuple) else data
     assert data["text/plain"] == (
-        "<viz.explore widget: 8 nodes, target 'reduce_mean'; sliders: w[0, 0], w[0, 1], "
+        "<viz.explore widget: 8 nodes, target 'loss'; sliders: w[0, 0], w[0, 1], "
         "w[1, 0], w[1, 1], w[2, 0], w[2, 1], b[0], b[1]; 4 backward steps. Run the notebook "
         "in Jupyter to use it.>"
     )
     text = viz.draw(tape, target=loss)._repr_mimebundle_()["text/plain"]
     assert text.splitlines()[1] == (
-        "A diagram of a recorded graph: 8 nodes, 4 operations, target 'reduce_mean'. In Jupyter "
+        "A diagram of a recorded graph: 8 nodes, 4 operations, target 'loss'. In Jupyter "
         "it is drawn as an interactive widget with every value and gradient; outside, "
         ".save('graph.svg') draws it with Graphviz."
     )

@@ -249,3 +249,80 @@ def test_gradient_sizes_that_are_not_finite_are_left_out_of_the_colours() -> Non
     assert f"n{tape.graph(y)['x'].id}" not in sizes["nodes"]  # its gradient holds inf
     assert sizes["nodes"][f"n{tape.graph(y).target}"] == 1.0
     json.dumps(sizes, allow_nan=False)  # what a kernel message can carry
+
+
+def _has_cycle(edges: Iterable[tuple[str, str]]) -> bool:
+    following: dict[str, set[str]] = {}
+    for tail, head in edges:
+        following.setdefault(tail, set()).add(head)
+    state: dict[str, int] = {}  # 1: on the path, 2: done
+
+    def visit(node: str) -> bool:
+        state[node] = 1
+        for nxt in following.get(node, ()):
+            if state.get(nxt) == 1 or (nxt not in state and visit(nxt)):
+                return True
+        state[node] = 2
+        return False
+
+    return any(node not in state and visit(node) for node in list(following))
+
+
+def test_a_scope_entered_again_is_a_container_of_its_own_and_folds_without_a_cycle() -> None:
+    """`a`, then `b`, then `a` again: one container for both entries of `a` would hold b's
+    input and its output, so folding both drew a ⇄ b."""
+    x = ad.Variable(2.0, name="x")
+    with ad.GradientTape(persistent=True) as tape:
+        with ad.name_scope("a"):
+            y = ad.square(x, name="y")
+            c = ad.constant(4.0)
+        with ad.name_scope("b"):
+            z = ad.multiply(y, 3.0, name="z")
+        with ad.name_scope("a"):
+            with ad.name_scope("inner"):
+                u = ad.add(z, c, name="u")
+            out = ad.tanh(u, name="out")
+    graph = tape.graph(out)
+    structure = analyse(graph)
+    scopes = {k: c for k, c in structure.containers.items() if c.kind == "scope"}
+    assert set(scopes) == {"scope:a", "scope:b", "scope:a#2", "scope:a#2/inner"}
+    assert scopes["scope:a#2"].title == "a#2" and scopes["scope:a#2/inner"].parent == "scope:a#2"
+    assert structure.home[graph["y"].id] == "scope:a"
+    assert structure.home[graph["out"].id] == "scope:a#2"
+    assert structure.home[graph["u"].id] == "scope:a#2/inner"
+    assert graph["out"].scope == "a"  # the graph itself keeps the scope as recorded
+    # the constant made in `a`'s first entry, read in the second: its reader's entry
+    read_c = next(n for n in graph.nodes if n.kind == "constant" and float(n.value) == 4.0)
+    assert structure.home[read_c.id] == "scope:a#2/inner"
+    for folded in (["scope:a", "scope:b", "scope:a#2"], ["scope:a", "scope:a#2"]):
+        drawn = plan_module.plan(graph, structure, folded)
+        assert not _has_cycle(drawn.edges), drawn.edges
+    drawn = plan_module.plan(graph, structure, ["scope:a", "scope:b", "scope:a#2"])
+    assert sorted(drawn.groups) == sorted(f"g{structure.number[k]}" for k in scopes if "/" not in k)
+    viz.draw(graph, folded=["scope:a", "scope:a#2"])  # draws
+
+
+def test_a_scope_entered_in_a_loop_keeps_its_steps_apart_inside_one_run() -> None:
+    """Entries with ops between them are apart; entries back to back (nothing recorded
+    between) cannot be told apart by the recorded scopes, and stay one container."""
+    w = ad.Variable(0.5, name="w")
+    with ad.GradientTape(persistent=True) as tape:
+        h = ad.constant(1.0, name="h0")
+        for _ in range(6):
+            with ad.name_scope("cell"):
+                h = ad.tanh(h * w)
+            h = h + 0.1
+        loss = ad.square(h, name="loss")
+    structure = analyse(tape.graph(loss))
+    keys = [k for k, c in structure.containers.items() if c.kind == "scope"]
+    assert sorted(keys) == sorted(["scope:cell"] + [f"scope:cell#{k}" for k in range(2, 7)])
+    (run,) = [c for c in structure.containers.values() if c.kind == "repeat"]
+    assert run.blocks == 6 and all(structure.containers[k].parent == run.key for k in keys)
+    with ad.GradientTape(persistent=True) as tape:
+        h = ad.constant(1.0, name="h0")
+        for _ in range(6):
+            with ad.name_scope("cell"):
+                h = ad.tanh(h * w)
+        loss = ad.square(h, name="loss")
+    structure = analyse(tape.graph(loss))
+    assert [k for k, c in structure.containers.items() if c.kind == "scope"] == ["scope:cell"]

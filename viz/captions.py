@@ -9,6 +9,18 @@ Local formulas come from the op table (`d(x*y)/dx = y`); their placeholders (`x`
 `b`) are replaced by the labels of the op's actual inputs, so that a formula never names a
 different node that happens to be called `b`. An input that already received gradient
 from earlier steps says how it adds up.
+
+Arrays small enough for the diagram to print in full (`text.MAX_ELEMENTS`) are printed in
+full, as above. A larger one is named by its shape, and the rule at the level of shapes is
+worked through for one element, the one with the largest contribution, with real numbers:
+
+      → counts: ∂probs/∂counts = counts_sum_inv, elementwise; upstream × local;
+        for [3, 5]: upstream -2.492 × local 0.1874 = -0.467
+
+(a broadcast input sums such products, a matmul's element is a row times a column, an
+indexed tensor gets the upstream elements copied from it scattered back into a zero array
+of its shape), and an accumulation is a sum of arrays, said for that element
+(`-0.00707 so far + 0.00018 = -0.00689`), never as norms added.
 """
 
 from __future__ import annotations
@@ -29,6 +41,15 @@ ELEMENTWISE = frozenset(
     | {"relu", "softplus", "where", "clip_by_value", "cast", "identity"}
     | {"tanh_grad", "sigmoid_grad"}
 )
+# Ops that only move elements (each output element is a copy of one input element, or a
+# constant): which input element each output copies is found by running the op's forward on
+# the input's element numbers. Their gradient scatters the upstream back (adding repeats).
+MOVES = frozenset(
+    {"getitem", "gather", "reshape", "transpose", "concat", "stack", "squeeze", "expand_dims"}
+    | {"tile", "reverse", "broadcast_to", "identity"}
+)
+SCATTERS = frozenset({"getitem", "gather", "gather_nd"})  # said as a scatter into zeros
+MAX_TERMS = 3  # products of a sum written out in a caption, at most (the largest)
 _TOKEN = r"(?<![A-Za-z_0-9ᵢ]){}(?![A-Za-z_0-9ᵢ])"
 _DENOMINATOR = re.compile(r"/d\(?([A-Za-z]+ᵢ?)\)?\s*$")
 
@@ -54,9 +75,14 @@ def _call(label: str, node: ad.Node, inputs: str) -> str:
     return call if label == node.op else f"{label} = {call}"
 
 
-def _brief(array: np.ndarray) -> str:
-    """An array printed in full when the diagram prints it in full, else by its norm."""
-    return compact(array) if array.size <= text.MAX_ELEMENTS else flow_text(array)
+def small(*arrays: np.ndarray) -> bool:
+    """Whether the diagram prints these arrays in full (so a caption can too)."""
+    return all(a.size <= text.MAX_ELEMENTS for a in arrays)
+
+
+def said(array: np.ndarray) -> str:
+    """An array in a caption: in full when small, else by its shape (never min/mean/max)."""
+    return compact(array) if small(array) else f"an array of shape {text.shape(array.shape)}"
 
 
 def caption(
@@ -70,21 +96,38 @@ def caption(
     """The caption of step `k` of `total`; `so_far[i]`: what input `i` received before it."""
     node = graph.nodes[step.node]
     label, target = labels[node.id], labels[graph.target]
-    upstream = compact(step.upstream)
+    upstream = said(step.upstream)
+    arriving = f"∂{names.symbol(target)}/∂{names.symbol(label)}"
     inputs = ", ".join(labels[i] for i in node.inputs)
     lines = [
         f"Step {k} of {total} · {_call(label, node, inputs)}: the gradient arriving is "
-        f"∂{names.symbol(target)}/∂{names.symbol(label)} = {upstream}"
+        + (f"{arriving} = {upstream}" if small(step.upstream) else f"{arriving}, {upstream}")
     ]
     formulas = local_formulas(graph, node, labels)
     for i, contribution in step.contributions.items():
-        line = f"  → {labels[i]}: " + _product(graph, step, i, contribution, formulas, labels)
+        if small(step.upstream, contribution):
+            said_product = _product(graph, step, i, contribution, formulas, labels)
+        else:
+            said_product = tensor_product(graph, step, i, contribution, formulas, labels)
+        line = f"  → {labels[i]}: " + said_product
         if i in so_far:
-            before = so_far[i]
-            line += f"; {_brief(before)} so far + {_brief(contribution)} = "
-            line += _brief(before + contribution)
+            line += accumulated(so_far[i], contribution)
         lines.append(line)
     return "\n".join(lines)
+
+
+def accumulated(before: np.ndarray, contribution: np.ndarray) -> str:
+    """How a contribution adds to what the input received before: in full when small, else
+    as a sum of arrays, worked through for the element of the largest contribution."""
+    total = before + contribution
+    if small(before, contribution):
+        return f"; {compact(before)} so far + {compact(contribution)} = {compact(total)}"
+    e = largest(contribution)
+    return (
+        f"; added to what it received before, elementwise, a sum of {text.shape(total.shape)} "
+        f"arrays: for {_where(e)}: {_n(before[e])} so far + {_factor(contribution[e])} = "
+        f"{_n(total[e])}"
+    )
 
 
 def _product(
@@ -118,6 +161,215 @@ def _product(
     else:
         how = f"spread over {text.shape(shape)}"
     return f"{derivative} = {formula}; upstream × local, {how} = {compact(contribution)}"
+
+
+# ----------------------------------------------------------------------------- tensors
+Term = tuple[tuple[int, ...], tuple[float, ...]]  # an upstream element's position, factors
+
+
+def tensor_product(
+    graph: ad.Graph,
+    step: ad.BackwardStep,
+    i: int,
+    contribution: np.ndarray,
+    formulas: Mapping[int, str],
+    labels: Sequence[str],
+) -> str:
+    """A contribution of arrays too large to print: the rule at the level of shapes, then
+    one element, the one of largest |contribution|, worked through with its numbers."""
+    node, x = graph.nodes[step.node], graph.nodes[i]
+    e = largest(contribution)
+    sources = _sources(graph, node, i)
+    rule = tensor_rule(graph, step, i, formulas.get(i, ""), labels, sources)
+    terms = _terms(graph, step, i, contribution, e, sources)
+    if terms is None:
+        return f"{rule}; for {_where(e)}: {_n(contribution[e])}"
+    if node.op == "matmul":
+        a, b = (labels[j] for j in node.inputs)
+        how = f"Σₖ upstream[{e[0]}, k] × {b}[{e[1]}, k]" if x.id == node.inputs[0] else ""
+        how = how or f"Σₖ {a}[k, {e[0]}] × upstream[k, {e[1]}]"
+        return f"{rule}; for {_where(e)}: {how} = {_sum(terms, contribution[e])}"
+    return f"{rule}; for {_where(e)}: {_account(terms, contribution[e], sources is not None)}"
+
+
+def tensor_rule(
+    graph: ad.Graph,
+    step: ad.BackwardStep,
+    i: int,
+    formula: str,
+    labels: Sequence[str],
+    sources: np.ndarray | None,
+) -> str:
+    """The shape-level rule of one contribution (`upstream × local, summed over ...`)."""
+    node, x = graph.nodes[step.node], graph.nodes[i]
+    derivative = f"∂{names.symbol(labels[node.id])}/∂{names.symbol(labels[i])}"
+    upstream, shape = step.upstream.shape, x.shape
+    if sources is not None and node.op in SCATTERS:
+        reached = np.unique(sources[sources >= 0]).size
+        return (
+            f"upstream scattered back into a zero array of {labels[i]}'s shape "
+            f"{text.shape(shape)}: each element gets the upstream elements copied from it, "
+            f"added ({reached} of {x.value.size} elements get some)"
+        )
+    if not formula or "upstream" in formula or "gradient" in formula:
+        return formula or "the op's gradient"
+    if node.op in ELEMENTWISE and upstream == shape:
+        return f"{derivative} = {formula}, elementwise; upstream × local"
+    if upstream == shape:  # softmax: a full Jacobian, not a number per element
+        return f"{derivative} = {formula}; upstream · Jacobian"
+    if step.upstream.size >= x.value.size:
+        how = f"summed over the broadcast axes, {text.shape(upstream)} → {text.shape(shape)}"
+    else:
+        how = f"spread over {text.shape(shape)}"
+    return f"{derivative} = {formula}; upstream × local, {how}"
+
+
+def largest(array: np.ndarray) -> tuple[int, ...]:
+    """The position of the element of largest magnitude (the first, if all are equal)."""
+    if array.ndim == 0:
+        return ()
+    with np.errstate(all="ignore"):
+        magnitude = np.nan_to_num(np.abs(array.astype(np.float64)), nan=np.inf)
+    return tuple(int(k) for k in np.unravel_index(int(np.argmax(magnitude)), array.shape))
+
+
+def _terms(
+    graph: ad.Graph,
+    step: ad.BackwardStep,
+    i: int,
+    contribution: np.ndarray,
+    e: tuple[int, ...],
+    sources: np.ndarray | None,
+) -> list[Term] | None:
+    """The products that make element `e` of the contribution to input `i`: each an
+    upstream element's position and its factors (upstream, local), or None when the op's
+    gradient is not a sum of such products to be shown."""
+    node, x = graph.nodes[step.node], graph.nodes[i]
+    up = step.upstream
+    if node.inputs.count(i) > 1 or (x.value.ndim == 0 and up.ndim == 0):
+        return None
+    if sources is not None:
+        where = np.argwhere(sources == np.ravel_multi_index(e, x.shape))
+        return [(tuple(int(k) for k in p), (float(up[tuple(p)]),)) for p in where]
+    if node.op == "matmul":
+        return _matmul_terms(graph, node, i, up, e)
+    if node.op in ELEMENTWISE and up.shape == x.shape:
+        local = local_derivative(graph, step, i, contribution)
+        return None if local is None else [(e, (float(up[e]), float(local[e])))]
+    if node.op in ELEMENTWISE and up.size > x.value.size:  # a broadcast input
+        local = _with_ones(graph, node, i, broadcast=True)
+        if local is None or local.shape != up.shape:
+            return None
+        numbers = np.arange(x.value.size).reshape(x.shape)
+        where = np.argwhere(np.broadcast_to(numbers, up.shape) == numbers[e])
+        return [
+            (tuple(int(k) for k in p), (float(up[tuple(p)]), float(local[tuple(p)]))) for p in where
+        ]
+    return _reduction_terms(node, x, up, contribution, e)
+
+
+def _matmul_terms(
+    graph: ad.Graph, node: ad.Node, i: int, up: np.ndarray, e: tuple[int, ...]
+) -> list[Term] | None:
+    """Element [r, c] of a 2-D matmul's gradient: a row of one factor times a column."""
+    a, b = (graph.nodes[j].value for j in node.inputs)
+    if a.ndim != 2 or b.ndim != 2 or up.ndim != 2 or any(node.attrs.values()):
+        return None
+    r, c = e
+    if i == node.inputs[0]:  # (g @ bᵀ)[r, c] = Σₖ g[r, k] b[c, k]
+        return [((r, k), (float(up[r, k]), float(b[c, k]))) for k in range(up.shape[1])]
+    return [((k, c), (float(a[k, r]), float(up[k, c]))) for k in range(up.shape[0])]
+
+
+def _reduction_terms(
+    node: ad.Node, x: ad.Node, up: np.ndarray, contribution: np.ndarray, e: tuple[int, ...]
+) -> list[Term] | None:
+    """A reduction's gradient at element `e` of its input: the upstream element it was
+    reduced into, times the local derivative there."""
+    if not (node.op or "").startswith("reduce_") or "axis" not in node.attrs:
+        return None
+    axis = node.attrs["axis"]
+    axes = range(x.value.ndim) if axis is None else np.atleast_1d(axis).tolist()
+    axes = {int(a) % max(x.value.ndim, 1) for a in axes}
+    if node.attrs.get("keepdims"):
+        position = tuple(0 if k in axes else p for k, p in enumerate(e))
+    else:
+        position = tuple(p for k, p in enumerate(e) if k not in axes)
+    if len(position) != up.ndim:
+        return None
+    u = float(up[position])
+    if u == 0:
+        return None
+    return [(position, (u, float(contribution[e]) / u))]
+
+
+def _sources(graph: ad.Graph, node: ad.Node, i: int) -> np.ndarray | None:
+    """For an op that moves elements, which element of input `i` (by its flat number) each
+    output element copies, -1 where none: the op's forward run on the element numbers."""
+    if node.op not in MOVES or node.inputs.count(i) != 1:
+        return None
+    fn = getattr(ad, node.op, None) or getattr(ad.ops, node.op, None)
+    op = getattr(fn, "op", None)
+    if op is None:
+        return None
+    values = [
+        np.full(graph.nodes[j].shape, -1.0)
+        if graph.nodes[j].dtype.kind in "fc"
+        else graph.nodes[j].value
+        for j in node.inputs
+    ]
+    values[node.inputs.index(i)] = np.arange(graph.nodes[i].value.size, dtype=np.float64).reshape(
+        graph.nodes[i].shape
+    )
+    try:
+        out = op.forward(values, **node.attrs) if op.variadic else op.forward(*values, **node.attrs)
+    except Exception:  # an op whose forward needs more than numbers: said without the map
+        return None
+    out = np.asarray(out)
+    return out.astype(np.int64) if out.shape == node.shape else None
+
+
+def _account(terms: list[Term], value: np.ndarray, copies: bool) -> str:
+    """One element's contribution from its terms: a product, or a sum of them."""
+    if copies:
+        if not terms:
+            return f"no upstream element was copied from it: {_n(value)}"
+        if len(terms) == 1:
+            return f"upstream{_where(terms[0][0])} = {_n(value)}"
+        return f"the upstream elements copied from it, {_sum(terms, value)}"
+    if len(terms) == 1:
+        u, local = terms[0][1]
+        return f"upstream {_n(u)} × local {_factor(local)} = {_n(value)}"
+    return f"Σ of {len(terms)} products upstream × local = {_sum(terms, value)}"
+
+
+def _sum(terms: list[Term], value: np.ndarray) -> str:
+    """`a × b + c × d + … (n terms, largest first) = value`: the `MAX_TERMS` largest
+    products written out (a sum of many products is mostly made by a few)."""
+    products = [float(np.prod(factors)) for _, factors in terms]
+    order = sorted(range(len(terms)), key=lambda k: -abs(products[k]))[:MAX_TERMS]
+    shown = [
+        " × ".join(_n(f) if k == 0 else _factor(f) for k, f in enumerate(terms[t][1]))
+        for t in order
+    ]
+    said_terms = shown[0] + "".join(f" + ({t})" if t[0] == "-" else f" + {t}" for t in shown[1:])
+    if len(terms) > MAX_TERMS:
+        said_terms += f" + … ({len(terms)} terms, the largest first)"
+    return f"{said_terms} = {_n(value)}"
+
+
+def _factor(value: float) -> str:
+    """A number after ×: parenthesised when negative (`2 × (-1)`)."""
+    said_value = _n(value)
+    return f"({said_value})" if said_value.startswith("-") else said_value
+
+
+def _where(position: tuple[int, ...]) -> str:
+    return text.index(position)
+
+
+def _n(value: float | np.ndarray) -> str:
+    return text.number(float(value))
 
 
 def local_formulas(graph: ad.Graph, node: ad.Node, labels: Sequence[str]) -> dict[int, str]:
@@ -193,13 +445,18 @@ def local_derivative(
     return _with_ones(graph, graph.nodes[step.node], i)
 
 
-def _with_ones(graph: ad.Graph, node: ad.Node, i: int) -> np.ndarray | None:
+def _with_ones(
+    graph: ad.Graph, node: ad.Node, i: int, broadcast: bool = False
+) -> np.ndarray | None:
     """The op's vector-Jacobian product with ones, for input `i` (None if it cannot be
-    recomputed outside the graph: a custom op)."""
+    recomputed outside the graph: a custom op). With `broadcast`, input `i` is first
+    broadcast to the output's shape: the local derivative at every output element."""
     fn = getattr(ad, node.op or "", None)
     if getattr(fn, "op", None) is None:
         return None
     xs = [ad.constant(graph.nodes[j].value) for j in node.inputs]
+    if broadcast:
+        xs[node.inputs.index(i)] = ad.constant(np.broadcast_to(graph.nodes[i].value, node.shape))
     try:
         with ad.GradientTape() as tape:
             for x in xs:

@@ -18,8 +18,8 @@ from typing import Any
 import graphviz
 
 import autodiff as ad
+from viz import code_names, saved, system_dot
 from viz import dot as dotlib
-from viz import saved, system_dot
 from viz.fit import opening
 from viz.levels import Level
 from viz.structure import analyse
@@ -243,6 +243,7 @@ def draw(
     folded: Sequence[str] | None = None,
     color_by: str = "",
     detail: str | None = None,
+    names_from_code: bool = True,
 ) -> Diagram:
     """Draw what a tape recorded, with every value and gradient.
 
@@ -265,11 +266,18 @@ def draw(
     colours nodes and edges by the size of their gradient (log scale; a button in the widget
     toggles it), so vanishing or exploding gradients show at a glance.
 
+    Nodes are titled with the Python names that hold their tensors where `draw` is called
+    (the notebook's names: `bnvar = multiply`), unless a tensor has an explicit `name=`;
+    `names_from_code=False` keeps the ops' names (`viz.code_names` has the rules).
+
     In Jupyter the result displays itself; `.svg()` and `.save(path)` need the system's
     Graphviz.
     """
+    graph = as_graph(obj, target)
+    if names_from_code:
+        graph = code_names.named_like_code(graph, code_names.caller_namespaces())
     return Diagram(
-        as_graph(obj, target),
+        graph,
         show=show,
         rankdir=rankdir,
         collapse=collapse,

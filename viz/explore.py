@@ -18,7 +18,7 @@ import ipywidgets as widgets
 import numpy as np
 
 import autodiff as ad
-from viz import captions, names, saved, text
+from viz import captions, code_names, names, saved, text
 from viz import dot as dotlib
 from viz import sliders as sliderlib
 from viz.diagram import static_svg
@@ -74,17 +74,24 @@ class _Replay(_Source):
 class _Rerun(_Source):
     """`explore(f, **leaves)`: `f` re-run under a fresh tape, so control flow can change."""
 
-    def __init__(self, f: Callable[..., Any], leaves: Mapping[str, Any]) -> None:
+    def __init__(
+        self, f: Callable[..., Any], leaves: Mapping[str, Any], names_from_code: bool = True
+    ) -> None:
         if not leaves:
             raise ValueError("explore(f, ...): give the leaves as keywords, e.g. x=1.0")
         self.f = f
+        self.names_from_code = names_from_code
         self._values = {name: _as_float(name, value) for name, value in leaves.items()}
         self.graph = self._run(self._values)
 
     def _run(self, values: Mapping[str, np.ndarray]) -> ad.Graph:
         variables = {name: ad.Variable(value, name=name) for name, value in values.items()}
+        local: dict[str, Any] = {}
         with ad.GradientTape() as tape:
-            out = self.f(**variables)
+            if self.names_from_code:
+                out, local = code_names.call_keeping_locals(self.f, variables)
+            else:
+                out = self.f(**variables)
         name = getattr(self.f, "__name__", "f")
         if not isinstance(out, ad.Tensor):
             raise TypeError(
@@ -97,7 +104,11 @@ class _Rerun(_Source):
                 f"explore: {name} returned its input {leaf!r} unchanged, so there is no "
                 f"operation to draw; return a computation of it (e.g. {leaf} * 1.0)"
             )
-        return tape.graph(out)
+        graph = tape.graph(out)
+        if self.names_from_code:
+            namespaces = (local, code_names.globals_of(self.f))
+            graph = code_names.named_like_code(graph, namespaces)
+        return graph
 
     def leaf_values(self) -> dict[str, np.ndarray]:
         return dict(self._values)
@@ -470,6 +481,7 @@ def explore(
     color_by: str = "",
     quiz: bool = False,
     detail: str | None = None,
+    names_from_code: bool = True,
     **leaves: Any,
 ) -> Explorer:
     """Explore a graph live: sliders for the leaves, and the backward pass step by step.
@@ -490,6 +502,11 @@ def explore(
     `color_by="grad"` colours nodes and edges by the size of their gradient (a button
     toggles it).
 
+    Nodes are titled with the Python names that hold their tensors (`bnvar = multiply`)
+    unless a tensor has an explicit `name=`: the names where `explore` is called for a tape,
+    `f`'s local names when it returns (then its globals) for a function;
+    `names_from_code=False` keeps the ops' names (`viz.code_names` has the rules).
+
     `quiz=True`: predict, then reveal. Gradients are hidden; at each backward step the
     student types the gradient arriving at the current op, which is checked (to 3
     significant digits, shape included) and then revealed, with a score at the end. Like
@@ -502,11 +519,13 @@ def explore(
                 "the leaves are the recorded ones"
             )
         graph = obj.graph(target) if isinstance(obj, ad.GradientTape) else obj
+        if names_from_code:
+            graph = code_names.named_like_code(graph, code_names.caller_namespaces())
         source: _Source = _Replay(graph, sliders)
     elif callable(obj):
         if target is not None:
             raise TypeError("explore(f, **leaves): f's return value is the target")
-        source = _Rerun(obj, leaves)
+        source = _Rerun(obj, leaves, names_from_code)
     else:
         raise TypeError(
             f"explore: expected a GradientTape (with a target), a Graph or a function, got "

@@ -80,7 +80,8 @@ def node_label(
     return _table(rows, fill, border, "3" if is_target else "1")
 
 
-COMPACT_PICTURE = (40, 14)  # a compact node's picture of a value or gradient (points)
+COMPACT_PICTURE = (40, 12)  # a compact node's picture of a value or gradient (points)
+COMPACT_SIZE = 10  # a compact node's text (points): 11 px at the smallest zoom, 1.1 px/pt
 
 
 def compact_label(
@@ -104,6 +105,7 @@ def compact_label(
             f'<font color="{PALETTE.meta}">{NBSP}={NBSP}{esc(text.visible(node.op or ""))}</font>'
         )
     ident = element or f"n{node.id}"
+    title = f'<font point-size="{COMPACT_SIZE}">{title}</font>'
     row = [
         f'<td id="{ident}-name{suffix if not element else ""}" href="#" align="left">{title}</td>',
         f'<td align="left"><font point-size="10" color="{PALETTE.meta}">'
@@ -114,7 +116,7 @@ def compact_label(
         if cell is not None:
             grey = muted or (field == "grad" and node.grad is None)
             row.append(_compact_cell(field_id(node.id, field), cell, grey, suffix))
-    return _table([f"<tr>{''.join(row)}</tr>"], fill, border, "3" if is_target else "1", "2", "3")
+    return _table([f"<tr>{''.join(row)}</tr>"], fill, border, "3" if is_target else "1", "1", "3")
 
 
 def _compact_cell(ident: str, cell: dict, grey: bool, suffix: str) -> str:
@@ -206,7 +208,8 @@ def _compact_group_label(
     else:
         title, fill = text.visible(group.title), PALETTE.group_fill
     row = [
-        f'<td id="{element}-name" href="#" align="left"><b>▸ {esc(title)}</b></td>',
+        f'<td id="{element}-name" href="#" align="left">'
+        f'<font point-size="{COMPACT_SIZE}"><b>▸ {esc(title)}</b></font></td>',
         f'<td align="left"><font point-size="10" color="{PALETTE.meta}">'
         f"{_count(group.ops, 'op')}</font></td>",
     ]
@@ -223,7 +226,7 @@ def _compact_group_label(
         if trend in cells:
             row.append(_compact_cell(trend, cells[trend], False, suffix))
     border = PALETTE.target if graph.target in set(group.nodes) else PALETTE.group_border
-    return _table([f"<tr>{''.join(row)}</tr>"], fill, border, "2", "2", "3")
+    return _table([f"<tr>{''.join(row)}</tr>"], fill, border, "2", "1", "3")
 
 
 def _rest_label(element: str, group: Container) -> str:

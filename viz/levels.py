@@ -38,7 +38,7 @@ PX_PER_PT = 4 / 3  # the largest (100 %)
 VIEW_WIDTH_PT = 960 / READABLE - 8
 VIEW_HEIGHT_PT = 720 / READABLE - 8
 # Spacing between ranks and between nodes of a rank (points), as `viz.dot` sets them
-RANKSEP = {"full": 25.0, "compact": 14.0}
+RANKSEP = {"full": 25.0, "compact": 10.0}
 NODESEP = {"full": 18.0, "compact": 10.0}
 GROUP_SIZE = {"full": (230.0, 110.0), "compact": (260.0, 22.0)}  # a folded group's label
 CHIP = 40.0  # width of a compact node's picture (points)

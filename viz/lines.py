@@ -52,7 +52,8 @@ def is_temporary(node: ad.Node) -> bool:
 def find_lines(
     graph: ad.Graph, consumers: Sequence[Sequence[int]], home: Sequence[str]
 ) -> list[Line]:
-    """Every line with at least one temporary op, heads in graph order."""
+    """Every line with at least one temporary (an op, or a number: `bndiff ** 2`), heads in
+    graph order."""
     owner = list(range(len(graph.nodes)))
     members: dict[int, list[int]] = {}
     for node in reversed(graph.nodes):
@@ -70,11 +71,10 @@ def find_lines(
     lines = []
     for head in sorted(members):
         inside = members[head]
-        if any(graph.nodes[i].kind == "op" for i in inside):
-            title = expression(graph, head, set(inside), labels)
-            if not is_temporary(graph.nodes[head]):
-                title = f"{labels[head]} = {title}"
-            lines.append(Line(head, tuple(sorted(inside)), text.visible(title, MAX_TITLE)))
+        title = expression(graph, head, set(inside), labels)
+        if not is_temporary(graph.nodes[head]):
+            title = f"{labels[head]} = {title}"
+        lines.append(Line(head, tuple(sorted(inside)), text.visible(title, MAX_TITLE)))
     return lines
 
 

@@ -4,7 +4,11 @@ A big graph is made legible by transforming it before layout (Wongsuphasawat et 
 2017, TensorBoard's graph view), not by shrinking the picture. This module finds what can be
 folded:
 
-- **scopes**: every `name_scope` path is a container of the nodes recorded inside it;
+- **scopes**: every `name_scope` path is a container of the nodes recorded inside it; a
+  scope entered again after others (`with name_scope('a')`, then `'b'`, then `'a'` again) is
+  a container of its own per entry, titled `a`, `a#2`, `a#3` (keys `"scope:a"`,
+  `"scope:a#2"`), as TensorFlow names a re-entered scope `a_1`: one container for both
+  entries would hold `b`'s input and its output, and draw a cycle a ⇄ b when folded;
 - **repeats**: consecutive blocks with the same op structure (an RNN's time steps, identical
   layers) form a run, a container that folds to one "×N" node;
 - **lines**: a named tensor with the unnamed temporaries that only it reads (`bnvar = 1/(n-1) *
@@ -90,8 +94,48 @@ def analyse(graph: ad.Graph) -> Structure:
     for node in graph.nodes:
         for i in node.inputs:
             consumers[i].append(node.id)
-    runs = find_runs(graph, consumers)
-    return _containers(graph, consumers, runs)
+    scopes = entered_scopes(graph, consumers)
+    runs = find_runs(graph, consumers, scopes)
+    return _containers(graph, consumers, runs, scopes)
+
+
+def entered_scopes(graph: ad.Graph, consumers: Sequence[Sequence[int]]) -> list[str]:
+    """Node id -> its scope path as drawn, each component numbered by entry: the ops of a
+    scope recorded after leaving it (the recorded order is the order they ran) are in a
+    new entry, `a#2`. Entries back to back, with nothing recorded between them (a loop
+    whose body is all in the scope), cannot be told apart and stay one: they make no cycle.
+    A leaf sits in the entry of its first reader inside its scope (else the first entry of
+    its scope)."""
+    drawn = [n.scope for n in graph.nodes]
+    entered: dict[str, int] = {}  # drawn parent path + raw name -> entries so far
+    before: list[str] = []  # the previous op's raw components and drawn ones
+    before_drawn: list[str] = []
+    for node in graph.nodes:
+        if node.kind != "op":
+            continue
+        parts = node.scope.split("/") if node.scope else []
+        same = 0
+        while same < min(len(parts), len(before)) and parts[same] == before[same]:
+            same += 1
+        path = before_drawn[:same]
+        for part in parts[same:]:
+            key = "/".join([*path, part])
+            entered[key] = entered.get(key, 0) + 1
+            path.append(part if entered[key] == 1 else f"{part}#{entered[key]}")
+        drawn[node.id] = "/".join(path)
+        before, before_drawn = parts, path
+    for node in graph.nodes:
+        if node.kind != "op" and node.scope:
+            depth = node.scope.count("/") + 1
+            inside = (r for r in consumers[node.id] if _within(graph.nodes[r].scope, node.scope))
+            reader = next(inside, None)
+            if reader is not None:
+                drawn[node.id] = "/".join(drawn[reader].split("/")[:depth])
+    return drawn
+
+
+def _within(scope: str, outer: str) -> bool:
+    return scope == outer or scope.startswith(outer + "/")
 
 
 def lines_of(structure: Structure) -> set[str]:
@@ -141,9 +185,13 @@ def tokens(
     return ops, strict, loose
 
 
-def find_runs(graph: ad.Graph, consumers: Sequence[Sequence[int]]) -> list[tuple[Run, list[int]]]:
+def find_runs(
+    graph: ad.Graph, consumers: Sequence[Sequence[int]], scopes: Sequence[str] | None = None
+) -> list[tuple[Run, list[int]]]:
     """Runs of at least `MIN_REPEATS` identical consecutive blocks, largest first, with the
-    op node ids of each run (greedy: the run covering most ops, then the rest)."""
+    op node ids of each run (greedy: the run covering most ops, then the rest). `scopes`:
+    each node's scope as drawn (`entered_scopes`; by default, as recorded)."""
+    scopes = [n.scope for n in graph.nodes] if scopes is None else scopes
     ops, strict, loose = tokens(graph, consumers)
     t = np.asarray(strict, dtype=np.int64)
     n = len(t)
@@ -161,7 +209,7 @@ def find_runs(graph: ad.Graph, consumers: Sequence[Sequence[int]]) -> list[tuple
     for _, _, start, p in candidates:
         run = _widen(start, p, strict, loose, taken)
         end = run.start + p * run.blocks
-        if taken[run.start : end].any() or not _nests(graph, ops[run.start : end]):
+        if taken[run.start : end].any() or not _nests(graph, ops[run.start : end], scopes):
             continue
         taken[run.start : end] = True
         runs.append((run, ops[run.start : end]))
@@ -187,17 +235,17 @@ def _widen(start: int, p: int, strict: list[int], loose: list[int], taken: np.nd
     return Run(begin, p, (end - begin) // p)
 
 
-def _nests(graph: ad.Graph, members: Sequence[int]) -> bool:
+def _nests(graph: ad.Graph, members: Sequence[int], drawn: Sequence[str]) -> bool:
     """Whether a run can be a container: every scope it touches below its common scope lies
     entirely inside it (so scopes and runs nest)."""
-    scopes = {graph.nodes[i].scope for i in members}
+    scopes = {drawn[i] for i in members}
     common = _common_scope(scopes)
     inner = {s for s in scopes if s != common}
     if not inner:
         return True
     inside = set(members)
     for node in graph.nodes:
-        if node.kind == "op" and node.scope in inner and node.id not in inside:
+        if node.kind == "op" and drawn[node.id] in inner and node.id not in inside:
             return False
     return True
 
@@ -214,10 +262,13 @@ def _common_scope(scopes: set[str]) -> str:
 
 # ----------------------------------------------------------------------------- containers
 def _containers(
-    graph: ad.Graph, consumers: list[list[int]], runs: list[tuple[Run, list[int]]]
+    graph: ad.Graph,
+    consumers: list[list[int]],
+    runs: list[tuple[Run, list[int]]],
+    drawn: Sequence[str],
 ) -> Structure:
     containers = {ROOT: Container(ROOT, "root", "", None)}
-    scopes = dict.fromkeys(n.scope for n in graph.nodes if n.scope)
+    scopes = dict.fromkeys(s for s in drawn if s)
     for scope in list(scopes):  # every ancestor of a scope is a scope too
         parts = scope.split("/")
         for k in range(1, len(parts)):
@@ -227,9 +278,9 @@ def _containers(
         containers[scope_key(scope)] = Container(
             scope_key(scope), "scope", scope.split("/")[-1], scope_key(parent) if parent else ROOT
         )
-    home = [scope_key(n.scope) if n.scope else ROOT for n in graph.nodes]
+    home = [scope_key(s) if s else ROOT for s in drawn]
     for run, members in runs:
-        _add_run(graph, consumers, containers, home, run, members)
+        _add_run(graph, consumers, containers, home, run, members, drawn)
     _add_lines(graph, consumers, containers, home)
     containers = {key: containers[key] for key in _by_depth(containers)}  # parents first
     for key, c in containers.items():
@@ -287,10 +338,11 @@ def _add_run(
     home: list[str],
     run: Run,
     members: list[int],
+    drawn: Sequence[str],
 ) -> None:
     """A run's container, between its common scope and the scopes of its blocks; the leaves
     read only inside it (and recorded in its scope) move in with their readers."""
-    common = _common_scope({graph.nodes[i].scope for i in members})
+    common = _common_scope({drawn[i] for i in members})
     outer = scope_key(common) if common else ROOT
     first = graph.nodes[members[0]]
     key = f"repeat:{first.id}"
@@ -319,7 +371,7 @@ def _add_run(
         ):
             home[node.id] = key
     # scopes directly below the common scope that the run holds become its children
-    touched = {graph.nodes[i].scope for i in members} - {common}
+    touched = {drawn[i] for i in members} - {common}
     for scope in touched:
         parts = scope.split("/")
         depth = len(common.split("/")) if common else 0

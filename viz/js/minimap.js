@@ -1,10 +1,11 @@
-// An overview in the corner of the viewport when the diagram does not fit: every node as a
-// small box, the current view as a frame; click or drag in it to move the view there.
+// An overview beside the viewport when the diagram does not fit: every node as a small box,
+// the current view as a frame; click or drag in it to move the view there. It sits in a
+// column of its own (never over a node); the viewport gives it the room while it shows.
 
 import { h } from "./dom.js";
 import palette from "../palette.json";
 
-const MAX_W = 200; // px
+const MAX_W = 140; // px
 const MAX_H = 120;
 const MIN_H = 48;
 
@@ -17,7 +18,7 @@ export class Minimap {
       "aria-label": "Overview of the whole diagram; click to move the view there",
       hidden: true,
     });
-    viewport.append(this.canvas);
+    viewport.after(this.canvas);
     this.boxes = []; // [x, y, w, h] of each node, in diagram points
     this.marked = []; // boxes drawn in the highlight colour (the current step, matches)
     this._listen();

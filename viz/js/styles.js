@@ -59,10 +59,9 @@ const CSS = `
 .adviz-legend { display: inline-flex; align-items: center; gap: 4px; font-size: 12px; color: #555; }
 .adviz-legend-bar { display: inline-block; width: 90px; height: 10px; border-radius: 2px; }
 .adviz-minimap {
-  position: absolute;
-  right: 6px;
-  bottom: 6px;
-  background: rgba(255, 255, 255, 0.92);
+  flex: none;
+  align-self: flex-start;
+  background: #fff;
   border: 1px solid #bbb;
   border-radius: 3px;
   cursor: crosshair;

@@ -322,7 +322,7 @@ export function fitTexts(index, texts) {
     const chars = (t.textContent || "").length;
     const length = box ? t.getComputedTextLength() : 0;
     if (!Number.isFinite(x) || !(length > 0) || !chars) continue;
-    const room = Math.min(box.right - box.pad, nextOnLine(t, x)) - x;
+    const room = Math.min(box.right - box.pad, nextOnLine(t, x, node)) - x;
     metrics.set(t, { room, perChar: length / chars });
   }
   const groups = new Map(); // the lines of one cell share one scale
@@ -351,13 +351,14 @@ export function fitTexts(index, texts) {
   return measured;
 }
 
-/** Where the next text on the same line of `t` starts (a title's "= op" after its bold
- * name), or Infinity: `t` must not run into it. */
-function nextOnLine(t, x) {
-  const y = t.getAttribute("y");
+/** Where the next text on the same line of `t` in `node` starts (a title's "= op" after
+ * its bold name, a compact node's shape after its title), or Infinity: `t` must not run
+ * into it. */
+function nextOnLine(t, x, node) {
+  const y = parseFloat(t.getAttribute("y"));
   let next = Infinity;
-  for (const other of t.parentNode.children) {
-    if (other === t || other.localName !== "text" || other.getAttribute("y") !== y) continue;
+  for (const other of node.querySelectorAll("text")) {
+    if (other === t || !(Math.abs(parseFloat(other.getAttribute("y")) - y) < 3)) continue;
     const ox = parseFloat(other.getAttribute("x"));
     if (ox > x) next = Math.min(next, ox - 1);
   }
