@@ -38,7 +38,8 @@ export class Flows {
     this.layer = null;
   }
 
-  /** Turn the edges of `items` ([edge <g>, gradient text]) back, in `svg`. */
+  /** Turn the edges of `items` ([edge <g>, gradient text]) back, in `svg`; each text is
+   * put where it covers no node, arrowhead or other text (`place`). */
   show(svg, items) {
     this.clear();
     if (!svg || !items.length) return;
@@ -46,16 +47,26 @@ export class Flows {
     const graph = svg.querySelector("g.graph") || svg;
     const layer = document.createElementNS(NS, "g");
     layer.setAttribute("class", "adviz-flows");
+    graph.append(layer);
+    this.layer = layer;
+    const labels = [];
     for (const [edge, text] of items) {
       const path = edge && edge.querySelector("path");
       if (!path) continue;
       edge.classList.add("adviz-back");
       path.setAttribute("marker-start", `url(#${id})`);
       this.turned.push([edge, path]);
-      if (text) layer.append(label(path, text));
+      if (text) labels.push([path, label(text)]);
     }
-    graph.append(layer);
-    this.layer = layer;
+    if (!labels.length) return;
+    const obstacles = obstaclesIn(graph, labels.map(([path]) => path));
+    const bounds = bbox(graph) || { x: 0, y: 0, w: 0, h: 0 }; // the drawing (no text yet)
+    for (const [path, t] of labels) {
+      layer.append(t);
+      place(t, path, obstacles, bounds);
+      const box = bbox(t);
+      if (box) obstacles.push(box);
+    }
   }
 
   clear() {
@@ -69,19 +80,84 @@ export class Flows {
   }
 }
 
-/** The gradient's text at the middle of `path`, on a halo so that it reads over lines. */
-function label(path, text) {
-  let point = { x: 0, y: 0 };
-  try {
-    point = path.getPointAtLength(path.getTotalLength() / 2);
-  } catch (e) {
-    // a path without geometry (not laid out yet): the label goes to the origin, unseen
-  }
+/** A gradient's text, on a halo so that it reads over lines (placed by `place`). */
+function label(text) {
   const t = document.createElementNS(NS, "text");
-  t.setAttribute("x", point.x.toFixed(1));
-  t.setAttribute("y", (point.y - 4).toFixed(1));
   t.setAttribute("text-anchor", "middle");
   t.setAttribute("class", "adviz-flow-text");
   t.textContent = text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text;
   return t;
+}
+
+const bbox = (el) => {
+  try {
+    const b = el.getBBox();
+    return { x: b.x, y: b.y, w: b.width, h: b.height };
+  } catch (e) {
+    return null; // not rendered
+  }
+};
+
+const overlap = (a, b) =>
+  Math.max(0, Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x)) *
+  Math.max(0, Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y));
+
+/** What a text must not cover: every node, every edge's arrowhead, and the arrowheads the
+ * turned edges get at their start (in the graph's coordinates). */
+function obstaclesIn(graph, paths) {
+  const out = [];
+  for (const g of graph.querySelectorAll("g.node")) {
+    const b = bbox(g);
+    if (b) out.push(b);
+  }
+  for (const head of graph.querySelectorAll("g.edge polygon")) {
+    const b = bbox(head);
+    if (b) out.push({ x: b.x - 1, y: b.y - 1, w: b.w + 2, h: b.h + 2 });
+  }
+  for (const path of paths) {
+    try {
+      const p = path.getPointAtLength(0);
+      out.push({ x: p.x - 5, y: p.y - 5, w: 10, h: 10 });
+    } catch (e) {
+      // no geometry
+    }
+  }
+  return out;
+}
+
+// Where along the edge (fraction of its length) and on which side a text may go, in order
+const ALONG = [0.5, 0.38, 0.62, 0.26, 0.74, 0.15, 0.85];
+const SIDES = [[0, -1], [0, 1], [1, 0], [-1, 0]];
+
+/** Put text `t` beside `path` where it covers the least of `obstacles` and stays inside
+ * `bounds` (the drawing): the first place that covers nothing, trying the middle of the
+ * edge first, then farther from it. */
+function place(t, path, obstacles, bounds) {
+  let length = 0;
+  try {
+    length = path.getTotalLength();
+  } catch (e) {
+    return; // no geometry: the text stays at the origin, unseen
+  }
+  t.setAttribute("x", "0");
+  t.setAttribute("y", "0");
+  const size = bbox(t) || { x: 0, y: 0, w: 0, h: 0 };
+  let best = null;
+  search: for (const reach of [1, 2, 3]) {
+    for (const f of ALONG) {
+      const p = path.getPointAtLength(length * f);
+      for (const [sx, sy] of SIDES) {
+        const x = p.x + sx * reach * (size.w / 2 + 3);
+        const y = p.y + sy * reach * (size.h / 2 + 2);
+        const box = { x: x - size.w / 2, y: y - size.h / 2, w: size.w, h: size.h };
+        const outside = size.w * size.h - overlap(box, bounds);
+        const covered = obstacles.reduce((sum, o) => sum + overlap(box, o), outside);
+        if (!best || covered < best.covered) best = { covered, x, y };
+        if (covered === 0) break search;
+      }
+    }
+  }
+  // the text's box is centred on (x, y): its baseline sits below the centre
+  t.setAttribute("x", best.x.toFixed(1));
+  t.setAttribute("y", (best.y - size.y - size.h / 2).toFixed(1));
 }
