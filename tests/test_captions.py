@@ -129,6 +129,10 @@ def test_a_tensor_step_works_the_largest_element_through_with_real_numbers() -> 
     assert local == pytest.approx(b.numpy()[r, c], rel=1e-3)
     assert value == pytest.approx(contribution[r, c], rel=1e-3)
     assert upstream * local == pytest.approx(value, rel=2e-3)
+    square = captions(lambda: ad.reduce_mean(a * a))[-1]  # an input used twice
+    said = r"→ a: ∂multiply/∂a = a \+ a, elementwise; upstream × local;"
+    said += r" for \[\d, \d\]: upstream 0\.05 "
+    assert re.search(said, square), square
 
 
 def test_tensor_captions_have_no_summaries_or_norms() -> None:
