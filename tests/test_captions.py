@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 import pytest
-from models import backprop_ninja, ninja_namespace
+from models import backprop_ninja, deep_scoped_chain, mlp_step, ninja_namespace, rnn_unrolled
 
 import autodiff as ad
 from viz import names
@@ -153,6 +153,12 @@ def test_tensor_captions_have_no_summaries_or_norms() -> None:
     assert found is not None, bndiff2
     before, added, total = (number(found[k]) for k in (1, 2, 3))
     assert before + added == pytest.approx(total, rel=1e-3, abs=1e-9)
+
+
+def test_every_step_of_the_course_models_is_said_without_summaries() -> None:
+    for tape, loss in (mlp_step(), mlp_step(batch=1), rnn_unrolled(5), deep_scoped_chain(3)):
+        for step in backward_steps_payload(tape.graph(loss))[1:]:
+            assert " min " not in step["caption"] and "‖" not in step["caption"], step
 
 
 def test_indexing_scatters_back_into_a_zero_array_of_the_inputs_shape() -> None:

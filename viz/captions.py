@@ -178,9 +178,11 @@ def tensor_product(
     """A contribution of arrays too large to print: the rule at the level of shapes, then
     one element, the one of largest |contribution|, worked through with its numbers."""
     node, x = graph.nodes[step.node], graph.nodes[i]
-    e = largest(contribution)
     sources = _sources(graph, node, i)
     rule = tensor_rule(graph, step, i, formulas.get(i, ""), labels, sources)
+    if contribution.size == 0 or contribution.dtype.kind not in "fiu":
+        return f"{rule} = {said(contribution)}"
+    e = largest(contribution)
     terms = _terms(graph, step, i, contribution, e, sources)
     if terms is None:
         return f"{rule}; for {_where(e)}: {_n(contribution[e])}"
