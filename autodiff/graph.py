@@ -501,9 +501,9 @@ def _caller_names() -> dict[int, str]:
         frame = frame.f_back
     if frame is None:
         return {}
-    names: dict[int, str] = {}
-    for scope in (frame.f_globals, frame.f_locals):
+    names: dict[int, str] = {}  # a tensor held by several names: the first local one
+    for scope in (frame.f_locals, frame.f_globals):
         for name, value in scope.items():
             if isinstance(value, Tensor) and not name.startswith("_"):
-                names[value._id] = name
+                names.setdefault(value._id, name)
     return names

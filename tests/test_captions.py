@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 import pytest
-from models import backprop_ninja, ninja_namespace
+from models import backprop_ninja, deep_scoped_chain, mlp_step, ninja_namespace, rnn_unrolled
 
 import autodiff as ad
 from viz import names
@@ -129,6 +129,10 @@ def test_a_tensor_step_works_the_largest_element_through_with_real_numbers() -> 
     assert local == pytest.approx(b.numpy()[r, c], rel=1e-3)
     assert value == pytest.approx(contribution[r, c], rel=1e-3)
     assert upstream * local == pytest.approx(value, rel=2e-3)
+    square = captions(lambda: ad.reduce_mean(a * a))[-1]  # an input used twice
+    said = r"→ a: ∂multiply/∂a = a \+ a, elementwise; upstream × local;"
+    said += r" for \[\d, \d\]: upstream 0\.05 "
+    assert re.search(said, square), square
 
 
 def test_tensor_captions_have_no_summaries_or_norms() -> None:
@@ -149,6 +153,12 @@ def test_tensor_captions_have_no_summaries_or_norms() -> None:
     assert found is not None, bndiff2
     before, added, total = (number(found[k]) for k in (1, 2, 3))
     assert before + added == pytest.approx(total, rel=1e-3, abs=1e-9)
+
+
+def test_every_step_of_the_course_models_is_said_without_summaries() -> None:
+    for tape, loss in (mlp_step(), mlp_step(batch=1), rnn_unrolled(5), deep_scoped_chain(3)):
+        for step in backward_steps_payload(tape.graph(loss))[1:]:
+            assert " min " not in step["caption"] and "‖" not in step["caption"], step
 
 
 def test_indexing_scatters_back_into_a_zero_array_of_the_inputs_shape() -> None:

@@ -174,3 +174,12 @@ def test_the_graph_carries_names_as_data() -> None:
         graph.renamed({0: ""})
     with pytest.raises(ValueError, match="no node with id 99"):
         graph.renamed({99: "a"})
+
+
+def test_a_leaf_held_by_two_names_takes_the_first_as_an_intermediate_does() -> None:
+    weight = ad.Variable(1.5)
+    alias = weight
+    with ad.GradientTape(persistent=True) as tape:
+        y = alias * 2.0
+    assert tape.graph(y).leaves()[0].name == "weight"
+    assert viz.draw(tape, target=y).graph.leaves()[0].named

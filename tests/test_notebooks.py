@@ -396,3 +396,26 @@ def test_an_executed_notebook_with_ten_diagrams_carries_the_renderer_once(
             o for c in notebook.cells[1:] for o in c.outputs if "image/svg+xml" in o.get("data", {})
         ]
         assert len(pictures) == 10
+
+
+def test_a_notebook_names_the_nodes_like_its_code(kernel_path: None) -> None:
+    """The backprop-ninja lecture in notebook cells: `viz.draw` titles the nodes with the
+    notebook's names; IPython's output history (`_`, `_2`, `Out`) names nothing."""
+    import json
+
+    from models import NINJA_LECTURE
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell("import viz\n" + NINJA_LECTURE),
+        nbformat.v4.new_code_cell("bnvar"),  # `_` and `_2` hold bnvar now
+        nbformat.v4.new_code_cell(
+            "import json\nd = viz.draw(tape, target=loss)\n"
+            "print(json.dumps([n.name for n in d.graph.nodes if n.named]))"
+        ),
+    ]
+    client = nbclient.NotebookClient(notebook, kernel_name=KERNEL_NAME, timeout=CELL_TIMEOUT)
+    client.execute()
+    names = json.loads(notebook.cells[2].outputs[0]["text"])
+    assert {"bnvar", "counts_sum_inv", "logits", "loss", "C", "W1"} <= set(names)
+    assert not [n for n in names if n.startswith("_")]

@@ -178,9 +178,11 @@ def tensor_product(
     """A contribution of arrays too large to print: the rule at the level of shapes, then
     one element, the one of largest |contribution|, worked through with its numbers."""
     node, x = graph.nodes[step.node], graph.nodes[i]
-    e = largest(contribution)
     sources = _sources(graph, node, i)
     rule = tensor_rule(graph, step, i, formulas.get(i, ""), labels, sources)
+    if contribution.size == 0 or contribution.dtype.kind not in "fiu":
+        return f"{rule} = {said(contribution)}"
+    e = largest(contribution)
     terms = _terms(graph, step, i, contribution, e, sources)
     if terms is None:
         return f"{rule}; for {_where(e)}: {_n(contribution[e])}"
@@ -246,6 +248,9 @@ def _terms(
     gradient is not a sum of such products to be shown."""
     node, x = graph.nodes[step.node], graph.nodes[i]
     up = step.upstream
+    if node.op in ELEMENTWISE and up.shape == x.shape:  # x * x too: the local is the sum
+        local = local_derivative(graph, step, i, contribution)
+        return None if local is None else [(e, (float(up[e]), float(local[e])))]
     if node.inputs.count(i) > 1 or (x.value.ndim == 0 and up.ndim == 0):
         return None
     if sources is not None:
@@ -253,9 +258,6 @@ def _terms(
         return [(tuple(int(k) for k in p), (float(up[tuple(p)]),)) for p in where]
     if node.op == "matmul":
         return _matmul_terms(graph, node, i, up, e)
-    if node.op in ELEMENTWISE and up.shape == x.shape:
-        local = local_derivative(graph, step, i, contribution)
-        return None if local is None else [(e, (float(up[e]), float(local[e])))]
     if node.op in ELEMENTWISE and up.size > x.value.size:  # a broadcast input
         local = _with_ones(graph, node, i, broadcast=True)
         if local is None or local.shape != up.shape:
