@@ -63,10 +63,9 @@ def find_lines(
         if len(heads) != 1:
             continue
         head = heads.pop()
-        joined = members.setdefault(head, [])
-        if home[head] == home[node.id] and len(joined) < MAX_MEMBERS:
+        if home[head] == home[node.id] and len(members.get(head, ())) < MAX_MEMBERS:
             owner[node.id] = head
-            joined.append(node.id)
+            members.setdefault(head, []).append(node.id)
     labels = names.labels(graph)
     lines = []
     for head in sorted(members):
