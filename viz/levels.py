@@ -4,12 +4,13 @@ A diagram should open with its whole graph in the cell, every text readable (the
 smallest zoom, 1.1 px per point, draws the 10-point node text at 11 px). The levels, from most
 to least detailed:
 
-1. full nodes (name, op, shape, every value and gradient as numbers or a picture);
-2. compact nodes (one row: name, shape, value and gradient as a number or a small picture;
-   every number on hover and in the panel);
-3. compact, with each line of code folded (a named tensor with its unnamed temporaries,
-   `viz.lines`);
-4. then runs of repeated blocks folded, then name scopes from the deepest level up.
+1. nothing folded, with full nodes (name, op, shape, every value and gradient as numbers
+   or a picture), then with compact nodes (one row: name, shape, value and gradient as a
+   number or a small picture; every number on hover and in the panel);
+2. each line of code folded (a named tensor with its unnamed temporaries, `viz.lines`),
+   full nodes then compact;
+3. then runs of repeated blocks folded, then name scopes from the deepest level up, each
+   with full nodes, then compact.
 
 Each level is tried left to right and top to bottom (`rankdir` 'LR' and 'TB'), and the
 direction that shows it larger wins: a long chain reads down the cell, as a notebook
@@ -75,18 +76,17 @@ def ladder(
     collapse: int | None = None,
     detail: str | None = None,
 ) -> list[Level]:
-    """Every level a diagram may open at, most detailed first. The first fold state is
-    drawn with full and compact nodes; the folded ones, compact (a folded line is already a
-    compact summary). `folded` (the user's fold state) or `collapse` fix the fold state;
-    `rankdir` fixes the direction (else the one that shows each level larger); `detail`
-    ("full" or "compact") the nodes' detail."""
+    """Every level a diagram may open at, most detailed first: each fold state, least
+    folded first, with full nodes, then compact ones. `folded` (the user's fold state) or
+    `collapse` fix the fold state; `rankdir` fixes the direction (else the one that shows
+    each level larger); `detail` ("full" or "compact") the nodes' detail."""
     if detail is not None and detail not in DETAILS:
         raise ValueError(f"draw: detail must be 'full', 'compact' or None, got {detail!r}")
     states = [frozenset(folded)] if folded is not None else fold_states(structure, collapse)
     sizes = {d: label_sizes(graph, d) for d in DETAILS}
     levels = []
-    for k, state in enumerate(states):
-        for d in (detail,) if detail else DETAILS if k == 0 else ("compact",):
+    for state in states:
+        for d in (detail,) if detail else DETAILS:
             drawn = plan(graph, structure, state)
             levels.append(_directed(graph, drawn, sizes[d], d, state, rankdir))
     return levels

@@ -112,6 +112,19 @@ SCRATCH: dict[str, list[str]] = {
         "viz.explore(tape, z)",
         "viz.draw(tape, target=y)",
     ],
+    # the whole model at first sight (tests/browser/test_first_sight.py): the seed, the
+    # backprop-ninja lecture as a student writes it (no scopes, no names), a 2,000-node net
+    "first_sight.ipynb": [
+        "import numpy as np\nimport autodiff as ad\nimport viz\nfrom models import *",
+        "w = ad.Variable([[1., 2.], [3., 4.], [5., 6.]], name='w')\n"
+        "b = ad.Variable(ad.zeros(2), name='b')\nx = [[1., 2., 3.]]\n"
+        "with ad.GradientTape(persistent=True) as tape:\n"
+        "    loss = ad.reduce_mean((x @ w + b) ** 2)\n"
+        "viz.explore(tape, loss)",
+        "exec(NINJA_LECTURE)  # the lecture's cells, run in this notebook's namespace\n"
+        "viz.explore(tape, loss)",
+        "big_tape, big_loss = deep_scoped_chain(666)\nviz.draw(big_tape, target=big_loss)",
+    ],
     # real models of a lesson (tests/browser/test_big_graphs.py); sources in models.py
     "big_graphs.ipynb": [
         "import numpy as np\nimport autodiff as ad\nimport viz\nfrom models import *",

@@ -125,6 +125,28 @@ function obstaclesIn(graph, paths) {
   return out;
 }
 
+/** The x of a text of `size` centred at height `y`, moved right and left from `x` past
+ * every obstacle in its row. */
+function slid(x, y, size, obstacles) {
+  const row = obstacles.filter((o) => o.y < y + size.h / 2 && o.y + o.h > y - size.h / 2);
+  const out = [];
+  for (const dir of [1, -1]) {
+    let at = x;
+    for (let moved = true, k = 0; moved && k < row.length; k++) {
+      moved = false;
+      for (const o of row) {
+        const left = at - size.w / 2;
+        if (o.x < left + size.w && o.x + o.w > left) {
+          at = dir > 0 ? o.x + o.w + size.w / 2 + 2 : o.x - size.w / 2 - 2;
+          moved = true;
+        }
+      }
+    }
+    out.push(at);
+  }
+  return out;
+}
+
 // Where along the edge (fraction of its length) and on which side a text may go, in order
 const ALONG = [0.5, 0.38, 0.62, 0.26, 0.74, 0.15, 0.85];
 const SIDES = [[0, -1], [0, 1], [1, 0], [-1, 0]];
@@ -143,18 +165,27 @@ function place(t, path, obstacles, bounds) {
   t.setAttribute("y", "0");
   const size = bbox(t) || { x: 0, y: 0, w: 0, h: 0 };
   let best = null;
-  search: for (const reach of [1, 2, 3]) {
+  const tryAt = (x, y) => {
+    const box = { x: x - size.w / 2, y: y - size.h / 2, w: size.w, h: size.h };
+    const outside = size.w * size.h - overlap(box, bounds);
+    const covered = obstacles.reduce((sum, o) => sum + overlap(box, o), outside);
+    if (!best || covered < best.covered) best = { covered, x, y };
+    return covered === 0;
+  };
+  search: {
+    for (const reach of [1, 2]) {
+      for (const f of ALONG) {
+        const p = path.getPointAtLength(length * f);
+        for (const [sx, sy] of SIDES) {
+          const x = p.x + sx * reach * (size.w / 2 + 3);
+          if (tryAt(x, p.y + sy * reach * (size.h / 2 + 2))) break search;
+        }
+      }
+    }
+    // between two close ranks: slid along the row, clear of the nodes it would cover
     for (const f of ALONG) {
       const p = path.getPointAtLength(length * f);
-      for (const [sx, sy] of SIDES) {
-        const x = p.x + sx * reach * (size.w / 2 + 3);
-        const y = p.y + sy * reach * (size.h / 2 + 2);
-        const box = { x: x - size.w / 2, y: y - size.h / 2, w: size.w, h: size.h };
-        const outside = size.w * size.h - overlap(box, bounds);
-        const covered = obstacles.reduce((sum, o) => sum + overlap(box, o), outside);
-        if (!best || covered < best.covered) best = { covered, x, y };
-        if (covered === 0) break search;
-      }
+      for (const x of slid(p.x, p.y, size, obstacles)) if (tryAt(x, p.y)) break search;
     }
   }
   // the text's box is centred on (x, y): its baseline sits below the centre

@@ -23,7 +23,8 @@ import { injectStyles, legend } from "./styles.js";
 import { fitTexts, indexSvg, reach, setTitle, snapshot, writeCells } from "./svg.js";
 
 const ZOOM_FULL = 2.0; // px per pt: zooming a compact drawing in this far shows full nodes
-const PICTURE_DELAY = 1500; // ms of rest before the drawing is sent for saved notebooks
+const PICTURE_DELAY = 1500;
+const REST = "grest"; // the node standing for what a very big diagram does not draw // ms of rest before the drawing is sent for saved notebooks
 const ADOPT_WINDOW = 20000; // ms after sending it in which a re-render may adopt the view
 
 function buildDom() {
@@ -94,6 +95,8 @@ class GraphWidget {
     this.view.onChange = () => this.minimap.draw();
     this.view.onZoom = (factor, px, py) => this.zoomDetail(factor, px, py);
     this.anchor = null; // {id, px, py, k}: the node to keep in place across a detail change
+    this.opened = new Set(); // keys of the groups a backward step asked to unfold
+    this.followAfterLayout = false; // the next drawing keeps the current step's op in view
     this.zoomedIn = false; // full nodes shown because the reader zoomed in on compact ones
     this.view.focus = () => this.scene.nodeEls(this.scene.nodeOfElement(this.scene.focus))[0]
       || (this.index && this.index.nodes.get(this.scene.focus));
@@ -243,7 +246,7 @@ class GraphWidget {
   }
 
   /** Show step `step`: cells, marks and caption. */
-  updateStep({ quiet = false, follow = true } = {}) {
+  updateStep({ quiet = false, follow = true, open = false } = {}) {
     this.updateCaption();
     if (!this.index || this.rendering) return;
     const t0 = performance.now();
@@ -259,12 +262,12 @@ class GraphWidget {
     } catch (e) {
       this.showError(`could not update the diagram: ${errorText(e)}`, "update");
     }
-    this.updateHighlight({ follow });
+    this.updateHighlight({ follow, open });
     if (!quiet) this.report({ patch_ms: +(performance.now() - t0).toFixed(3) });
     this.schedulePicture();
   }
 
-  updateHighlight({ follow = true } = {}) {
+  updateHighlight({ follow = true, open = false } = {}) {
     if (!this.index) return;
     const k = this.steps.shown(this.model.get("step"));
     const hl = k >= 0 ? this.steps.marks(k) : obj(this.model.get("highlight"));
@@ -273,6 +276,7 @@ class GraphWidget {
     const edges = list(hl.edges).map((e) => scene.edgeEl(e[0], e[1]));
     this.marks.hl.set(els(hl.nodes).concat(edges));
     this.marks.pending.set(els(hl.pending));
+    if (open && k > 0) this.openForStep(str(hl.current)); // the reader moved the step
     const current = els([hl.current]);
     this.marks.current.set(current);
     this.minimap.mark(current);
@@ -282,6 +286,20 @@ class GraphWidget {
       flows.map(([tail, head, text]) => [scene.edgeEl(tail, head), str(text)]).filter(([e]) => e),
     );
     if (follow && current.length) this.view.ensureVisible(current[0]);
+  }
+
+  /** The current op of a backward step is drawn unfolded: when it sits in a folded scope
+   * or run, that group is unfolded (the kernel answers with a new drawing, which follows
+   * the op). A folded line of code shows its op inside, in its expression; and where no
+   * kernel answers (an exported page), the group itself is marked. */
+  openForStep(current) {
+    const group = this.scene.groupOf.get(Number(current.replace(/^n/, "")));
+    const key = group ? str(this.scene.groupKey.get(group)) : "";
+    if (!key || key.startsWith("line:") || group === REST || this.opened.has(key)) return;
+    this.opened.add(key); // asked once: an exported page has no kernel to answer
+    this.followAfterLayout = true;
+    const folded = list(this.model.get("folded")).map(str).filter((k) => k !== key);
+    this.report({ folded });
   }
 
   showDetails() {
@@ -462,7 +480,8 @@ class GraphWidget {
       this.showFoldFocus();
       this.showAnchor();
       this.checkFit();
-      this.updateStep({ quiet: true, follow: false }); // also the highlight
+      this.updateStep({ quiet: true, follow: this.followAfterLayout }); // and the highlight
+      this.followAfterLayout = false;
       this.minimap.measure(this.index);
       this.updateMagnitudes();
     } catch (e) {
@@ -669,7 +688,7 @@ class GraphWidget {
       "change:highlight": () => this.updateHighlight(),
       "change:caption": () => this.updateCaption(),
       "change:steps": () => this.updateSteps(),
-      "change:step": () => this.updateStep(),
+      "change:step": () => this.updateStep({ open: true }),
       "change:message": () => this.updateMessage(),
       "change:details": () => this.showDetails(),
       "change:color_by": () => this.updateMagnitudes(),
