@@ -125,26 +125,28 @@ function obstaclesIn(graph, paths) {
   return out;
 }
 
-/** The x of a text of `size` centred at height `y`, moved right and left from `x` past
- * every obstacle in its row. */
-function slid(x, y, size, obstacles) {
-  const row = obstacles.filter((o) => o.y < y + size.h / 2 && o.y + o.h > y - size.h / 2);
-  const out = [];
-  for (const dir of [1, -1]) {
-    let at = x;
-    for (let moved = true, k = 0; moved && k < row.length; k++) {
+/** Where a text of `size` centred at `at` on one axis (`axis` "x": along its row at
+ * height `cross`; "y": along its column at `cross`) ends up when moved both ways past
+ * every obstacle in its row or column: [after, before]. */
+function slid(at, cross, size, obstacles, axis) {
+  const [pos, len, other, otherLen] = axis === "x" ? ["x", "w", "y", "h"] : ["y", "h", "x", "w"];
+  const half = size[len] / 2;
+  const line = obstacles.filter(
+    (o) => o[other] < cross + size[otherLen] / 2 && o[other] + o[otherLen] > cross - size[otherLen] / 2,
+  );
+  return [1, -1].map((dir) => {
+    let c = at;
+    for (let moved = true, k = 0; moved && k <= line.length; k++) {
       moved = false;
-      for (const o of row) {
-        const left = at - size.w / 2;
-        if (o.x < left + size.w && o.x + o.w > left) {
-          at = dir > 0 ? o.x + o.w + size.w / 2 + 2 : o.x - size.w / 2 - 2;
+      for (const o of line) {
+        if (o[pos] < c + half && o[pos] + o[len] > c - half) {
+          c = dir > 0 ? o[pos] + o[len] + half + 2 : o[pos] - half - 2;
           moved = true;
         }
       }
     }
-    out.push(at);
-  }
-  return out;
+    return c;
+  });
 }
 
 // Where along the edge (fraction of its length) and on which side a text may go, in order
@@ -182,10 +184,11 @@ function place(t, path, obstacles, bounds) {
         }
       }
     }
-    // between two close ranks: slid along the row, clear of the nodes it would cover
+    // between two close nodes: slid along the row or the column, clear of what it covers
     for (const f of ALONG) {
       const p = path.getPointAtLength(length * f);
-      for (const x of slid(p.x, p.y, size, obstacles)) if (tryAt(x, p.y)) break search;
+      for (const x of slid(p.x, p.y, size, obstacles, "x")) if (tryAt(x, p.y)) break search;
+      for (const y of slid(p.y, p.x, size, obstacles, "y")) if (tryAt(p.x, y)) break search;
     }
   }
   // the text's box is centred on (x, y): its baseline sits below the centre
