@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+import models
 import numpy as np
 import pytest
 
@@ -351,3 +352,25 @@ def test_the_text_form_says_what_the_widget_is() -> None:
         "it is drawn as an interactive widget with every value and gradient; outside, "
         ".save('graph.svg') draws it with Graphviz."
     )
+
+
+def test_a_quiz_can_ask_only_at_the_tricky_steps_one_element_of_a_large_gradient() -> None:
+    namespace = models.ninja_namespace()
+    exec(
+        "import viz\n_e = viz.explore(tape, loss, quiz=['bnvar', 'counts_sum_inv', 'logit_maxes'])",
+        namespace,
+    )
+    explorer = namespace["_e"]
+    graph = explorer.graph
+    asked = {s["current"]: s for s in steps(explorer) if "question" in s}
+    want = {f"n{graph[name].id}" for name in ("bnvar", "counts_sum_inv", "logit_maxes")}
+    assert set(asked) == want
+    bnvar = asked[f"n{graph['bnvar'].id}"]
+    upstream = next(
+        s.upstream for s in graph.backward_steps() if s.node == graph["bnvar"].id
+    ).astype(np.float64)
+    index = np.unravel_index(np.argmax(np.abs(upstream)), upstream.shape)
+    assert f"at element [{index[0]}, {index[1]}]" in bnvar["question"]
+    assert bnvar["answer"] == [float(upstream[index])] and bnvar["shape"] == []
+    with pytest.raises(ValueError, match=r"'nope'\] is not an op of the graph.*quiz=True"):
+        viz.explore(namespace["tape"], namespace["loss"], quiz=["nope"])

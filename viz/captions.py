@@ -52,6 +52,7 @@ SCATTERS = frozenset({"getitem", "gather", "gather_nd"})  # said as a scatter in
 MAX_TERMS = 3  # products of a sum written out in a caption, at most (the largest)
 _TOKEN = r"(?<![A-Za-z_0-9ᵢ]){}(?![A-Za-z_0-9ᵢ])"
 _DENOMINATOR = re.compile(r"/d\(?([A-Za-z]+ᵢ?)\)?\s*$")
+QUIZ_WHOLE = 6  # a quiz asks for a whole gradient of up to this many elements, else one
 
 
 def compact(array: np.ndarray) -> str:
@@ -474,18 +475,26 @@ def _with_ones(
 def question(
     graph: ad.Graph, step: ad.BackwardStep, k: int, total: int, labels: Sequence[str]
 ) -> dict:
-    """Quiz mode: what step k asks before it is revealed, and the answer it checks against
-    (the gradient arriving at the current op)."""
+    """Quiz mode: what step k asks before it is revealed, and the answer it checks against:
+    the gradient arriving at the current op, whole when it has at most `QUIZ_WHOLE`
+    elements, else its element of largest magnitude (nobody types 64 numbers)."""
     node = graph.nodes[step.node]
     label, target = labels[node.id], labels[graph.target]
     inputs = ", ".join(labels[i] for i in node.inputs)
     upstream = np.asarray(step.upstream, dtype=np.float64)
+    where = ""
+    if upstream.size > QUIZ_WHOLE:
+        finite = np.where(np.isfinite(upstream), np.abs(upstream), -1.0)
+        index = np.unravel_index(int(np.argmax(finite)), upstream.shape)
+        where = f" at element {text.index(tuple(int(i) for i in index))}"
+        upstream = upstream[index]
     count = "one number" if upstream.size == 1 else f"{upstream.size} numbers"
     shape = "" if upstream.ndim == 0 else f" (shape {upstream.shape}, row by row)"
     return {
         "question": (
             f"Step {k} of {total} · {_call(label, node, inputs)}. What gradient arrives "
-            f"here: ∂{names.symbol(target)}/∂{names.symbol(label)} = ? Type {count}{shape}."
+            f"here{where}: ∂{names.symbol(target)}/∂{names.symbol(label)} = ? "
+            f"Type {count}{shape}."
         ),
         "answer": [float(v) if np.isfinite(v) else str(v) for v in upstream.ravel().tolist()],
         "shape": list(upstream.shape),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import ipywidgets as widgets
@@ -164,11 +164,12 @@ class Explorer(widgets.VBox):
         title: str | None = None,
         folded: Sequence[str] | None = None,
         color_by: str = "",
-        quiz: bool = False,
+        quiz: bool | Sequence[str] = False,
         detail: str | None = None,
     ) -> None:
         """Build the controls for `source` (see `viz.explore`)."""
         self.quiz = bool(quiz)
+        self.asked = _asked(source.graph, quiz)  # the ops a quiz asks about (None: every op)
         self.source = source
         self.graph = source.graph
         if self.graph.target is None:
@@ -345,7 +346,7 @@ class Explorer(widgets.VBox):
 
     def _send_steps(self) -> None:
         graph = self.graph
-        steps = backward_steps_payload(graph, self.options["show"], quiz=self.quiz)
+        steps = backward_steps_payload(graph, self.options["show"], quiz=self.asked or self.quiz)
         payload = json.dumps(steps)  # one string: far cheaper to send than nested dicts
         if self.quiz and payload != self.view.steps:
             self.view.quiz_answers = {}  # new values, new answers: the quiz starts again
@@ -355,6 +356,26 @@ class Explorer(widgets.VBox):
         self.step.max = self.play.max = last
         if at_end:
             self.step.value = last
+
+
+def _asked(graph: ad.Graph, quiz: bool | Sequence[str]) -> frozenset[str] | None:
+    """The labels of the ops a quiz asks about: None for every op (`quiz=True`), else the
+    names given, each checked to be an op of the graph."""
+    if isinstance(quiz, bool) or quiz is None:
+        return None
+    if isinstance(quiz, str):
+        quiz = [quiz]
+    labels = names.labels(graph)
+    ops = {labels[n.id] for n in graph.nodes if n.kind == "op"}
+    unknown = [q for q in quiz if q not in ops]
+    if unknown or not quiz:
+        shown = ", ".join(sorted(ops)[:12]) + (" …" if len(ops) > 12 else "")
+        raise ValueError(
+            f"explore: quiz= names the ops to ask about; {unknown or 'none'} "
+            f"{'are' if len(unknown) > 1 else 'is'} not an op of the graph (its ops: {shown}). "
+            "Pass quiz=True to ask about every step."
+        )
+    return frozenset(quiz)
 
 
 def _structure(graph: ad.Graph) -> tuple:
@@ -377,7 +398,9 @@ def _nan_message(graph: ad.Graph) -> str:
 
 # ----------------------------------------------------------------------------- the steps
 def backward_steps_payload(
-    graph: ad.Graph, show: Sequence[str] = dotlib.SHOW, quiz: bool = False
+    graph: ad.Graph,
+    show: Sequence[str] = dotlib.SHOW,
+    quiz: bool | Collection[str] = False,
 ) -> list[dict]:
     """What the browser needs to show each backward step without the kernel.
 
@@ -389,7 +412,8 @@ def backward_steps_payload(
     whose gradient became final at this step), `patches` (the gradient cells that changed),
     `flows` (the gradient each highlighted edge carries back, as text) and `caption` (the
     chain-rule product with numbers). With `quiz`, each step also has the `question` asked
-    before it is revealed and its `answer`: the gradient arriving at the current op.
+    before it is revealed and its `answer`: the gradient arriving at the current op (with
+    `quiz` a collection of node labels, only the steps of those ops ask).
     """
     steps = graph.backward_steps()
     reachable = [n.id for n in graph.nodes if n.grad is not None]
@@ -412,7 +436,7 @@ def backward_steps_payload(
                 entry["done"].append(f"n{i}")
             if grad_cells:
                 entry["patches"][dotlib.field_id(i, "grad")] = _grad_cell(totals[i])
-        if quiz:
+        if quiz is True or (quiz and labels[node.id] in quiz):
             entry.update(captions.question(graph, step, k, len(steps), labels))
         payload.append(entry)
     return payload
@@ -479,7 +503,7 @@ def explore(
     title: str | None = None,
     folded: Sequence[str] | None = None,
     color_by: str = "",
-    quiz: bool = False,
+    quiz: bool | Sequence[str] = False,
     detail: str | None = None,
     names_from_code: bool = True,
     **leaves: Any,
@@ -508,9 +532,11 @@ def explore(
     `names_from_code=False` keeps the ops' names (`viz.code_names` has the rules).
 
     `quiz=True`: predict, then reveal. Gradients are hidden; at each backward step the
-    student types the gradient arriving at the current op, which is checked (to 3
-    significant digits, shape included) and then revealed, with a score at the end. Like
-    the step slider, it works in the browser alone once drawn.
+    student types the gradient arriving at the current op (for a large array, one element
+    of it), which is checked (to 3 significant digits, shape included) and then revealed,
+    with a score at the end. `quiz=["bnvar", "counts_sum_inv"]` asks only at those ops'
+    steps (the others are shown as they come). Like the step slider, it works in the
+    browser alone once drawn.
     """
     if isinstance(obj, ad.GradientTape | ad.Graph):
         if leaves:

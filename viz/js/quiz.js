@@ -27,6 +27,7 @@ export class Quiz {
   constructor(onAnswer) {
     this.onAnswer = onAnswer; // (step, record) => void: report progress
     this.enabled = false;
+    this.asks = () => true; // (k) => whether step k asks a question (quiz=[names]: some do)
     this.answers = {}; // step -> {tries, right, revealed}
     this.step = null; // the step object asked about
     this.k = -1;
@@ -64,9 +65,10 @@ export class Quiz {
     return obj(this.answers[String(k)]);
   }
 
-  /** Whether step k may show its gradients (always, outside quiz mode). */
+  /** Whether step k may show its gradients (always, outside quiz mode and at the steps
+   * that ask nothing). */
   revealed(k) {
-    return !this.enabled || k < 1 || Boolean(this.record(k).revealed);
+    return !this.enabled || k < 1 || !this.asks(k) || Boolean(this.record(k).revealed);
   }
 
   /** Show the question of step `k` (of `total`, the forward pass being step 0). */
@@ -78,7 +80,8 @@ export class Quiz {
     this.root.hidden = !this.enabled || k < 1;
     if (this.root.hidden) return;
     const done = this.revealed(k);
-    this.question.textContent = done ? `Step ${k}: revealed.` : str(this.step.question);
+    const shown = this.asks(k) ? `Step ${k}: revealed.` : `Step ${k}: no question here.`;
+    this.question.textContent = done ? shown : str(this.step.question);
     this.form.hidden = done;
     if (changed) {
       this.input.value = "";
@@ -136,7 +139,8 @@ export class Quiz {
     const records = Object.values(this.answers).map(obj);
     const revealed = records.filter((r) => r.revealed).length;
     const right = records.filter((r) => r.right).length;
-    const steps = Math.max(0, this.total - 1);
+    let steps = 0;
+    for (let k = 1; k < this.total; k++) steps += this.asks(k) ? 1 : 0;
     const end = revealed >= steps && steps > 0;
     this.score.textContent = end
       ? `Score: ${right} of ${steps} right on the first try. Well done — move the step slider to review.`

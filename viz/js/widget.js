@@ -106,6 +106,7 @@ class GraphWidget {
     this.steps = new Steps();
     this.flows = new Flows();
     this.quiz = new Quiz((answers) => this.report({ quiz_answers: answers }));
+    this.quiz.asks = (k) => Boolean(obj(this.steps.step(k)).question);
     this.dom.caption.before(this.quiz.root);
     this.index = null;
     this.selected = "";
