@@ -252,32 +252,37 @@ def test_sliders_can_pick_any_float_leaf() -> None:
     ]
 
 
-def test_slider_grids_lie_on_round_numbers_and_start_at_the_recorded_value() -> None:
-    """The grid min + k·step is round (…, 5.9, 6.0, 6.1, …) and the slider starts at the
-    recorded value; the browser's snap of that value onto the grid is not a move, a typed
-    value is taken exactly, and keys move a sensible amount."""
+def test_slider_grids_pass_through_the_recorded_value_with_a_round_step() -> None:
+    """The grid min + k·step has a round step and passes through the recorded value, so the
+    slider shows it exactly until moved (b = 6.881, not a snapped 6.8); a value on the round
+    grid keeps round ends (…, 5.9, 6.0, 6.1, …); a typed value is taken exactly, and keys
+    move a sensible amount."""
     b = ad.Variable(6.8813735870195432, name="b")
     w = ad.Variable(2.0, name="w")
     with ad.GradientTape() as tape:
         out = ad.tanh(w * b, name="out")
     explorer = viz.explore(tape, out, ranges={"b": (-2, 10), "w": (-3, 3)})
-    grids = {"b": (-2.0, 10.0, 0.2), "w": (-3.0, 3.0, 0.1)}
+    b32 = float(np.float32(6.8813735870195432))
+    grids = {"b": (b32 - 45 * 0.2, b32 + 16 * 0.2, 0.2), "w": (-3.0, 3.0, 0.1)}
     for label, (lo, hi, step) in grids.items():
         widget = slider(explorer, label)
-        assert (widget.min, widget.max, widget.step) == (lo, hi, step)
+        assert (widget.min, widget.max, widget.step) == pytest.approx((lo, hi, step))
         assert 1 / step <= 20  # 0 to 1 in at most 20 key presses
+        k = (widget.value - widget.min) / widget.step
+        assert abs(k - round(k)) < 1e-9  # the recorded value is on the grid: no snap
     b_slider = slider(explorer, "b")
-    assert b_slider.value == float(np.float32(6.8813735870195432))  # as recorded
+    assert b_slider.value == b32 and b_slider.readout_format == ".4g"  # shows 6.881
     before = explorer.graph
-    b_slider.value = -2.0 + 44 * 0.2  # the browser snaps 6.8814 to the grid: no move
+    b_slider.value = b_slider.min + 45 * 0.2  # the browser's min + k·step: no move
     assert explorer.graph is before
     b_slider.value = 6.0  # typed into the readout
     assert explorer.graph["b"].value == 6.0
     assert explorer.graph["out"].value == np.tanh(np.float32(12.0))
-    b_slider.value = -2.0 + 0.2 * 41  # 6.200000000000001: the grid's rounding is cleaned
-    assert float(explorer.graph["b"].value) == float(np.float32(6.2))
     assert grid_of(0.0, -40.0, 40.0) == (-40.0, 40.0, 1.0)
-    assert grid_of(0.7071, -1.2929, 2.7071) == (-1.3, 2.75, 0.05)
+    assert grid_of(0.7, -1.3, 2.7) == (-1.3, 2.7, 0.05)  # on the grid: round ends
+    lo, hi, step = grid_of(0.7071, -1.2929, 2.7071)  # off it: through the value
+    assert step == 0.05 and lo == pytest.approx(0.7071 - 40 * 0.05)
+    assert hi == pytest.approx(0.7071 + 40 * 0.05)
 
 
 def test_a_slider_value_rounded_by_the_browser_is_not_a_move() -> None:

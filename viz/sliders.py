@@ -6,9 +6,9 @@ and a picker for one element (`W[1, 2]`) with its own slider. Its value is then
 
     base × scale + shift,    base = the recorded value, with the picked elements as set.
 
-Grids are round (a step of 1, 2 or 5 × 10ⁿ, at most `SLIDER_STEPS` to a range), so dragging
-passes through round values and a typed value is taken exactly; a slider starts at the
-recorded value even off that grid (the browser's first snap of it is not a move).
+Grids have a round step (1, 2 or 5 × 10ⁿ, at most `SLIDER_STEPS` to a range) and pass
+through the recorded value, which the slider shows exactly until it is moved; a typed value
+is taken exactly.
 """
 
 from __future__ import annotations
@@ -76,19 +76,24 @@ def value_range(value: float, given: tuple[float, float] | None) -> tuple[float,
 
 def grid(value: float, lo: float, hi: float) -> tuple[float, float, float]:
     """A slider's (min, max, step): a round step (1, 2 or 5 × 10ⁿ, the first at least 1/100
-    of the range) and ends on round multiples of it, so that dragging passes through round
-    values (5.9, 6.0, 6.1) and arrow keys move a sensible amount (40 to 100 steps a range).
+    of the range), so that arrow keys move a sensible amount (40 to 100 steps a range).
 
-    The starting value stays as recorded even off the grid (b = 6.8814): the first move
-    snaps it onto the grid, and typing into the readout gives exactly the value typed.
+    The grid passes through the recorded value, so that the slider shows it exactly until
+    it is moved (b = 6.881, not a snapped 6.8): on round multiples of the step when the
+    value is one of them (5.9, 6.0, 6.1), else on the value plus multiples of the step
+    (6.681, 6.881, 7.081). Typing into the readout gives exactly the value typed.
     """
     lo, hi = min(lo, value), max(hi, value)
     nominal = (hi - lo) / SLIDER_STEPS
     power = 10.0 ** math.floor(math.log10(nominal))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= nominal * (1 - 1e-9))
     digits = max(0, -math.floor(math.log10(step)) + 1)
-    low = round(math.floor(lo / step + 1e-9) * step, digits)
-    high = round(math.ceil(hi / step - 1e-9) * step, digits)
+    on_grid = abs(value / step - round(value / step)) < 1e-6
+    origin = 0.0 if on_grid else value
+    low = origin + math.floor((lo - origin) / step + 1e-9) * step
+    high = origin + math.ceil((hi - origin) / step - 1e-9) * step
+    if on_grid:
+        low, high = round(low, digits), round(high, digits)
     return low, high, step
 
 
@@ -120,7 +125,7 @@ def new_slider(control: Control, value: float, lo: float, hi: float) -> widgets.
         step=step,
         description=control.label,
         continuous_update=True,
-        readout_format=".3g",
+        readout_format=".4g",  # as the diagram prints numbers (text.PRECISION)
         style={"description_width": "initial"},
         layout=widgets.Layout(width="320px"),
     )

@@ -254,7 +254,7 @@ def test_lab_a_tensor_leaf_has_one_row_and_a_picked_element_takes_a_typed_value(
     row.locator("select").select_option(label="[2, 1]")
     element = slider(out, "W[2, 1]")
     element.wait_for(state="visible")
-    assert element.locator(".widget-readout").text_content() == "0.700"  # W[2, 1] as recorded
+    assert element.locator(".widget-readout").text_content() == "0.7"  # W[2, 1] as recorded
     type_into_readout(element, "0.25")
     out.page.wait_for_function(
         """(root) => [...root.querySelectorAll('.adviz svg g.node#n0 text')]

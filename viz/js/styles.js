@@ -171,7 +171,13 @@ const CSS = `
 .adviz-quiz-hint { color: #555; }
 .adviz-quiz-score { margin-top: 4px; color: #444; }
 .adviz-panel button.adviz-check { margin-top: 6px; }
-.adviz-panel pre.adviz-check-result { border-top: 1px solid #ddd; padding-top: 4px; }
+.adviz-panel .adviz-check-result { border-top: 1px solid #ddd; margin-top: 6px; padding-top: 4px; }
+.adviz-panel .adviz-check-result p {
+  margin: 4px 0;
+  font-size: 12px;
+  white-space: normal;
+  overflow-wrap: anywhere;
+}
 .adviz svg g.edge.adviz-back > polygon { display: none; }
 .adviz svg g.edge.adviz-back > path { stroke: ${palette.grad}; stroke-width: 3px; }
 .adviz svg .adviz-back-head { fill: ${palette.grad}; stroke: none; }

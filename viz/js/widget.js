@@ -66,7 +66,7 @@ function buildDom() {
     title: "Compare with central differences, (f(x+h) - f(x-h)) / 2h, by replaying the graph",
     hidden: true,
   });
-  const checkBody = h("pre", { class: "adviz-check-result", hidden: true });
+  const checkBody = h("div", { class: "adviz-check-result", hidden: true });
   const panel = h(
     "aside",
     { class: "adviz-panel", hidden: true, "aria-label": "Node details" },
@@ -83,6 +83,20 @@ function buildDom() {
     ...{ root, message, reset, colour, search, count, toolbar, viewport, status, error },
     ...{ panel, panelTitle, panelBody, close, caption, checkButton, checkBody, key },
   };
+}
+
+/** The lines of "check this gradient" as blocks: its table (the header and one row per
+ * element) in columns that keep their alignment, and its sentences (what was checked, the
+ * verdict) wrapped to the panel's width. */
+function checkBlocks(lines) {
+  const blocks = [];
+  for (const line of lines) {
+    const table = /^(element\s|\[|\()/.test(line); // the header, "[0, 1]", "(scalar)"
+    const last = blocks[blocks.length - 1];
+    if (table && last && last.localName === "pre") last.textContent += `\n${line}`;
+    else blocks.push(h(table ? "pre" : "p", { text: line }));
+  }
+  return blocks;
 }
 
 class GraphWidget {
@@ -320,7 +334,7 @@ class GraphWidget {
     checkButton.hidden = !info.checkable || checked.length > 0;
     checkButton.disabled = false;
     checkButton.textContent = "Check this gradient";
-    checkBody.textContent = checked.join("\n");
+    checkBody.replaceChildren(...checkBlocks(checked));
     checkBody.hidden = !checked.length;
     panel.hidden = false;
   }
