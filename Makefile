@@ -83,10 +83,10 @@ bench: setup
 # JupyterLab, taken by the browser tests that drive them (tests/browser/), copied to docs/.
 screenshot: setup system-deps
 	$(VENV)/bin/python -m pytest tests/browser -q -k \
-		"test_lab_value_slider_updates_values_in_place or test_lab_rnn_unrolled"
+		"test_lab_value_slider_updates_values_in_place or test_lab_the_seed_and_the_lecture"
 	@mkdir -p docs
 	cp test-output/browser/explore_seed.png docs/explore.png
-	cp test-output/browser/rnn_overview.png docs/rnn.png
+	cp test-output/browser/first_sight_ninja.png docs/ninja.png
 
 format: setup
 	$(VENV)/bin/ruff format .

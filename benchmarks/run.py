@@ -1045,10 +1045,13 @@ BROWSER_TARGETS: list[tuple[tuple[str, ...], float | None, str]] = [
     (("first render", "seed"), None, ""),
     (("first render", "200-node"), 1.0, "<= 1 s"),
     (("first render", "2000-node"), 3.0, "<= 3 s"),
+    (("first render", "backprop-ninja"), 1.5, "<= 1.5 s"),
 ]
 BROWSER_EXPECTED = {  # recorded by tests/browser; a missing one is reported
     "first render, 200-node graph": ("first render", "200-node"),
     "first render, 2,000-node graph": ("first render", "2000-node"),
+    "first render, backprop-ninja lecture": ("first render", "backprop-ninja"),
+    "slider key, backprop-ninja lecture": ("slider key", "backprop-ninja"),
 }
 SLIDER_KEY = "slider key to patched svg"
 ROUND_TRIP_KEY = "minimal widget round trip"

@@ -219,9 +219,12 @@ class Diagram:
         target = graph.nodes[graph.target].name if graph.target is not None else None
         what = f"A diagram of a recorded graph: {len(graph.nodes)} nodes, {ops} operations"
         what += f", target {target!r}" if target is not None else ""
-        folded = len(self.folded)
-        if folded:
-            what += f"; {folded} scope{'s' if folded > 1 else ''} or repeated block folded"
+        lines = sum(key.startswith("line:") for key in self.folded)
+        others = len(self.folded) - lines
+        if others:
+            what += f"; {others} scope{'s' if others > 1 else ''} or repeated block folded"
+        if lines:
+            what += f"; {lines} line{'s' if lines > 1 else ''} of code drawn as one node each"
         return (
             f"{what}. In Jupyter it is drawn as an interactive widget with every value and "
             "gradient; outside, .save('graph.svg') draws it with Graphviz."

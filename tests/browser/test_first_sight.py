@@ -12,6 +12,7 @@ arrowhead or other text.
 from __future__ import annotations
 
 import json
+import statistics
 
 import models
 import pytest
@@ -20,8 +21,8 @@ from playwright.sync_api import Locator, Page
 import viz
 from viz.explore import backward_steps_payload
 
-from .jupyter import OUTPUT, JupyterServer, NotebookPage
-from .test_widget_in_jupyter import press, run_cells, slider
+from .jupyter import OUTPUT, JupyterServer, NotebookPage, record_timing
+from .test_widget_in_jupyter import first_render_ms, key_to_patch_ms, press, run_cells, slider
 
 READABLE_PX = 10.9  # 10-pt text at 1.1 px/pt
 MAX_HEIGHT = 900  # px: the widget, toolbar, caption and legend included
@@ -213,3 +214,81 @@ def test_lab_a_2000_node_net_opens_readable_on_its_target(page: Page, lab: Jupyt
     )
     assert inside, f"the target's element {focus} is not in the first view"
     out.screenshot(path=str(OUTPUT / "first_sight_net_2000.png"))
+
+
+def node_box(output: Locator, title: str) -> dict:
+    """The on-screen box of the node whose title starts with `title`, and its text."""
+    return output.evaluate(
+        """(root, title) => {
+          for (const g of root.querySelectorAll('.adviz svg g.node')) {
+            const text = g.textContent.replace(/\\u00a0/g, ' ').trim();
+            if (!text.startsWith(title)) continue;
+            const r = g.getBoundingClientRect();
+            return {x: r.left + r.width / 2, y: r.top + r.height / 2, text};
+          }
+          return null;
+        }""",
+        title,
+    )
+
+
+def test_lab_zooming_in_shows_full_nodes_in_place_and_zooming_out_stops_at_the_whole(
+    page: Page, lab: JupyterServer
+) -> None:
+    nb = NotebookPage(page, lab, "first_sight.ipynb").open()
+    run_cells(nb, [0, 2])
+    out = nb.diagram(2)
+    page.wait_for_timeout(300)
+    whole = first_sight(out)
+    assert whole["inView"] == whole["total"] == 27
+    # zooming out: the whole graph stays (no speck); the view does not shrink below it
+    bnvar = node_box(out, "bnvar = ")
+    page.mouse.move(bnvar["x"], bnvar["y"])
+    for _ in range(5):
+        page.mouse.wheel(0, 600)
+        page.wait_for_timeout(50)
+    after = first_sight(out)
+    assert after["inView"] == after["total"] and after["smallest"] >= whole["smallest"] - 0.01
+    # zooming in on bnvar: the drawing turns to full nodes (its numbers printed), bnvar
+    # stays under the pointer
+    assert "value:" not in bnvar["text"]
+    for _ in range(6):
+        page.mouse.wheel(0, -300)
+        page.wait_for_timeout(50)
+    page.wait_for_function(
+        "(root) => [...root.querySelectorAll('.adviz svg g.node')].some((g) =>"
+        " g.textContent.includes('value:'))",
+        arg=out.element_handle(),
+    )
+    page.wait_for_timeout(300)
+    full = node_box(out, "bnvar = ")
+    assert full and "value:" in full["text"] and "grad:" in full["text"], full
+    assert abs(full["x"] - bnvar["x"]) < 60 and abs(full["y"] - bnvar["y"]) < 60, (bnvar, full)
+    out.screenshot(path=str(OUTPUT / "first_sight_ninja_zoomed.png"))
+    # zooming back out returns to the compact drawing, whole
+    for _ in range(12):
+        page.mouse.wheel(0, 600)
+        page.wait_for_timeout(60)
+    page.wait_for_function(
+        "(root) => root.querySelectorAll('.adviz svg g.node').length === 27 && ![...root"
+        ".querySelectorAll('.adviz svg g.node')].some((g) => g.textContent.includes('value:'))",
+        arg=out.element_handle(),
+    )
+    page.wait_for_timeout(300)
+    back = first_sight(out)
+    assert back["inView"] == back["total"] == 27 and back["smallest"] >= READABLE_PX, back
+
+
+def test_lab_the_lecture_timings(page: Page, lab: JupyterServer) -> None:
+    """What `make bench` reports beside the minimal widget's round trip: the lecture's first
+    render (the kernel choosing its level, the browser laying it out) and a slider key."""
+    nb = NotebookPage(page, lab, "first_sight.ipynb").open()
+    run_cells(nb, [0])
+    ms = first_render_ms(nb, 2)
+    record_timing("first render: run cell to drawn SVG, backprop-ninja lecture (41 nodes)", ms)
+    out = nb.diagram(2)
+    nb.wait_picture(2)  # its picture is in the output: what follows is the slider alone
+    times = key_to_patch_ms(out, slider(out, "bngain ×"), "ArrowRight", 12)
+    record_timing(
+        "slider key to patched SVG, backprop-ninja lecture (median of 12)", statistics.median(times)
+    )
