@@ -59,7 +59,7 @@ SCRATCH: dict[str, list[str]] = {
         "        h = ad.tanh(h @ w + b)\n"
         "    loss = ad.reduce_sum(ad.square(h))\n"
         "print(len(tape.graph(loss)), 'nodes')",
-        "viz.explore(tape, loss, folded=[])",  # all 200 nodes drawn
+        "viz.explore(tape, loss, folded=[], detail='full')",  # all 200 nodes, every number
         "viz.explore(tape, loss)",  # as it opens by default: the 65 layers folded
     ],
     # teaching: slider grids, quiz, check this gradient (tests/browser/test_teaching.py)

@@ -14,8 +14,11 @@ import numpy as np
 from playwright.sync_api import Locator, Page
 
 import autodiff as ad
+import viz
 from viz import dot as dotlib
 from viz.explore import backward_steps_payload
+from viz.plan import plan
+from viz.structure import analyse, lines_of
 
 from .jupyter import OUTPUT, JupyterServer, NotebookPage, record_timing
 from .test_widget_in_jupyter import (
@@ -136,7 +139,14 @@ def node_count(output: Locator) -> int:
 def target_element(graph: ad.Graph) -> str:
     """The id of the element that shows the target in the diagram as it opens (the target
     itself, or the folded group it sits in)."""
-    return dotlib.build(graph).plan.shown_by(graph.target)[0]
+    return viz.draw(graph).drawing.plan.shown_by(graph.target)[0]
+
+
+def element_unfolded(graph: ad.Graph, node: int) -> str:
+    """The element showing `node` once the runs and scopes are unfolded by clicks: itself,
+    or the line of code it is folded into (`viz.lines`)."""
+    structure = analyse(graph)
+    return plan(graph, structure, lines_of(structure)).element[node]
 
 
 def open_big(page: Page, lab: JupyterServer) -> NotebookPage:
@@ -152,25 +162,25 @@ def test_lab_mlp_step_is_readable_and_folds_by_click(page: Page, lab: JupyterSer
     tape, loss = models.mlp_step()
     graph = tape.graph(loss)
     view = assert_readable(out, "MLP step")
+    assert node_count(out) == len(graph.nodes)  # whole, one compact node each
     target = in_view(out, f"g.node#{target_element(graph)}")
     assert target and target["inside"], "the loss is not in the first view"
     out.screenshot(path=str(OUTPUT / "mlp_step.png"))
     assert all("nan" not in t for _, t in view["texts"])
 
-    # unfold layer2 by clicking it, then fold it again by its cluster's title
+    # fold layer2 by its cluster's title, then unfold it by clicking the folded node
+    title = out.locator(".adviz svg g.cluster text", has_text="layer2")
+    before = click_and_wait_for_layout(out, title)
     group = out.locator(".adviz svg g.node.adviz-group", has_text="layer2")
-    assert group.count() == 1, "layer2 starts folded"
+    assert group.count() == 1, "layer2 folded by its title"
     tooltip = group.evaluate("(g) => g.querySelector(':scope > title').textContent")
     assert tooltip.startswith("scope layer2\n") and "ops and" in tooltip  # hover: what it holds
     assert "most frequent ops: " in tooltip and "Click the node to unfold it." in tooltip
-    before = click_and_wait_for_layout(out, group)
+    assert_readable(out, "MLP step, layer2 folded")
+    click_and_wait_for_layout(out, group)
     inner = [n for n in graph.nodes if n.scope == "layer2"]
     for node in inner:
         assert out.locator(f".adviz svg g.node#n{node.id}").count() == 1
-    assert_readable(out, "MLP step, layer2 unfolded")
-    title = out.locator(".adviz svg g.cluster text", has_text="layer2")
-    click_and_wait_for_layout(out, title)
-    assert out.locator(".adviz svg g.node.adviz-group", has_text="layer2").count() == 1
     assert node_count(out) == before
 
 
@@ -190,17 +200,9 @@ def test_lab_rnn_unrolled_readable_shared_weights_and_steps(page: Page, lab: Jup
     assert w_pics.first.locator("rect").count() >= 16
     assert out.locator(".adviz svg g.node.adviz-group .adviz-pic[data-kind='line']").count() == 1
     out.screenshot(path=str(OUTPUT / "rnn_folded.png"))
-    # on a wider screen the whole overview fits, still readable (the README's picture)
-    page.set_viewport_size({"width": 1800, "height": 1000})
-    page.wait_for_function(
-        "(root) => root.querySelector('.adviz-minimap').hidden", arg=out.element_handle()
-    )
-    assert_readable(out, "RNN, folded, 1800 px wide")
+    # the whole overview fits: no minimap (nothing to pan to)
+    assert out.locator(".adviz-minimap").is_hidden()
     out.screenshot(path=str(OUTPUT / "rnn_overview.png"))
-    page.set_viewport_size({"width": 1400, "height": 1000})
-    page.wait_for_function(
-        "(root) => !root.querySelector('.adviz-minimap').hidden", arg=out.element_handle()
-    )
 
     # search finds a node inside the folded block, and Enter brings its group into view
     search = out.get_by_role("searchbox", name="Search nodes by name")
@@ -215,12 +217,13 @@ def test_lab_rnn_unrolled_readable_shared_weights_and_steps(page: Page, lab: Jup
 
     click_and_wait_for_layout(out, group)
     assert_readable(out, "RNN, unfolded")
-    # unfolded, search jumps to the node itself, on screen and readable
+    # unfolded, search jumps to the node (its line of code), on screen and readable
     search.fill("h12")
     search.press("Enter")
     h12 = next(n.id for n in graph.nodes if n.name == "h12")
     shown = in_view(out, "g.node.adviz-match")
-    assert shown["id"] == f"n{h12}" and shown["inside"] and shown["font"] >= READABLE_PX
+    assert shown["id"] == element_unfolded(graph, h12)
+    assert shown["inside"] and shown["font"] >= READABLE_PX
     search.fill("")
     w = leaf(graph, "W")
     copies = out.locator(f".adviz svg g.node[id^='n{w}~']")
@@ -249,7 +252,7 @@ def test_lab_rnn_unrolled_readable_shared_weights_and_steps(page: Page, lab: Jup
     press(step, "Home")
     for k in range(1, 41):  # ten time steps back, the view panning along the chain
         press(step, "ArrowRight")
-        want_id = steps[k]["current"]
+        want_id = element_unfolded(graph, int(steps[k]["current"][1:]))
         page.wait_for_function(
             "([root, id]) => root.querySelector('.adviz svg g.node.adviz-current')?.id === id",
             arg=[out.element_handle(), want_id],
@@ -280,12 +283,15 @@ def test_lab_gradient_magnitudes_show_vanishing_gradients(page: Page, lab: Jupyt
     legend.wait_for()
     assert legend.text_content().startswith("|grad|")
     # the edges out of h1 (early) and h29 (late): the early gradient is the smaller one
-    h1, h29 = (next(n.id for n in graph.nodes if n.name == name) for name in ("h1", "h29"))
+    h1, h29 = (
+        element_unfolded(graph, next(n.id for n in graph.nodes if n.name == name)).removeprefix("n")
+        for name in ("h1", "h29")
+    )
     page.wait_for_function(
         f"([root, id]) => ({EDGE_WIDTH_JS})([root, id]) > 0", arg=[out.element_handle(), h1]
     )
     early, late = (page.evaluate(EDGE_WIDTH_JS, [out.element_handle(), i]) for i in (h1, h29))
-    g1, g29 = (float(np.sqrt(np.mean(graph.nodes[i].grad ** 2))) for i in (h1, h29))
+    g1, g29 = (float(np.sqrt(np.mean(graph[name].grad ** 2))) for name in ("h1", "h29"))
     assert g1 < g29, "the model should show vanishing gradients"
     assert early < late, f"h1's edge ({early}px) should be thinner than h29's ({late}px)"
     # back to the first view: the last time steps and the loss, where the gradients are large

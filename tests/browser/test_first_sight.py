@@ -221,7 +221,8 @@ def node_box(output: Locator, title: str) -> dict:
     return output.evaluate(
         """(root, title) => {
           for (const g of root.querySelectorAll('.adviz svg g.node')) {
-            const text = g.textContent.replace(/\\u00a0/g, ' ').trim();
+            const text = [...g.querySelectorAll('text')].map((t) => t.textContent).join(' ')
+              .replace(/\\u00a0/g, ' ').trim();  // what is drawn (not the hover titles)
             if (!text.startsWith(title)) continue;
             const r = g.getBoundingClientRect();
             return {x: r.left + r.width / 2, y: r.top + r.height / 2, text};
@@ -256,8 +257,8 @@ def test_lab_zooming_in_shows_full_nodes_in_place_and_zooming_out_stops_at_the_w
         page.mouse.wheel(0, -300)
         page.wait_for_timeout(50)
     page.wait_for_function(
-        "(root) => [...root.querySelectorAll('.adviz svg g.node')].some((g) =>"
-        " g.textContent.includes('value:'))",
+        "(root) => [...root.querySelectorAll('.adviz svg g.node text')].some((t) =>"
+        " t.textContent.includes('value:'))",
         arg=out.element_handle(),
     )
     page.wait_for_timeout(300)
@@ -271,7 +272,8 @@ def test_lab_zooming_in_shows_full_nodes_in_place_and_zooming_out_stops_at_the_w
         page.wait_for_timeout(60)
     page.wait_for_function(
         "(root) => root.querySelectorAll('.adviz svg g.node').length === 27 && ![...root"
-        ".querySelectorAll('.adviz svg g.node')].some((g) => g.textContent.includes('value:'))",
+        ".querySelectorAll('.adviz svg g.node text')]"
+        ".some((t) => t.textContent.includes('value:'))",
         arg=out.element_handle(),
     )
     page.wait_for_timeout(300)
