@@ -82,7 +82,7 @@ def test_expressions_keep_the_order_of_operations() -> None:
     [
         ("seed", "full", False),  # small: every number
         ("mlp", "compact", False),  # 19 nodes: one row each, nothing folded
-        ("rnn", "compact", True),  # 154 nodes: the 30 steps folded
+        ("rnn", "full", True),  # 154 nodes: the 30 steps folded, every number shown
     ],
 )
 def test_the_most_detailed_level_that_fits_is_chosen(model: str, detail: str, folds: bool) -> None:

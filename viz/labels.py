@@ -45,13 +45,17 @@ def node_label(
     name: str,
     copy_of: str = "",
     readers: int = 0,
+    element: str = "",
 ) -> str:
     """The label of one node titled `name` (its unique label, `viz.names`), or (`copy_of`
-    its element id) of one copy of a shared leaf."""
+    its element id) of one copy of a shared leaf, or (`element` its id) of the folded line of
+    code it makes, titled by the line (the op is in the line: not repeated)."""
     fill, border, is_target = _colours(node, graph)
     muted = node.kind != "op" and node.grad is None and graph.target is not None
     title = esc(name)
-    if node.kind == "op" and node.name != node.op:  # Graphviz drops plain spaces at a <font>
+    if (
+        node.kind == "op" and node.name != node.op and not element
+    ):  # Graphviz drops plain spaces at a <font>
         op = esc(text.visible(node.op or ""))
         title += f'{NBSP}<font color="{PALETTE.meta}">={NBSP}{op}</font>'
     meta = f"{text.shape(node.shape)} {node.dtype}"
@@ -61,7 +65,7 @@ def node_label(
             meta += " · not watched"
     if copy_of and readers:
         meta += f" · shared by {readers}"
-    suffix = f"~{copy_of}" if copy_of else ""
+    suffix = f"~{copy_of or element}" if copy_of or element else ""
     rows = [
         f'<tr><td id="n{node.id}-name{suffix}" href="#" align="left"><b>{title}</b></td></tr>',
         _meta_row(meta),
@@ -157,7 +161,7 @@ def group_label(
         head = graph.nodes[group.head]
         if detail == "compact":
             return compact_label(head, graph, cells, group.title, element=element, op=False)
-        return node_label(head, graph, cells, group.title, copy_of=element)
+        return node_label(head, graph, cells, group.title, element=element)
     if group.kind == "rest":
         return _rest_label(element, group)
     if detail == "compact":

@@ -253,14 +253,16 @@ def test_lab_zooming_in_shows_full_nodes_in_place_and_zooming_out_stops_at_the_w
     # zooming in on bnvar: the drawing turns to full nodes (its numbers printed), bnvar
     # stays under the pointer
     assert "value:" not in bnvar["text"]
-    for _ in range(6):
-        page.mouse.wheel(0, -300)
-        page.wait_for_timeout(50)
-    page.wait_for_function(
+    full_drawn = (
         "(root) => [...root.querySelectorAll('.adviz svg g.node text')].some((t) =>"
-        " t.textContent.includes('value:'))",
-        arg=out.element_handle(),
+        " t.textContent.includes('value:'))"
     )
+    for _ in range(8):  # the wheel, until the drawing turns (a reader stops there too)
+        page.mouse.wheel(0, -200)
+        page.wait_for_timeout(400)
+        if out.evaluate(full_drawn):
+            break
+    page.wait_for_function(full_drawn, arg=out.element_handle())
     page.wait_for_timeout(300)
     full = node_box(out, "bnvar = ")
     assert full and "value:" in full["text"] and "grad:" in full["text"], full
