@@ -139,6 +139,8 @@ def to_array(
         python = False
     else:
         array, python = _from_python(value, what, prefix), True
+        if array.dtype.kind in "uf" and array.size:  # (NumPy's choice for ints past int64)
+            _check_python_ints(array, value, dtype, what, prefix)
     if array.dtype not in SUPPORTED:
         array = _supported(array, value, what, prefix)
     if dtype is None:
@@ -162,6 +164,33 @@ def _from_python(value: Any, what: str, prefix: str) -> np.ndarray:
             f"{prefix}cannot convert {what} {_short(value)} to a tensor: {e}. Nested lists "
             "must be rectangular (every row the same length)"
         ) from e
+
+
+_INT64_LIMIT = 2**63
+
+
+def _check_python_ints(
+    array: np.ndarray, value: Any, dtype: DTypeLike, what: str, prefix: str
+) -> None:
+    """Refuse Python ints outside int64's range (NumPy would make them uint64, which int64
+    wraps around, or round them to floats), as TensorFlow does, unless `dtype` asks for
+    floats or unsigned integers."""
+    if array.dtype.kind == "f" and not (np.abs(array) >= _INT64_LIMIT).any():
+        return  # (floats: the scan below only when a value is that large)
+    if dtype is not None and as_dtype(dtype).kind in "uf":
+        return  # what it is converted to is checked by `_check_lossless`
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list | tuple):
+            stack.extend(item)
+        elif isinstance(item, int) and not -_INT64_LIMIT <= item < _INT64_LIMIT:
+            raise ValueError(
+                f"{prefix}cannot convert {what} {_short(value)} to a tensor: the Python "
+                f"integer {item} is outside int64's range [-2**63, 2**63 - 1] (as TensorFlow, "
+                "it is refused rather than wrapped around or rounded). Pass it as a float "
+                "(e.g. 2.0**63), or dtype='uint64' for integers up to 2**64 - 1"
+            )
 
 
 def _supported(array: np.ndarray, value: Any, what: str, prefix: str) -> np.ndarray:
@@ -487,11 +516,16 @@ class Variable(Tensor):
             self._token = state.token
         return snapshot
 
-    read_value = read
+    def read_value(self) -> Tensor:
+        """The current value as a new tensor, as TensorFlow's: a snapshot with its own
+        identity (assigning the variable later does not change it, and a tape sees it as a
+        tensor of its own), recorded as a read of the variable (an `identity` op) so that
+        gradients flow through it to the variable."""
+        return ops.identity(self)
 
-    def value(self) -> VariableRead:
-        """The current value as a tensor (TensorFlow's `Variable.value()`)."""
-        return self.read()
+    def value(self) -> Tensor:
+        """The current value as a new tensor (TensorFlow's `Variable.value()`): `read_value`."""
+        return ops.identity(self)
 
     def assign(self, value: TensorLike) -> Variable:
         """Replace the value with `value` (same shape; converted to this variable's dtype)."""
@@ -623,7 +657,8 @@ def convert_to_tensor(value: TensorLike, dtype: DTypeLike = None) -> Tensor:
                 f"convert_to_tensor: the tensor has dtype {value.dtype}, not {as_dtype(dtype)};"
                 f" use ad.cast(x, ad.{as_dtype(dtype)}) to change it"
             )
-        return value.read() if isinstance(value, Variable) else value
+        # a variable: its value as a new tensor, recorded as a read (see `read_value`)
+        return ops.identity(value) if isinstance(value, Variable) else value
     return Tensor(to_array(value, dtype, where="convert_to_tensor", cast=True))
 
 
