@@ -551,16 +551,30 @@ def matmul(
 
 
 # ----------------------------------------------------------------------------- shape
-@primitive(
-    saves=(),
-    grads=(
-        lambda g, out, a, perm: transpose(g, None if perm is None else np.argsort(perm).tolist()),
-    ),
-    formulas=("gradient transposed back",),
-)
+def _perm(perm: Any, ndim: int) -> tuple[int, ...] | None:
+    """`perm` with its negative entries counted from the end (as NumPy), checked to name each
+    axis once; None (reverse the axes) stays None. `transpose` and its gradient read it."""
+    if perm is None:
+        return None
+    axes = _shape(perm)
+    normal = tuple(a + ndim if a < 0 else a for a in axes)
+    if sorted(normal) != list(range(ndim)):
+        raise ValueError(
+            f"perm {list(axes)} is not a permutation of the axes of a tensor of rank {ndim}: "
+            f"give each axis 0..{ndim - 1} once (negative entries count from the end)"
+        )
+    return normal
+
+
+def _transpose_grad(g: Tensor, out: Tensor, a: Tensor, perm: Any) -> Tensor:
+    return transpose(g, None if perm is None else np.argsort(_perm(perm, a.ndim)).tolist())
+
+
+@primitive(saves=(), grads=(_transpose_grad,), formulas=("gradient transposed back",))
 def transpose(a: TensorLike, perm: Sequence[int] | None = None, name: str | None = None) -> Tensor:
-    """`a` with its axes permuted by `perm` (reversed when None)."""
-    return np.transpose(a, None if perm is None else _shape(perm))
+    """`a` with its axes permuted by `perm` (reversed when None; negative entries count from
+    the end)."""
+    return np.transpose(a, _perm(perm, a.ndim))
 
 
 @primitive(
@@ -674,14 +688,21 @@ def stack(values: Sequence[TensorLike], axis: int = 0, name: str | None = None) 
 
 
 def _index(index: Any) -> Any:
-    """A NumPy index for `index`: tensors and lists become integer (or bool) arrays."""
+    """A NumPy index for `index`, in one form: tensors, lists, and tuples inside the index
+    tuple (`x[(0, 0), :]`) become integer (or bool) arrays, as NumPy reads them, so that every
+    integer-array index takes the same path (`scatter` adds its repeats up)."""
     if isinstance(index, tuple):
-        return tuple(_index(i) for i in index)
-    if isinstance(index, Tensor):
-        return index._value
-    if isinstance(index, list):
-        return np.asarray(index)
-    return index
+        return tuple(_index_item(i) for i in index)
+    return _index_item(index)
+
+
+def _index_item(item: Any) -> Any:
+    if isinstance(item, Tensor):
+        return item._value
+    if isinstance(item, list | tuple):
+        array = np.asarray(item)
+        return array.astype(np.intp) if not array.size and array.dtype.kind == "f" else array
+    return item
 
 
 def _has_array(index: Any) -> bool:

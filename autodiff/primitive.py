@@ -216,9 +216,47 @@ def for_backward(records: Sequence[Record]) -> list[Record]:
     return stripped
 
 
+# Attribute values that cannot change after the call: kept as they are (`frozen_attrs`).
+_IMMUTABLE = frozenset(
+    {int, float, bool, str, complex, type(None), slice, type(Ellipsis), np.dtype, Tensor}
+)
+
+
+def frozen_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
+    """`attrs` as an op records them: what the caller may change later (a list, a NumPy array,
+    a variable, as an index, a perm or an axis list) copied, arrays read-only, so that
+    changing it after the op changes neither the gradient nor a replay."""
+    for value in attrs.values():
+        if type(value) not in _IMMUTABLE:
+            return {k: _frozen_attr(v) for k, v in attrs.items()}
+    return attrs  # the common case: ints, None, bools (`axis=1, keepdims=False`)
+
+
+def _frozen_attr(value: Any) -> Any:
+    """A copy of `value` that its caller can't change (see `frozen_attrs`)."""
+    kind = type(value)
+    if kind in _IMMUTABLE or isinstance(value, np.generic):
+        return value
+    if isinstance(value, Variable):  # its value of this moment, as a constant
+        return Tensor(value._value)
+    if isinstance(value, np.ndarray):  # (copied even when read-only: that flag can be reset)
+        copy = value.copy()
+        copy.flags.writeable = False
+        return copy
+    if isinstance(value, tuple):
+        return tuple(_frozen_attr(v) for v in value)
+    if isinstance(value, list):
+        return [_frozen_attr(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _frozen_attr(v) for k, v in value.items()}
+    return value
+
+
 def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None = None) -> Tensor:
     """Run `op` on `args` (tensors or convertible values) and record it on the recording tapes."""
     inputs = _convert(op, args)
+    if attrs:
+        attrs = frozen_attrs(attrs)
     try:
         if op.variadic:
             out = op.forward([x._value for x in inputs], **attrs)
