@@ -197,9 +197,13 @@ def _pow_grad_y(g: Tensor, out: Tensor, x: Tensor, y: Tensor) -> Tensor:
     formulas=("d(x^y)/dx = y·x^(y-1)", "d(x^y)/dy = x^y·log(x)"),
 )
 def pow(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
-    """`x ** y` elementwise (TensorFlow's `tf.pow`)."""
+    """`x ** y` elementwise (TensorFlow's `tf.pow`; C's `pow` at -inf: `(-inf) ** 0.5` is
+    inf, where NumPy gives nan)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.power(x, y)
+        out = np.power(x, y)
+    if out.dtype.kind == "f" and np.isnan(out).any():
+        return np.where(np.isnan(out) & np.isneginf(x) & (y > 0), np.inf, out)
+    return out
 
 
 @primitive(
@@ -389,8 +393,21 @@ def sigmoid(x: TensorLike, name: str | None = None) -> Tensor:
 
 @primitive(
     dtypes="real",
+    public=False,
     saves=("x",),
-    grads=(lambda g, out, x: where(x > 0, g, zeros_like(g)),),
+    grads=(lambda g, out, x, dy: zeros_like(x), lambda g, out, x, dy: relu_grad(x, g)),
+    formulas=("d/dx = 0", "d/d(dy) = 1 where x > 0"),
+)
+def relu_grad(x: TensorLike, dy: TensorLike, name: str | None = None) -> Tensor:
+    """`dy` where `x > 0`, else 0: the gradient of relu given its input `x` and upstream `dy`,
+    one op (as TensorFlow's ReluGrad), so that its own gradient for `x` is zero, not None."""
+    return np.where(x > 0, dy, np.zeros((), dy.dtype))
+
+
+@primitive(
+    dtypes="real",
+    saves=("x",),
+    grads=(lambda g, out, x: relu_grad(x, g),),
     formulas=("d relu(x)/dx = 1 where x > 0",),
 )
 def relu(x: TensorLike, name: str | None = None) -> Tensor:

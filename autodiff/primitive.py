@@ -69,6 +69,7 @@ class Op:
         "grads",
         "independent",
         "input_names",
+        "joint",
         "key",
         "name",
         "public",
@@ -132,6 +133,9 @@ class Op:
         # For ops that must re-run user code on replay (custom_gradient): values, attrs ->
         # (output, the op to differentiate that output with).
         self.rerun: Callable[[list[np.ndarray], Any], tuple[np.ndarray, Op]] | None = None
+        # For a variadic op whose gradients come from one call (a custom gradient's grad_fn):
+        # (g, out, inputs) -> the gradient of every input, called once per backward step.
+        self.joint: Callable[..., list[Any]] | None = None
 
     def grad(self, index: int) -> Grad | None:
         """The gradient function of input `index` (variadic ops share one, given `index=`)."""
