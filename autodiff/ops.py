@@ -689,7 +689,17 @@ def _concat_grad(g: Tensor, out: Tensor, values: list[Tensor], index: int, axis:
 )
 def concat(values: Sequence[TensorLike], axis: int, name: str | None = None) -> Tensor:
     """The tensors of `values` joined along an existing `axis`."""
-    return np.concatenate(values, axis=axis)
+    return np.concatenate(values, axis=_one_axis(axis, "concat"))
+
+
+def _one_axis(axis: Any, op: str) -> int:
+    """`axis` checked to be one int (NumPy would read None as "flatten first")."""
+    if not isinstance(axis, int | np.integer) or isinstance(axis, bool):
+        raise TypeError(
+            f"axis must be one int, got {axis!r}; to join the values flattened, reshape them "
+            f"to 1-D first: ad.{op}([ad.reshape(x, [-1]) for x in values], axis=0)"
+        )
+    return int(axis)
 
 
 def _stack_grad(g: Tensor, out: Tensor, values: list[Tensor], index: int, axis: int) -> Tensor:
@@ -701,7 +711,7 @@ def _stack_grad(g: Tensor, out: Tensor, values: list[Tensor], index: int, axis: 
 )
 def stack(values: Sequence[TensorLike], axis: int = 0, name: str | None = None) -> Tensor:
     """The tensors of `values` (all the same shape) joined along a new `axis`."""
-    return np.stack(values, axis=axis)
+    return np.stack(values, axis=_one_axis(axis, "stack"))
 
 
 def _index(index: Any) -> Any:

@@ -33,6 +33,7 @@ from autodiff.tensor import (
     Tensor,
     Variable,
     VariableRead,
+    checked_name,
     repeated,
     to_array,
 )
@@ -281,6 +282,8 @@ def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None =
         raise _invalid(op, inputs, attrs, e) from e
     if type(out) not in HELD:
         out = np.asarray(out)
+    if name is not None and type(name) is not str:
+        checked_name(name, op.name)
     result = Tensor(out, name)
     tapes = state.recording
     if tapes:
@@ -570,14 +573,19 @@ class _Binder:
         attrs = dict(zip(self.attr_names, args[n_inputs:], strict=False))
         if len(args) > self.n_names:
             signature.bind(*args, **kwargs)  # raises the TypeError Python would
+        by_name = {}  # inputs given by keyword, in any order (`subtract(y=b, x=a)`)
         for key, value in kwargs.items():
             if key in self.attr_defaults and key not in attrs:
                 attrs[key] = value
-            elif key in self.input_names and self.input_names.index(key) == len(inputs):
-                inputs.append(value)
+            elif key in self.input_names[len(inputs) :]:
+                by_name[key] = value
             else:
                 signature.bind(*args, **kwargs)  # raises: unexpected or repeated
-        if len(inputs) < n_inputs:
+        for key in self.input_names[len(inputs) :]:
+            if key not in by_name:
+                break
+            inputs.append(by_name.pop(key))
+        if len(inputs) < n_inputs or by_name:
             signature.bind(*args, **kwargs)  # raises: missing input
         for key, default in self.attr_defaults.items():
             if key not in attrs:

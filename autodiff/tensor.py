@@ -239,6 +239,16 @@ def _check_lossless(
             )
 
 
+def checked_name(name: Any, where: str) -> str | None:
+    """`name` if it is None or a string, else a TypeError (a name is drawn as text)."""
+    if name is None or isinstance(name, str):
+        return name
+    raise TypeError(
+        f"{where}: name must be a string (or None), got {type(name).__name__} {_short(name)}; "
+        f"e.g. name='w' or name=str(value)"
+    )
+
+
 def _short(value: Any, limit: int = 60) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -494,6 +504,7 @@ class Variable(Tensor):
         Created inside `ad.name_scope`, it belongs to that scope (`.scope`, '' outside any):
         the visualizer draws it in the scope's cluster, with the layer that owns it.
         """
+        name = checked_name(name, "Variable")
         super().__init__(
             to_array(initial_value, dtype, what="initial_value", where="Variable", cast=True), name
         )
@@ -644,6 +655,7 @@ def constant(value: TensorLike, dtype: DTypeLike = None, name: str | None = None
     dtype, and `dtype=` overrides. A constant is not watched by tapes unless `tape.watch`
     is called on it.
     """
+    name = checked_name(name, "constant")
     if isinstance(value, Variable):
         value = value.read()
     return Tensor(to_array(value, dtype, where="constant", cast=True), name)
