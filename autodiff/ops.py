@@ -6,7 +6,10 @@ gradient `g`, the op's output `out` and its inputs, all tensors, and returns the
 one input, written with the ops of this table so that it can be differentiated again.
 `saves=` names the values the gradients read (inputs by name, and "out"): a non-persistent
 tape frees the others before its backward pass; left out, everything is kept.
-Adding an op means adding one entry here: `import autodiff` exports every op of the table
+Forwards compute without minding NumPy's floating-point warnings: every caller runs them with
+those ignored (`primitive.apply`, the backward pass, replays), so no op warns (as TensorFlow:
+an overflow or 0/0 gives inf or nan, which the value shows). Adding an op means adding one
+entry here: `import autodiff` exports every op of the table
 but those marked `public=False` (see `__all__` at the end).
 """
 
@@ -170,10 +173,9 @@ def multiply(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
 def divide(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """`x / y` elementwise (true division: integers give float32 up to 16 bits, float64 above,
     as TensorFlow)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if x.dtype.kind in "iu":
-            return np.true_divide(x, y, dtype=float32 if x.dtype.itemsize <= 2 else float64)
-        return np.true_divide(x, y)
+    if x.dtype.kind in "iu":
+        return np.true_divide(x, y, dtype=float32 if x.dtype.itemsize <= 2 else float64)
+    return np.true_divide(x, y)
 
 
 @primitive(
@@ -199,8 +201,7 @@ def _pow_grad_y(g: Tensor, out: Tensor, x: Tensor, y: Tensor) -> Tensor:
 def pow(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """`x ** y` elementwise (TensorFlow's `tf.pow`; C's `pow` at -inf: `(-inf) ** 0.5` is
     inf, where NumPy gives nan)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.power(x, y)
+    out = np.power(x, y)
     if out.dtype.kind == "f" and np.isnan(out).any():
         return np.where(np.isnan(out) & np.isneginf(x) & (y > 0), np.inf, out)
     return out
@@ -225,8 +226,7 @@ def square(x: TensorLike, name: str | None = None) -> Tensor:
 )
 def sqrt(x: TensorLike, name: str | None = None) -> Tensor:
     """Square root elementwise (`nan` below zero)."""
-    with np.errstate(invalid="ignore"):
-        return np.sqrt(x)
+    return np.sqrt(x)
 
 
 @primitive(
@@ -275,8 +275,7 @@ def minimum(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
 )
 def exp(x: TensorLike, name: str | None = None) -> Tensor:
     """`e ** x` elementwise."""
-    with np.errstate(over="ignore"):
-        return np.exp(x)
+    return np.exp(x)
 
 
 @primitive(
@@ -284,8 +283,7 @@ def exp(x: TensorLike, name: str | None = None) -> Tensor:
 )
 def log(x: TensorLike, name: str | None = None) -> Tensor:
     """Natural logarithm elementwise (`-inf` at 0, `nan` below)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.log(x)
+    return np.log(x)
 
 
 @primitive(
@@ -293,8 +291,7 @@ def log(x: TensorLike, name: str | None = None) -> Tensor:
 )
 def log1p(x: TensorLike, name: str | None = None) -> Tensor:
     """`log(1 + x)` elementwise, accurate for small `x`."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.log1p(x)
+    return np.log1p(x)
 
 
 @primitive(dtypes="float", grads=(lambda g, out, x: g * cos(x),), formulas=("d(sin x)/dx = cos x",))
@@ -385,8 +382,7 @@ def tanh(x: TensorLike, name: str | None = None) -> Tensor:
 def sigmoid(x: TensorLike, name: str | None = None) -> Tensor:
     """The logistic function `1 / (1 + e^-x)`, computed without overflow."""
     if x.dtype.kind == "c":
-        with np.errstate(all="ignore"):
-            return 1 / (1 + np.exp(-x))
+        return 1 / (1 + np.exp(-x))
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
@@ -775,8 +771,7 @@ def cast(x: TensorLike, dtype: DTypeLike, name: str | None = None) -> Tensor:
     dtype = as_dtype(dtype)
     if x.dtype.kind == "c" and dtype.kind != "c":  # to bool too: 1j is False, as TensorFlow
         x = np.real(x)
-    with np.errstate(invalid="ignore", over="ignore"):
-        return x.astype(dtype, copy=False)
+    return x.astype(dtype, copy=False)
 
 
 @primitive(saves=(), grads=(lambda g, out, x: g,), formulas=("d(x)/dx = 1",))
@@ -948,8 +943,7 @@ def reduce_logsumexp(
     axes = _axes(axis, x.ndim)
     top = np.maximum.reduce(x, axes, keepdims=True, **_empty_start(x, "max"))
     top = np.where(np.isfinite(top), top, 0).astype(x.dtype)
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        result = np.log(np.add.reduce(np.exp(x - top), axes, keepdims=True)) + top
+    result = np.log(np.add.reduce(np.exp(x - top), axes, keepdims=True)) + top
     return result if keepdims else result.squeeze(axis=axes)
 
 
@@ -1026,9 +1020,9 @@ def softmax(logits: TensorLike, axis: int | None = None, name: str | None = None
     """`exp(x) / sum(exp(x))` along `axis` (the last by default), computed without overflow."""
     axis = _softmax_checked_axis(logits, axis)
     top = np.max(logits, axis=axis, keepdims=True, **_empty_start(logits, "max"))
-    with np.errstate(invalid="ignore", over="ignore"):  # inf logits: nan, as TensorFlow
-        e = np.exp(logits - top)
-        return e / np.sum(e, axis=axis, keepdims=True)
+    # inf logits: nan, as TensorFlow
+    e = np.exp(logits - top)
+    return e / np.sum(e, axis=axis, keepdims=True)
 
 
 @primitive(
@@ -1043,9 +1037,8 @@ def log_softmax(logits: TensorLike, axis: int | None = None, name: str | None = 
     """`x - logsumexp(x)` along `axis` (the last by default), computed without overflow."""
     axis = _softmax_checked_axis(logits, axis)
     top = np.max(logits, axis=axis, keepdims=True, **_empty_start(logits, "max"))
-    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        shifted = logits - top
-        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    shifted = logits - top
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
 def _add_n_explain(values: list[np.ndarray]) -> str | None:

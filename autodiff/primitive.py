@@ -41,6 +41,31 @@ from autodiff.tensor import (
 Grad = Callable[..., Tensor | None]
 _NO_ATTRS: dict[str, Any] = {}
 
+
+class _PublicErrstate:
+    """`np.errstate(all="ignore")` entered and left as `_FLOAT_ERRORS` is (the public, slower
+    way, for a NumPy without the context variable below)."""
+
+    def set(self, _: object) -> Any:
+        silence = np.errstate(all="ignore")
+        silence.__enter__()
+        return silence
+
+    def reset(self, silence: Any) -> None:
+        silence.__exit__(None, None, None)
+
+
+# The one warnings policy of every op's forward (as TensorFlow: no warning; the value says
+# nan or inf): NumPy's floating-point errors ignored while it runs. `np.errstate` is this
+# context variable set to these settings, made once here rather than at every op.
+try:
+    from numpy._core._ufunc_config import _extobj_contextvar, _make_extobj
+
+    _FLOAT_ERRORS: Any = _extobj_contextvar
+    _IGNORED: Any = _make_extobj(all="ignore")
+except ImportError:  # pragma: no cover (NumPy's internals moved)
+    _FLOAT_ERRORS, _IGNORED = _PublicErrstate(), None
+
 # What an op's inputs may hold, by NumPy dtype kind (b bool, i/u signed/unsigned int, f float,
 # c complex), as TensorFlow's kernels: no arithmetic on bools, no order on complex numbers,
 # transcendental functions on floats only (an int32 `exp` is refused, not computed in float64).
@@ -259,7 +284,12 @@ def _frozen_attr(value: Any) -> Any:
 
 def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None = None) -> Tensor:
     """Run `op` on `args` (tensors or convertible values) and record it on the recording tapes."""
-    inputs = _convert(op, args)
+    token = _FLOAT_ERRORS.set(_IGNORED)  # see `_FLOAT_ERRORS` (a cast of inputs too)
+    try:
+        inputs = _convert(op, args)
+    except BaseException:
+        _FLOAT_ERRORS.reset(token)
+        raise
     if attrs:
         attrs = frozen_attrs(attrs)
     try:
@@ -280,6 +310,8 @@ def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None =
         raise
     except (ValueError, TypeError, IndexError, ArithmeticError) as e:
         raise _invalid(op, inputs, attrs, e) from e
+    finally:
+        _FLOAT_ERRORS.reset(token)
     if type(out) not in HELD:
         out = np.asarray(out)
     if name is not None and type(name) is not str:
