@@ -42,30 +42,6 @@ Grad = Callable[..., Tensor | None]
 _NO_ATTRS: dict[str, Any] = {}
 
 
-class _PublicErrstate:
-    """`np.errstate(all="ignore")` entered and left as `_FLOAT_ERRORS` is (the public, slower
-    way, for a NumPy without the context variable below)."""
-
-    def set(self, _: object) -> Any:
-        silence = np.errstate(all="ignore")
-        silence.__enter__()
-        return silence
-
-    def reset(self, silence: Any) -> None:
-        silence.__exit__(None, None, None)
-
-
-# The one warnings policy of every op's forward (as TensorFlow: no warning; the value says
-# nan or inf): NumPy's floating-point errors ignored while it runs. `np.errstate` is this
-# context variable set to these settings, made once here rather than at every op.
-try:
-    from numpy._core._ufunc_config import _extobj_contextvar, _make_extobj
-
-    _FLOAT_ERRORS: Any = _extobj_contextvar
-    _IGNORED: Any = _make_extobj(all="ignore")
-except ImportError:  # pragma: no cover (NumPy's internals moved)
-    _FLOAT_ERRORS, _IGNORED = _PublicErrstate(), None
-
 # What an op's inputs may hold, by NumPy dtype kind (b bool, i/u signed/unsigned int, f float,
 # c complex), as TensorFlow's kernels: no arithmetic on bools, no order on complex numbers,
 # transcendental functions on floats only (an int32 `exp` is refused, not computed in float64).
@@ -284,34 +260,28 @@ def _frozen_attr(value: Any) -> Any:
 
 def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None = None) -> Tensor:
     """Run `op` on `args` (tensors or convertible values) and record it on the recording tapes."""
-    token = _FLOAT_ERRORS.set(_IGNORED)  # see `_FLOAT_ERRORS` (a cast of inputs too)
-    try:
-        inputs = _convert(op, args)
-    except BaseException:
-        _FLOAT_ERRORS.reset(token)
-        raise
+    inputs = _convert(op, args)
     if attrs:
         attrs = frozen_attrs(attrs)
+    # `quiet(f, *args)` is `f(*args)` with NumPy's floating-point warnings ignored: the one
+    # warnings policy of every forward (see `context.quiet_runner`)
+    quiet = state.quiet
     try:
         if op.variadic:
-            out = op.forward([x._value for x in inputs], **attrs)
+            out = quiet(functools.partial(op.forward, **attrs), [x._value for x in inputs])
         elif attrs:
-            if len(inputs) == 1:  # (a reduction: no list to build)
-                out = op.forward(inputs[0]._value, **attrs)
-            else:
-                out = op.forward(*[x._value for x in inputs], **attrs)
+            values = [x._value for x in inputs]
+            out = quiet(functools.partial(op.forward, **attrs), *values)
         elif len(inputs) == 2:  # the common cases, spelled out: this runs for every op
-            out = op.forward(inputs[0]._value, inputs[1]._value)
+            out = quiet(op.forward, inputs[0]._value, inputs[1]._value)
         elif len(inputs) == 1:
-            out = op.forward(inputs[0]._value)
+            out = quiet(op.forward, inputs[0]._value)
         else:
-            out = op.forward(*[x._value for x in inputs])
+            out = quiet(op.forward, *[x._value for x in inputs])
     except InvalidArgumentError:
         raise
     except (ValueError, TypeError, IndexError, ArithmeticError) as e:
         raise _invalid(op, inputs, attrs, e) from e
-    finally:
-        _FLOAT_ERRORS.reset(token)
     if type(out) not in HELD:
         out = np.asarray(out)
     if name is not None and type(name) is not str:
