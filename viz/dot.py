@@ -177,6 +177,11 @@ def drawing_options(
 ) -> dict[str, Any]:
     """The options of `build` a diagram keeps for each fold state it draws, checked."""
     show = check_options(show, rankdir, collapse)
+    if graph_attr is not None and "rankdir" in graph_attr:
+        raise ValueError(
+            "draw: graph_attr={'rankdir': ...} duplicates draw's own argument; give "
+            f"rankdir={graph_attr['rankdir']!r} instead (the widget lays the graph out by it)"
+        )
     return {"show": show, "rankdir": rankdir, "title": title, "graph_attr": graph_attr}
 
 
@@ -218,8 +223,7 @@ def _digraph(
     rankdir: str, title: str | None, graph_attr: dict[str, str] | None
 ) -> graphviz.Digraph:
     dot = graphviz.Digraph("autodiff", engine="dot")
-    dot.attr(
-        "graph",
+    attrs = dict(
         rankdir=rankdir,
         bgcolor="transparent",
         nodesep="0.25",
@@ -229,8 +233,8 @@ def _digraph(
         # edges made the unbounded placement take 27 s for a 200-node chain (1.2 s bounded);
         # small graphs need no iterations and are unchanged.
         nslimit="5",
-        **(graph_attr or {}),
     )
+    dot.attr("graph", **{**attrs, **(graph_attr or {})})  # (graph_attr's own win)
     if title:
         dot.attr("graph", label=as_label(f"<b>{esc(text.visible(title, 200))}</b>"))
         dot.attr("graph", labelloc="t", fontsize="16")
