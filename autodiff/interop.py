@@ -109,6 +109,8 @@ def _reduction(op_name: str, numpy_name: str) -> Callable[..., Tensor]:
         _refuse_extra(numpy_name, unsupported)
         if numpy_name in ("sum", "prod", "mean"):
             a = _numpy_dtype(a, numpy_name)
+        elif np.size(a) == 0:  # NumPy's max of nothing is an error (TensorFlow's is -inf)
+            getattr(np, numpy_name)(np.asarray(a), axis=axis, keepdims=keepdims)
         return getattr(ops, op_name)(a, axis, keepdims=keepdims)
 
     return call

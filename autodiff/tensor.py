@@ -139,7 +139,7 @@ def to_array(
         python = False
     else:
         array, python = _from_python(value, what, prefix), True
-        if array.dtype.kind in "uf" and array.size:  # (NumPy's choice for ints past int64)
+        if array.dtype.kind in "ufO" and array.size:  # (NumPy's choices for ints past int64)
             _check_python_ints(array, value, dtype, what, prefix)
     if array.dtype not in SUPPORTED:
         array = _supported(array, value, what, prefix)
@@ -173,24 +173,28 @@ def _check_python_ints(
     array: np.ndarray, value: Any, dtype: DTypeLike, what: str, prefix: str
 ) -> None:
     """Refuse Python ints outside int64's range (NumPy would make them uint64, which int64
-    wraps around, or round them to floats), as TensorFlow does, unless `dtype` asks for
-    floats or unsigned integers."""
+    wraps around, floats, or objects), as TensorFlow does, unless `dtype` asks for floats or
+    unsigned integers, or the values hold a float (then they are all floats)."""
     if array.dtype.kind == "f" and not (np.abs(array) >= _INT64_LIMIT).any():
         return  # (floats: the scan below only when a value is that large)
     if dtype is not None and as_dtype(dtype).kind in "uf":
         return  # what it is converted to is checked by `_check_lossless`
-    stack = [value]
+    stack, big = [value], None
     while stack:
         item = stack.pop()
         if isinstance(item, list | tuple):
             stack.extend(item)
+        elif isinstance(item, float) and array.dtype.kind == "f":
+            return  # a float among them: a float tensor (`[1.5, 2**63]`, as TensorFlow)
         elif isinstance(item, int) and not -_INT64_LIMIT <= item < _INT64_LIMIT:
-            raise ValueError(
-                f"{prefix}cannot convert {what} {_short(value)} to a tensor: the Python "
-                f"integer {item} is outside int64's range [-2**63, 2**63 - 1] (as TensorFlow, "
-                "it is refused rather than wrapped around or rounded). Pass it as a float "
-                "(e.g. 2.0**63), or dtype='uint64' for integers up to 2**64 - 1"
-            )
+            big = item
+    if big is not None:
+        raise ValueError(
+            f"{prefix}cannot convert {what} {_short(value)} to a tensor: the Python integer "
+            f"{big} is outside int64's range [-2**63, 2**63 - 1] (as TensorFlow, it is "
+            "refused rather than wrapped around or rounded). Pass it as a float (e.g. "
+            "2.0**63), or dtype='uint64' for integers up to 2**64 - 1"
+        )
 
 
 def _supported(array: np.ndarray, value: Any, what: str, prefix: str) -> np.ndarray:
