@@ -37,13 +37,19 @@ def custom_gradient(f: Callable[..., tuple[Any, Callable[..., Any]]]) -> Callabl
 
     @functools.wraps(f)
     def decorated(*args: Any, **kwargs: Any) -> Tensor:
-        inputs = [convert_to_tensor(a) for a in args]
+        inputs = [_tensor(a) for a in args]
         y, grad_fn, variables = _run(f, inputs, kwargs)
         op = _custom_op(f, grad_fn, len(inputs), variables, kwargs)
         reads = [v.read() for v in variables]
         return record(op, (*inputs, *reads), Tensor(y._value), {})
 
     return decorated
+
+
+def _tensor(value: Any) -> Tensor:
+    """`value` as a tensor; a variable as its read (the op's input is the variable itself,
+    not a recorded snapshot of it as `convert_to_tensor` makes)."""
+    return value.read() if isinstance(value, Variable) else convert_to_tensor(value)
 
 
 def _run(
@@ -65,7 +71,7 @@ def _run(
         )
     ids = {t._id for t in inputs}
     variables = [v for v in spy.watched_variables() if v.trainable and v._id not in ids]
-    return convert_to_tensor(y), grad_fn, variables
+    return _tensor(y), grad_fn, variables
 
 
 def _custom_op(

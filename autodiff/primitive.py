@@ -41,7 +41,6 @@ from autodiff.tensor import (
 Grad = Callable[..., Tensor | None]
 _NO_ATTRS: dict[str, Any] = {}
 
-
 # What an op's inputs may hold, by NumPy dtype kind (b bool, i/u signed/unsigned int, f float,
 # c complex), as TensorFlow's kernels: no arithmetic on bools, no order on complex numbers,
 # transcendental functions on floats only (an int32 `exp` is refused, not computed in float64).
@@ -268,10 +267,12 @@ def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None =
     quiet = state.quiet
     try:
         if op.variadic:
-            out = quiet(functools.partial(op.forward, **attrs), [x._value for x in inputs])
+            out = quiet(_with_attrs, op.forward, attrs, [x._value for x in inputs])
         elif attrs:
-            values = [x._value for x in inputs]
-            out = quiet(functools.partial(op.forward, **attrs), *values)
+            if len(inputs) == 1:  # (a reduction: no list to build)
+                out = quiet(_with_attrs, op.forward, attrs, inputs[0]._value)
+            else:
+                out = quiet(_with_attrs, op.forward, attrs, *[x._value for x in inputs])
         elif len(inputs) == 2:  # the common cases, spelled out: this runs for every op
             out = quiet(op.forward, inputs[0]._value, inputs[1]._value)
         elif len(inputs) == 1:
@@ -297,6 +298,11 @@ def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None =
         for tape in tapes:
             tape._record(entry, op)
     return result
+
+
+def _with_attrs(forward: Callable[..., Any], attrs: dict[str, Any], *values: Any) -> Any:
+    """`forward(*values, **attrs)` (what `apply` hands `state.quiet` for an op with attrs)."""
+    return forward(*values, **attrs)
 
 
 def binary(op: Op, x: Any, y: Any) -> Tensor:

@@ -429,7 +429,12 @@ def _seeds(target: Any, targets: list[Tensor], output_gradients: Any) -> list[Te
     if output_gradients is None:
         return [_ones(t._value) for t in targets]
     if nest.is_nested(target):
-        given = nest.flatten_up_to(target, output_gradients, "gradient: output_gradients")
+        try:
+            given = nest.flatten_up_to(target, output_gradients, "gradient: output_gradients")
+        except ValueError:
+            given = nest.flatten(output_gradients)  # a flat list: one per target, in order
+            if not isinstance(output_gradients, list | tuple) or len(given) != len(targets):
+                raise
     elif _one_tensor_list(output_gradients):
         given = list(output_gradients)  # `[g]` for one target (as TensorFlow takes it)
     else:
