@@ -174,6 +174,8 @@ def _first_below(facts: Facts, start: int, kind: str, look: Look) -> str:
     first in the consumers' order (as a recursive search would), or "". Each node's answer
     is kept (`facts.found[kind]`): explaining every node searches each node once."""
     memo = facts.found[kind]
+    if start in memo:
+        return memo[start]
     consumers = facts.consumers
     stack: list[list[Any]] = [[start, iter(consumers[start]), None]]
     while stack:
