@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import sys
+import threading
 import tracemalloc
 import warnings
 import weakref
@@ -153,6 +154,30 @@ def test_no_forward_op_warns_the_value_says_inf_or_nan(name: str) -> None:
             result = FORWARDS[name]()
         FORWARDS[name]()  # outside a tape too
     assert not np.all(np.isfinite(result.numpy())) or name == "cast"
+
+
+def test_no_forward_op_warns_in_threads_running_at_once() -> None:
+    """Each thread runs forwards in its own quiet context (NumPy releases the GIL on large
+    arrays, so two threads are inside forwards at once)."""
+    results: list[ad.Tensor] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(200):
+                results.append(ad.constant(np.full(20_000, BIG)) * BIG)
+        except BaseException as e:
+            errors.append(e)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert not errors and len(results) == 800
+    assert np.isinf(results[-1].numpy()).all()
 
 
 def test_the_policy_stays_with_the_engine() -> None:
