@@ -152,12 +152,17 @@ def _contributions(
     pair = len(args) == 2 and not attrs and not variadic  # the common case: `x * y`
     if pair:
         first, second = args  # (passed as they are: faster than unpacking `*args` per call)
+    joint = None  # the gradients of every input at once, for an op that makes them so
     for i, x in enumerate(inputs):
         if x[0] not in needed:
             continue
         if variadic:
-            grad = op.grad(i)
-            contribution = None if grad is None else grad(g, out, args, **(attrs or {}))
+            if op.joint is not None:
+                joint = op.joint(g, out, args) if joint is None else joint
+                contribution = joint[i]
+            else:
+                grad = op.grad(i)
+                contribution = None if grad is None else grad(g, out, args, **(attrs or {}))
         else:
             grad = grads[i]
             if grad is None:

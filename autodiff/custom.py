@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from autodiff import nest
+from autodiff import nest, ops
 from autodiff.context import no_recording, state
 from autodiff.primitive import Op, record
 from autodiff.tape import GradientTape
@@ -37,13 +37,19 @@ def custom_gradient(f: Callable[..., tuple[Any, Callable[..., Any]]]) -> Callabl
 
     @functools.wraps(f)
     def decorated(*args: Any, **kwargs: Any) -> Tensor:
-        inputs = [convert_to_tensor(a) for a in args]
+        inputs = [_tensor(a) for a in args]
         y, grad_fn, variables = _run(f, inputs, kwargs)
         op = _custom_op(f, grad_fn, len(inputs), variables, kwargs)
         reads = [v.read() for v in variables]
         return record(op, (*inputs, *reads), Tensor(y._value), {})
 
     return decorated
+
+
+def _tensor(value: Any) -> Tensor:
+    """`value` as a tensor; a variable as its read (the op's input is the variable itself,
+    not a recorded snapshot of it as `convert_to_tensor` makes)."""
+    return value.read() if isinstance(value, Variable) else convert_to_tensor(value)
 
 
 def _run(
@@ -65,7 +71,7 @@ def _run(
         )
     ids = {t._id for t in inputs}
     variables = [v for v in spy.watched_variables() if v.trainable and v._id not in ids]
-    return convert_to_tensor(y), grad_fn, variables
+    return _tensor(y), grad_fn, variables
 
 
 def _custom_op(
@@ -75,24 +81,22 @@ def _custom_op(
     variables: list[Variable],
     kwargs: dict[str, Any],
 ) -> Op:
-    """A one-off op whose gradient calls `grad_fn` (once per upstream gradient)."""
-    last: dict[str, Any] = {}
+    """A one-off op whose gradients come from one call of `grad_fn` per backward step (never
+    cached across calls: a persistent tape's second `gradient` calls it again, as TensorFlow)."""
+    name = getattr(f, "__name__", "custom_gradient")
 
-    def all_grads(g: Tensor) -> list[Tensor | None]:
-        if last.get("g") is not g:
-            with tensor_mode():  # the user's grad_fn gets (and returns) tensors
-                input_grads, variable_grads = call_grad_fn(g)
+    def all_grads(g: Any, out: Any, inputs: Sequence[Any]) -> list[Any]:
+        with tensor_mode():  # the user's grad_fn gets (and returns) tensors
+            input_grads, variable_grads = call_grad_fn(g)
             flat = nest.flatten(input_grads) if n_inputs > 1 else [input_grads]
             flat += nest.flatten(variable_grads)
             if len(flat) != n_inputs + len(variables):
                 raise ValueError(
-                    f"custom_gradient: the gradient function of {f.__name__} returned "
-                    f"{len(flat)} gradients for {n_inputs} inputs and {len(variables)} variables"
+                    f"custom_gradient: the gradient function of {name} returned {len(flat)} "
+                    f"gradients for {n_inputs} inputs and {len(variables)} variables"
                 )
-            last["g"] = g
-            grads = [None if v is None else convert_to_tensor(v) for v in flat]
-            last["grads"] = [None if v is None else v._value for v in grads] if state.raw else grads
-        return last["grads"]
+            grads = [_checked(name, i, v, inputs[i]) for i, v in enumerate(flat)]
+        return [None if v is None else v._value for v in grads] if state.raw else grads
 
     def call_grad_fn(g: Any) -> tuple[Any, Any]:
         upstream = g if isinstance(g, Tensor) else Tensor(np.asarray(g))
@@ -101,7 +105,7 @@ def _custom_op(
         return grad_fn(upstream), []
 
     def grad(g: Tensor, out: Tensor, inputs: list[Tensor], index: int) -> Tensor | None:
-        return all_grads(g)[index]
+        return all_grads(g, out, inputs)[index]
 
     def rerun(values: list[np.ndarray], attrs: Any) -> tuple[np.ndarray, Op]:
         inputs = [Tensor(v) for v in values[:n_inputs]]
@@ -113,15 +117,34 @@ def _custom_op(
         return rerun(values, None)[0]
 
     op = Op(
-        getattr(f, "__name__", "custom_gradient"),
+        name,
         forward,
         (grad,),
-        (f"custom gradient of {getattr(f, '__name__', 'f')}",),
+        (f"custom gradient of {name}",),
         input_names=("inputs",),
         variadic=True,
     )
     op.rerun = rerun
+    op.joint = all_grads
     return op
+
+
+def _checked(name: str, index: int, grad: Any, x: Any) -> Tensor | None:
+    """The gradient `grad` a custom gradient function returned for input `index` (`x`), as a
+    tensor of `x`'s shape: one number is broadcast to it; any other shape is an error."""
+    if grad is None:
+        return None
+    grad = convert_to_tensor(grad)
+    shape = np.shape(x)
+    if grad.shape == shape:
+        return grad
+    if grad.size == 1 and grad.ndim <= len(shape):
+        return ops.broadcast_to(grad, shape)
+    raise ValueError(
+        f"custom_gradient: the gradient function of {name} returned a gradient of shape "
+        f"{grad.shape} for input {index}, which has shape {shape}; return one gradient of "
+        "each input's shape (or one number, broadcast to it)"
+    )
 
 
 @contextlib.contextmanager

@@ -11,7 +11,7 @@ saturated (local derivative below `SATURATED`). Otherwise the gradient is simply
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -31,14 +31,56 @@ BLOCKERS = {
 
 def explain(graph: Graph, node: Node) -> str:
     """One sentence saying why `node`'s gradient (of `graph`'s target) is what it is."""
-    sentence = _explain(graph, node)
+    sentence = _explain(graph, node, facts(graph))
     return sentence[0].upper() + sentence[1:]
 
 
-def _explain(graph: Graph, node: Node) -> str:
+class Facts:
+    """What explanations read of one graph, found once (a graph is immutable), so that
+    explaining every node takes time linear in the graph's size: the consumers of each node,
+    the backward steps by node, which nodes the target depends on (through stop_gradient or
+    not), and, filled as explanations ask, the first stop, blocker or saturated op below a
+    node. Every walk is iterative: a graph of any depth."""
+
+    def __init__(self, graph: Graph) -> None:
+        """The facts of `graph` (which has a target)."""
+        self.graph = graph
+        nodes = graph.nodes
+        self.consumers: list[list[int]] = [[] for _ in nodes]
+        for n in nodes:
+            for i in n.inputs:
+                self.consumers[i].append(n.id)
+        self.is_stop = [n.op == "stop_gradient" for n in nodes]
+        target = graph.target
+        self.reaches = set(_walk(target, lambda n: nodes[n].inputs))
+        # the nodes with a path to the target on which no node after them is a stop_gradient
+        clean = lambda n: () if self.is_stop[n] else nodes[n].inputs
+        self.reaches_clean = set() if self.is_stop[target] else set(_walk(target, clean))
+        self.stop_above = [False] * len(nodes)  # a stop_gradient among the node's ancestors
+        for n in nodes:
+            self.stop_above[n.id] = self.is_stop[n.id] or any(self.stop_above[i] for i in n.inputs)
+        self._steps: dict[int, BackwardStep] | None = None
+        self.found: dict[str, dict[int, str]] = {"stop": {}, "blocker": {}, "saturated": {}}
+
+    @property
+    def steps(self) -> dict[int, BackwardStep]:
+        """The backward steps by op node (made on first use)."""
+        if self._steps is None:
+            self._steps = {s.node: s for s in self.graph.backward_steps()}
+        return self._steps
+
+
+def facts(graph: Graph) -> Facts:
+    """The `Facts` of `graph`, made once and kept with it."""
+    found = graph._facts
+    if found is None:
+        found = graph._facts = Facts(graph)
+    return found
+
+
+def _explain(graph: Graph, node: Node, facts: Facts) -> str:
     target = graph.nodes[graph.target]
     name, t = f"the gradient of {node.name!r}", repr(target.name)
-    consumers = _consumers(graph)
     if node.id == target.id:
         if node.grad is None:
             return (
@@ -52,14 +94,14 @@ def _explain(graph: Graph, node: Node) -> str:
             f"{name} is None: it has dtype {node.dtype}, and only float tensors "
             f"are differentiable (cast it, e.g. ad.cast({node.name}, ad.float32))."
         )
-    if not _reaches(node.id, target.id, consumers, graph, through_stop=True):
+    if node.id not in facts.reaches:
         return f"{name} is None: {t} does not depend on it (no path leads from it to {t})."
     if node.grad is None:
-        return _none_reason(graph, node, name, t, consumers)
-    return _zero_or_small_reason(graph, node, name, t, consumers)
+        return _none_reason(graph, node, name, t, facts)
+    return _zero_or_small_reason(node, name, t, facts)
 
 
-def _none_reason(graph: Graph, node: Node, name: str, t: str, consumers: list) -> str:
+def _none_reason(graph: Graph, node: Node, name: str, t: str, facts: Facts) -> str:
     if node.op == "stop_gradient":
         return f"{name} is None: it is the output of stop_gradient, which acts as a constant."
     if not node.watched:
@@ -68,13 +110,14 @@ def _none_reason(graph: Graph, node: Node, name: str, t: str, consumers: list) -
                 "a constant the tape does not watch: make it an ad.Variable, or call "
                 "tape.watch on it inside the `with` block"
             )
-        elif _has_stop_above(graph, node.id):
+        elif facts.stop_above[node.id]:
             what = "computed only from constants and stop_gradient outputs, which act as constants"
         else:
             what = "computed only from constants the tape does not watch"
         return f"{name} is None: it is {what}."
-    if not _reaches(node.id, graph.target, consumers, graph, through_stop=False):
-        stop = _first_stop(graph, node.id, consumers)
+    if node.id not in facts.reaches_clean:
+        first = _first_below(facts, node.id, "stop", lambda c: _stop_look(facts, c))
+        stop = first or "stop_gradient"
         return (
             f"{name} is None: every path from it to {t} goes through "
             f"stop_gradient {stop!r}, which cuts the gradient."
@@ -82,14 +125,13 @@ def _none_reason(graph: Graph, node: Node, name: str, t: str, consumers: list) -
     return f"{name} is None: no gradient reaches it from {t}."
 
 
-def _zero_or_small_reason(graph: Graph, node: Node, name: str, t: str, consumers: list) -> str:
-    steps = {s.node: s for s in graph.backward_steps()}
+def _zero_or_small_reason(node: Node, name: str, t: str, facts: Facts) -> str:
     grad = np.asarray(node.grad)
     if grad.size and np.all(grad == 0):
-        blocker = _blocker(graph, node.id, steps, consumers, set())
+        blocker = _first_below(facts, node.id, "blocker", lambda c: _blocker_look(facts, c))
         why = blocker or "the local derivatives on the way multiply to zero"
         return f"{name} is zero: {why}."
-    saturated = _saturated(graph, node.id, steps, consumers, set())
+    saturated = _first_below(facts, node.id, "saturated", lambda c: _saturated_look(facts, c))
     if saturated:
         return f"{name} is small: {saturated}."
     return f"{name} is neither None nor zero: it flows back from {t} unblocked."
@@ -110,91 +152,80 @@ def _local_slope(op: Node) -> np.ndarray | None:
     return None
 
 
-def _walk(
-    start: int,
-    neighbours: Callable[[int], Sequence[int]],
-    enter: Callable[[int], bool] | None = None,
-) -> Iterator[int]:
-    """`start`, then every node reached from it through `neighbours` (depth first, each
-    once, as it is found), not going into the nodes `enter` refuses."""
+def _walk(start: int, neighbours: Callable[[int], Sequence[int]]) -> Iterator[int]:
+    """`start`, then every node reached from it through `neighbours` (each once)."""
     seen, stack = {start}, [start]
     yield start
     while stack:
         for m in neighbours(stack.pop()):
-            if m not in seen and (enter is None or enter(m)):
+            if m not in seen:
                 seen.add(m)
                 yield m
                 stack.append(m)
 
 
-def _is_stop(graph: Graph, n: int) -> bool:
-    return graph.nodes[n].op == "stop_gradient"
+# What a search below a node finds at one consumer: a sentence (found: stop there), or ""
+# and whether to search on below it.
+Look = Callable[[int], tuple[str, bool]]
 
 
-def _has_stop_above(graph: Graph, start: int) -> bool:
-    """Whether a stop_gradient op is among the ops `start` is computed from (or is it)."""
-    return any(_is_stop(graph, n) for n in _walk(start, lambda n: graph.nodes[n].inputs))
+def _first_below(facts: Facts, start: int, kind: str, look: Look) -> str:
+    """The first sentence `look` finds on the way from `start` towards the target, depth
+    first in the consumers' order (as a recursive search would), or "". Each node's answer
+    is kept (`facts.found[kind]`): explaining every node searches each node once."""
+    memo = facts.found[kind]
+    if start in memo:
+        return memo[start]
+    consumers = facts.consumers
+    stack: list[list[Any]] = [[start, iter(consumers[start]), None]]
+    while stack:
+        frame = stack[-1]
+        n, rest, waiting = frame
+        if waiting is not None and memo[waiting]:
+            memo[n] = memo[waiting]
+        else:
+            for c in rest:
+                text, deeper = look(c)
+                if text or (deeper and c in memo and memo[c]):
+                    memo[n] = text or memo[c]
+                    break
+                if deeper and c not in memo:
+                    frame[2] = c
+                    stack.append([c, iter(consumers[c]), None])
+                    break
+            else:
+                memo[n] = ""
+        if n in memo:
+            stack.pop()
+    return memo[start]
 
 
-def _consumers(graph: Graph) -> list[list[int]]:
-    out: list[list[int]] = [[] for _ in graph.nodes]
-    for n in graph.nodes:
-        for i in n.inputs:
-            out[i].append(n.id)
-    return out
+def _stop_look(facts: Facts, c: int) -> tuple[str, bool]:
+    return (facts.graph.nodes[c].name, False) if facts.is_stop[c] else ("", True)
 
 
-def _reaches(start: int, end: int, consumers: Sequence, graph: Graph, through_stop: bool) -> bool:
-    """Whether a path leads from `start` to `end` (optionally not through stop_gradient)."""
-    enter = None if through_stop else (lambda n: not _is_stop(graph, n))
-    return any(n == end for n in _walk(start, consumers.__getitem__, enter))
+def _blocker_look(facts: Facts, c: int) -> tuple[str, bool]:
+    """An op that sends nothing back although a gradient arrives at it."""
+    step = facts.steps.get(c)
+    if step is None:
+        return "", False
+    if np.any(np.asarray(step.upstream) != 0):
+        op = facts.graph.nodes[c]
+        text = BLOCKERS.get(op.op or "", "the local derivative of {op} is zero here")
+        return text.format(op=_op_text(op)), False
+    return "", True
 
 
-def _first_stop(graph: Graph, start: int, consumers: Sequence) -> str:
-    """The name of the first stop_gradient op found on the way from `start`."""
-    found = (n for n in _walk(start, consumers.__getitem__) if n != start and _is_stop(graph, n))
-    first = next(found, None)
-    return graph.nodes[first].name if first is not None else "stop_gradient"
-
-
-def _blocker(
-    graph: Graph, n: int, steps: dict[int, BackwardStep], consumers: Sequence, seen: set
-) -> str:
-    """The first op, from `n` towards the target, that sends `n` nothing although a gradient
-    arrives at it."""
-    for c in consumers[n]:
-        step = steps.get(c)
-        if step is None or c in seen:
-            continue
-        seen.add(c)
-        if np.any(np.asarray(step.upstream) != 0):
-            op = graph.nodes[c]
-            text = BLOCKERS.get(op.op or "", "the local derivative of {op} is zero here")
-            return text.format(op=_op_text(op))
-        deeper = _blocker(graph, c, steps, consumers, seen)
-        if deeper:
-            return deeper
-    return ""
-
-
-def _saturated(
-    graph: Graph, n: int, steps: dict[int, BackwardStep], consumers: Sequence, seen: set
-) -> str:
-    """A tanh or sigmoid between `n` and the target whose local derivative is below
-    `SATURATED` everywhere."""
-    for c in consumers[n]:
-        if c in seen or c not in steps:
-            continue
-        seen.add(c)
-        op = graph.nodes[c]
-        local = _local_slope(op)
-        if local is not None and np.all(np.abs(local) < SATURATED):
-            peak = float(np.max(np.abs(local)))
-            return (
-                f"the {_op_text(op)} on the way is saturated: its local derivative is at most "
-                f"{peak:.2g} (below {SATURATED:g}), so it passes back almost nothing"
-            )
-        deeper = _saturated(graph, c, steps, consumers, seen)
-        if deeper:
-            return deeper
-    return ""
+def _saturated_look(facts: Facts, c: int) -> tuple[str, bool]:
+    """A tanh or sigmoid whose local derivative is below `SATURATED` everywhere."""
+    if c not in facts.steps:
+        return "", False
+    op = facts.graph.nodes[c]
+    local = _local_slope(op)
+    if local is not None and np.all(np.abs(local) < SATURATED):
+        peak = float(np.max(np.abs(local)))
+        return (
+            f"the {_op_text(op)} on the way is saturated: its local derivative is at most "
+            f"{peak:.2g} (below {SATURATED:g}), so it passes back almost nothing"
+        ), False
+    return "", True

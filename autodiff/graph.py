@@ -93,7 +93,7 @@ class BackwardStep:
 class Graph:
     """The recorded computation: `nodes` in topological order and the `target` node's id."""
 
-    __slots__ = ("_by_tensor", "_ops", "_steps", "nodes", "target")
+    __slots__ = ("_by_tensor", "_facts", "_ops", "_steps", "nodes", "target")
 
     def __init__(
         self,
@@ -109,6 +109,7 @@ class Graph:
         self._ops = tuple(node_ops)
         self._by_tensor = by_tensor
         self._steps = tuple(steps)  # the backward pass that made the grads, for backward_steps
+        self._facts: Any = None  # what `explain` reads of the graph, found on first use
 
     # ----- looking things up -----
 

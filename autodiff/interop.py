@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from autodiff import ops
-from autodiff.tensor import Tensor
+from autodiff.tensor import Tensor, convert_to_tensor
 
 # ufunc -> the name of its op in the table (same arguments); looked up when called, so that
 # this module can be imported while the table is still being built
@@ -27,7 +27,7 @@ UFUNCS: dict[np.ufunc, str] = {
     np.negative: "negative",
     np.positive: "identity",
     np.power: "pow",
-    np.float_power: "pow",
+    np.float_power: "float_power",
     np.square: "square",
     np.sqrt: "sqrt",
     np.absolute: "abs",
@@ -50,12 +50,67 @@ UFUNCS: dict[np.ufunc, str] = {
     np.not_equal: "not_equal",
 }
 
+
+def _as_float64(x: Any) -> Any:
+    return ops.cast(x, np.float64) if isinstance(x, Tensor) else np.asarray(x, np.float64)
+
+
+def _float_power(x: Any, y: Any) -> Tensor:
+    """`np.float_power`: `pow` computed in float64 (complex128 for complex), as NumPy."""
+    if any(np.asarray(v).dtype.kind == "c" for v in (x, y)):
+        return ops.pow(ops.cast(x, np.complex128), ops.cast(y, np.complex128))
+    return ops.pow(_as_float64(x), _as_float64(y))
+
+
+def _true_divide(x: Any, y: Any) -> Tensor:
+    """`np.true_divide`: integers divided in float64, as NumPy (`ad.divide` gives float32
+    for 8- and 16-bit integers, as TensorFlow)."""
+    if all(np.asarray(v).dtype.kind in "biu" for v in (x, y)):
+        return ops.divide(_as_float64(x), _as_float64(y))
+    return ops.divide(x, y)
+
+
+# ufuncs whose NumPy dtype rules differ from the op's: the op, on NumPy's dtypes
+DTYPED_UFUNCS: dict[np.ufunc, Callable[..., Tensor]] = {
+    np.float_power: _float_power,
+    np.true_divide: _true_divide,
+}
+
 # ufuncs that only inspect values: computed on the values, not recorded
 VALUE_UFUNCS = {np.isnan, np.isinf, np.isfinite, np.signbit, np.logical_not}
 
 
-def _reduction(op_name: str) -> Callable[..., Tensor]:
-    def call(a: Any, axis: Any = None, *, keepdims: bool = False) -> Tensor:
+def _refuse_extra(name: str, given: dict[str, Any]) -> None:
+    """Refuse NumPy keywords the op has no counterpart for (rather than ignore them)."""
+    used = sorted(k for k, v in given.items() if v is not None)
+    if used:
+        raise TypeError(
+            f"the keyword arguments {used} are not supported on autodiff tensors (outputs "
+            f"are new immutable tensors, in the dtype NumPy gives); call np.{name} on "
+            "np.asarray(t) for a plain array"
+        )
+
+
+def _numpy_dtype(a: Any, name: str) -> Any:
+    """`a` cast to the dtype NumPy's `np.sum`/`np.prod` (ints and bools: 64 bits) or
+    `np.mean` (ints and bools: float64) compute in; floats unchanged (and recorded)."""
+    if not isinstance(a, Tensor):
+        a = convert_to_tensor(np.asarray(a))
+    kind = a.dtype.kind
+    if kind in "biu":
+        if name == "mean":
+            return ops.cast(a, np.float64)
+        return ops.cast(a, np.uint64 if kind == "u" else np.int64)
+    return a
+
+
+def _reduction(op_name: str, numpy_name: str) -> Callable[..., Tensor]:
+    def call(a: Any, axis: Any = None, *, keepdims: bool = False, **unsupported: Any) -> Tensor:
+        _refuse_extra(numpy_name, unsupported)
+        if numpy_name in ("sum", "prod", "mean"):
+            a = _numpy_dtype(a, numpy_name)
+        elif np.size(a) == 0:  # NumPy's max of nothing is an error (TensorFlow's is -inf)
+            getattr(np, numpy_name)(np.asarray(a), axis=axis, keepdims=keepdims)
         return getattr(ops, op_name)(a, axis, keepdims=keepdims)
 
     return call
@@ -69,36 +124,95 @@ def _where(condition: Any, x: Any = None, y: Any = None) -> Tensor:
     return ops.where(condition, x, y)
 
 
-def _dot(a: Any, b: Any) -> Tensor:
-    if np.ndim(a) == 0 or np.ndim(b) == 0:
+def _dot(a: Any, b: Any, out: Any = None) -> Tensor:
+    """`np.dot`: a product for a scalar, `matmul` up to 2-D, and for N-D NumPy's sum over
+    the last axis of `a` and the second-to-last of `b` (shape
+    `a.shape[:-1] + b.shape[:-2] + b.shape[-1:]`)."""
+    _refuse_extra("dot", {"out": out})
+    a, b = convert_to_tensor(a), convert_to_tensor(b)
+    if a.ndim == 0 or b.ndim == 0:
         return ops.multiply(a, b)
-    return ops.matmul(a, b)
+    if (b.ndim <= 2 and a.ndim <= 2) or b.ndim == 1:
+        return ops.matmul(a, b)
+    n = b.ndim
+    moved = ops.transpose(b, [n - 2, *range(n - 2), n - 1])  # b's summed axis first
+    flat_b = ops.reshape(moved, [b.shape[-2], -1])
+    product = ops.matmul(ops.reshape(a, [-1, a.shape[-1]]), flat_b)
+    return ops.reshape(product, [*a.shape[:-1], *b.shape[:-2], b.shape[-1]])
+
+
+def _reshape(a: Any, shape: Any = None, order: str = "C", *, copy: Any = None) -> Tensor:
+    """`np.reshape` in C or Fortran order ('A': Fortran if `a` is Fortran-contiguous only)."""
+    if shape is None:
+        raise TypeError("reshape() missing required argument 'shape'")
+    if order == "A":
+        values = np.asarray(a)
+        order = "F" if values.flags.f_contiguous and not values.flags.c_contiguous else "C"
+    if order == "C":
+        return ops.reshape(a, shape)
+    if order != "F":
+        raise ValueError(f"order must be one of 'C', 'F' or 'A', got {order!r}")
+    shape = [shape] if isinstance(shape, int | np.integer) else list(shape)
+    backwards = ops.reshape(ops.transpose(a), shape[::-1])  # Fortran order: reversed axes
+    return ops.transpose(backwards)
+
+
+def _concatenate(arrays: Any, axis: Any = 0, out: Any = None, **unsupported: Any) -> Tensor:
+    _refuse_extra("concatenate", {"out": out, **unsupported})
+    if axis is None:  # NumPy: flattened first
+        return ops.concat([ops.reshape(x, [-1]) for x in arrays], axis=0)
+    return ops.concat(list(arrays), axis=axis)
+
+
+def _stack(arrays: Any, axis: int = 0, out: Any = None, **unsupported: Any) -> Tensor:
+    _refuse_extra("stack", {"out": out, **unsupported})
+    return ops.stack(list(arrays), axis=axis)
+
+
+def _clip(a: Any, a_min: Any = None, a_max: Any = None, out: Any = None, **kw: Any) -> Tensor:
+    """`np.clip`: `minimum(maximum(a, a_min), a_max)`, as NumPy (with a_min > a_max, a_max);
+    either bound may be None (also given as `min=`/`max=`)."""
+    a_min = kw.pop("min", a_min)
+    a_max = kw.pop("max", a_max)
+    _refuse_extra("clip", {"out": out, **kw})
+    if a_min is None and a_max is None:
+        raise ValueError("np.clip: one of a_min and a_max must be given")
+    result = a if a_min is None else ops.maximum(a, a_min)
+    return result if a_max is None else ops.minimum(result, a_max)
+
+
+def _copy(a: Any, order: str = "K", subok: bool = False) -> Tensor:
+    """`np.copy`: the same values, recorded (an `identity` op), so gradients flow through."""
+    return ops.identity(a)
 
 
 # function -> op (NumPy's signature mapped onto the op's)
 FUNCTIONS: dict[Callable[..., Any], Callable[..., Tensor]] = {
-    np.sum: _reduction("reduce_sum"),
-    np.mean: _reduction("reduce_mean"),
-    np.max: _reduction("reduce_max"),
-    np.amax: _reduction("reduce_max"),
-    np.min: _reduction("reduce_min"),
-    np.amin: _reduction("reduce_min"),
-    np.prod: _reduction("reduce_prod"),
+    np.sum: _reduction("reduce_sum", "sum"),
+    np.mean: _reduction("reduce_mean", "mean"),
+    np.max: _reduction("reduce_max", "max"),
+    np.amax: _reduction("reduce_max", "amax"),
+    np.min: _reduction("reduce_min", "min"),
+    np.amin: _reduction("reduce_min", "amin"),
+    np.prod: _reduction("reduce_prod", "prod"),
     np.where: _where,
     np.dot: _dot,
-    np.concatenate: lambda arrays, axis=0: ops.concat(list(arrays), axis=axis),
-    np.stack: lambda arrays, axis=0: ops.stack(list(arrays), axis=axis),
+    np.concatenate: _concatenate,
+    np.stack: _stack,
     np.transpose: lambda a, axes=None: ops.transpose(a, axes),
-    np.reshape: lambda a, shape=None, **kw: ops.reshape(a, kw.get("newshape", shape)),
+    np.reshape: _reshape,
     np.expand_dims: lambda a, axis: ops.expand_dims(a, axis),
     np.squeeze: lambda a, axis=None: ops.squeeze(a, axis),
-    np.broadcast_to: lambda array, shape: ops.broadcast_to(array, shape),
-    np.clip: lambda a, a_min, a_max: ops.clip_by_value(a, a_min, a_max),
+    np.broadcast_to: lambda array, shape, subok=False: ops.broadcast_to(array, shape),
+    np.clip: _clip,
+    np.copy: _copy,
     np.zeros_like: lambda a, dtype=None: ops.zeros_like(a, dtype),
     np.ones_like: lambda a, dtype=None: ops.ones_like(a, dtype),
 }
 
-# functions that only inspect values: run by NumPy on the values
+# functions that only inspect values (or give indices, counts, bools): run by NumPy on the
+# values. (Those that make new floats from them, np.sort or np.round, are refused: their
+# result would drop off the tape.)
 VALUE_FUNCTIONS = {
     np.shape,
     np.ndim,
@@ -115,14 +229,11 @@ VALUE_FUNCTIONS = {
     np.array2string,
     np.array_repr,
     np.array_str,
-    np.around,
-    np.round,
     np.isnan,
-    np.sort,
+    np.iscomplexobj,
+    np.isrealobj,
     np.argsort,
     np.nonzero,
-    np.unique,
-    np.copy,
 }
 
 
@@ -156,7 +267,7 @@ def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwargs: d
             f"{name}: the keyword arguments {sorted(kwargs)} are not supported on autodiff "
             "tensors (outputs are new immutable tensors, so out= cannot be used)"
         )
-    return getattr(ops, op_name)(*inputs)
+    return DTYPED_UFUNCS.get(ufunc, getattr(ops, op_name, None))(*inputs)
 
 
 def array_function(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict) -> Any:

@@ -6,7 +6,10 @@ gradient `g`, the op's output `out` and its inputs, all tensors, and returns the
 one input, written with the ops of this table so that it can be differentiated again.
 `saves=` names the values the gradients read (inputs by name, and "out"): a non-persistent
 tape frees the others before its backward pass; left out, everything is kept.
-Adding an op means adding one entry here: `import autodiff` exports every op of the table
+Forwards compute without minding NumPy's floating-point warnings: every caller runs them with
+those ignored (`primitive.apply`, the backward pass, replays), so no op warns (as TensorFlow:
+an overflow or 0/0 gives inf or nan, which the value shows). Adding an op means adding one
+entry here: `import autodiff` exports every op of the table
 but those marked `public=False` (see `__all__` at the end).
 """
 
@@ -170,10 +173,9 @@ def multiply(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
 def divide(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """`x / y` elementwise (true division: integers give float32 up to 16 bits, float64 above,
     as TensorFlow)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if x.dtype.kind in "iu":
-            return np.true_divide(x, y, dtype=float32 if x.dtype.itemsize <= 2 else float64)
-        return np.true_divide(x, y)
+    if x.dtype.kind in "iu":
+        return np.true_divide(x, y, dtype=float32 if x.dtype.itemsize <= 2 else float64)
+    return np.true_divide(x, y)
 
 
 @primitive(
@@ -197,9 +199,12 @@ def _pow_grad_y(g: Tensor, out: Tensor, x: Tensor, y: Tensor) -> Tensor:
     formulas=("d(x^y)/dx = y·x^(y-1)", "d(x^y)/dy = x^y·log(x)"),
 )
 def pow(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
-    """`x ** y` elementwise (TensorFlow's `tf.pow`)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.power(x, y)
+    """`x ** y` elementwise (TensorFlow's `tf.pow`; C's `pow` at -inf: `(-inf) ** 0.5` is
+    inf, where NumPy gives nan)."""
+    out = np.power(x, y)
+    if out.dtype.kind == "f" and np.isnan(out).any():
+        return np.where(np.isnan(out) & np.isneginf(x) & (y > 0), np.inf, out)
+    return out
 
 
 @primitive(
@@ -221,8 +226,7 @@ def square(x: TensorLike, name: str | None = None) -> Tensor:
 )
 def sqrt(x: TensorLike, name: str | None = None) -> Tensor:
     """Square root elementwise (`nan` below zero)."""
-    with np.errstate(invalid="ignore"):
-        return np.sqrt(x)
+    return np.sqrt(x)
 
 
 @primitive(
@@ -271,8 +275,7 @@ def minimum(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
 )
 def exp(x: TensorLike, name: str | None = None) -> Tensor:
     """`e ** x` elementwise."""
-    with np.errstate(over="ignore"):
-        return np.exp(x)
+    return np.exp(x)
 
 
 @primitive(
@@ -280,8 +283,7 @@ def exp(x: TensorLike, name: str | None = None) -> Tensor:
 )
 def log(x: TensorLike, name: str | None = None) -> Tensor:
     """Natural logarithm elementwise (`-inf` at 0, `nan` below)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.log(x)
+    return np.log(x)
 
 
 @primitive(
@@ -289,8 +291,7 @@ def log(x: TensorLike, name: str | None = None) -> Tensor:
 )
 def log1p(x: TensorLike, name: str | None = None) -> Tensor:
     """`log(1 + x)` elementwise, accurate for small `x`."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.log1p(x)
+    return np.log1p(x)
 
 
 @primitive(dtypes="float", grads=(lambda g, out, x: g * cos(x),), formulas=("d(sin x)/dx = cos x",))
@@ -381,16 +382,28 @@ def tanh(x: TensorLike, name: str | None = None) -> Tensor:
 def sigmoid(x: TensorLike, name: str | None = None) -> Tensor:
     """The logistic function `1 / (1 + e^-x)`, computed without overflow."""
     if x.dtype.kind == "c":
-        with np.errstate(all="ignore"):
-            return 1 / (1 + np.exp(-x))
+        return 1 / (1 + np.exp(-x))
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
 
 @primitive(
     dtypes="real",
+    public=False,
     saves=("x",),
-    grads=(lambda g, out, x: where(x > 0, g, zeros_like(g)),),
+    grads=(lambda g, out, x, dy: zeros_like(x), lambda g, out, x, dy: relu_grad(x, g)),
+    formulas=("d/dx = 0", "d/d(dy) = 1 where x > 0"),
+)
+def relu_grad(x: TensorLike, dy: TensorLike, name: str | None = None) -> Tensor:
+    """`dy` where `x > 0`, else 0: the gradient of relu given its input `x` and upstream `dy`,
+    one op (as TensorFlow's ReluGrad), so that its own gradient for `x` is zero, not None."""
+    return np.where(x > 0, dy, np.zeros((), dy.dtype))
+
+
+@primitive(
+    dtypes="real",
+    saves=("x",),
+    grads=(lambda g, out, x: relu_grad(x, g),),
     formulas=("d relu(x)/dx = 1 where x > 0",),
 )
 def relu(x: TensorLike, name: str | None = None) -> Tensor:
@@ -551,16 +564,30 @@ def matmul(
 
 
 # ----------------------------------------------------------------------------- shape
-@primitive(
-    saves=(),
-    grads=(
-        lambda g, out, a, perm: transpose(g, None if perm is None else np.argsort(perm).tolist()),
-    ),
-    formulas=("gradient transposed back",),
-)
+def _perm(perm: Any, ndim: int) -> tuple[int, ...] | None:
+    """`perm` with its negative entries counted from the end (as NumPy), checked to name each
+    axis once; None (reverse the axes) stays None. `transpose` and its gradient read it."""
+    if perm is None:
+        return None
+    axes = _shape(perm)
+    normal = tuple(a + ndim if a < 0 else a for a in axes)
+    if sorted(normal) != list(range(ndim)):
+        raise ValueError(
+            f"perm {list(axes)} is not a permutation of the axes of a tensor of rank {ndim}: "
+            f"give each axis 0..{ndim - 1} once (negative entries count from the end)"
+        )
+    return normal
+
+
+def _transpose_grad(g: Tensor, out: Tensor, a: Tensor, perm: Any) -> Tensor:
+    return transpose(g, None if perm is None else np.argsort(_perm(perm, a.ndim)).tolist())
+
+
+@primitive(saves=(), grads=(_transpose_grad,), formulas=("gradient transposed back",))
 def transpose(a: TensorLike, perm: Sequence[int] | None = None, name: str | None = None) -> Tensor:
-    """`a` with its axes permuted by `perm` (reversed when None)."""
-    return np.transpose(a, None if perm is None else _shape(perm))
+    """`a` with its axes permuted by `perm` (reversed when None; negative entries count from
+    the end)."""
+    return np.transpose(a, _perm(perm, a.ndim))
 
 
 @primitive(
@@ -658,7 +685,17 @@ def _concat_grad(g: Tensor, out: Tensor, values: list[Tensor], index: int, axis:
 )
 def concat(values: Sequence[TensorLike], axis: int, name: str | None = None) -> Tensor:
     """The tensors of `values` joined along an existing `axis`."""
-    return np.concatenate(values, axis=axis)
+    return np.concatenate(values, axis=_one_axis(axis, "concat"))
+
+
+def _one_axis(axis: Any, op: str) -> int:
+    """`axis` checked to be one int (NumPy would read None as "flatten first")."""
+    if not isinstance(axis, int | np.integer) or isinstance(axis, bool):
+        raise TypeError(
+            f"axis must be one int, got {axis!r}; to join the values flattened, reshape them "
+            f"to 1-D first: ad.{op}([ad.reshape(x, [-1]) for x in values], axis=0)"
+        )
+    return int(axis)
 
 
 def _stack_grad(g: Tensor, out: Tensor, values: list[Tensor], index: int, axis: int) -> Tensor:
@@ -670,18 +707,25 @@ def _stack_grad(g: Tensor, out: Tensor, values: list[Tensor], index: int, axis: 
 )
 def stack(values: Sequence[TensorLike], axis: int = 0, name: str | None = None) -> Tensor:
     """The tensors of `values` (all the same shape) joined along a new `axis`."""
-    return np.stack(values, axis=axis)
+    return np.stack(values, axis=_one_axis(axis, "stack"))
 
 
 def _index(index: Any) -> Any:
-    """A NumPy index for `index`: tensors and lists become integer (or bool) arrays."""
+    """A NumPy index for `index`, in one form: tensors, lists, and tuples inside the index
+    tuple (`x[(0, 0), :]`) become integer (or bool) arrays, as NumPy reads them, so that every
+    integer-array index takes the same path (`scatter` adds its repeats up)."""
     if isinstance(index, tuple):
-        return tuple(_index(i) for i in index)
-    if isinstance(index, Tensor):
-        return index._value
-    if isinstance(index, list):
-        return np.asarray(index)
-    return index
+        return tuple(_index_item(i) for i in index)
+    return _index_item(index)
+
+
+def _index_item(item: Any) -> Any:
+    if isinstance(item, Tensor):
+        return item._value
+    if isinstance(item, list | tuple):
+        array = np.asarray(item)
+        return array.astype(np.intp) if not array.size and array.dtype.kind == "f" else array
+    return item
 
 
 def _has_array(index: Any) -> bool:
@@ -727,8 +771,7 @@ def cast(x: TensorLike, dtype: DTypeLike, name: str | None = None) -> Tensor:
     dtype = as_dtype(dtype)
     if x.dtype.kind == "c" and dtype.kind != "c":  # to bool too: 1j is False, as TensorFlow
         x = np.real(x)
-    with np.errstate(invalid="ignore", over="ignore"):
-        return x.astype(dtype, copy=False)
+    return x.astype(dtype, copy=False)
 
 
 @primitive(saves=(), grads=(lambda g, out, x: g,), formulas=("d(x)/dx = 1",))
@@ -900,8 +943,7 @@ def reduce_logsumexp(
     axes = _axes(axis, x.ndim)
     top = np.maximum.reduce(x, axes, keepdims=True, **_empty_start(x, "max"))
     top = np.where(np.isfinite(top), top, 0).astype(x.dtype)
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        result = np.log(np.add.reduce(np.exp(x - top), axes, keepdims=True)) + top
+    result = np.log(np.add.reduce(np.exp(x - top), axes, keepdims=True)) + top
     return result if keepdims else result.squeeze(axis=axes)
 
 
@@ -978,9 +1020,9 @@ def softmax(logits: TensorLike, axis: int | None = None, name: str | None = None
     """`exp(x) / sum(exp(x))` along `axis` (the last by default), computed without overflow."""
     axis = _softmax_checked_axis(logits, axis)
     top = np.max(logits, axis=axis, keepdims=True, **_empty_start(logits, "max"))
-    with np.errstate(invalid="ignore", over="ignore"):  # inf logits: nan, as TensorFlow
-        e = np.exp(logits - top)
-        return e / np.sum(e, axis=axis, keepdims=True)
+    # inf logits: nan, as TensorFlow
+    e = np.exp(logits - top)
+    return e / np.sum(e, axis=axis, keepdims=True)
 
 
 @primitive(
@@ -995,9 +1037,8 @@ def log_softmax(logits: TensorLike, axis: int | None = None, name: str | None = 
     """`x - logsumexp(x)` along `axis` (the last by default), computed without overflow."""
     axis = _softmax_checked_axis(logits, axis)
     top = np.max(logits, axis=axis, keepdims=True, **_empty_start(logits, "max"))
-    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        shifted = logits - top
-        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    shifted = logits - top
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
 def _add_n_explain(values: list[np.ndarray]) -> str | None:

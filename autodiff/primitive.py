@@ -33,6 +33,7 @@ from autodiff.tensor import (
     Tensor,
     Variable,
     VariableRead,
+    checked_name,
     repeated,
     to_array,
 )
@@ -69,6 +70,7 @@ class Op:
         "grads",
         "independent",
         "input_names",
+        "joint",
         "key",
         "name",
         "public",
@@ -132,6 +134,9 @@ class Op:
         # For ops that must re-run user code on replay (custom_gradient): values, attrs ->
         # (output, the op to differentiate that output with).
         self.rerun: Callable[[list[np.ndarray], Any], tuple[np.ndarray, Op]] | None = None
+        # For a variadic op whose gradients come from one call (a custom gradient's grad_fn):
+        # (g, out, inputs) -> the gradient of every input, called once per backward step.
+        self.joint: Callable[..., list[Any]] | None = None
 
     def grad(self, index: int) -> Grad | None:
         """The gradient function of input `index` (variadic ops share one, given `index=`)."""
@@ -216,29 +221,72 @@ def for_backward(records: Sequence[Record]) -> list[Record]:
     return stripped
 
 
+# Attribute values that cannot change after the call: kept as they are (`frozen_attrs`).
+_IMMUTABLE = frozenset(
+    {int, float, bool, str, complex, type(None), slice, type(Ellipsis), np.dtype, Tensor}
+)
+
+
+def frozen_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
+    """`attrs` as an op records them: what the caller may change later (a list, a NumPy array,
+    a variable, as an index, a perm or an axis list) copied, arrays read-only, so that
+    changing it after the op changes neither the gradient nor a replay."""
+    for value in attrs.values():
+        if type(value) not in _IMMUTABLE:
+            return {k: _frozen_attr(v) for k, v in attrs.items()}
+    return attrs  # the common case: ints, None, bools (`axis=1, keepdims=False`)
+
+
+def _frozen_attr(value: Any) -> Any:
+    """A copy of `value` that its caller can't change (see `frozen_attrs`)."""
+    kind = type(value)
+    if kind in _IMMUTABLE or isinstance(value, np.generic):
+        return value
+    if isinstance(value, Variable):  # its value of this moment, as a constant
+        return Tensor(value._value)
+    if isinstance(value, np.ndarray):  # (copied even when read-only: that flag can be reset)
+        copy = value.copy()
+        copy.flags.writeable = False
+        return copy
+    if isinstance(value, tuple):
+        return tuple(_frozen_attr(v) for v in value)
+    if isinstance(value, list):
+        return [_frozen_attr(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _frozen_attr(v) for k, v in value.items()}
+    return value
+
+
 def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None = None) -> Tensor:
     """Run `op` on `args` (tensors or convertible values) and record it on the recording tapes."""
     inputs = _convert(op, args)
+    if attrs:
+        attrs = frozen_attrs(attrs)
+    # `quiet(f, *args)` is `f(*args)` with NumPy's floating-point warnings ignored: the one
+    # warnings policy of every forward (see `context.quiet_runner`)
+    quiet = state.quiet
     try:
         if op.variadic:
-            out = op.forward([x._value for x in inputs], **attrs)
+            out = quiet(_with_attrs, op.forward, attrs, [x._value for x in inputs])
         elif attrs:
             if len(inputs) == 1:  # (a reduction: no list to build)
-                out = op.forward(inputs[0]._value, **attrs)
+                out = quiet(_with_attrs, op.forward, attrs, inputs[0]._value)
             else:
-                out = op.forward(*[x._value for x in inputs], **attrs)
+                out = quiet(_with_attrs, op.forward, attrs, *[x._value for x in inputs])
         elif len(inputs) == 2:  # the common cases, spelled out: this runs for every op
-            out = op.forward(inputs[0]._value, inputs[1]._value)
+            out = quiet(op.forward, inputs[0]._value, inputs[1]._value)
         elif len(inputs) == 1:
-            out = op.forward(inputs[0]._value)
+            out = quiet(op.forward, inputs[0]._value)
         else:
-            out = op.forward(*[x._value for x in inputs])
+            out = quiet(op.forward, *[x._value for x in inputs])
     except InvalidArgumentError:
         raise
     except (ValueError, TypeError, IndexError, ArithmeticError) as e:
         raise _invalid(op, inputs, attrs, e) from e
     if type(out) not in HELD:
         out = np.asarray(out)
+    if name is not None and type(name) is not str:
+        checked_name(name, op.name)
     result = Tensor(out, name)
     tapes = state.recording
     if tapes:
@@ -250,6 +298,11 @@ def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None =
         for tape in tapes:
             tape._record(entry, op)
     return result
+
+
+def _with_attrs(forward: Callable[..., Any], attrs: dict[str, Any], *values: Any) -> Any:
+    """`forward(*values, **attrs)` (what `apply` hands `state.quiet` for an op with attrs)."""
+    return forward(*values, **attrs)
 
 
 def binary(op: Op, x: Any, y: Any) -> Tensor:
@@ -528,14 +581,19 @@ class _Binder:
         attrs = dict(zip(self.attr_names, args[n_inputs:], strict=False))
         if len(args) > self.n_names:
             signature.bind(*args, **kwargs)  # raises the TypeError Python would
+        by_name = {}  # inputs given by keyword, in any order (`subtract(y=b, x=a)`)
         for key, value in kwargs.items():
             if key in self.attr_defaults and key not in attrs:
                 attrs[key] = value
-            elif key in self.input_names and self.input_names.index(key) == len(inputs):
-                inputs.append(value)
+            elif key in self.input_names[len(inputs) :]:
+                by_name[key] = value
             else:
                 signature.bind(*args, **kwargs)  # raises: unexpected or repeated
-        if len(inputs) < n_inputs:
+        for key in self.input_names[len(inputs) :]:
+            if key not in by_name:
+                break
+            inputs.append(by_name.pop(key))
+        if len(inputs) < n_inputs or by_name:
             signature.bind(*args, **kwargs)  # raises: missing input
         for key, default in self.attr_defaults.items():
             if key not in attrs:

@@ -214,7 +214,7 @@ class GradientTape:
         zero = _unconnected(unconnected_gradients) is UnconnectedGradients.ZERO
         targets = _tensors(target, "gradient", "target")
         flat_sources = _tensors(sources, "gradient", "sources")
-        seeds = _seeds(targets, output_gradients)
+        seeds = _seeds(target, targets, output_gradients)
         records, traced = self._consume(targets, flat_sources, "gradient")
         grads = backward(
             records, traced, targets, seeds, [s._id for s in flat_sources], roots=self._roots
@@ -423,11 +423,22 @@ def _tensors(structure: Any, where: str, what: str) -> list[Tensor]:
     return tensors
 
 
-def _seeds(targets: list[Tensor], output_gradients: Any) -> list[Tensor]:
-    """The starting gradient of each target: ones, or the given `output_gradients`."""
+def _seeds(target: Any, targets: list[Tensor], output_gradients: Any) -> list[Tensor]:
+    """The starting gradient of each target: ones, or the given `output_gradients`, paired
+    with the targets place by place (dicts key by key, as TensorFlow's nest)."""
     if output_gradients is None:
         return [_ones(t._value) for t in targets]
-    given = nest.flatten(output_gradients)
+    if nest.is_nested(target):
+        try:
+            given = nest.flatten_up_to(target, output_gradients, "gradient: output_gradients")
+        except ValueError:
+            given = nest.flatten(output_gradients)  # a flat list: one per target, in order
+            if not isinstance(output_gradients, list | tuple) or len(given) != len(targets):
+                raise
+    elif _one_tensor_list(output_gradients):
+        given = list(output_gradients)  # `[g]` for one target (as TensorFlow takes it)
+    else:
+        given = [output_gradients]
     if len(given) != len(targets):
         raise ValueError(
             f"gradient: output_gradients has {len(given)} tensors for {len(targets)} targets; "
@@ -437,6 +448,15 @@ def _seeds(targets: list[Tensor], output_gradients: Any) -> list[Tensor]:
     for i, (t, g) in enumerate(zip(targets, given, strict=False)):
         seeds.append(ops.ones_like(t) if g is None else _seed(t, g, i, len(targets)))
     return seeds
+
+
+def _one_tensor_list(value: Any) -> bool:
+    """Whether `value` is a list or tuple of one tensor or array."""
+    return (
+        isinstance(value, list | tuple)
+        and len(value) == 1
+        and isinstance(value[0], Tensor | np.ndarray)
+    )
 
 
 def _ones(value: Any) -> Tensor:

@@ -139,6 +139,8 @@ def to_array(
         python = False
     else:
         array, python = _from_python(value, what, prefix), True
+        if array.dtype.kind in "ufO" and array.size:  # (NumPy's choices for ints past int64)
+            _check_python_ints(array, value, dtype, what, prefix)
     if array.dtype not in SUPPORTED:
         array = _supported(array, value, what, prefix)
     if dtype is None:
@@ -162,6 +164,37 @@ def _from_python(value: Any, what: str, prefix: str) -> np.ndarray:
             f"{prefix}cannot convert {what} {_short(value)} to a tensor: {e}. Nested lists "
             "must be rectangular (every row the same length)"
         ) from e
+
+
+_INT64_LIMIT = 2**63
+
+
+def _check_python_ints(
+    array: np.ndarray, value: Any, dtype: DTypeLike, what: str, prefix: str
+) -> None:
+    """Refuse Python ints outside int64's range (NumPy would make them uint64, which int64
+    wraps around, floats, or objects), as TensorFlow does, unless `dtype` asks for floats or
+    unsigned integers, or the values hold a float (then they are all floats)."""
+    if array.dtype.kind == "f" and not (np.abs(array) >= _INT64_LIMIT).any():
+        return  # (floats: the scan below only when a value is that large)
+    if dtype is not None and as_dtype(dtype).kind in "uf":
+        return  # what it is converted to is checked by `_check_lossless`
+    stack, big = [value], None
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list | tuple):
+            stack.extend(item)
+        elif isinstance(item, float) and array.dtype.kind == "f":
+            return  # a float among them: a float tensor (`[1.5, 2**63]`, as TensorFlow)
+        elif isinstance(item, int) and not -_INT64_LIMIT <= item < _INT64_LIMIT:
+            big = item
+    if big is not None:
+        raise ValueError(
+            f"{prefix}cannot convert {what} {_short(value)} to a tensor: the Python integer "
+            f"{big} is outside int64's range [-2**63, 2**63 - 1] (as TensorFlow, it is "
+            "refused rather than wrapped around or rounded). Pass it as a float (e.g. "
+            "2.0**63), or dtype='uint64' for integers up to 2**64 - 1"
+        )
 
 
 def _supported(array: np.ndarray, value: Any, what: str, prefix: str) -> np.ndarray:
@@ -208,6 +241,16 @@ def _check_lossless(
                 f"range [{info.min}, {info.max}]. Cast the tensor to a wider dtype first, "
                 f"e.g. ad.cast(x, ad.int64)"
             )
+
+
+def checked_name(name: Any, where: str) -> str | None:
+    """`name` if it is None or a string, else a TypeError (a name is drawn as text)."""
+    if name is None or isinstance(name, str):
+        return name
+    raise TypeError(
+        f"{where}: name must be a string (or None), got {type(name).__name__} {_short(name)}; "
+        f"e.g. name='w' or name=str(value)"
+    )
 
 
 def _short(value: Any, limit: int = 60) -> str:
@@ -465,6 +508,7 @@ class Variable(Tensor):
         Created inside `ad.name_scope`, it belongs to that scope (`.scope`, '' outside any):
         the visualizer draws it in the scope's cluster, with the layer that owns it.
         """
+        name = checked_name(name, "Variable")
         super().__init__(
             to_array(initial_value, dtype, what="initial_value", where="Variable", cast=True), name
         )
@@ -487,11 +531,16 @@ class Variable(Tensor):
             self._token = state.token
         return snapshot
 
-    read_value = read
+    def read_value(self) -> Tensor:
+        """The current value as a new tensor, as TensorFlow's: a snapshot with its own
+        identity (assigning the variable later does not change it, and a tape sees it as a
+        tensor of its own), recorded as a read of the variable (an `identity` op) so that
+        gradients flow through it to the variable."""
+        return ops.identity(self)
 
-    def value(self) -> VariableRead:
-        """The current value as a tensor (TensorFlow's `Variable.value()`)."""
-        return self.read()
+    def value(self) -> Tensor:
+        """The current value as a new tensor (TensorFlow's `Variable.value()`): `read_value`."""
+        return ops.identity(self)
 
     def assign(self, value: TensorLike) -> Variable:
         """Replace the value with `value` (same shape; converted to this variable's dtype)."""
@@ -610,6 +659,7 @@ def constant(value: TensorLike, dtype: DTypeLike = None, name: str | None = None
     dtype, and `dtype=` overrides. A constant is not watched by tapes unless `tape.watch`
     is called on it.
     """
+    name = checked_name(name, "constant")
     if isinstance(value, Variable):
         value = value.read()
     return Tensor(to_array(value, dtype, where="constant", cast=True), name)
@@ -623,7 +673,8 @@ def convert_to_tensor(value: TensorLike, dtype: DTypeLike = None) -> Tensor:
                 f"convert_to_tensor: the tensor has dtype {value.dtype}, not {as_dtype(dtype)};"
                 f" use ad.cast(x, ad.{as_dtype(dtype)}) to change it"
             )
-        return value.read() if isinstance(value, Variable) else value
+        # a variable: its value as a new tensor, recorded as a read (see `read_value`)
+        return ops.identity(value) if isinstance(value, Variable) else value
     return Tensor(to_array(value, dtype, where="convert_to_tensor", cast=True))
 
 

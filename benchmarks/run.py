@@ -1243,6 +1243,46 @@ def bench_big(cfg: Config) -> list[Row]:
         note="2 = linear",
     )
     rows.append(target_le(growth_row, growth, 2.5, "<= 2.5x"))
+    return rows + export_rows(cfg)
+
+
+EXPORT_SIZES = (500, 2_000, 20_000)  # ops
+
+
+def make_explained_chain(n_ops: int) -> ad.Graph:
+    """A chain of `n_ops` ops whose gradients are mostly zero or None (a ReLU that blocks, a
+    stop_gradient), so that `export_html` explains nearly every node (issue 27)."""
+    x = ad.Variable(0.5, name="x")
+    with ad.GradientTape() as tape:
+        y = ad.relu(x * 0.0 - 1.0)
+        cut = ad.stop_gradient(x * 2.0)
+        for _ in range((n_ops - 5) // 2):
+            y = ad.tanh(y) + cut
+    return tape.graph(y)
+
+
+def export_rows(cfg: Config) -> list[Row]:
+    """`viz.export_html` (every node's details, each None or zero gradient explained) at
+    500, 2,000 and 20,000 ops: linear in the graph's size."""
+    import tempfile
+
+    import viz
+
+    diagrams = {n: viz.draw(make_explained_chain(n)) for n in EXPORT_SIZES}
+    with tempfile.TemporaryDirectory() as folder:
+        fns = {
+            n: (lambda d=d: viz.export_html(d, Path(folder) / "export.html"))
+            for n, d in diagrams.items()
+        }
+        stats = measure_slow({str(n): fn for n, fn in fns.items()}, cfg.big_repeat)
+    rows = [
+        Row(f"viz.export_html, {n:,} ops", stats[str(n)].median, stats[str(n)].minimum)
+        for n in EXPORT_SIZES
+    ]
+    small, big = EXPORT_SIZES[1], EXPORT_SIZES[2]
+    growth = stats[str(big)].median / stats[str(small)].median
+    row = Row(f"export_html: {big:,} / {small:,} ops time", growth, unit="x", note="10 = linear")
+    rows.append(target_le(row, growth, 15.0, "<= 15x"))
     return rows
 
 

@@ -131,5 +131,7 @@ def test_direction_detail_and_folds_can_be_given() -> None:
     assert full.level == Level("full", frozenset(), full.level.rankdir)
     with pytest.raises(ValueError, match="detail must be 'full', 'compact' or None"):
         viz.draw(tape, target=loss, detail="tiny")
-    with pytest.raises(ValueError, match=re.escape("rankdir=..., not in graph_attr")):
+    with pytest.raises(
+        ValueError, match=re.escape("duplicates draw's own argument; give rankdir=")
+    ):
         viz.draw(tape, target=loss, graph_attr={"rankdir": "TB"})

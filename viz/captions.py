@@ -460,15 +460,15 @@ def _with_ones(
     xs = [ad.constant(graph.nodes[j].value) for j in node.inputs]
     if broadcast:
         xs[node.inputs.index(i)] = ad.constant(np.broadcast_to(graph.nodes[i].value, node.shape))
+    wanted = [x for j, x in zip(node.inputs, xs, strict=True) if j == i]  # (a float input)
     try:
         with ad.GradientTape() as tape:
-            for x in xs:
-                tape.watch(x)
+            tape.watch(wanted)  # only input i: a `where`'s bool condition is not watched
             out = fn(*xs, **node.attrs)
-        grads = tape.gradient(out, xs, output_gradients=ad.ones_like(out))
+        grads = tape.gradient(out, wanted, output_gradients=ad.ones_like(out))
     except (TypeError, ValueError):
         return None
-    found = [g.numpy() for j, g in zip(node.inputs, grads, strict=True) if j == i and g is not None]
+    found = [g.numpy() for g in grads if g is not None]
     return sum(found[1:], found[0]) if found else None
 
 

@@ -87,6 +87,16 @@ def static_svg(source: str) -> tuple[str | None, str]:
         return None, f"static SVG copy skipped: dot could not run ({e}); {_SVG_BROWSER}"
 
 
+def not_empty(graph: ad.Graph, where: str) -> ad.Graph:
+    """`graph`, or a ValueError saying that there is nothing to draw."""
+    if not graph.nodes:
+        raise ValueError(
+            f"{where}: the tape recorded no operation, so there is nothing to draw; run the "
+            "computation inside the tape's `with` block (e.g. y = x * 2.0), then draw it"
+        )
+    return graph
+
+
 def as_graph(obj: Any, target: Any = None) -> ad.Graph:
     """The `ad.Graph` to draw from a Graph, a tape (with `target=`) or a recorded tensor."""
     if isinstance(obj, ad.Graph):
@@ -95,9 +105,9 @@ def as_graph(obj: Any, target: Any = None) -> ad.Graph:
                 "draw: a Graph already has its target; pass the tape instead to choose one "
                 "(viz.draw(tape, target=loss))"
             )
-        return obj
+        return not_empty(obj, "draw")
     if isinstance(obj, ad.GradientTape):
-        return obj.graph(target)
+        return not_empty(obj.graph(target), "draw")
     if isinstance(obj, ad.Tensor):
         if target is not None:
             raise ValueError("draw: give either a tensor or target=, not both")

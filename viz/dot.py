@@ -200,10 +200,10 @@ def drawing_options(
 ) -> dict[str, Any]:
     """The options of `build` a diagram keeps for each level it draws, checked."""
     show = check_options(show, rankdir, collapse)
-    if graph_attr and "rankdir" in graph_attr:
+    if graph_attr is not None and "rankdir" in graph_attr:
         raise ValueError(
-            "draw: give the direction as rankdir=..., not in graph_attr "
-            f"(got graph_attr={{'rankdir': {graph_attr['rankdir']!r}}})"
+            "draw: graph_attr={'rankdir': ...} duplicates draw's own argument; give "
+            f"rankdir={graph_attr['rankdir']!r} instead (the widget lays the graph out by it)"
         )
     return {"show": show, "title": title, "graph_attr": graph_attr}
 
@@ -233,8 +233,7 @@ def _digraph(
     level: Level, title: str | None, graph_attr: dict[str, str] | None
 ) -> graphviz.Digraph:
     dot = graphviz.Digraph("autodiff", engine="dot")
-    dot.attr(
-        "graph",
+    attrs = dict(
         rankdir=level.rankdir,
         bgcolor="transparent",
         nodesep=f"{NODESEP[level.detail] / 72:.3g}",
@@ -244,8 +243,8 @@ def _digraph(
         # edges made the unbounded placement take 27 s for a 200-node chain (1.2 s bounded);
         # small graphs need no iterations and are unchanged.
         nslimit="5",
-        **(graph_attr or {}),
     )
+    dot.attr("graph", **{**attrs, **(graph_attr or {})})  # (graph_attr's own win)
     if title:
         dot.attr("graph", label=as_label(f"<b>{esc(text.visible(title, 200))}</b>"))
         dot.attr("graph", labelloc="t", fontsize="16")

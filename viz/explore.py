@@ -9,6 +9,7 @@ walks the backward pass: all steps are sent once, so stepping needs no kernel.
 
 from __future__ import annotations
 
+import inspect
 import json
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -21,7 +22,7 @@ import autodiff as ad
 from viz import captions, code_names, names, saved, text
 from viz import dot as dotlib
 from viz import sliders as sliderlib
-from viz.diagram import static_svg
+from viz.diagram import not_empty, static_svg
 from viz.rest import WhenAtRest
 from viz.widget import GraphView, check_color_by
 
@@ -198,8 +199,10 @@ class Explorer(widgets.VBox):
             layout=widgets.Layout(width="420px"),
         )
         self.play = widgets.Play(value=0, min=0, max=0, interval=900, description="play")
-        widgets.jslink((self.play, "value"), (self.step, "value"))
-        widgets.jslink((self.step, "value"), (self.view, "step"))
+        self._links = [  # (kept, so that `close` closes them too)
+            widgets.jslink((self.play, "value"), (self.step, "value")),
+            widgets.jslink((self.step, "value"), (self.view, "step")),
+        ]
         # the same link kernel-side, so that Python sees (and tests can drive) the step
         self.step.observe(lambda change: setattr(self.view, "step", change["new"]), "value")
         if self.quiz:
@@ -210,6 +213,18 @@ class Explorer(widgets.VBox):
         rows = sliderlib.layout_rows(self.sliders, self.tensors)
         children = [*rows, self.view, widgets.HBox([self.play, self.step])]
         super().__init__(children=children)
+
+    def close(self) -> None:
+        """Close every widget this explorer made (sliders, pickers and their rows, the
+        diagram, the step controls and their links, and the layout and style of each), so
+        that the kernel keeps none of them and the explorer can be freed."""
+        rest = getattr(self, "_steps_at_rest", None)  # (also called on one half made)
+        if rest is not None:
+            rest.cancel()
+        for widget in _widgets_of(self, getattr(self, "_links", [])):
+            if widget is not self:
+                widget.close()
+        super().close()
 
     def __repr__(self) -> str:
         """In words (the text form of a saved notebook's output), not the widget tree."""
@@ -489,9 +504,43 @@ def _grad_cell(array: np.ndarray) -> dict:
     return dotlib.cell("grad", array)
 
 
+def _widgets_of(*roots: Any) -> list[widgets.Widget]:
+    """Every widget reachable from `roots` (widgets, or lists of them) through the widgets'
+    synced traits (children, layout, style, a link's ends), each once, the roots last."""
+    found: dict[int, widgets.Widget] = {}
+    stack = list(roots)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list | tuple):
+            stack.extend(item)
+        elif isinstance(item, widgets.Widget) and id(item) not in found:
+            found[id(item)] = item
+            stack.extend(getattr(item, name, None) for name in item.keys)
+    return list(found.values())[::-1]
+
+
 # ----------------------------------------------------------------------------- entry point
+def _check_leaf_names(f: Callable[..., Any], leaves: Mapping[str, Any]) -> None:
+    """A clear error for a parameter of `f` that has the name of one of explore's own
+    arguments (`show`, `quiz`, `target`...): explore takes that keyword, so the leaf is lost."""
+    try:
+        parameters = inspect.signature(f).parameters.values()
+    except (TypeError, ValueError):  # (a builtin without a signature)
+        return
+    own = inspect.signature(explore).parameters
+    for p in parameters:
+        if p.name in own and p.name != "leaves" and p.default is p.empty and p.name not in leaves:
+            name = getattr(f, "__name__", "f")
+            raise TypeError(
+                f"explore(f, ...): {name}'s parameter {p.name!r} has the name of explore's own "
+                f"{p.name}= argument, so it cannot be given as a leaf; rename the parameter in "
+                f"{name} (e.g. {p.name}_), or record a tape and call explore(tape, target)"
+            )
+
+
 def explore(
     obj: Any,
+    /,
     target: Any = None,
     *,
     show: Sequence[str] = dotlib.SHOW,
@@ -547,8 +596,9 @@ def explore(
         graph = obj.graph(target) if isinstance(obj, ad.GradientTape) else obj
         if names_from_code:
             graph = code_names.named_like_code(graph, code_names.caller_namespaces())
-        source: _Source = _Replay(graph, sliders)
+        source: _Source = _Replay(not_empty(graph, "explore"), sliders)
     elif callable(obj):
+        _check_leaf_names(obj, leaves)
         if target is not None:
             raise TypeError("explore(f, **leaves): f's return value is the target")
         source = _Rerun(obj, leaves, names_from_code)

@@ -69,6 +69,11 @@ def value_range(value: float, given: tuple[float, float] | None) -> tuple[float,
         lo, hi = float(given[0]), float(given[1])
         if not lo < hi:
             raise ValueError(f"explore: a range must be (low, high) with low < high, got {given}")
+        if not math.isfinite(hi - lo):
+            raise ValueError(
+                f"explore: the range {given} is too wide for a slider (high - low overflows a "
+                "float); give a narrower one, e.g. (-1e300, 1e300)"
+            )
         return lo, hi
     half = max(2 * abs(value), 1.0)
     return value - half, value + half

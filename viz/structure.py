@@ -316,18 +316,13 @@ def _add_lines(
 def _by_depth(containers: dict[str, Container]) -> list[str]:
     """Keys ordered so that a parent comes before its children."""
     order, seen = [], set()
-
-    def visit(key: str) -> None:
-        if key in seen:
-            return
-        parent = containers[key].parent
-        if parent is not None:
-            visit(parent)
-        seen.add(key)
-        order.append(key)
-
-    for key in containers:
-        visit(key)
+    for key in containers:  # each key after its chain of parents (iterative: any depth)
+        chain = []
+        while key is not None and key not in seen:
+            chain.append(key)
+            seen.add(key)
+            key = containers[key].parent
+        order.extend(reversed(chain))
     return order
 
 
