@@ -17,6 +17,7 @@ from autodiff.ops import (
     _axes,
     _count,
     _unreduce,
+    broadcast_to,
     exp,
     expand_dims,
     matmul,
@@ -24,6 +25,8 @@ from autodiff.ops import (
     reduce_mean,
     square,
     transpose,
+    where,
+    zeros_like,
 )
 from autodiff.primitive import primitive, public_names
 from autodiff.tensor import Tensor, TensorLike
@@ -299,7 +302,13 @@ def solve(
 @primitive(
     dtypes="number",
     saves=(),
-    grads=(lambda g, out, x: _matrices(g) * np.eye(x.shape[-2], x.shape[-1], dtype=x.dtype),),
+    grads=(
+        lambda g, out, x: where(
+            np.eye(x.shape[-2], x.shape[-1], dtype=bool),
+            broadcast_to(_matrices(g), x.shape),
+            zeros_like(x),
+        ),
+    ),
     formulas=("d trace(A)/dA = I",),
 )
 def trace(x: TensorLike, name: str | None = None) -> Tensor:

@@ -350,6 +350,35 @@ def plan_partner(rng: np.random.RandomState, shape: Shape) -> tuple[dict, list[S
     return ({}, [shape]) if shape else None
 
 
+def plan_spread(rng: np.random.RandomState, shape: Shape) -> tuple[dict, list[Shape]] | None:
+    """`axis_attrs` over more than one element (the deviation of one is 0: nan gradients)."""
+    attrs, _ = axis_attrs(rng, shape)
+    axes = attrs["axis"]
+    axes = range(len(shape)) if axes is None else [axes] if isinstance(axes, int) else axes
+    return (attrs, []) if int(np.prod([shape[a] for a in axes])) > 1 else None
+
+
+def plan_labels(rng: np.random.RandomState, shape: Shape) -> tuple[dict, list[Shape]] | None:
+    if not shape:
+        return None
+    return {"labels": rng.randint(shape[-1], size=shape[:-1]).astype(np.int32)}, []
+
+
+def plan_ids(rng: np.random.RandomState, shape: Shape) -> tuple[dict, list[Shape]] | None:
+    if not shape:
+        return None
+    return {"ids": rng.randint(shape[0], size=(2, int(rng.randint(1, 3)))).tolist()}, []
+
+
+def plan_conv1d(rng: np.random.RandomState, shape: Shape) -> tuple[dict, list[Shape]] | None:
+    if len(shape) != 3:
+        return None
+    padding = ["SAME", "VALID"][rng.randint(2)]
+    k = int(rng.randint(1, (3 if padding == "SAME" else shape[1]) + 1))
+    attrs = {"stride": int(rng.randint(1, 3)), "padding": padding}
+    return attrs, [(k, shape[2], int(rng.randint(1, 3)))]
+
+
 def plan_bias(rng: np.random.RandomState, shape: Shape) -> tuple[dict, list[Shape]] | None:
     return ({}, [shape[-1:]]) if shape else None
 
@@ -447,7 +476,7 @@ ISSUE_25_OPS: dict[str, OpSpec] = {
     "cumsum": OpSpec(lambda L, x, **kw: L.cumsum(x, **kw), plan_cumulative),
     "cumprod": OpSpec(lambda L, x, **kw: L.cumprod(1.0 + 0.5 * L.tanh(x), **kw), plan_cumulative),
     "reduce_variance": reduction("reduce_variance"),
-    "reduce_std": reduction("reduce_std"),
+    "reduce_std": OpSpec(reduction("reduce_std").run, plan_spread),
     "leaky_relu": OpSpec(lambda L, x: L.leaky_relu(x), no_attrs),
     "elu": OpSpec(lambda L, x: L.elu(x), no_attrs),
     "gelu": OpSpec(lambda L, x: L.gelu(x), no_attrs),
@@ -457,6 +486,11 @@ ISSUE_25_OPS: dict[str, OpSpec] = {
     "softmax_cross_entropy_with_logits": OpSpec(
         lambda L, x, y: L.softmax_cross_entropy_with_logits(L.softmax(y), x), plan_partner
     ),
+    "sparse_softmax_cross_entropy_with_logits": OpSpec(
+        lambda L, x, labels: L.sparse_softmax_cross_entropy_with_logits(labels, x), plan_labels
+    ),
+    "embedding_lookup": OpSpec(lambda L, x, ids: L.embedding_lookup(x, ids), plan_ids),
+    "conv1d": OpSpec(lambda L, x, f, **kw: L.conv1d(x, f, **kw), plan_conv1d),
     "sigmoid_cross_entropy_with_logits": OpSpec(
         lambda L, x, y: L.sigmoid_cross_entropy_with_logits(L.sigmoid(y), x), plan_partner
     ),

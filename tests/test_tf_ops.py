@@ -201,7 +201,6 @@ CASES: list[Case] = [
         "sparse_softmax_cross_entropy_with_logits",
         lambda L, y, x: L.sparse_softmax_cross_entropy_with_logits(y, x),
         (ints(0, 3, 3), floats(53, 3, 4, lo=-3, hi=3)),
-        second=False,  # TensorFlow refuses to differentiate its gradient
     ),
     Case(
         "sigmoid_cross_entropy_with_logits",
