@@ -458,8 +458,9 @@ def _einsum_check(subs: list[str], out: str, shapes: Sequence[tuple[int, ...]]) 
         for c, n in zip(s, shape, strict=True):
             if sizes.setdefault(c, n) != n:
                 raise ValueError(
-                    f"the dimension {c!r} has lengths {sizes[c]} and {n} (broadcasting inside "
-                    "einsum is not supported: ad.broadcast_to the inputs first)"
+                    f"the letter {c!r} stands for dimensions of lengths {sizes[c]} and {n}; "
+                    "they must be equal (lengths of 1 are not stretched here: use "
+                    "ad.broadcast_to on the inputs first)"
                 )
     if len(set(out)) != len(out) or not set(out) <= set(sizes):
         raise ValueError(f"the output subscripts {out!r} must be distinct letters of the inputs")
@@ -481,10 +482,22 @@ def _einsum_grad(g: Tensor, out: Tensor, inputs: list[Tensor], index: int, equat
     return grad
 
 
+def _einsum_explain(inputs: Sequence[np.ndarray], equation: str) -> str | None:
+    """Why the equation does not fit the inputs (its own words: the generic message for
+    NumPy's "operands could not be broadcast" would send the user to broadcasting)."""
+    shapes = [x.shape for x in inputs]
+    try:
+        _einsum_check(*_einsum_parse(equation, shapes), shapes)
+    except (TypeError, ValueError) as e:
+        return str(e)
+    return None
+
+
 @primitive(
     name="einsum",
     public=False,
     dtypes="number",
+    explain=_einsum_explain,
     grads=(_einsum_grad,),
     formulas=("the upstream gradient contracted with the other inputs",),
     variadic=True,

@@ -185,7 +185,9 @@ def _ops(module: str) -> Any:
 
 
 def _refuse(name: str, what: str) -> TypeError:
-    return TypeError(f"{name}: {what} is not supported on autodiff tensors")
+    """The error for an argument of NumPy's that is not supported (`array_function` prefixes
+    the function's name to a TypeError; other callers name it)."""
+    return TypeError(f"{what} is not supported on autodiff tensors")
 
 
 def _no_extras(name: str, **given: Any) -> None:

@@ -200,10 +200,10 @@ def _t(x: Tensor) -> Tensor:
     return transpose(x, perm)
 
 
-def _square_matrices(x: np.ndarray, what: str) -> None:
+def _square_matrices(x: np.ndarray) -> None:
     if x.ndim < 2 or x.shape[-1] != x.shape[-2]:
         raise ValueError(
-            f"{what} needs square matrices in its last two axes, shape (..., n, n); got {x.shape}"
+            f"square matrices are needed in the last two axes, shape (..., n, n); got {x.shape}"
         )
 
 
@@ -239,7 +239,7 @@ def inv(input: TensorLike, adjoint: bool = False, name: str | None = None) -> Te
       input: a float tensor of shape (..., n, n).
       adjoint: invert the (conjugate) transposes instead.
     """
-    _square_matrices(input, "inv")
+    _square_matrices(input)
     a = np.conj(np.swapaxes(input, -1, -2)) if adjoint else input
     try:
         return np.linalg.inv(a)
@@ -255,7 +255,7 @@ def inv(input: TensorLike, adjoint: bool = False, name: str | None = None) -> Te
 )
 def det(input: TensorLike, name: str | None = None) -> Tensor:
     """The determinant of each square matrix in the last two axes, shape (...,)."""
-    _square_matrices(input, "det")
+    _square_matrices(input)
     return np.linalg.det(input)
 
 
@@ -286,7 +286,7 @@ def solve(
       rhs: shape (..., n, k), with the same batch dimensions.
       adjoint: solve with the (conjugate) transpose of `matrix`.
     """
-    _square_matrices(matrix, "solve")
+    _square_matrices(matrix)
     if rhs.ndim != matrix.ndim or rhs.shape[:-1] != matrix.shape[:-1]:
         raise ValueError(
             f"rhs must have shape (..., n, k) with matrix's batch and n: matrix is "
@@ -314,7 +314,7 @@ def solve(
 def trace(x: TensorLike, name: str | None = None) -> Tensor:
     """The sum of the diagonal of each matrix in the last two axes, shape (...,)."""
     if x.ndim < 2:
-        raise ValueError(f"trace needs matrices, shape (..., n, m); got {x.shape}")
+        raise ValueError(f"it needs matrices, shape (..., n, m); got {x.shape}")
     return np.trace(x, axis1=-2, axis2=-1)
 
 
