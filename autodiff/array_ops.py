@@ -372,6 +372,9 @@ def split(
     return [split_part(value, b, s, axis, name=name) for b, s in zip(starts, sizes, strict=True)]
 
 
+split.op = split_part.op  # type: ignore[attr-defined]  (what `split` records, per output)
+
+
 @primitive(
     name="unstack",
     public=False,
@@ -408,6 +411,9 @@ def unstack(
             f"(shape {value.shape}); leave num out or fix it"
         )
     return [unstack_part(value, i, axis, name=name) for i in range(value.shape[axis])]
+
+
+unstack.op = unstack_part.op  # type: ignore[attr-defined]  (what `unstack` records, per output)
 
 
 # ----------------------------------------------------------------------------- einsum

@@ -203,9 +203,9 @@ def _conv_geometry(
         lambda g, out, x, f, **attrs: conv2d_backprop_filter(x, g, f.shape, **attrs),
     ),
     formulas=(
-        "d/dinput = the upstream gradient correlated with the flipped kernel (a transposed "
-        "convolution)",
-        "d/dfilters = the input's windows correlated with the upstream gradient",
+        "d/dinput = the upstream gradient correlated with the flipped kernel filters (a "
+        "transposed convolution)",
+        "d/dfilters = the windows of input correlated with the upstream gradient",
     ),
 )
 def conv2d(
