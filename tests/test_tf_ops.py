@@ -331,6 +331,30 @@ AD._overrides["linalg_norm"] = ad.linalg.norm
 TF._overrides["linalg_norm"] = tf.linalg.norm
 
 
+def transformer_block(L: Lib, x: Any, wq: Any, wk: Any, wv: Any, gamma: Any, beta: Any) -> Any:
+    """Scaled dot-product self-attention, a residual and a layer norm, with einsum."""
+    q, k, v = (L.einsum("btd,de->bte", x, w) for w in (wq, wk, wv))
+    scores = L.einsum("bqd,bkd->bqk", q, k) / float(np.sqrt(x.shape[-1]))
+    attended = L.einsum("bqk,bkd->bqd", L.softmax(scores, axis=-1), v)
+    h = x + attended
+    mean, variance = L.moments(h, [-1], keepdims=True)
+    return L.batch_normalization(h, mean, variance, beta, gamma, 1e-5)
+
+
+CASES.append(
+    Case(
+        "a transformer block",
+        transformer_block,
+        (
+            floats(99, 2, 3, 4),
+            *(floats(100 + i, 4, 4) for i in range(3)),
+            floats(103, 4),
+            floats(104, 4),
+        ),
+    )
+)
+
+
 def _direction(shape: tuple[int, ...]) -> np.ndarray:
     return np.cos(np.arange(int(np.prod(shape)))).reshape(shape).astype(np.float32)
 
