@@ -7,7 +7,8 @@ cProfile one autodiff workload, top functions by self time).
 
 Rows 1-4 are the engine-speed workloads W3, W1, W2 and W4 of issue 17, each with its peers:
 the hand-written NumPy floor, micrograd (a pure-Python scalar class, W1 only), autograd, and
-torch when it is installed (it is not a dependency: its rows are left out otherwise).
+torch when it is installed (the `bench` extra pins it; it is not a dependency of autodiff: its
+rows are left out otherwise). Row 10 is issue 25's conv2d step against the NumPy floor and torch.
 
 BLAS runs single-threaded unless `OPENBLAS_NUM_THREADS` is set or `--blas-threads` says
 otherwise (0: leave the environment alone). Both sides of every comparison make the same BLAS
