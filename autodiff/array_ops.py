@@ -84,6 +84,15 @@ def _check_indices(indices: np.ndarray, size: int, op: str, axis: int) -> None:
         )
 
 
+def _named_axis(op: str, axis: Any, ndim: int) -> int:
+    """One axis, for the functions that are not ops themselves (their errors name them)."""
+    try:
+        (axis,) = _axes(axis, ndim)
+    except (TypeError, ValueError) as e:
+        raise type(e)(f"{op}: {e}") from None
+    return axis
+
+
 # ----------------------------------------------------------------------------- gather
 def _gather_index(indices: Any, axis: int) -> tuple[Any, ...]:
     return (slice(None),) * axis + (_values(indices),)
@@ -323,7 +332,8 @@ def split_part(
     return value[(slice(None),) * axis + (slice(begin, begin + size),)]
 
 
-def _split_sizes(num_or_size_splits: Any, n: int, num: int | None) -> list[int]:
+def _split_sizes(num_or_size_splits: Any, n: int) -> list[int]:
+    """The parts' lengths along an axis of length n (equal parts, or sizes with one -1)."""
     if isinstance(num_or_size_splits, int | np.integer) and not isinstance(
         num_or_size_splits, bool
     ):
@@ -364,10 +374,10 @@ def split(
     from autodiff.tensor import convert_to_tensor
 
     value = convert_to_tensor(value)
-    (axis,) = _axes(axis, value.ndim) if value.ndim else (0,)
     if value.ndim == 0:
         raise ValueError("split: a scalar has no axis to split; reshape it first")
-    sizes = _split_sizes(num_or_size_splits, value.shape[axis], num)
+    axis = _named_axis("split", axis, value.ndim)
+    sizes = _split_sizes(num_or_size_splits, value.shape[axis])
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int).tolist()
     return [split_part(value, b, s, axis, name=name) for b, s in zip(starts, sizes, strict=True)]
 
@@ -404,7 +414,7 @@ def unstack(
     value = convert_to_tensor(value)
     if value.ndim == 0:
         raise ValueError("unstack: a scalar has no axis to unstack; reshape it first")
-    (axis,) = _axes(axis, value.ndim)
+    axis = _named_axis("unstack", axis, value.ndim)
     if num is not None and num != value.shape[axis]:
         raise ValueError(
             f"unstack: num={num} but axis {axis} has length {value.shape[axis]} "
@@ -688,7 +698,10 @@ def norm(
         if ord == "fro" and not pair and not (axis is None and tensor.ndim == 2):
             raise ValueError("norm: ord='fro' is for matrices: give axis=[-2, -1]")
         return norm_op(tensor, ord, axis, keepdims, name=name)
-    rows, cols = _axis_list(axis, tensor.ndim)
+    try:
+        rows, cols = _axis_list(axis, tensor.ndim)
+    except ValueError as e:
+        raise ValueError(f"norm: {e}") from None
     if ord not in (1, np.inf):
         raise ValueError(
             f"norm: ord={ord!r} is not supported for matrices: use 'fro', 'euclidean', 1 or "

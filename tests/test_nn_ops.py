@@ -137,6 +137,9 @@ BAD: list[tuple[str, Callable[[], Any], type[Exception], tuple[str, ...]]] = [
     ("split parts", lambda: ad.split(T, 2, axis=1), ValueError, ("split", "divide", "length 3")),
     ("split sizes", lambda: ad.split(T, [1, 1], axis=1), ValueError, ("split", "add up", "-1")),
     ("unstack num", lambda: ad.unstack(T, num=3), ValueError, ("unstack", "num=3", "length 2")),
+    ("split axis", lambda: ad.split(T, 2, axis=5), ValueError, ("split", "axis 5", "rank 2")),
+    ("unstack axis", lambda: ad.unstack(T, axis=-3), ValueError, ("unstack", "axis -3")),
+    ("norm axes", lambda: ad.norm(T, 1, axis=[0, 0]), ValueError, ("norm", "twice")),
     ("reverse axis", lambda: ad.reverse(T, [2]), ValueError, ("reverse", "axis 2")),
     (
         "einsum lengths",
