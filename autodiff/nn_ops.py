@@ -48,7 +48,7 @@ from autodiff.tensor import Tensor, TensorLike, convert_to_tensor
 
 # ----------------------------------------------------------------------------- activations
 @primitive(
-    dtypes="real",
+    dtypes="real float",  # (an integer alpha * x would truncate)
     saves=("features",),
     grads=(lambda g, out, x, alpha: where(x > 0, g, g * alpha),),
     formulas=("d leaky_relu(x)/dx = 1 where x > 0, else alpha",),
