@@ -453,3 +453,23 @@ def test_every_new_op_has_a_caption_formula() -> None:
     conv = next(n for n in graph.nodes if n.op == "conv2d")
     text = " ".join(captions.local_formulas(graph, conv, labels).values())
     assert re.search(r"correlated with the flipped kernel", text)
+
+
+def test_every_public_op_of_the_new_tables_is_reachable_and_internal_ones_are_not() -> None:
+    from autodiff import array_ops, conv_ops, math_ops, nn_ops, primitive
+
+    spaces = (ad, ad.nn, ad.math, ad.linalg)
+    reachable = {id(getattr(s, n)) for s in spaces for n in dir(s) if not n.startswith("_")}
+    for module in (array_ops, math_ops, nn_ops, conv_ops):
+        for name, f in vars(module).items():
+            op = getattr(f, "op", None)
+            if not isinstance(op, primitive.Op) or not hasattr(f, "__wrapped__"):
+                continue  # (not an op's own function: `split` is a function calling one)
+            if op.public:
+                assert id(f) in reachable, f"{module.__name__}.{name} is not exported"
+            else:
+                assert id(f) not in reachable, f"{module.__name__}.{name} is internal"
+    for name in ("split", "unstack", "einsum", "norm"):  # functions that call internal ops
+        assert getattr(ad, name).op.name == name and id(getattr(ad, name)) in reachable
+    internal = {"conv2d_backprop_input", "conv2d_backprop_filter", "max_pool2d_grad"}
+    assert not internal & {n for s in spaces for n in dir(s)}
