@@ -31,7 +31,7 @@ from autodiff.ops import (
 from autodiff.primitive import primitive, public_names
 from autodiff.tensor import Tensor, TensorLike
 
-_ERF = np.vectorize(math.erf, otypes=[np.float64])
+_ERF = np.frompyfunc(math.erf, 1, 1)  # (Python floats, per element: exact to float64)
 
 
 # ----------------------------------------------------------------------------- elementwise
@@ -42,7 +42,7 @@ _ERF = np.vectorize(math.erf, otypes=[np.float64])
 )
 def erf(x: TensorLike, name: str | None = None) -> Tensor:
     """The error function `2/√π ∫₀ˣ e^(-t²) dt` elementwise (Python's `math.erf` per element)."""
-    return _ERF(x).astype(x.dtype, copy=False)
+    return np.asarray(_ERF(x), dtype=x.dtype)
 
 
 @primitive(
