@@ -28,6 +28,7 @@ from autodiff.ops import (
     expand_dims,
     getitem,
     pow,
+    reduce_max,
     reduce_sum,
     reshape,
     scatter,
@@ -35,7 +36,7 @@ from autodiff.ops import (
     transpose,
 )
 from autodiff.primitive import primitive, public_names
-from autodiff.tensor import Tensor, TensorLike
+from autodiff.tensor import Tensor, TensorLike, convert_to_tensor
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -371,8 +372,6 @@ def split(
       axis: the axis to cut.
       num: ignored (TensorFlow needs it only when the sizes are unknown).
     """
-    from autodiff.tensor import convert_to_tensor
-
     value = convert_to_tensor(value)
     if value.ndim == 0:
         raise ValueError("split: a scalar has no axis to split; reshape it first")
@@ -409,8 +408,6 @@ def unstack(
       num: the length of the axis, when given it must match.
       axis: the axis to unpack.
     """
-    from autodiff.tensor import convert_to_tensor
-
     value = convert_to_tensor(value)
     if value.ndim == 0:
         raise ValueError("unstack: a scalar has no axis to unstack; reshape it first")
@@ -600,7 +597,10 @@ def _tensordot_grad(wrt: int):
     dtypes="number",
     saves=("a", "b"),
     grads=(_tensordot_grad(0), _tensordot_grad(1)),
-    formulas=("g contracted with b over b's free axes", "aᵀ-like: a contracted with g"),
+    formulas=(
+        "d/da = the upstream gradient contracted with b over b's free axes",
+        "d/db = a contracted with the upstream gradient over a's free axes",
+    ),
 )
 def tensordot(a: TensorLike, b: TensorLike, axes: Any, name: str | None = None) -> Tensor:
     """Sum of products over the given axes of `a` and `b`, as `tf.tensordot`.
@@ -690,8 +690,6 @@ def norm(
     Returns:
       The norms; the gradient of the 2-norm at 0 is nan, as TensorFlow's.
     """
-    from autodiff.tensor import convert_to_tensor
-
     tensor, keepdims = convert_to_tensor(tensor), bool(keepdims)
     pair = not isinstance(axis, int | np.integer | None) and len(_ints(axis, "norm", "axis")) == 2
     if not pair or ord in ("euclidean", "fro"):
@@ -707,8 +705,6 @@ def norm(
             f"norm: ord={ord!r} is not supported for matrices: use 'fro', 'euclidean', 1 or "
             "np.inf (the spectral norm, ord=2, needs an SVD, which the engine does not have)"
         )
-    from autodiff.ops import reduce_max
-
     summed, top = (rows, cols) if ord == 1 else (cols, rows)
     sums = reduce_sum(abs(tensor), axis=summed, keepdims=True)
     out = reduce_max(sums, axis=top, keepdims=True)

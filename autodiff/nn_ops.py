@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from autodiff import random
 from autodiff.array_ops import _values, gather
 from autodiff.context import name_scope
 from autodiff.math_ops import erf
@@ -310,8 +311,6 @@ def dropout(
       noise_shape: the mask's shape, broadcast to `x`'s (e.g. [batch, 1] drops whole rows).
       seed: the op seed.
     """
-    from autodiff import random
-
     x = convert_to_tensor(x)
     if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate < 1:
         raise ValueError(f"dropout: rate must be a number in [0, 1), got {rate!r}")
