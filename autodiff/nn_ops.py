@@ -286,6 +286,7 @@ def batch_normalization(
       offset, scale: the learned shift (beta) and scale (gamma), or None.
       variance_epsilon: a small float added to the variance.
     """
+    x, mean, variance = (convert_to_tensor(t) for t in (x, mean, variance))
     with name_scope(name or "batchnorm"):
         inv = 1 / sqrt(variance + variance_epsilon)
         if scale is not None:
