@@ -95,24 +95,55 @@ def _named_axis(op: str, axis: Any, ndim: int) -> int:
 
 
 # ----------------------------------------------------------------------------- gather
-def _gather_index(indices: Any, axis: int) -> tuple[Any, ...]:
-    return (slice(None),) * axis + (_values(indices),)
+class _Gather:
+    """Where `gather` reads, as one NumPy index of `params`: for each batch dimension an
+    `arange` grid, slices up to `axis`, then the indices. NumPy puts the indexed dimensions
+    first when slices separate them (batch_dims < axis): `moved` is then the permutation from
+    NumPy's order (batch, indices, sliced, rest) to TensorFlow's (batch, sliced, indices, rest)."""
+
+    def __init__(self, params: Any, indices: Any, axis: Any, batch_dims: Any) -> None:
+        idx = _values(indices)
+        b = int(batch_dims) + (idx.ndim if batch_dims < 0 else 0)
+        if isinstance(batch_dims, bool) or not 0 <= b <= idx.ndim:
+            raise ValueError(f"batch_dims={batch_dims} must be in [-{idx.ndim}, {idx.ndim}]")
+        (a,) = _axes(b if axis is None else axis, params.ndim)
+        if a < b or params.shape[:b] != idx.shape[:b]:
+            raise ValueError(
+                f"with batch_dims={b}, axis ({a}) must be >= batch_dims and params and indices "
+                f"must share their first {b} dimensions: params {params.shape}, indices "
+                f"{idx.shape}"
+            )
+        self.axis, self.batch = a, b
+        grids = [
+            np.arange(n).reshape((1,) * k + (n,) + (1,) * (idx.ndim - k - 1))
+            for k, n in enumerate(params.shape[:b])
+        ]
+        self.index = (*grids, *[slice(None)] * (a - b), idx)
+        rank, sliced, found = params.ndim + idx.ndim - 1 - b, a - b, idx.ndim - b
+        self.moved: list[int] | None = None
+        if b and sliced:  # NumPy's order: batch, indices, sliced, rest
+            self.moved = [
+                *range(b),
+                *range(b + found, b + found + sliced),
+                *range(b, b + found),
+                *range(b + found + sliced, rank),
+            ]
 
 
-def _gather_axis(params: Any, axis: Any) -> int:
-    (axis,) = _axes(0 if axis is None else axis, params.ndim)
-    return axis
+def _gather_grad(
+    g: Tensor, out: Tensor, params: Tensor, indices: Tensor, validate_indices: Any, axis: Any,
+    batch_dims: int,
+) -> Tensor:  # fmt: skip
+    where = _Gather(params, indices, axis, batch_dims)
+    if where.moved is not None:  # back to NumPy's order
+        g = transpose(g, np.argsort(where.moved).tolist())
+    return scatter(g, params.shape, where.index)
 
 
 @primitive(
     saves=("indices",),
     independent=(1,),
-    grads=(
-        lambda g, out, params, indices, validate_indices, axis, batch_dims: scatter(
-            g, params.shape, _gather_index(indices, _gather_axis(params, axis))
-        ),
-        None,
-    ),
+    grads=(_gather_grad, None),
     formulas=("the gradient added back at the gathered positions", ""),
 )
 def gather(
@@ -123,26 +154,27 @@ def gather(
     batch_dims: int = 0,
     name: str | None = None,
 ) -> Tensor:
-    """Slices of `params` along `axis` (0 by default) at `indices`, as `tf.gather`.
+    """Slices of `params` along `axis` at `indices`, as `tf.gather`.
 
     Args:
       params: the tensor to take slices from, of rank at least `axis + 1`.
       indices: an int tensor of any shape; each entry in `[0, params.shape[axis])`.
       validate_indices: ignored (deprecated in TensorFlow too).
-      axis: the axis to gather along.
-      batch_dims: only 0 is supported.
+      axis: the axis to gather along (by default `batch_dims`, so 0).
+      batch_dims: how many leading dimensions params and indices share: each batch element
+        gathers with its own indices (`gather(logits, labels, batch_dims=1)` picks one
+        logit per row).
 
     Returns:
-      `params.shape[:axis] + indices.shape + params.shape[axis + 1:]`. The gradient of
-      `indices` is None; repeated indices add up their gradients.
+      `params.shape[:axis] + indices.shape[batch_dims:] + params.shape[axis + 1:]`. The
+      gradient of `indices` is None; repeated indices add up their gradients.
     """
-    if batch_dims != 0:
-        raise ValueError("only batch_dims=0 is supported; loop over the batch or use ad.einsum")
     if params.ndim == 0:
         raise ValueError("params must have rank 1 or more (a scalar has no axis to gather on)")
-    axis = _gather_axis(params, axis)
-    _check_indices(indices, params.shape[axis], "gather", axis)
-    return params[_gather_index(indices, axis)]
+    where = _Gather(params, indices, axis, batch_dims)
+    _check_indices(indices, params.shape[where.axis], "gather", where.axis)
+    out = params[where.index]
+    return out if where.moved is None else out.transpose(where.moved)
 
 
 def _gather_nd_index(indices: Any) -> tuple[np.ndarray, ...]:

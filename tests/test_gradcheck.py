@@ -504,6 +504,16 @@ ISSUE_25_CASES: list[OpCase] = [
         unary(REAL, [(2, 2), (1, 3), (2, 3, 2)]),
     ),
     OpCase(
+        "gather(batch_dims=1)",
+        lambda x: ad.gather(x, [[1, 1], [0, 2]], batch_dims=1),
+        unary(REAL, [(2, 3), (2, 3, 2)]),
+    ),
+    OpCase(
+        "gather(batch_dims=1, axis=2)",
+        lambda x: ad.gather(x, [[1, 0, 1], [0, 0, 1]], axis=2, batch_dims=1),
+        unary(REAL, [(2, 2, 2), (2, 3, 2, 2)]),
+    ),
+    OpCase(
         "gather_nd",
         lambda x: ad.gather_nd(x, [[0, 1], [1, 0], [0, 1]]),
         unary(REAL, [(2, 2), (2, 3), (2, 2, 3)]),

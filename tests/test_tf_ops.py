@@ -93,6 +93,21 @@ CASES: list[Case] = [
         lambda L, x, i: L.gather(x, i, axis=1),
         (floats(1, 2, 4, 3), ints([0, 3], [3, 3])),
     ),
+    Case(
+        "gather batch_dims=1 (one logit per row)",
+        lambda L, x, i: L.gather(x, i, batch_dims=1),
+        (floats(105, 3, 4), ints(2, 0, 3)),
+    ),
+    Case(
+        "gather batch_dims=1 axis=2",
+        lambda L, x, i: L.gather(x, i, axis=2, batch_dims=1),
+        (floats(106, 2, 3, 4, 2), ints([[0, 3], [1, 1], [2, 0]], [[3, 3], [0, 1], [1, 2]])),
+    ),
+    Case(
+        "gather batch_dims=-1 axis=-1",
+        lambda L, x, i: L.gather(x, i, axis=-1, batch_dims=-1),
+        (floats(107, 2, 2, 3), ints([[0, 2], [1, 1]], [[2, 2], [0, 1]])),
+    ),
     Case("gather axis=-1", lambda L, x, i: L.gather(x, i, axis=-1), (floats(2, 2, 3), ints(2, 0))),
     Case(
         "gather_nd elements",
