@@ -10,12 +10,21 @@ print(tape.gradient(loss, w))
 ```
 """
 
-from autodiff import ops, test
+from autodiff import array_ops, ops, test
+
+# The namespaces, as TensorFlow has them (not in `__all__`: `import *` would hide the
+# standard library's math and random)
+from autodiff import linalg as linalg
+from autodiff import math as math
+from autodiff import nn as nn
+from autodiff import random as random
+from autodiff.array_ops import *  # noqa: F403  (gather, pad, einsum...: array_ops.__all__)
 from autodiff.context import name_scope
 from autodiff.creation import eye, fill, linspace, one_hot, ones, range, zeros
 from autodiff.custom import custom_gradient
 from autodiff.errors import InvalidArgumentError
 from autodiff.graph import BackwardStep, Graph, Node
+from autodiff.math_ops import atan, cosh, cumsum, sinh
 from autodiff.ops import *  # noqa: F403  (every public op of the table: ops.__all__)
 from autodiff.tape import GradientTape, UnconnectedGradients, graph_of
 from autodiff.tensor import (
@@ -77,4 +86,9 @@ __all__ = [
     "uint8",
     "zeros",
     *ops.__all__,
+    *array_ops.__all__,
+    "atan",
+    "cosh",
+    "cumsum",
+    "sinh",
 ]

@@ -7,7 +7,8 @@ cProfile one autodiff workload, top functions by self time).
 
 Rows 1-4 are the engine-speed workloads W3, W1, W2 and W4 of issue 17, each with its peers:
 the hand-written NumPy floor, micrograd (a pure-Python scalar class, W1 only), autograd, and
-torch when it is installed (it is not a dependency: its rows are left out otherwise).
+torch when it is installed (the `bench` extra pins it; it is not a dependency of autodiff: its
+rows are left out otherwise). Row 10 is issue 25's conv2d step against the NumPy floor and torch.
 
 BLAS runs single-threaded unless `OPENBLAS_NUM_THREADS` is set or `--blas-threads` says
 otherwise (0: leave the environment alone). Both sides of every comparison make the same BLAS
@@ -1359,6 +1360,78 @@ def header(cfg: Config, repeat: int) -> str:
         "median and min over repeats; ratios are of medians, measured in this run"
         + ("; --quick" if cfg.quick else "")
     )
+
+
+# ----- 10: conv2d, NHWC (issue 25): a 3x3 SAME convolution and its gradients
+CONV_SHAPES = {"x": (32, 28, 28, 8), "k": (3, 3, 8, 16), "y": (32, 28, 28, 16)}
+
+
+def conv_data(seed: int = 0) -> dict[str, np.ndarray]:
+    """Images, a kernel and the upstream gradient r: loss = sum(conv2d(x, k) * r)."""
+    rng = np.random.default_rng(seed)
+    return {key: rng.standard_normal(shape).astype(F32) for key, shape in CONV_SHAPES.items()}
+
+
+def make_conv_autodiff(d: dict[str, np.ndarray]) -> Callable[[], list[ad.Tensor]]:
+    x, k, r = ad.Variable(d["x"], name="x"), ad.Variable(d["k"], name="k"), d["y"]
+
+    def step() -> list[ad.Tensor]:
+        with ad.GradientTape() as tape:
+            loss = ad.reduce_sum(ad.nn.conv2d(x, k, 1, "SAME") * r)
+        return tape.gradient(loss, [x, k])
+
+    return step
+
+
+def make_conv_numpy(d: dict[str, np.ndarray]) -> Callable[[], list[np.ndarray]]:
+    """The hand-written floor: im2col by a window view and one matrix product each way; the
+    input's gradient added back one kernel position at a time."""
+    x, k, r = d["x"], d["k"], d["y"]
+    n, h, w, c = x.shape
+    kh, kw, _, o = k.shape
+
+    def step() -> list[np.ndarray]:
+        xp = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
+        windows = np.lib.stride_tricks.sliding_window_view(xp, (kh, kw), axis=(1, 2))
+        cols = windows.transpose(0, 1, 2, 4, 5, 3).reshape(-1, kh * kw * c)
+        y = (cols @ k.reshape(-1, o)).reshape(n, h, w, o)
+        loss = float(np.sum(y * r))  # noqa: F841
+        upstream = r.reshape(-1, o)
+        dk = (cols.T @ upstream).reshape(k.shape)
+        dcols = (upstream @ k.reshape(-1, o).T).reshape(n, h, w, kh, kw, c)
+        dxp = np.zeros_like(xp)
+        for i in range(kh):
+            for j in range(kw):
+                dxp[:, i : i + h, j : j + w, :] += dcols[:, :, :, i, j, :]
+        return [dxp[:, 1:-1, 1:-1, :], dk]
+
+    return step
+
+
+def make_conv_torch(d: dict[str, np.ndarray]) -> Callable[[], list[np.ndarray]]:
+    """torch's conv2d (NCHW): the same numbers, gradients turned back to NHWC."""
+    x = torch.tensor(d["x"]).permute(0, 3, 1, 2).contiguous().requires_grad_(True)
+    k = torch.tensor(d["k"]).permute(3, 2, 0, 1).contiguous().requires_grad_(True)
+    r = torch.tensor(d["y"]).permute(0, 3, 1, 2).contiguous()
+
+    def step() -> list[np.ndarray]:
+        loss = torch.sum(torch.nn.functional.conv2d(x, k, padding=1) * r)
+        dx, dk = torch.autograd.grad(loss, [x, k])
+        return [dx.permute(0, 2, 3, 1).numpy(), dk.permute(2, 3, 1, 0).numpy()]
+
+    return step
+
+
+@benchmark("conv2d", "10 conv2d step, batch 32, 28x28x8, 3x3x8x16 SAME, and its gradients")
+def bench_conv2d(cfg: Config) -> list[Row]:
+    d = conv_data()
+    fns = {"autodiff": make_conv_autodiff(d), "numpy": make_conv_numpy(d)}
+    add_torch(fns, lambda: make_conv_torch(d))
+    checks = check_rows(fns, "autodiff")
+    stats = measure(fns, cfg.repeat, cfg)
+    rows = timing_rows(stats, "numpy", LABELS)
+    target_le(rows[0], stats["autodiff"].median / stats["numpy"].median, 2.0, "<= 2x")
+    return rows + checks
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -466,6 +466,36 @@ def _shape_function(draw: Any, f: Any) -> tuple:
     return f, [x], {}  # np.copy
 
 
+@st.composite
+def _lecture_function(draw: Any, f: Any) -> tuple:
+    """The NumPy functions of the next lectures' ops (issue 25) with their keywords."""
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=3))
+    x = _array(draw, shape, draw(FLOATS))
+    n = len(shape)
+    axis = draw(st.sampled_from([None, 0, -1]))
+    if f in (np.cumsum, np.cumprod):
+        return f, [x], {"axis": 0 if axis is None and n > 1 else axis}
+    if f in (np.var, np.std):
+        return f, [x], {"axis": axis, "ddof": draw(st.sampled_from([0, 1])) if x.size > 1 else 0}
+    if f is np.take:
+        indices = draw(hnp.arrays(np.int64, draw(st.integers(1, 4)), elements=st.integers(0, 2)))
+        indices %= shape[0]
+        return f, [x, indices], {"axis": 0}
+    if f is np.flip:
+        return f, [x], {"axis": axis}
+    if f is np.tile:
+        return f, [x, draw(st.sampled_from([2, (1, 2), (2,) * n]))], {}
+    if f is np.pad:
+        return f, [x, draw(st.sampled_from([1, ((0, 1),) * n]))], {}
+    if f is np.split:
+        return f, [x, 1], {"axis": -1}
+    if f is np.linalg.norm:
+        return f, [x], draw(st.sampled_from([{}, {"axis": -1}, {"axis": -1, "keepdims": True}]))
+    if f is np.tensordot:
+        return f, [x, _array(draw, shape[-1:], x.dtype)], {"axes": 1}
+    return f, ["...i,...i->...", x, x * 2], {}  # np.einsum
+
+
 # Each NumPy function on tensors (every entry of the interop table), with its cases.
 NUMPY_CASES: dict[str, Callable[[], st.SearchStrategy]] = {
     **{
@@ -494,6 +524,13 @@ NUMPY_CASES: dict[str, Callable[[], st.SearchStrategy]] = {
         for f in (
             *(np.transpose, np.reshape, np.expand_dims, np.squeeze, np.broadcast_to),
             *(np.clip, np.concatenate, np.stack, np.where, np.copy),
+        )
+    },
+    **{
+        f.__name__: (lambda f=f: _lecture_function(f))
+        for f in (
+            *(np.cumsum, np.cumprod, np.var, np.std, np.take, np.flip, np.tile, np.pad),
+            *(np.split, np.linalg.norm, np.tensordot, np.einsum),
         )
     },
 }
@@ -535,6 +572,9 @@ def test_numpy_functions_on_tensors_match_numpy_and_are_recorded(
         watched = [t for t in _flat(inputs) if isinstance(t, ad.Tensor) and t.dtype.kind == "f"]
         tape.watch(watched)
         result = f(*inputs, **kwargs)
+        if isinstance(expected, list):  # np.split: a list of arrays, a list of tensors here
+            assert isinstance(result, list) and len(result) == len(expected)
+            result, expected = ad.stack(result), np.stack(expected)
     assert isinstance(result, ad.Tensor), f"{name} returned {type(result).__name__}"
     ours = result.numpy()
     assert ours.shape == np.shape(expected) and ours.dtype == np.asarray(expected).dtype

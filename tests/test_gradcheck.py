@@ -475,6 +475,281 @@ CASES: list[OpCase] = [
     ),
 ]
 
+
+# ----------------------------------------------------------------------------- issue 25's ops
+def _eye_plus(a: ad.Tensor) -> ad.Tensor:
+    """a/4 + 3·I: for entries of a in [-2, 2] and n <= 3, diagonally dominant (each diagonal
+    entry >= 2.5 > the row's other entries' sum <= 1), so invertible and well conditioned."""
+    return a * 0.25 + 3.0 * np.eye(a.shape[-1])
+
+
+def _weighted(parts: Sequence[ad.Tensor]) -> ad.Tensor:
+    """The parts of a split (all of one shape) in one tensor, each weighted differently."""
+    return ad.add_n([p * float(i + 1) for i, p in enumerate(parts)])
+
+
+IMAGE_SHAPES = [(1, 4, 5, 2), (2, 3, 4, 2)]
+KERNEL_SHAPES = [(2, 3, 2, 2), (3, 2, 2, 1)]
+CONV_OPERANDS = operands(REAL, REAL, shapes=list(itertools.product(IMAGE_SHAPES, KERNEL_SHAPES)))
+POOL_IMAGES = [(1, 4, 4, 1), (2, 3, 5, 2)]
+POOL_DISTINCT = grid(-40, 40, offset=0.5, unique=True)  # no tie in any window
+NN = ad.nn
+
+ISSUE_25_CASES: list[OpCase] = [
+    # --- selection and shape
+    OpCase("gather", lambda x: ad.gather(x, [2, 0, 2]), unary(REAL, [(3,), (3, 2)])),
+    OpCase(
+        "gather(axis=1)",
+        lambda x: ad.gather(x, [[1, 0], [1, 1]], axis=1),
+        unary(REAL, [(2, 2), (1, 3), (2, 3, 2)]),
+    ),
+    OpCase(
+        "gather(batch_dims=1)",
+        lambda x: ad.gather(x, [[1, 1], [0, 2]], batch_dims=1),
+        unary(REAL, [(2, 3), (2, 3, 2)]),
+    ),
+    OpCase(
+        "gather(batch_dims=1, axis=2)",
+        lambda x: ad.gather(x, [[1, 0, 1], [0, 0, 1]], axis=2, batch_dims=1),
+        unary(REAL, [(2, 2, 2), (2, 3, 2, 2)]),
+    ),
+    OpCase(
+        "gather_nd",
+        lambda x: ad.gather_nd(x, [[0, 1], [1, 0], [0, 1]]),
+        unary(REAL, [(2, 2), (2, 3), (2, 2, 3)]),
+    ),
+    OpCase("tile", lambda x: ad.tile(x, [2, 3]), unary(REAL, [(2, 1), (1, 3)]), second_order=True),
+    OpCase(
+        "pad",
+        lambda x: ad.pad(x, [[1, 0], [2, 1]], constant_values=0.5),
+        unary(REAL, [(2, 3), (1, 2)]),
+    ),
+    OpCase(
+        "pad(REFLECT)",
+        lambda x: ad.pad(x, [[1, 1], [1, 2]], mode="REFLECT"),
+        unary(REAL, [(2, 3), (3, 3)]),
+        second_order=True,
+    ),
+    OpCase(
+        "pad(SYMMETRIC)",
+        lambda x: ad.pad(x, [[1, 0], [2, 1]], mode="SYMMETRIC"),
+        unary(REAL, [(2, 3), (1, 2)]),
+    ),
+    OpCase("split", lambda x: _weighted(ad.split(x, 3, axis=-1)), unary(REAL, [(3,), (2, 3)])),
+    OpCase("split(sizes)", lambda x: ad.split(x, [1, -1], axis=0)[1], unary(REAL, [(3,), (3, 2)])),
+    OpCase("unstack", lambda x: _weighted(ad.unstack(x, axis=1)), unary(REAL, [(2, 3), (1, 2, 2)])),
+    OpCase("reverse", lambda x: ad.reverse(x, [0, -1]), unary(REAL, [(2, 3), (3, 2, 2)])),
+    OpCase(
+        "einsum('ij,jk->ik')",
+        partial(ad.einsum, "ij,jk->ik"),
+        matmul_operands(),
+        second_order=True,
+    ),
+    OpCase(
+        "einsum('bij,bjk->bik')",
+        partial(ad.einsum, "bij,bjk->bik"),
+        matmul_operands(batches=[((2,), (2,))]),
+    ),
+    OpCase("einsum('i,i->')", partial(ad.einsum, "i,i->"), same_shape(2, [(3,)])),
+    OpCase("einsum('ij->j')", partial(ad.einsum, "ij->j"), unary(REAL, [(2, 3), (1, 3)])),
+    OpCase(
+        "einsum('...ij,jk')",
+        partial(ad.einsum, "...ij,jk"),
+        operands(REAL, REAL, shapes=[((2, 2, 3), (3, 2)), ((2, 3), (3, 1))]),
+    ),
+    OpCase(
+        "tensordot(axes=1)",
+        lambda a, b: ad.tensordot(a, b, 1),
+        matmul_operands(),
+        second_order=True,
+    ),
+    OpCase(
+        "tensordot(axes=[[1, 0], [0, 2]])",
+        lambda a, b: ad.tensordot(a, b, [[1, 0], [0, 2]]),
+        operands(REAL, REAL, shapes=[((2, 3, 2), (3, 2, 2))]),
+    ),
+    OpCase("norm", ad.norm, unary(NONZERO, SHAPES[1:]), second_order=True),
+    OpCase("norm(ord=1, axis=1)", lambda x: ad.norm(x, 1, axis=1), unary(OFF_GRID, [(2, 3)])),
+    OpCase("norm(ord=inf)", lambda x: ad.norm(x, np.inf), unary(DISTINCT, [(3,), (2, 3)])),
+    OpCase("norm(ord=3, axis=0)", lambda x: ad.norm(x, 3, axis=0), unary(NONZERO, [(3,), (2, 3)])),
+    OpCase(
+        "norm(fro, keepdims)",
+        lambda x: ad.norm(x, "fro", axis=[-2, -1], keepdims=True),
+        unary(NONZERO, [(2, 3), (2, 2, 2)]),
+    ),
+    OpCase(
+        "norm(matrix 1)",  # (offsets: the column sums differ by far, no tie for the largest)
+        lambda x: ad.norm(x + np.array([[0.0, 10.0, -20.0]]), 1, axis=[0, 1]),
+        unary(NONZERO, [(2, 3)]),
+    ),
+    OpCase(
+        "norm(matrix inf)",
+        lambda x: ad.norm(x + np.array([[0.0], [-10.0]]), np.inf, axis=[-2, -1]),
+        unary(NONZERO, [(2, 3), (2, 2, 3)]),
+    ),
+    # --- math
+    OpCase("erf", ad.math.erf, unary(uniform(-2.0, 2.0)), second_order=True),
+    OpCase("atan", ad.atan, unary(REAL), second_order=True),
+    OpCase("sinh", ad.sinh, unary(REAL), second_order=True),
+    OpCase("cosh", ad.cosh, unary(REAL), second_order=True),
+    OpCase("cumsum", ad.cumsum, unary(REAL, SHAPES[1:])),
+    OpCase(
+        "cumsum(axis=-1, exclusive, reverse)",
+        lambda x: ad.cumsum(x, axis=-1, exclusive=True, reverse=True),
+        unary(REAL, SHAPES[1:]),
+    ),
+    OpCase("cumprod", ad.math.cumprod, unary(NONZERO, SHAPES[1:]), second_order=True),
+    OpCase(
+        "cumprod(axis=1, exclusive, reverse)",
+        lambda x: ad.math.cumprod(x, axis=1, exclusive=True, reverse=True),
+        unary(NONZERO, [(2, 3), (1, 3)]),
+    ),
+    OpCase("reduce_variance", ad.math.reduce_variance, unary(REAL), second_order=True),
+    OpCase(
+        "reduce_variance(axis=0, keepdims)",
+        lambda x: ad.math.reduce_variance(x, axis=0, keepdims=True),
+        unary(REAL, [(3,), (2, 3), *RANK3]),
+    ),
+    OpCase("reduce_std", ad.math.reduce_std, unary(DISTINCT, [(3,), (2, 3)]), second_order=True),
+    OpCase(
+        "reduce_std(axis=-1)",
+        lambda x: ad.math.reduce_std(x, axis=-1),  # (not constant along the axis: std > 0)
+        unary(DISTINCT, [(2, 3), *RANK3]),
+    ),
+    # --- linalg
+    OpCase(
+        "inv",
+        lambda a: ad.linalg.inv(_eye_plus(a)),
+        unary(REAL, [(2, 2), (3, 3), (2, 2, 2)]),
+        second_order=True,
+    ),
+    OpCase(
+        "inv(adjoint)",
+        lambda a: ad.linalg.inv(_eye_plus(a), adjoint=True),
+        unary(REAL, [(2, 2), (3, 3)]),
+    ),
+    OpCase(
+        "det",
+        lambda a: ad.linalg.det(_eye_plus(a)),
+        unary(REAL, [(2, 2), (3, 3), (2, 2, 2)]),
+        second_order=True,
+    ),
+    OpCase(
+        "solve",
+        lambda a, b: ad.linalg.solve(_eye_plus(a), b),
+        operands(REAL, REAL, shapes=[((2, 2), (2, 3)), ((2, 3, 3), (2, 3, 1))]),
+        second_order=True,
+    ),
+    OpCase(
+        "solve(adjoint)",
+        lambda a, b: ad.linalg.solve(_eye_plus(a), b, adjoint=True),
+        operands(REAL, REAL, shapes=[((3, 3), (3, 2))]),
+    ),
+    OpCase("trace", ad.linalg.trace, unary(REAL, [(2, 2), (2, 3), (2, 3, 2)])),
+    # --- nn
+    OpCase("leaky_relu", NN.leaky_relu, unary(OFF_GRID)),
+    OpCase("elu", NN.elu, unary(OFF_GRID), second_order=True),
+    OpCase("gelu", NN.gelu, unary(uniform(-3.0, 3.0)), second_order=True),
+    OpCase(
+        "gelu(approximate)",
+        partial(NN.gelu, approximate=True),
+        unary(uniform(-3.0, 3.0)),
+        second_order=True,
+    ),
+    OpCase("silu", partial(NN.silu, beta=1.5), unary(uniform(-3.0, 3.0)), second_order=True),
+    OpCase(
+        "softmax_cross_entropy_with_logits",
+        # labels that sum to 1, for which TensorFlow's logits gradient is the exact one
+        lambda y, x: NN.softmax_cross_entropy_with_logits(ad.softmax(y), x),
+        same_shape(2, [(3,), (2, 3)]),
+    ),
+    OpCase(
+        "softmax_cross_entropy_with_logits(axis=0)",
+        lambda y, x: NN.softmax_cross_entropy_with_logits(ad.softmax(y, 0), x, axis=0),
+        same_shape(2, [(2, 3)]),
+    ),
+    OpCase(
+        "sparse_softmax_cross_entropy_with_logits",
+        lambda x: NN.sparse_softmax_cross_entropy_with_logits([2, 0], x),
+        unary(uniform(-3.0, 3.0), [(2, 3)]),
+        second_order=True,
+    ),
+    OpCase(
+        "sigmoid_cross_entropy_with_logits",
+        NN.sigmoid_cross_entropy_with_logits,
+        operands(uniform(0.0, 1.0), uniform(-3.0, 3.0), shapes=[((3,), (3,)), ((2, 3), (2, 3))]),
+        second_order=True,
+    ),
+    OpCase("l2_loss", NN.l2_loss, unary(REAL), second_order=True),
+    OpCase(
+        "moments",  # (not second order: as TensorFlow, the variance's mean is a constant there)
+        lambda x: ad.add_n(list(NN.moments(x, [0]))),
+        unary(REAL, [(3,), (3, 2)]),
+    ),
+    OpCase(
+        "batch_normalization",
+        lambda x, m, v, b, s: NN.batch_normalization(x, m, v, b, s, 1e-3),
+        operands(REAL, REAL, POSITIVE, REAL, REAL, shapes=[((4, 3), (3,), (3,), (3,), (3,))]),
+        second_order=True,
+    ),
+    OpCase(
+        "embedding_lookup",
+        lambda t: NN.embedding_lookup(t, [[1, 1], [0, 2]]),
+        unary(REAL, [(3, 2)]),
+    ),
+    OpCase(
+        "bias_add",
+        NN.bias_add,
+        operands(REAL, REAL, shapes=[((2, 3), (3,)), ((2, 2, 3), (3,))]),
+    ),
+    OpCase(
+        "conv2d(VALID)",
+        lambda x, f: NN.conv2d(x, f, 1, "VALID"),
+        CONV_OPERANDS,
+        second_order=True,
+    ),
+    OpCase("conv2d(SAME, strides 2)", lambda x, f: NN.conv2d(x, f, 2, "SAME"), CONV_OPERANDS),
+    OpCase(
+        "conv2d(SAME, dilations 2)",
+        lambda x, f: NN.conv2d(x, f, [1, 2], "SAME", dilations=2),
+        CONV_OPERANDS,
+        second_order=True,
+    ),
+    OpCase(
+        "conv2d(explicit padding)",
+        lambda x, f: NN.conv2d(x, f, 1, [[0, 0], [1, 0], [2, 1], [0, 0]]),
+        CONV_OPERANDS,
+    ),
+    OpCase(
+        "conv1d",
+        lambda x, f: NN.conv1d(x, f, 2, "SAME"),
+        operands(REAL, REAL, shapes=[((2, 5, 2), (3, 2, 2))]),
+        op="conv2d",
+    ),
+    OpCase(
+        "max_pool2d(VALID)",
+        lambda x: NN.max_pool2d(x, 2, 2, "VALID"),
+        unary(POOL_DISTINCT, POOL_IMAGES),
+        second_order=True,
+    ),
+    OpCase(
+        "max_pool2d(SAME, overlapping)",
+        lambda x: NN.max_pool2d(x, 3, [1, 2], "SAME"),
+        unary(POOL_DISTINCT, POOL_IMAGES),
+    ),
+    OpCase(
+        "avg_pool2d(SAME)",
+        lambda x: NN.avg_pool2d(x, [2, 3], 2, "SAME"),
+        unary(REAL, POOL_IMAGES),
+        second_order=True,
+    ),
+    OpCase(
+        "avg_pool2d(VALID)", lambda x: NN.avg_pool2d(x, 2, 1, "VALID"), unary(REAL, POOL_IMAGES)
+    ),
+]
+CASES += ISSUE_25_CASES
+
+
 SECOND_ORDER = [case for case in CASES if case.second_order]
 
 # The differentiable operations of the contract (section `autodiff`), as it lists them.
@@ -484,6 +759,7 @@ CONTRACT_OPS = """
     matmul transpose reshape expand_dims squeeze concat stack
     reduce_sum reduce_mean reduce_max reduce_min reduce_prod reduce_logsumexp
     softmax log_softmax getitem broadcast_to cast identity add_n
+    gather gather_nd tile pad split unstack reverse einsum tensordot norm
 """.split()  # noqa: SIM905 - the lines of the contract, word for word
 
 
@@ -595,8 +871,9 @@ def test_every_differentiable_op_is_checked() -> None:
     """The table covers each differentiable op of the contract and of the engine's exports."""
     exported = {
         name
-        for name in dir(ad)
-        if getattr(getattr(getattr(ad, name), "op", None), "differentiable", ())
+        for space in (ad, ad.nn, ad.math, ad.linalg)
+        for name in dir(space)
+        if getattr(getattr(getattr(space, name), "op", None), "differentiable", ())
     }
     listed = {name for name in CONTRACT_OPS if hasattr(ad, name) or name == "getitem"}
     checked = {case.covers for case in CASES}

@@ -886,11 +886,11 @@ def test_numpy_functions_are_recorded(name: str):
 @pytest.mark.parametrize(
     ("call", "name"),
     [
-        (lambda t: np.cumsum(t), "cumsum"),
+        (lambda t: np.diff(t), "diff"),  # (np.cumsum is recorded since issue 25)
         (lambda t: np.add.reduce(t), "add.reduce"),
         (lambda t: np.exp(t, out=np.empty(2, np.float32)), "exp"),
     ],
-    ids=["cumsum", "ufunc-method", "out"],
+    ids=["diff", "ufunc-method", "out"],
 )
 def test_unsupported_numpy_functions_raise_type_error(call: Callable[[ad.Tensor], Any], name: str):
     with pytest.raises(TypeError, match=re.escape(name)):

@@ -55,9 +55,9 @@ class Lib:
         return self.name
 
 
-# Integer-array indexing is `x[[i, j]]` in the engine and `tf.gather` in TensorFlow.
-AD = Lib("ad", [ad], gather=lambda x, indices: x[list(indices)])
-TF = Lib("tf", [tf, tf.math, tf.nn], gather=tf.gather)
+# Integer-array indexing is `x[[i, j]]` in the engine and `tf.gather` in TensorFlow (`rows`).
+AD = Lib("ad", [ad, ad.math, ad.nn, ad.linalg], rows=lambda x, indices: x[list(indices)])
+TF = Lib("tf", [tf, tf.math, tf.nn, tf.linalg], rows=tf.gather)
 LIBS = (AD, TF)
 
 
@@ -255,6 +255,257 @@ def plan_gather(rng: np.random.RandomState, shape: Shape) -> tuple[dict, list[Sh
     return {"indices": [int(i) for i in rng.randint(shape[0], size=rng.randint(1, 5))]}, []
 
 
+# ---------------------------------------------------------------------------- issue 25's ops
+def plan_gather_axis(rng: np.random.RandomState, shape: Shape) -> tuple[dict, list[Shape]] | None:
+    if not shape:
+        return None
+    axis = int(rng.randint(-len(shape), len(shape)))
+    count = [int(rng.randint(1, 4)) for _ in range(rng.randint(1, 3))]
+    return {"indices": rng.randint(shape[axis], size=count).tolist(), "axis": axis}, []
+
+
+def plan_gather_nd(rng: np.random.RandomState, shape: Shape) -> tuple[dict, list[Shape]] | None:
+    if not shape:
+        return None
+    k = int(rng.randint(1, min(len(shape), 2) + 1))
+    rows = [[int(rng.randint(n)) for n in shape[:k]] for _ in range(rng.randint(1, 4))]
+    return {"indices": rows}, []
+
+
+def plan_tile(rng: np.random.RandomState, shape: Shape) -> tuple[dict, list[Shape]] | None:
+    if not shape or len(shape) > 3:
+        return None
+    return {"multiples": [int(m) for m in rng.randint(1, 3, size=len(shape))]}, []
+
+
+def plan_pad(rng: np.random.RandomState, shape: Shape) -> tuple[dict, list[Shape]] | None:
+    if not shape or len(shape) > 3:
+        return None
+    mode = ["CONSTANT", "REFLECT", "SYMMETRIC"][rng.randint(3)]
+    most = {"CONSTANT": 2, "REFLECT": 1, "SYMMETRIC": 0}[mode]
+    pads = [[int(rng.randint(0, min(2, n - 1 + most) + 1)) for _ in "ab"] for n in shape]
+    if mode == "REFLECT":
+        pads = [[min(a, n - 1), min(b, n - 1)] for (a, b), n in zip(pads, shape, strict=True)]
+    return {"paddings": pads, "mode": mode}, []
+
+
+def plan_split(rng: np.random.RandomState, shape: Shape) -> tuple[dict, list[Shape]] | None:
+    axes = [a for a, n in enumerate(shape) if n >= 2]
+    if not axes:
+        return None
+    axis = int(rng.choice(axes))
+    first = int(rng.randint(1, shape[axis]))
+    return {"sizes": [first, -1], "axis": axis, "part": int(rng.randint(2))}, []
+
+
+def plan_unstack(rng: np.random.RandomState, shape: Shape) -> tuple[dict, list[Shape]] | None:
+    if len(shape) < 2:
+        return None
+    axis = int(rng.randint(len(shape)))
+    return {"axis": axis, "part": int(rng.randint(shape[axis]))}, []
+
+
+def plan_reverse(rng: np.random.RandomState, shape: Shape) -> tuple[dict, list[Shape]] | None:
+    if not shape:
+        return None
+    count = int(rng.randint(1, len(shape) + 1))
+    return {"axis": sorted(int(a) for a in rng.choice(len(shape), count, replace=False))}, []
+
+
+def plan_einsum(rng: np.random.RandomState, shape: Shape) -> tuple[dict, list[Shape]] | None:
+    """x against a new tensor: a matrix product on the last axis, or a product summed."""
+    if not shape or len(shape) > 3:
+        return None
+    s = "abc"[: len(shape)]
+    if rng.rand() < 0.5:
+        k = int(rng.randint(1, 4))
+        return {"equation": f"{s},{s[-1]}z->{s[:-1]}z"}, [(shape[-1], k)]
+    return {"equation": f"{s},{s}->{s[1:]}"}, [shape]
+
+
+def plan_tensordot(rng: np.random.RandomState, shape: Shape) -> tuple[dict, list[Shape]] | None:
+    if not shape or len(shape) > 3:
+        return None
+    n = int(rng.randint(1, min(len(shape), 2) + 1))
+    return {"axes": n}, [(*shape[len(shape) - n :], int(rng.randint(1, 4)))]
+
+
+def plan_norm(rng: np.random.RandomState, shape: Shape) -> tuple[dict, list[Shape]] | None:
+    if not shape:
+        return None
+    ord = ["euclidean", 1, np.inf, 3][rng.randint(4)]
+    axis = None if rng.rand() < 0.4 else int(rng.randint(-len(shape), len(shape)))
+    return {"ord": ord, "axis": axis, "keepdims": bool(rng.rand() < 0.5)}, []
+
+
+def plan_cumulative(rng: np.random.RandomState, shape: Shape) -> tuple[dict, list[Shape]] | None:
+    if not shape:
+        return None
+    axis = int(rng.randint(-len(shape), len(shape)))
+    exclusive, reverse = (bool(b) for b in rng.rand(2) < 0.5)
+    return {"axis": axis, "exclusive": exclusive, "reverse": reverse}, []
+
+
+def plan_partner(rng: np.random.RandomState, shape: Shape) -> tuple[dict, list[Shape]] | None:
+    return ({}, [shape]) if shape else None
+
+
+def plan_spread(rng: np.random.RandomState, shape: Shape) -> tuple[dict, list[Shape]] | None:
+    """`axis_attrs` over more than one element (the deviation of one is 0: nan gradients)."""
+    attrs, _ = axis_attrs(rng, shape)
+    axes = attrs["axis"]
+    axes = range(len(shape)) if axes is None else [axes] if isinstance(axes, int) else axes
+    return (attrs, []) if int(np.prod([shape[a] for a in axes])) > 1 else None
+
+
+def plan_labels(rng: np.random.RandomState, shape: Shape) -> tuple[dict, list[Shape]] | None:
+    if not shape:
+        return None
+    return {"labels": rng.randint(shape[-1], size=shape[:-1]).astype(np.int32)}, []
+
+
+def plan_ids(rng: np.random.RandomState, shape: Shape) -> tuple[dict, list[Shape]] | None:
+    if not shape:
+        return None
+    return {"ids": rng.randint(shape[0], size=(2, int(rng.randint(1, 3)))).tolist()}, []
+
+
+def plan_conv1d(rng: np.random.RandomState, shape: Shape) -> tuple[dict, list[Shape]] | None:
+    if len(shape) != 3:
+        return None
+    padding = ["SAME", "VALID"][rng.randint(2)]
+    k = int(rng.randint(1, (3 if padding == "SAME" else shape[1]) + 1))
+    attrs = {"stride": int(rng.randint(1, 3)), "padding": padding}
+    return attrs, [(k, shape[2], int(rng.randint(1, 3)))]
+
+
+def plan_bias(rng: np.random.RandomState, shape: Shape) -> tuple[dict, list[Shape]] | None:
+    return ({}, [shape[-1:]]) if shape else None
+
+
+def plan_moments(rng: np.random.RandomState, shape: Shape) -> tuple[dict, list[Shape]] | None:
+    if not shape:
+        return None
+    count = int(rng.randint(1, len(shape) + 1))
+    axes = sorted(int(a) for a in rng.choice(len(shape), count, replace=False))
+    kept = tuple(1 if a in axes else n for a, n in enumerate(shape))
+    return {"axes": axes}, [kept, kept]
+
+
+def run_batch_norm(L: Lib, x: Any, offset: Any, scale: Any, axes: list[int]) -> Any:
+    mean, variance = L.moments(x, axes, keepdims=True)
+    return L.batch_normalization(x, mean, variance, offset, scale, 1e-3)
+
+
+def as_images(L: Lib, x: Any) -> Any:
+    """A tensor of rank 1 to 4 as NHWC images: (n,) -> (1, 1, n, 1), (a, b) -> (1, a, b, 1),
+    (a, b, c) -> (1, a, b, c)."""
+    shape = list(x.shape)
+    if len(shape) == 4:
+        return x
+    return L.reshape(x, [1, *([1] * (2 - min(len(shape), 2))), *shape, *([1] * (len(shape) < 3))])
+
+
+def image_shape(shape: Shape) -> Shape | None:
+    if not shape or len(shape) > 4:
+        return None
+    if len(shape) == 4:
+        return shape
+    return (1, *([1] * (2 - min(len(shape), 2))), *shape, *([1] * (len(shape) < 3)))
+
+
+def plan_conv2d(rng: np.random.RandomState, shape: Shape) -> tuple[dict, list[Shape]] | None:
+    images = image_shape(shape)
+    if images is None:
+        return None
+    padding = ["SAME", "VALID"][rng.randint(2)]
+    kh, kw = (
+        int(rng.randint(1, 4)) if padding == "SAME" else int(rng.randint(1, n + 1))
+        for n in images[1:3]
+    )
+    strides = [int(s) for s in rng.randint(1, 3, size=2)]
+    return {"strides": strides, "padding": padding}, [(kh, kw, images[3], int(rng.randint(1, 4)))]
+
+
+def plan_pool(rng: np.random.RandomState, shape: Shape) -> tuple[dict, list[Shape]] | None:
+    images = image_shape(shape)
+    if images is None:
+        return None
+    padding = ["SAME", "VALID"][rng.randint(2)]
+    ksize = [
+        int(rng.randint(1, 4)) if padding == "SAME" else int(rng.randint(1, n + 1))
+        for n in images[1:3]
+    ]
+    return {
+        "ksize": ksize,
+        "strides": [int(s) for s in rng.randint(1, 3, size=2)],
+        "padding": padding,
+    }, []
+
+
+def plan_square(rng: np.random.RandomState, shape: Shape) -> tuple[dict, list[Shape]] | None:
+    """A well-conditioned square matrix made of x: xᵀx + 3I, for x of rank 2."""
+    if len(shape) != 2:
+        return None
+    return {}, [(shape[1], int(rng.randint(1, 3)))]
+
+
+def plan_matrices(rng: np.random.RandomState, shape: Shape) -> tuple[dict, list[Shape]] | None:
+    return ({}, []) if len(shape) >= 2 else None
+
+
+def square_of(L: Lib, x: Any) -> Any:
+    return L.matmul(x, x, transpose_a=True) + 3.0 * L.eye(x.shape[1])
+
+
+ISSUE_25_OPS: dict[str, OpSpec] = {
+    "gather": OpSpec(lambda L, x, indices, axis: L.gather(x, indices, axis=axis), plan_gather_axis),
+    "gather_nd": OpSpec(lambda L, x, indices: L.gather_nd(x, indices), plan_gather_nd),
+    "tile": OpSpec(lambda L, x, multiples: L.tile(x, multiples), plan_tile),
+    "pad": OpSpec(lambda L, x, paddings, mode: L.pad(x, paddings, mode=mode), plan_pad),
+    "split": OpSpec(lambda L, x, sizes, axis, part: L.split(x, sizes, axis=axis)[part], plan_split),
+    "unstack": OpSpec(lambda L, x, axis, part: L.unstack(x, axis=axis)[part], plan_unstack),
+    "reverse": OpSpec(lambda L, x, axis: L.reverse(x, axis), plan_reverse),
+    "einsum": OpSpec(lambda L, x, y, equation: L.einsum(equation, x, y), plan_einsum),
+    "tensordot": OpSpec(lambda L, x, y, axes: L.tensordot(x, y, axes), plan_tensordot),
+    "norm": OpSpec(lambda L, x, **kw: L.norm(x + 0.125, **kw), plan_norm),  # (no 0: nan grads)
+    "erf": OpSpec(lambda L, x: L.erf(x), no_attrs),
+    "atan": OpSpec(lambda L, x: L.atan(x), no_attrs),
+    "sinh": OpSpec(lambda L, x: L.sinh(x), no_attrs),
+    "cosh": OpSpec(lambda L, x: L.cosh(x), no_attrs),
+    "cumsum": OpSpec(lambda L, x, **kw: L.cumsum(x, **kw), plan_cumulative),
+    "cumprod": OpSpec(lambda L, x, **kw: L.cumprod(1.0 + 0.5 * L.tanh(x), **kw), plan_cumulative),
+    "reduce_variance": reduction("reduce_variance"),
+    "reduce_std": OpSpec(reduction("reduce_std").run, plan_spread),
+    "leaky_relu": OpSpec(lambda L, x: L.leaky_relu(x), no_attrs),
+    "elu": OpSpec(lambda L, x: L.elu(x), no_attrs),
+    "gelu": OpSpec(lambda L, x: L.gelu(x), no_attrs),
+    "gelu(approximate)": OpSpec(lambda L, x: L.gelu(x, approximate=True), no_attrs),
+    "silu": OpSpec(lambda L, x: L.silu(x), no_attrs),
+    "l2_loss": OpSpec(lambda L, x: L.l2_loss(x), no_attrs),
+    "softmax_cross_entropy_with_logits": OpSpec(
+        lambda L, x, y: L.softmax_cross_entropy_with_logits(L.softmax(y), x), plan_partner
+    ),
+    "sparse_softmax_cross_entropy_with_logits": OpSpec(
+        lambda L, x, labels: L.sparse_softmax_cross_entropy_with_logits(labels, x), plan_labels
+    ),
+    "embedding_lookup": OpSpec(lambda L, x, ids: L.embedding_lookup(x, ids), plan_ids),
+    "conv1d": OpSpec(lambda L, x, f, **kw: L.conv1d(x, f, **kw), plan_conv1d),
+    "sigmoid_cross_entropy_with_logits": OpSpec(
+        lambda L, x, y: L.sigmoid_cross_entropy_with_logits(L.sigmoid(y), x), plan_partner
+    ),
+    "bias_add": OpSpec(lambda L, x, b: L.bias_add(L.reshape(x, [-1, x.shape[-1]]), b), plan_bias),
+    "batch_normalization": OpSpec(run_batch_norm, plan_moments),
+    "conv2d": OpSpec(lambda L, x, f, **kw: L.conv2d(as_images(L, x), f, **kw), plan_conv2d),
+    "max_pool2d": OpSpec(lambda L, x, **kw: L.max_pool2d(as_images(L, x), **kw), plan_pool),
+    "avg_pool2d": OpSpec(lambda L, x, **kw: L.avg_pool2d(as_images(L, x), **kw), plan_pool),
+    "inv": OpSpec(lambda L, x, b: L.inv(square_of(L, x)), plan_square),
+    "det": OpSpec(lambda L, x, b: L.det(square_of(L, x)) * 0.01, plan_square),
+    "solve": OpSpec(lambda L, x, b: L.solve(square_of(L, x), b), plan_square),
+    "trace": OpSpec(lambda L, x: L.trace(x), plan_matrices),
+}  # fmt: skip
+
+
 OPS: dict[str, OpSpec] = {
     # elementwise, with guards that keep each one inside its domain
     "negative": OpSpec(lambda L, x: L.negative(x), no_attrs),
@@ -304,7 +555,8 @@ OPS: dict[str, OpSpec] = {
     "concat": OpSpec(lambda L, x, y, axis: L.concat([x, y, x], axis=axis), plan_concat),
     "stack": OpSpec(lambda L, x, y, axis: L.stack([x, y], axis=axis), plan_stack),
     "getitem": OpSpec(lambda L, x, index: x[index], plan_getitem),
-    "gather": OpSpec(lambda L, x, indices: L.gather(x, indices), plan_gather),
+    "x[[i, j]]": OpSpec(lambda L, x, indices: L.rows(x, indices), plan_gather),
+    **ISSUE_25_OPS,
 }
 
 

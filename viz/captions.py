@@ -40,6 +40,8 @@ ELEMENTWISE = frozenset(
     | {"maximum", "minimum", "exp", "log", "log1p", "sin", "cos", "tan", "tanh", "sigmoid"}
     | {"relu", "softplus", "where", "clip_by_value", "cast", "identity"}
     | {"tanh_grad", "sigmoid_grad"}
+    | {"erf", "atan", "sinh", "cosh", "leaky_relu", "elu", "gelu", "silu"}
+    | {"sigmoid_cross_entropy_with_logits"}
 )
 # Ops that only move elements (each output element is a copy of one input element, or a
 # constant): which input element each output copies is found by running the op's forward on
@@ -379,7 +381,7 @@ def local_formulas(graph: ad.Graph, node: ad.Node, labels: Sequence[str]) -> dic
     """Input node id -> the local derivative of `node` with respect to it, in the graph's
     labels (`d(x*y)/dx = y` for `h = x1 * w1` gives `w1` for input `x1`). An input used
     twice (`x * x`) gets the sum of its positions' derivatives."""
-    op = getattr(getattr(ad, node.op or "", None), "op", None)
+    op = getattr(_function(node.op), "op", None)
     if op is None:
         return {}
     n = len(node.inputs)
@@ -391,6 +393,16 @@ def local_formulas(graph: ad.Graph, node: ad.Node, labels: Sequence[str]) -> dic
         if raw[p]:
             parts.setdefault(i, []).append(_substitute(_right_side(raw[p]), terms))
     return {i: " + ".join(terms_of_i) for i, terms_of_i in parts.items()}
+
+
+def _function(op: str | None) -> object:
+    """The public function of the op called `op`: at the top level of `ad`, or in one of its
+    namespaces as TensorFlow's (`ad.nn.conv2d`), or None."""
+    for space in (ad, ad.nn, ad.math, ad.linalg):
+        fn = getattr(space, op or "", None)
+        if getattr(fn, "op", None) is not None:
+            return fn
+    return None
 
 
 def _placeholder(formula: str) -> str:
@@ -454,7 +466,7 @@ def _with_ones(
     """The op's vector-Jacobian product with ones, for input `i` (None if it cannot be
     recomputed outside the graph: a custom op). With `broadcast`, input `i` is first
     broadcast to the output's shape: the local derivative at every output element."""
-    fn = getattr(ad, node.op or "", None)
+    fn = _function(node.op)
     if getattr(fn, "op", None) is None:
         return None
     xs = [ad.constant(graph.nodes[j].value) for j in node.inputs]
