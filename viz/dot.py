@@ -15,7 +15,7 @@ Node ids are ours (`n3`, `g2`, `n5~n12`), never user names.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -267,26 +267,8 @@ def _add_elements(
     """Every drawn element, titled by its label in `names`, in the cluster of the container
     it is placed in; `detail` "compact" draws each in one row."""
     inside: dict[str, list[tuple[str, str]]] = {}
-    for node in graph.nodes:
-        e = drawn.element[node.id]
-        if node.id in drawn.copies:
-            readers = len(structure.consumers[node.id])
-            for copy in drawn.copies[node.id].values():
-                if detail == "compact":
-                    label = compact_label(node, graph, cells, names[node.id], copy_of=copy)
-                else:
-                    label = node_label(
-                        node, graph, cells, names[node.id], copy_of=copy, readers=readers
-                    )
-                inside.setdefault(drawn.placement[copy], []).append((copy, label))
-        elif e[0] == "n":
-            draw = compact_label if detail == "compact" else node_label
-            label = draw(node, graph, cells, names[node.id])
-            inside.setdefault(drawn.placement[e], []).append((e, label))
-    for g, group in drawn.groups.items():
-        outputs = drawn.outputs.get(g, [])
-        label = group_label(g, group, outputs, graph, cells, names, detail)
-        inside.setdefault(drawn.placement[g], []).append((g, label))
+    for element, label in _labels(graph, structure, drawn, cells, names, detail):
+        inside.setdefault(drawn.placement[element], []).append((element, label))
     index = structure.number
     children: dict[str, list[str]] = {}
     linked: set[str] = set()
@@ -317,6 +299,33 @@ def _add_elements(
                 fill(cluster, child)
 
     fill(dot, ROOT)
+
+
+def _labels(
+    graph: ad.Graph,
+    structure: Structure,
+    drawn: Plan,
+    cells: dict,
+    names: Sequence[str],
+    detail: str,
+) -> Iterator[tuple[str, str]]:
+    """(element id, label) of every drawn element: nodes, the copies of shared leaves, and
+    folded groups, at the nodes' `detail`."""
+    compact = detail == "compact"
+    for node in graph.nodes:
+        name = names[node.id]
+        if node.id in drawn.copies:
+            readers = len(structure.consumers[node.id])
+            for copy in drawn.copies[node.id].values():
+                if compact:
+                    yield copy, compact_label(node, graph, cells, name, copy_of=copy)
+                else:
+                    yield copy, node_label(node, graph, cells, name, copy, readers)
+        elif drawn.element[node.id][0] == "n":
+            draw = compact_label if compact else node_label
+            yield drawn.element[node.id], draw(node, graph, cells, name)
+    for g, group in drawn.groups.items():
+        yield g, group_label(g, group, drawn.outputs.get(g, []), graph, cells, names, detail)
 
 
 def _add_edges(dot: graphviz.Digraph, graph: ad.Graph, drawn: Plan) -> None:

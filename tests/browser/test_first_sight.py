@@ -263,6 +263,15 @@ def test_lab_zooming_in_shows_full_nodes_in_place_and_zooming_out_stops_at_the_w
     page.wait_for_timeout(300)
     full = node_box(out, "bnvar = ")
     assert full and "value:" in full["text"] and "grad:" in full["text"], full
+    # the pictures' axis labels are drawn at their own width (never squeezed by the text
+    # fitting of the node's cells: they were 1-13 px wide)
+    squeezed = out.evaluate(
+        """(root) => [...root.querySelectorAll('.adviz svg .adviz-pic text')]
+          .filter((t) => t.textContent.trim() && t.hasAttribute('textLength'))
+          .map((t) => t.textContent)"""
+    )
+    assert out.locator(".adviz svg .adviz-pic[data-kind='hist'] text").count() > 0
+    assert squeezed == [], squeezed
     assert abs(full["x"] - bnvar["x"]) < 60 and abs(full["y"] - bnvar["y"]) < 60, (bnvar, full)
     out.screenshot(path=str(OUTPUT / "first_sight_ninja_zoomed.png"))
     # zooming back out returns to the compact drawing, whole
