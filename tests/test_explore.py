@@ -15,6 +15,7 @@ import pytest
 import autodiff as ad
 import viz
 from viz import dot as dotlib
+from viz.sliders import clean
 from viz.sliders import grid as grid_of
 
 NBSP = "\u00a0"
@@ -400,3 +401,9 @@ def test_a_readout_shows_the_exact_value_and_takes_a_typed_one() -> None:
     assert "'twelve' is not a number" in explorer.view.message and box.value == "6.4"
     box.value = "\u221220"  # beyond the range, with a typographic minus
     assert explorer.graph["b"].value == -20.0 and b_slider.min <= -20.0
+
+
+def test_a_value_on_the_grid_is_cleaned_of_the_browsers_rounding() -> None:
+    assert clean(-2.220446049250313e-16, 0.05) == 0.0  # min + k·step, shown as 0
+    assert clean(6.000000000001, 0.2) == 6.0 and clean(6.2000000000000002, 0.2) == 6.2
+    assert clean(0.7071, 0.05) == 0.7071  # a value off the grid (typed) is kept

@@ -327,7 +327,7 @@ class Explorer(widgets.VBox):
             snap = self._snaps.pop(control.label, None)
             if snap is not None and abs(change["new"] - snap) < tiny:
                 return
-            number = sliderlib.clean(change["new"])
+            number = sliderlib.clean(change["new"], widget.step)
             self._show_number(control, number)
             self.set_leaf(control, number)
 

@@ -103,10 +103,13 @@ def snapped(widget: widgets.FloatSlider) -> float:
     return widget.min + k * widget.step
 
 
-def clean(number: float) -> float:
-    """A value the browser sent, cleaned of the rounding of min + k·step (6.000000000001
-    is 6); 12 significant digits are kept, so typed values pass unchanged."""
-    return float(f"{number:.12g}")
+def clean(number: float, step: float = 0.0) -> float:
+    """A value the browser sent, cleaned of the rounding of min + k·step: 12 significant
+    digits (6.000000000001 is 6), and nothing finer than a millionth of the step (a shift
+    of -2.2e-16 is 0)."""
+    if step > 0:
+        number = round(number, max(0, 6 - math.floor(math.log10(step))))
+    return float(f"{number:.12g}") + 0.0  # (+ 0.0: no -0)
 
 
 def new_slider(control: Control, value: float, lo: float, hi: float) -> widgets.FloatSlider:

@@ -104,13 +104,14 @@ def readout(widget: Locator) -> Locator:
 
 def slider_value(widget: Locator) -> float:
     """The number a slider shows: a value slider's readout box once the kernel has written
-    the handle's new position into it (the handle moves in the browser at once), else the
-    slider's own readout (the step slider). Tests move sliders to values with few digits."""
+    the handle's new position into it (the handle moves in the browser at once; its
+    aria-valuetext has 2 decimals), else the slider's own readout (the step slider). Tests
+    move sliders to values with few digits."""
     box = readout(widget)
     if not box.count():
         return float(widget.locator(".widget-readout").text_content().replace("\u2212", "-"))
     widget.page.wait_for_function(
-        """([handle, box]) => Math.abs(parseFloat(handle.getAttribute('aria-valuenow'))
+        """([handle, box]) => Math.abs(parseFloat(handle.getAttribute('aria-valuetext'))
             - parseFloat(box.value.replace('\u2212', '-'))) < 0.006""",
         arg=[widget.locator(".noUi-handle").element_handle(), box.element_handle()],
     )
