@@ -192,6 +192,23 @@ EXPECTED_OUTPUT: dict[str, list[str]] = {
         "Exercise 2 (solution): correct\n",
         "Exercise 3 (solution): correct\n",
     ],
+    "09_build_your_own_tape.ipynb": [
+        # the student's engine: + and *, then the topological order of the neuron
+        "c = -5.0, dc/da = -2.0, dc/db = 3.0\n",
+        "topological order: x1 → w1 → x1w1 → x2 → w2 → x2w2 → x1w1x2w2 → b → n → o\n",
+        "ad's order: x1 → w1 → x1w1 → x2 → w2 → x2w2 → x1w1x2w2 → b → n → o\n",
+        # backward() gives notebook 02's gradients, and ad's, node by node
+        "x1        data +2.0000   grad -1.5000\n",
+        "o         data +0.7071   grad +1.0000\n",
+        "x1         +2.0000  -1.5000  +2.0000  -1.5000\n",
+        # a value used twice: the shares add up, as ad's
+        "a          +2.0000 -23.0000  +2.0000 -23.0000\n",
+        "d          +4.0000  +8.0000  +4.0000  +8.0000\n",
+        "largest difference: 0.0e+00\n",
+        "Exercise 1: not answered yet",
+        "Exercise 1 (solution): correct\nExercise 2 (solution): correct\n"
+        "Exercise 3 (solution): correct\n",
+    ],
     "07_write_your_own_op.ipynb": [
         # softplus: the naive composition gives nan, the custom op does not
         "naive gradient: [0.     0.2689 0.5    0.7311    nan]\n",
