@@ -261,7 +261,7 @@ def moments(
       so its second derivative treats the mean as a constant.
     """
     with name_scope(name or "moments"):
-        mean = reduce_mean(x, axes, keepdims=True, name="mean")
+        mean = reduce_mean(x, axes, keepdims=True)  # unnamed: the caller's names title it
         variance = reduce_mean(square(x - stop_gradient(mean)), axes, keepdims=True)
         if not keepdims:
             mean, variance = squeeze(mean, axes), squeeze(variance, axes)
