@@ -209,6 +209,25 @@ EXPECTED_OUTPUT: dict[str, list[str]] = {
         "Exercise 1 (solution): correct\nExercise 2 (solution): correct\n"
         "Exercise 3 (solution): correct\n",
     ],
+    "10_convolution_and_batch_norm.ipynb": [
+        "images (8, 8, 8, 1) labels [0 1 0 1 0 1 0 1]\n",
+        "conv (8, 8, 8, 4) pooled (8, 4, 4, 4) logits (8, 2)\n",
+        # every op's gradient by hand agrees with the tape: cross-entropy, max-pool (512
+        # windows, one winner each), batch norm per channel, the convolution
+        "dlogits    (8, 2)         maxdiff 0.0e+00",
+        "elements of act with a gradient: 512 of 2048\n",
+        "dmean      (4,)           maxdiff",
+        "dconv      (8, 8, 8, 4)   maxdiff",
+        "dkernel    (3, 3, 1, 4)   maxdiff",
+        "dx         (8, 8, 8, 1)   maxdiff",
+        "dx as a convolution with the flipped kernel: maxdiff ",
+        # sixty steps of training learn the bars
+        "step 59: loss 0.0017\n",
+        "accuracy on 64 new images: 1.00\n",
+        "Exercise 1: not answered yet",
+        "Exercise 1 (solution): correct\nExercise 2 (solution): correct\n"
+        "Exercise 3 (solution): correct\n",
+    ],
     "07_write_your_own_op.ipynb": [
         # softplus: the naive composition gives nan, the custom op does not
         "naive gradient: [0.     0.2689 0.5    0.7311    nan]\n",

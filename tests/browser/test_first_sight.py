@@ -106,6 +106,8 @@ def assert_whole(output: Locator, what: str) -> dict:
         "05_recurrent_nets_through_time.ipynb",
         "07_write_your_own_op.ipynb",
         "08_backprop_ninja.ipynb",
+        "09_build_your_own_tape.ipynb",
+        "10_convolution_and_batch_norm.ipynb",
     ],
 )
 def test_lab_every_diagram_of_the_course_opens_whole(
