@@ -228,6 +228,23 @@ EXPECTED_OUTPUT: dict[str, list[str]] = {
         "Exercise 1 (solution): correct\nExercise 2 (solution): correct\n"
         "Exercise 3 (solution): correct\n",
     ],
+    "11_attention.ipynb": [
+        "loss 2.8199 (a uniform guess: log 10 = 2.3026)\n",
+        "scores (6, 6) weights (6, 6) out (6, 16)\n",
+        # the softmax's gradient by hand, its rows summing to zero, then to q and k
+        "dscores by hand: maxdiff 0.0e+00\n",
+        "(zero)\n",
+        "dq by hand: maxdiff ",
+        "|dh| = 0.894 (the residual's share of dx, unchanged)\n",
+        # without 1/sqrt(d) the scores spread as sqrt(d), the softmax saturates and the
+        # gradient through it vanishes; with it, nothing moves
+        "    4 |          1.67       0.284  2.4e-02 |        0.83       0.127  2.5e-02\n",
+        " 1024 |         30.95       0.984  4.2e-04 |        0.97       0.158  2.4e-02\n",
+        "d = 1024: the gradient through the softmax is 57× larger scaled\n",
+        "Exercise 1: not answered yet",
+        "Exercise 1 (solution): correct\nExercise 2 (solution): correct\n"
+        "Exercise 3 (solution): correct\n",
+    ],
     "07_write_your_own_op.ipynb": [
         # softplus: the naive composition gives nan, the custom op does not
         "naive gradient: [0.     0.2689 0.5    0.7311    nan]\n",
