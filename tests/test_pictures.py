@@ -381,3 +381,41 @@ def test_message_is_small() -> None:
     text = json.dumps(picture(RNG.standard_normal((16, 16))), allow_nan=False)
     assert len(text) < 2400
     assert len(json.dumps(picture(RNG.standard_normal(10_000)))) < 1400
+
+
+# --- in a diagram ----------------------------------------------------------------------
+
+
+def test_a_conv2d_kernel_is_pictured_filter_by_filter_in_cells_and_steps() -> None:
+    """The kernel a conv2d reads (a leaf, or an op's output) gets the kernel's maps in its
+    value and gradient cells, and in every backward step's patch of its gradient (same box:
+    stepping must not move the layout); the images and feature maps get NHWC maps."""
+    import autodiff as ad
+    from viz import dot
+    from viz.explore import backward_steps_payload
+
+    x = ad.constant(RNG.standard_normal((2, 6, 6, 1)))
+    kernel = ad.Variable(RNG.standard_normal((3, 3, 1, 4)))
+    with ad.GradientTape(persistent=True) as tape:
+        doubled = kernel * 2.0
+        conv = ad.nn.conv2d(x, doubled, strides=1, padding="SAME")
+        loss = ad.reduce_sum(conv**2)
+    graph = tape.graph(loss)
+    ids = {name: graph.ids_of(t)[0] for name, t in
+           {"x": x, "kernel": kernel, "doubled": doubled, "conv": conv}.items()}  # fmt: skip
+    assert dot.kernels(graph) == {ids["doubled"]}
+    cells = dot.fields(graph)
+    for name, caption in [("doubled", "input channel 0 of 1"), ("x", "example 0 of 2"),
+                          ("conv", "example 0 of 2")]:  # fmt: skip
+        assert cells[f"n{ids[name]}-value"]["pic"]["caption"][0] == caption
+    # a leaf read only through `kernel * 2` is not a kernel of conv2d's: its (3, 3, 1, 4)
+    # reads as 3 images of 3×1 pixels, a histogram
+    assert cells[f"n{ids['kernel']}-value"]["pic"]["kind"] == "hist"
+    grad_cell = cells[f"n{ids['doubled']}-grad"]["pic"]
+    patches = [
+        step["patches"][f"n{ids['doubled']}-grad"]["pic"]
+        for step in backward_steps_payload(graph)
+        if f"n{ids['doubled']}-grad" in step["patches"]
+    ]
+    assert patches and all(box(p) == box(grad_cell) for p in patches)
+    assert patches[-1] == grad_cell  # the last step's patch is the final gradient
