@@ -93,7 +93,7 @@ def test_an_explicit_name_wins_and_underscore_names_are_skipped() -> None:
 @pytest.mark.parametrize("keepdims", [False, True])
 def test_moments_and_batch_norm_are_titled_with_the_callers_names(keepdims: bool) -> None:
     """`mean, variance = ad.nn.moments(...)` titles its two outputs `mean` and `variance`,
-    once each (the ops inside the scopes name nothing of their own)."""
+    once each (moments names nothing of its own); batch norm names its `inv` and `shift`."""
     x = ad.Variable(np.arange(24.0).reshape(2, 3, 4))
     with ad.GradientTape(persistent=True) as tape:
         mean, variance = ad.nn.moments(x, axes=[0, 1], keepdims=keepdims)
@@ -103,7 +103,7 @@ def test_moments_and_batch_norm_are_titled_with_the_callers_names(keepdims: bool
     names = [n.name for n in graph.nodes]
     assert names.count("mean") == names.count("variance") == names.count("normed") == 1
     labels = viz.names.labels(graph)
-    assert {"mean", "variance"} <= set(labels)
+    assert {"mean", "variance", "inv", "shift"} <= set(labels)  # normed = x * inv + shift
     assert not [label for label in labels if label.startswith(("mean#", "variance#"))]
 
 
