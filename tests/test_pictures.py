@@ -358,6 +358,11 @@ def test_maps_box_sizes() -> None:
     # the same shape read as images or as a kernel: boxes of their own maps
     images = picture(np.zeros((4, 5, 5, 4)))
     assert box(images) == (4 * 35 + 3 * 4 + 4, 20 + 10 + 35 + 24)
+    # known from the shape alone (for estimates), None where another picture is drawn
+    assert pictures.maps_box((4, 5, 5, 4)) == box(images)
+    assert pictures.maps_box((3, 3, 1, 4), kernel=True) == (116, 75)
+    assert pictures.maps_box((3, 3, 1, 4)) is None  # read as images: a histogram
+    assert pictures.maps_box((16, 16)) is None and pictures.maps_box((1, 2, 2, 3)) is None
 
 
 # --- cost ------------------------------------------------------------------------------

@@ -312,20 +312,16 @@ def _spatial(shape: tuple[int, ...], kernel: bool) -> bool:
     return 2 <= rows <= HEAT_SIDE and 2 <= cols <= HEAT_SIDE
 
 
-def _maps(a: np.ndarray, kernel: bool) -> dict:
-    """A grid of maps: example 0's channels (NHWC), or input channel 0 of each filter (HWIO)."""
+def _maps_frame(shape: tuple[int, ...], kernel: bool) -> dict:
+    """What a grid of maps of this shape shows, without its numbers: sides, count, labels
+    and caption (so that its box is known from the shape alone)."""
     if kernel:
-        rows, cols, inputs, total = a.shape
-        stack = np.moveaxis(a[:, :, 0, :MAPS_SHOWN], -1, 0)
+        rows, cols, inputs, total = shape
         first, what, prefix = f"input channel 0 of {inputs}", "filters", "f"
     else:
-        examples, rows, cols, total = a.shape
-        stack = np.moveaxis(a[0, :, :, :MAPS_SHOWN], -1, 0)
+        examples, rows, cols, total = shape
         first, what, prefix = f"example 0 of {examples}", "channels", "c"
-    count = stack.shape[0]
-    heat = _heat(np.ascontiguousarray(stack).reshape(-1), count * rows, cols)
-    cells = rows * cols
-    data = heat["data"]
+    count = min(total, MAPS_SHOWN)
     if count == total:
         second = f"all {total} {what}" if total > 1 else f"1 {what[:-1]}"
     else:
@@ -335,11 +331,30 @@ def _maps(a: np.ndarray, kernel: bool) -> dict:
         "rows": rows,
         "cols": cols,
         "count": count,
-        "limit": heat["limit"],
         "labels": [f"{prefix}{k}" for k in range(count)],
         "caption": [first, second],
-        "data": [data[k * cells : (k + 1) * cells] for k in range(count)],
     }
+
+
+def _maps(a: np.ndarray, kernel: bool) -> dict:
+    """A grid of maps: example 0's channels (NHWC), or input channel 0 of each filter (HWIO)."""
+    frame = _maps_frame(a.shape, kernel)
+    count, rows, cols = frame["count"], frame["rows"], frame["cols"]
+    picked = a[:, :, 0, :count] if kernel else a[0, :, :, :count]
+    stack = np.ascontiguousarray(np.moveaxis(picked, -1, 0))
+    heat = _heat(stack.reshape(-1), count * rows, cols)
+    cells = rows * cols
+    data = heat["data"]
+    maps = [data[k * cells : (k + 1) * cells] for k in range(count)]
+    return {**frame, "limit": heat["limit"], "data": maps}
+
+
+def maps_box(shape: tuple[int, ...], kernel: bool = False) -> tuple[float, float] | None:
+    """The box of the grid of maps of an array of this shape, or None when it gets another
+    picture (or none): for estimates made from shapes alone."""
+    if len(shape) != 4 or math.prod(shape) <= MAX_ELEMENTS or not _spatial(shape, kernel):
+        return None
+    return _maps_box(_maps_frame(shape, kernel))
 
 
 def _maps_box(pic: dict) -> tuple[float, float]:
