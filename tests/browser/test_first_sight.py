@@ -2,7 +2,7 @@
 
 Measured in JupyterLab at 1400x1000 (a cell about 968 px wide), as a student sees it: the
 nodes in view of all drawn, the nodes cut at an edge, the smallest text on screen and the
-widget's height; for the course's notebooks 03, 05 and 07 (every diagram they draw), the
+widget's height; for the course's notebooks 03, 05 and 07 to 11 (every diagram they draw), the
 seed, the backprop-ninja lecture written without scopes or names, and a 2,000-node net (too
 big to open whole: it opens readable, on its target). Stepping through the lecture, the
 current op is in view and readable, and the gradients written on the edges cover no node,
