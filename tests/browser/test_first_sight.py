@@ -12,6 +12,7 @@ arrowhead or other text.
 from __future__ import annotations
 
 import json
+import re
 import statistics
 
 import models
@@ -299,3 +300,55 @@ def test_lab_the_lecture_timings(page: Page, lab: JupyterServer) -> None:
     record_timing(
         "slider key to patched SVG, backprop-ninja lecture (median of 12)", statistics.median(times)
     )
+
+
+# The quiz's state in `root` after a step: the step shown (from the question or the caption)
+# and, when it asks, the question and whether the current op is in view and readable.
+QUIZ_STEP_JS = """(root) => {
+  const input = root.querySelector('.adviz-quiz input');
+  const asking = !!input && input.offsetParent !== null;  // else "no question here"
+  const quiz = root.querySelector('.adviz-quiz');
+  const text = asking ? quiz.querySelector('.adviz-quiz-question').textContent
+    : (root.querySelector('.adviz-caption')?.textContent || '');
+  const vp = root.querySelector('.adviz-viewport').getBoundingClientRect();
+  const g = root.querySelector('.adviz svg g.node.adviz-current');
+  const r = g ? g.getBoundingClientRect() : null;
+  const inside = !!r && r.left >= vp.left - 1 && r.right <= vp.right + 1
+    && r.top >= vp.top - 1 && r.bottom <= vp.bottom + 1;
+  return {asking, text, inside};
+}"""
+
+
+def test_lab_the_cnn_quiz_asks_at_batch_norms_steps_only(page: Page, lab: JupyterServer) -> None:
+    """Notebook 10's `quiz=["normed", "variance", "mean"]`: stepping through the whole backward
+    pass, the quiz asks three times, at those ops in that order, each in view (a step into a
+    folded scope unfolds it), and at no other step."""
+    nb = NotebookPage(page, lab, "10_convolution_and_batch_norm.ipynb").open()
+    nb.run_all()
+    index = page.evaluate(
+        """() => window.jupyterapp.shell.currentWidget.content.widgets
+            .findIndex((c) => c.model.sharedModel.getSource().includes('quiz='))"""
+    )
+    out = nb.diagram(index)
+    quiz = out.locator(".adviz-quiz")
+    step = slider(out, "backward step")
+    asked, total, k = [], None, 0
+    while total is None or k < total:
+        k += 1
+        press(step, "ArrowRight")
+        page.wait_for_function(
+            f"([root, k]) => ({QUIZ_STEP_JS})(root).text.startsWith(`Step ${{k}} of`)",
+            arg=[out.element_handle(), k],
+        )
+        seen = out.evaluate(QUIZ_STEP_JS)
+        total = total or int(seen["text"].split(" of ", 1)[1].split()[0])
+        if seen["asking"]:
+            assert seen["inside"], f"step {k}: the op asked about is not in view: {seen}"
+            asked.append(seen["text"].split(" · ", 1)[1].split(" = ", 1)[0])
+            out.screenshot(path=str(OUTPUT / f"quiz_cnn_step{k}.png"))
+            count = re.search(r"Type (one|\d+) number", seen["text"]).group(1)
+            quiz.locator("input").fill(" ".join(["123"] * (1 if count == "one" else int(count))))
+            quiz.locator("button", has_text="Check").click()
+            quiz.locator("button", has_text="Reveal").click()
+            out.locator(".adviz-caption").wait_for(state="visible")
+    assert asked == ["normed", "variance", "mean"], asked
