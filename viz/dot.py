@@ -58,18 +58,28 @@ def fields(
     `{"n3-grad": {"lines": [...], "nan": bool, "pic": dict | None}}`. The diagram's labels
     use it, and the live widget sends it as patches."""
     out: dict[str, dict] = {}
+    kernel_nodes = kernels(graph)
     for node in graph.nodes if nodes is None else (graph.nodes[i] for i in nodes):
         for field in show:
             array = node.value if field == "value" else node.grad
-            out[field_id(node.id, field)] = cell(field, array)
+            out[field_id(node.id, field)] = cell(field, array, node.id in kernel_nodes)
     return out
 
 
-def cell(field: str, array: np.ndarray | None) -> dict:
+KERNEL_OPS = ("conv2d",)  # ops whose second input is a kernel (height, width, in, out)
+
+
+def kernels(graph: ad.Graph) -> frozenset[int]:
+    """The ids of the nodes a conv2d reads as its kernel: their 4-D values and gradients are
+    pictured filter by filter (`viz.pictures.picture(kernel=True)`), not as images."""
+    return frozenset(n.inputs[1] for n in graph.nodes if n.op in KERNEL_OPS and len(n.inputs) > 1)
+
+
+def cell(field: str, array: np.ndarray | None, kernel: bool = False) -> dict:
     """One value or gradient cell: its text lines, whether it has a nan, its picture, and
     what a compact node shows: its `short` text, or else a picture (`pic`, or for a small
-    array the `chip` a full node prints as numbers)."""
-    pic = pictures.picture(array)
+    array the `chip` a full node prints as numbers). `kernel`: the array is a conv2d kernel."""
+    pic = pictures.picture(array, kernel)
     if pic is not None:  # the summary without the shape: the picture shows it
         lines = _labelled(field, [text.summary(array, shape=False).replace(" ", NBSP)])
     else:

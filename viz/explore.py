@@ -486,17 +486,22 @@ def backward_steps_payload(
     payload = [_forward_step(reachable, grad_cells)]
     totals: dict[int, np.ndarray] = {}
     labels = names.labels(graph)
+    kernel_nodes = dotlib.kernels(graph)
     for k, step in enumerate(steps, start=1):
         entry = _step_entry(graph, step, k, len(steps), labels, totals)
         node = graph.nodes[step.node]
         if grad_cells:
-            entry["patches"][dotlib.field_id(node.id, "grad")] = _grad_cell(step.upstream)
+            entry["patches"][dotlib.field_id(node.id, "grad")] = _grad_cell(
+                step.upstream, node.id in kernel_nodes
+            )
         for i, contribution in step.contributions.items():
             totals[i] = contribution if i not in totals else totals[i] + contribution
             if graph.nodes[i].kind != "op" and last_contribution[i] == k:
                 entry["done"].append(f"n{i}")
             if grad_cells:
-                entry["patches"][dotlib.field_id(i, "grad")] = _grad_cell(totals[i])
+                entry["patches"][dotlib.field_id(i, "grad")] = _grad_cell(
+                    totals[i], i in kernel_nodes
+                )
         if quiz is True or (quiz and labels[node.id] in quiz):
             entry.update(captions.question(graph, step, k, len(steps), labels))
         payload.append(entry)
@@ -546,8 +551,8 @@ def _forward_step(reachable: list[int], grad_cells: bool) -> dict:
     }
 
 
-def _grad_cell(array: np.ndarray) -> dict:
-    return dotlib.cell("grad", array)
+def _grad_cell(array: np.ndarray, kernel: bool = False) -> dict:
+    return dotlib.cell("grad", array, kernel)
 
 
 def _widgets_of(*roots: Any) -> list[widgets.Widget]:

@@ -2,7 +2,7 @@
 
 Measured in JupyterLab at 1400x1000 (a cell about 968 px wide), as a student sees it: the
 nodes in view of all drawn, the nodes cut at an edge, the smallest text on screen and the
-widget's height; for the course's notebooks 03, 05 and 07 (every diagram they draw), the
+widget's height; for the course's notebooks 03, 05 and 07 to 11 (every diagram they draw), the
 seed, the backprop-ninja lecture written without scopes or names, and a 2,000-node net (too
 big to open whole: it opens readable, on its target). Stepping through the lecture, the
 current op is in view and readable, and the gradients written on the edges cover no node,
@@ -12,6 +12,7 @@ arrowhead or other text.
 from __future__ import annotations
 
 import json
+import re
 import statistics
 
 import models
@@ -107,6 +108,9 @@ def assert_whole(output: Locator, what: str) -> dict:
         "05_recurrent_nets_through_time.ipynb",
         "07_write_your_own_op.ipynb",
         "08_backprop_ninja.ipynb",
+        "09_build_your_own_tape.ipynb",
+        "10_convolution_and_batch_norm.ipynb",
+        "11_attention.ipynb",
     ],
 )
 def test_lab_every_diagram_of_the_course_opens_whole(
@@ -302,3 +306,55 @@ def test_lab_the_lecture_timings(page: Page, lab: JupyterServer) -> None:
     record_timing(
         "slider key to patched SVG, backprop-ninja lecture (median of 12)", statistics.median(times)
     )
+
+
+# The quiz's state in `root` after a step: the step shown (from the question or the caption)
+# and, when it asks, the question and whether the current op is in view and readable.
+QUIZ_STEP_JS = """(root) => {
+  const input = root.querySelector('.adviz-quiz input');
+  const asking = !!input && input.offsetParent !== null;  // else "no question here"
+  const quiz = root.querySelector('.adviz-quiz');
+  const text = asking ? quiz.querySelector('.adviz-quiz-question').textContent
+    : (root.querySelector('.adviz-caption')?.textContent || '');
+  const vp = root.querySelector('.adviz-viewport').getBoundingClientRect();
+  const g = root.querySelector('.adviz svg g.node.adviz-current');
+  const r = g ? g.getBoundingClientRect() : null;
+  const inside = !!r && r.left >= vp.left - 1 && r.right <= vp.right + 1
+    && r.top >= vp.top - 1 && r.bottom <= vp.bottom + 1;
+  return {asking, text, inside};
+}"""
+
+
+def test_lab_the_cnn_quiz_asks_at_batch_norms_steps_only(page: Page, lab: JupyterServer) -> None:
+    """Notebook 10's `quiz=["normed", "variance", "mean"]`: stepping through the whole backward
+    pass, the quiz asks three times, at those ops in that order, each in view (a step into a
+    folded scope unfolds it), and at no other step."""
+    nb = NotebookPage(page, lab, "10_convolution_and_batch_norm.ipynb").open()
+    nb.run_all()
+    index = page.evaluate(
+        """() => window.jupyterapp.shell.currentWidget.content.widgets
+            .findIndex((c) => c.model.sharedModel.getSource().includes('quiz='))"""
+    )
+    out = nb.diagram(index)
+    quiz = out.locator(".adviz-quiz")
+    step = slider(out, "backward step")
+    asked, total, k = [], None, 0
+    while total is None or k < total:
+        k += 1
+        press(step, "ArrowRight")
+        page.wait_for_function(
+            f"([root, k]) => ({QUIZ_STEP_JS})(root).text.startsWith(`Step ${{k}} of`)",
+            arg=[out.element_handle(), k],
+        )
+        seen = out.evaluate(QUIZ_STEP_JS)
+        total = total or int(seen["text"].split(" of ", 1)[1].split()[0])
+        if seen["asking"]:
+            assert seen["inside"], f"step {k}: the op asked about is not in view: {seen}"
+            asked.append(seen["text"].split(" · ", 1)[1].split(" = ", 1)[0])
+            out.screenshot(path=str(OUTPUT / f"quiz_cnn_step{k}.png"))
+            count = re.search(r"Type (one|\d+) number", seen["text"]).group(1)
+            quiz.locator("input").fill(" ".join(["123"] * (1 if count == "one" else int(count))))
+            quiz.locator("button", has_text="Check").click()
+            quiz.locator("button", has_text="Reveal").click()
+            out.locator(".adviz-caption").wait_for(state="visible")
+    assert asked == ["normed", "variance", "mean"], asked
