@@ -254,6 +254,11 @@ def test_lab_rnn_unrolled_readable_shared_weights_and_steps(page: Page, lab: Jup
 
     # stepping keeps the current op on screen and readable
     steps = backward_steps_payload(replayed)
+    # the steps of the new values reach the browser once the slider rests: then step
+    page.wait_for_function(
+        "([root, want]) => root.querySelector('.adviz-caption')?.textContent === want",
+        arg=[out.element_handle(), steps[-1]["caption"]],
+    )
     step = slider(out, "backward step")
     press(step, "Home")
     for k in range(1, 41):  # ten time steps back, the view panning along the chain
