@@ -140,7 +140,8 @@ def test_lab_the_seed_and_the_lecture_open_whole_named_like_the_code(
     page.wait_for_timeout(300)
     seen = assert_whole(out, "the backprop-ninja lecture")
     assert seen["total"] == 27  # one node per line of the lecture, and its 7 parameters
-    out.screenshot(path=str(OUTPUT / "first_sight_ninja.png"))
+    out.screenshot(path=str(OUTPUT / "first_sight_ninja_cell.png"))  # with the sliders
+    out.locator(".adviz").first.screenshot(path=str(OUTPUT / "first_sight_ninja.png"))
     titles = out.locator(".adviz svg g.node text").all_text_contents()
     joined = " ".join(t.replace("\u00a0", " ") for t in titles)
     for line in ("bnvar = 0.03226 * reduce_sum(bndiff2)", "counts_sum_inv = counts_sum ** -1"):
