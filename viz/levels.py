@@ -23,7 +23,7 @@ target.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import autodiff as ad
 from viz import pictures, text
@@ -69,7 +69,6 @@ def fold_states(structure: Structure, collapse: int | None = None) -> list[froze
 
 
 def ladder(
-    graph: ad.Graph,
     structure: Structure,
     rankdir: str | None = None,
     folded: Iterable[str] | None = None,
@@ -78,47 +77,57 @@ def ladder(
 ) -> list[Level]:
     """Every level a diagram may open at, most detailed first: each fold state, least
     folded first, with full nodes, then compact ones. `folded` (the user's fold state) or
-    `collapse` fix the fold state; `rankdir` fixes the direction (else the one that shows
-    each level larger); `detail` ("full" or "compact") the nodes' detail."""
+    `collapse` fix the fold state; `rankdir` fixes the direction (else "TB" here: `opening`
+    chooses it by the estimates); `detail` ("full" or "compact") the nodes' detail."""
     if detail is not None and detail not in DETAILS:
         raise ValueError(f"draw: detail must be 'full', 'compact' or None, got {detail!r}")
     states = [frozenset(folded)] if folded is not None else fold_states(structure, collapse)
-    sizes = {d: label_sizes(graph, d) for d in DETAILS}
-    levels = []
-    for state in states:
-        for d in (detail,) if detail else DETAILS:
-            drawn = plan(graph, structure, state)
-            levels.append(_directed(graph, drawn, sizes[d], d, state, rankdir))
-    return levels
+    details = (detail,) if detail else DETAILS
+    return [Level(d, state, rankdir or "TB") for state in states for d in details]
+
+
+def opening(
+    graph: ad.Graph,
+    structure: Structure,
+    rankdir: str | None = None,
+    folded: Iterable[str] | None = None,
+    collapse: int | None = None,
+    detail: str | None = None,
+) -> tuple[list[Level], int]:
+    """The ladder of levels (`ladder`) and the index of the first whose estimate fits the
+    view at a readable size (the last if none does). The levels up to that one are
+    estimated, each in the direction that shows it larger; the coarser ones after it (which
+    the browser may ask for) keep its direction, and are not estimated: a plan of a big
+    graph costs as much as its drawing."""
+    levels = ladder(structure, rankdir, folded, collapse, detail)
+    sizes: dict[str, list[tuple[float, float]]] = {}
+    drawn: dict[frozenset[str], Plan] = {}
+    for k, level in enumerate(levels):
+        if level.folded not in drawn:
+            drawn[level.folded] = plan(graph, structure, level.folded)
+        if level.detail not in sizes:
+            sizes[level.detail] = label_sizes(graph, level.detail)
+        best, fits = _directed(graph, drawn[level.folded], sizes[level.detail], level, rankdir)
+        levels[k] = best
+        if fits:
+            rest = [replace(other, rankdir=best.rankdir) for other in levels[k + 1 :]]
+            return [*levels[: k + 1], *rest], k
+    return levels, len(levels) - 1
 
 
 def _directed(
     graph: ad.Graph,
     drawn: Plan,
     sizes: Sequence[tuple[float, float]],
-    detail: str,
-    state: frozenset[str],
+    level: Level,
     rankdir: str | None,
-) -> Level:
-    """The level of `drawn` in the direction that shows it at the larger zoom."""
+) -> tuple[Level, bool]:
+    """`level` in the direction that shows its plan `drawn` at the larger estimated zoom,
+    and whether that fits the view at a readable size."""
     options = [rankdir] if rankdir else ["LR", "TB"]
-    best = max(options, key=lambda d: zoom(estimate(graph, drawn, sizes, detail, d)))
-    return Level(detail, state, best)
-
-
-def first_fit(
-    graph: ad.Graph, structure: Structure, levels: Sequence[Level], start: int = 0
-) -> int:
-    """The index of the first level from `start` whose estimate fits the view at a readable
-    size; the last one if none does."""
-    sizes = {d: label_sizes(graph, d) for d in DETAILS}
-    for k in range(start, len(levels)):
-        level = levels[k]
-        drawn = plan(graph, structure, level.folded)
-        size = estimate(graph, drawn, sizes[level.detail], level.detail, level.rankdir)
-        if zoom(size) >= READABLE:
-            return k
-    return len(levels) - 1
+    zooms = {d: zoom(estimate(graph, drawn, sizes, level.detail, d)) for d in options}
+    best = max(options, key=zooms.__getitem__)
+    return replace(level, rankdir=best), zooms[best] >= READABLE
 
 
 def zoom(size: tuple[float, float]) -> float:
@@ -217,16 +226,3 @@ def _value_text(shape: tuple[int, ...], size: int) -> tuple[int, int]:
     if len(shape) == 1:
         return 8 + 8 * min(size, 6), -(-size // 6)
     return 8 + 8 * shape[-1], size // max(shape[-1], 1)
-
-
-def opening(
-    graph: ad.Graph,
-    structure: Structure,
-    rankdir: str | None = None,
-    folded: Iterable[str] | None = None,
-    collapse: int | None = None,
-    detail: str | None = None,
-) -> tuple[list[Level], int]:
-    """The ladder of levels (`ladder`) and the index of the one a diagram opens at."""
-    levels = ladder(graph, structure, rankdir, folded, collapse, detail)
-    return levels, first_fit(graph, structure, levels)

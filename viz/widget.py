@@ -28,7 +28,7 @@ from viz.levels import DETAILS, Level
 from viz.plan import Plan
 from viz.renderer import Renderer, loader_esm
 from viz.rest import WhenAtRest
-from viz.structure import Structure, analyse
+from viz.structure import Container, Structure, analyse
 
 DETAILS_UPFRONT = 300  # graphs up to this size send every node's details at once
 SYNC_DELAY = 0.25  # seconds of rest before the whole state of the cells is synced
@@ -324,9 +324,16 @@ def _finite(size: float) -> float | None:
 
 def group_details(graph: ad.Graph, plan: Plan) -> dict[str, dict]:
     """The panel of each folded group (and of the node standing for what is not drawn):
-    what it holds, its most frequent ops and its outputs."""
-    details = {}
+    what it holds, its most frequent ops and its outputs. A folded line of code shows the
+    panel of the tensor it makes, and what it is made of."""
+    details: dict[str, dict] = {}
+    labels = names.labels(graph)  # once: a big graph folds into thousands of lines
+    heads = [g.head for g in plan.groups.values() if g.kind == "line"]
+    panels = node_details(graph, heads) if heads else {}
     for element, group in plan.groups.items():
+        if group.kind == "line":
+            details[element] = _line_details(graph, group, labels, panels[f"n{group.head}"])
+            continue
         ops = Counter(graph.nodes[i].op for i in group.nodes if graph.nodes[i].kind == "op")
         leaves = len(group.nodes) - group.ops
         lines = [f"{group.ops} ops and {leaves} leaves"]
@@ -337,7 +344,6 @@ def group_details(graph: ad.Graph, plan: Plan) -> dict[str, dict]:
         )
         outputs = plan.outputs.get(element, [])
         if outputs:
-            labels = names.labels(graph)
             shown = ", ".join(labels[i] for i in outputs[:12])
             lines.append(f"outputs: {shown}" + (" …" if len(outputs) > 12 else ""))
         if group.kind == "rest":
@@ -350,6 +356,15 @@ def group_details(graph: ad.Graph, plan: Plan) -> dict[str, dict]:
         )
         details[element] = {"title": text.visible(title, limit=200), "lines": lines}
     return details
+
+
+def _line_details(graph: ad.Graph, line: Container, labels: Sequence[str], panel: dict) -> dict:
+    """The panel of a folded line of code: its tensor's `panel` (value and gradient in full,
+    why a gradient is None or zero), under the line and the ops it is made of."""
+    ops = [labels[i] for i in line.nodes if graph.nodes[i].kind == "op" and i != line.head]
+    made = f"{line.title}  (with {', '.join(ops)})" if ops else line.title
+    lines = [made, "Click the node again to unfold the line into its ops.", "", *panel["lines"]]
+    return {**panel, "lines": lines, "checkable": False}
 
 
 def node_details(

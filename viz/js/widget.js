@@ -563,9 +563,12 @@ class GraphWidget {
     this.report({ folded: [...folded].sort() });
   }
 
+  /** A click: a folded scope or run unfolds; a folded line of code shows its tensor's
+   * panel first, and unfolds into its ops on a second click; a node is (de)selected. */
   activate(id) {
     const key = this.scene.groupKey.get(id);
-    if (key) this.toggleFold(key, false);
+    const line = key && key.startsWith("line:");
+    if (key && (!line || id === this.selected)) this.toggleFold(key, false);
     else this.select(id === this.selected ? "" : id);
   }
 
