@@ -36,13 +36,21 @@ from typing import Any
 
 import numpy as np
 
-from autodiff import nest, ops
-from autodiff.context import state
+from autodiff import nest, ops, primitive
+from autodiff.context import no_recording, state
 from autodiff.primitive import INPUTS, Op, Record, apply
-from autodiff.tensor import Tensor, Variable, convert_to_tensor, from_ref, is_differentiable
+from autodiff.tensor import (
+    HELD,
+    Tensor,
+    Variable,
+    convert_to_tensor,
+    from_ref,
+    is_differentiable,
+)
 
 ELEMENTWISE, LINEAR, MULTILINEAR, VIA_VJP = "elementwise", "linear", "multilinear", "vjp"
 RULES = (ELEMENTWISE, LINEAR, MULTILINEAR, VIA_VJP)
+_NO_ATTRS: dict[str, Any] = {}
 
 
 class ForwardAccumulator:
@@ -120,14 +128,21 @@ class ForwardAccumulator:
         value = record[1][1]
         if value.dtype.kind not in "fc":  # (bool and int outputs have no tangent)
             return
-        tapes = state.tapes
-        state.tapes = tapes[: _index(tapes, self)]  # only the outer ones see the JVP's ops
-        state.refresh()
-        try:
-            tangent = tangent_of(op, record, tangents)
-        finally:
-            state.tapes = tapes
+        if state.recording[0] is self:  # no tape outside to record the JVP: bare arrays
+            state.raw = True
+            try:
+                tangent = tangent_of(op, record, tangents, raw=True)
+            finally:
+                state.raw = False
+        else:
+            tapes = state.tapes
+            state.tapes = tapes[: _index(tapes, self)]  # only the outer ones see the JVP's ops
             state.refresh()
+            try:
+                tangent = tangent_of(op, record, tangents, raw=False)
+            finally:
+                state.tapes = tapes
+                state.refresh()
         if tangent is not None:
             tangents[record[1][0]] = tangent
 
@@ -146,6 +161,8 @@ class ForwardAccumulator:
                     f"of them), got {type(p).__name__}"
                 )
             t = self._tangents.get(p._id)
+            if t is not None and not isinstance(t, Tensor):  # computed on bare arrays
+                t = self._tangents[p._id] = Tensor(t if type(t) in HELD else np.asarray(t))
             if t is None and zero:
                 t = ops.zeros_like(p)
             results.append(t)
@@ -171,41 +188,92 @@ def _index(tapes: Sequence[Any], item: Any) -> int:
     return len(tapes)
 
 
-def tangent_of(op: Op, record: Record, tangents: dict[int, Tensor]) -> Tensor | None:
-    """The tangent of the output of `record` (an op of `op`), given the inputs' `tangents`."""
-    refs = record[INPUTS:]
-    ts = [tangents.get(x[0]) for x in refs]
-    inputs = [from_ref(x) for x in refs]
-    out = from_ref(record[1])
-    attrs = record[2] or {}
-    differentiable = [t is not None and _grad(op, i) is not None for i, t in enumerate(ts)]
-    if not any(differentiable):  # e.g. stop_gradient, or a tangent on where's condition only
+@np.errstate(all="ignore")  # (as a decorator: cheaper than a `with` block per call)
+def tangent_of(op: Op, record: Record, tangents: dict[int, Any], raw: bool) -> Any:
+    """The tangent of the output of `record` (an op of `op`), given the inputs' `tangents`:
+    tensors, or with `raw` (no tape records the JVP: `state.raw`) bare arrays."""
+    refs, grads, variadic = record[INPUTS:], op.grads, op.variadic
+    ts, found = [], False
+    for i, x in enumerate(refs):
+        t = tangents.get(x[0])
+        if t is not None:
+            if grads[0 if variadic else i] is None:  # (stop_gradient, where's condition...)
+                t = None
+            else:
+                found = True
+                if raw is isinstance(t, Tensor):
+                    t = _as(t, raw)
+        ts.append(t)
+    if not found:
         return None
-    ts = [t if d else None for t, d in zip(ts, differentiable, strict=True)]
     if op.same_as is not None and op.same_as in tangents:  # a custom gradient: TensorFlow's
-        return tangents[op.same_as]  # rule, its function's own tangent when its ops gave one
+        return _as(tangents[op.same_as], raw)  # rule, its function's own tangent if it has one
+    if raw:
+        inputs, out = [x[1] for x in refs], record[1][1]
+    else:
+        inputs, out = [from_ref(x) for x in refs], from_ref(record[1])
+    attrs = record[2] or _NO_ATTRS
     rule = op.jvp or VIA_VJP
-    if callable(rule):
-        args = [inputs] if op.variadic else inputs
-        tangent = rule(ts, out, *args, **attrs)
-    elif rule == ELEMENTWISE:
-        tangent = _sum(_elementwise(op, ts, out, inputs, attrs))
-    elif rule == LINEAR:
-        args = [t if t is not None else _zero_or_same(op, i, x) for i, (t, x) in _pairs(ts, inputs)]
-        tangent = apply(op, args, attrs)
-    elif rule == MULTILINEAR:
-        parts = []
+    if rule == ELEMENTWISE:  # the common case first
+        tangent = None
+        shape = out.shape
         for i, t in enumerate(ts):
             if t is not None:
-                parts.append(apply(op, [t if j == i else x for j, x in enumerate(inputs)], attrs))
-        tangent = _sum(parts)
+                if t.shape != shape:
+                    t = ops.broadcast_to(t, shape)
+                part = grads[i](t, out, *inputs, **attrs)
+                tangent = part if tangent is None else tangent + part
     else:
-        tangent = _transposed_vjp(op, ts, out, inputs, attrs)
+        tangent = _other_rule(op, rule, ts, out, inputs, attrs, raw)
     if tangent is None:
         return ops.zeros_like(out)
     if tangent.shape != out.shape:  # (a rule may give one number for a broadcast output)
         tangent = ops.broadcast_to(tangent, out.shape)
     return tangent
+
+
+def _other_rule(op: Op, rule: Any, ts: list, out: Any, inputs: list, attrs: dict, raw: bool) -> Any:
+    """`tangent_of` for the rules but "elementwise"."""
+    if callable(rule):
+        return rule(ts, out, *([inputs] if op.variadic else inputs), **attrs)
+    if rule == LINEAR:
+        args = [t if t is not None else _zero_or_same(op, i, x) for i, (t, x) in _pairs(ts, inputs)]
+        return _call(op, args, attrs, raw)
+    if rule == MULTILINEAR:
+        parts = []
+        for i, t in enumerate(ts):
+            if t is not None:
+                args = [t if j == i else x for j, x in enumerate(inputs)]
+                parts.append(_call(op, args, attrs, raw))
+        return _sum(parts)
+    if raw:  # the double-VJP trick needs a tape: on tensors
+        return _on_tensors(_transposed_vjp, op, ts, out, inputs, attrs)
+    return _transposed_vjp(op, ts, out, inputs, attrs)
+
+
+def _as(t: Any, raw: bool) -> Any:
+    """A tangent as the mode needs it: a bare value with `raw`, else a tensor."""
+    if t is None or raw is not isinstance(t, Tensor):
+        return t
+    if raw:
+        return t._value
+    return Tensor(t if type(t) in HELD else np.asarray(t))
+
+
+def _call(op: Op, args: list, attrs: dict, raw: bool) -> Any:
+    return primitive.raw(op, args, attrs) if raw else apply(op, args, attrs)
+
+
+def _on_tensors(rule: Any, op: Op, ts: list, out: Any, inputs: list, attrs: dict) -> Any:
+    """`rule` run on tensors (and its result made bare again) from the bare-array mode."""
+    wrap = [_as(x, False) for x in inputs]
+    state.raw = False
+    try:
+        with no_recording():
+            tangent = rule(op, [_as(t, False) for t in ts], _as(out, False), wrap, attrs)
+    finally:
+        state.raw = True
+    return None if tangent is None else tangent._value
 
 
 def _grad(op: Op, index: int) -> Any:
@@ -216,32 +284,17 @@ def _pairs(ts: list, inputs: list) -> Any:
     return enumerate(zip(ts, inputs, strict=True))
 
 
-def _zero_or_same(op: Op, index: int, x: Tensor) -> Tensor:
+def _zero_or_same(op: Op, index: int, x: Any) -> Any:
     """A linear op's argument for an input without a tangent: zeros where the input is
     differentiable, the input itself where it is not (an index, a condition)."""
     return x if _grad(op, index) is None else ops.zeros_like(x)
 
 
-def _sum(parts: list[Tensor]) -> Tensor | None:
+def _sum(parts: list[Any]) -> Any:
     total = None
     for p in parts:
         total = p if total is None else ops.add(total, p)
     return total
-
-
-def _elementwise(op: Op, ts: list, out: Tensor, inputs: list, attrs: dict) -> list[Tensor]:
-    """The JVP of an op whose Jacobian is diagonal once its inputs are broadcast: the
-    gradient function, applied to each tangent broadcast to the output's shape."""
-    parts = []
-    for i, t in enumerate(ts):
-        if t is None:
-            continue
-        if t.shape != out.shape:
-            t = ops.broadcast_to(t, out.shape)
-        part = op.grads[i](t, out, *inputs, **attrs)
-        if part is not None:
-            parts.append(part)
-    return parts
 
 
 def _transposed_vjp(op: Op, ts: list, out: Tensor, inputs: list, attrs: dict) -> Tensor | None:

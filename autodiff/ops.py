@@ -1016,8 +1016,18 @@ def _logsumexp_grad(g: Tensor, out: Tensor, x: Tensor, axis: Any, keepdims: bool
     return _unreduce(g, x, axis, keepdims) * (e / reduce_sum(e, axis, keepdims=True))
 
 
+def _logsumexp_jvp(tangents: list, out: Tensor, x: Tensor, axis: Any, keepdims: bool) -> Tensor:
+    """Σ softmax(x)·ẋ along the reduced axes (the softmax as the gradient computes it)."""
+    return reduce_sum(
+        _logsumexp_grad(ones_like(out), out, x, axis, keepdims) * tangents[0], axis, keepdims
+    )
+
+
 @primitive(
-    jvp="vjp", dtypes="real float", grads=(_logsumexp_grad,), formulas=("d logΣeˣ/dx = softmax(x)",)
+    jvp=_logsumexp_jvp,
+    dtypes="real float",
+    grads=(_logsumexp_grad,),
+    formulas=("d logΣeˣ/dx = softmax(x)",),
 )
 def reduce_logsumexp(
     input_tensor: TensorLike, axis: Axis = None, keepdims: bool = False, name: str | None = None
