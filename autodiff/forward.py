@@ -30,14 +30,16 @@ differentiates its backward pass (forward-over-backward: Hessian-vector products
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from autodiff import nest, ops, primitive
 from autodiff.context import no_recording, state
+from autodiff.graph import Graph, _frozen, from_records
 from autodiff.primitive import INPUTS, Op, Record, apply
 from autodiff.tensor import (
     HELD,
@@ -168,12 +170,27 @@ class ForwardAccumulator:
             results.append(t)
         return nest.pack(primals, results) if nest.is_nested(primals) else results[0]
 
-    def graph(self, target: Any = None) -> Any:
-        """What ran while recording, as an `ad.Graph` with each node's tangent (`Node.tangent`),
-        only what `target` depends on when given."""
-        from autodiff.graph import forward_graph
-
-        return forward_graph(self, target)
+    def graph(self, target: Any) -> Graph:
+        """What ran while recording that `target` depends on, as an `ad.Graph` whose nodes
+        carry their tangents (`Node.tangent`, None where no tangent reaches); `grad` is the
+        gradient of `target`, as in a tape's graph. `forward_steps(graph)` walks it."""
+        if not isinstance(target, Tensor):
+            raise TypeError(
+                f"ForwardAccumulator.graph: the target must be a tensor, got "
+                f"{type(target).__name__}"
+            )
+        if isinstance(target, Variable):
+            target = target.read()
+        graph = from_records(self._records, set(self._tangents), target)
+        by_tensor = graph._by_tensor
+        nodes = list(graph.nodes)
+        for key, ids in by_tensor.items():
+            t = self._tangents.get(key)
+            if t is not None:
+                t = _frozen(np.asarray(t._value if isinstance(t, Tensor) else t))
+                for i in ids:
+                    nodes[i] = dataclasses.replace(nodes[i], tangent=t)
+        return Graph(nodes, graph.target, graph._ops, by_tensor, graph._steps)
 
     def __repr__(self) -> str:
         state_ = "recording" if self._recording else "not recording"
@@ -331,3 +348,49 @@ def _transposed_vjp(op: Op, ts: list, out: Tensor, inputs: list, attrs: dict) ->
             stacklevel=4,
         )
     return tangent
+
+
+# ----------------------------------------------------------------------------- steps
+@dataclasses.dataclass(frozen=True, eq=False)
+class ForwardStep:
+    """One op of the forward pass in forward mode: the tangent each input sends it.
+
+    `contributions[i]` is (local derivative) · (tangent of input node `i`), summed if the op
+    uses that input twice; their sum is the op's `tangent`. `formulas` per input, as the
+    backward steps' (`d(x*y)/dx = y`).
+    """
+
+    node: int
+    tangent: np.ndarray
+    contributions: Mapping[int, np.ndarray]
+    formulas: Mapping[int, str]
+
+
+def forward_steps(graph: Graph) -> list[ForwardStep]:
+    """The forward pass of a graph with tangents (`ForwardAccumulator.graph`), one step per op
+    that carries a tangent, in topological order."""
+    steps = []
+    previous, state.raw = state.raw, True
+    try:
+        for node in graph.nodes:
+            if node.kind == "op" and node.tangent is not None:
+                steps.append(_forward_step(graph, node))
+    finally:
+        state.raw = previous
+    return steps
+
+
+def _forward_step(graph: Graph, node: Any) -> ForwardStep:
+    op = graph._ops[node.id]
+    refs = [(i, graph.nodes[i].value, None, None) for i in node.inputs]
+    record = (op.key, (node.id, node.value, None, None), dict(node.attrs) or None, "", *refs)
+    contributions, formulas = {}, {}
+    for place, i in enumerate(node.inputs):
+        t = graph.nodes[i].tangent
+        if t is None or i in contributions:
+            continue
+        c = tangent_of(op, record, {i: t}, raw=True)
+        if c is not None:
+            contributions[i] = np.asarray(c)
+            formulas[i] = op.formula(place)
+    return ForwardStep(node.id, node.tangent, contributions, formulas)

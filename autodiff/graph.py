@@ -50,6 +50,8 @@ class Node:
     watched: bool
     attrs: Mapping[str, Any]
     named: bool = False
+    # forward mode (`ForwardAccumulator.graph`): the tangent the node carries, or None
+    tangent: np.ndarray | None = None
 
     @property
     def shape(self) -> tuple[int, ...]:

@@ -11,8 +11,10 @@ import numpy as np
 import pytest
 
 import autodiff as ad
-from autodiff.forward import RULES
+import viz
+from autodiff.forward import RULES, forward_steps
 from autodiff.primitive import TABLE
+from viz.explore import forward_steps_payload
 
 
 def test_every_differentiable_op_of_the_table_says_how_it_gets_its_jvp():
@@ -214,3 +216,48 @@ def test_recompute_grad_under_forward_mode():
 def test_recompute_grad_refuses_several_outputs():
     with pytest.raises(TypeError, match="must return one tensor"):
         ad.recompute_grad(lambda t: (t, t))(ad.constant(1.0))
+
+
+# ----------------------------------------------------------------------------- the widget
+def small_forward() -> tuple[ad.ForwardAccumulator, ad.Tensor]:
+    x, w = ad.constant(3.0, name="x"), ad.constant(2.0, name="w")
+    with ad.ForwardAccumulator(x, 0.5) as acc:
+        y = ad.multiply(x, w, name="y")
+        z = ad.add(ad.sin(y), x, name="z")
+    return acc, z
+
+
+def test_the_graph_of_an_accumulator_carries_each_nodes_tangent():
+    acc, z = small_forward()
+    graph = acc.graph(z)
+    tangents = {n.name: None if n.tangent is None else float(n.tangent) for n in graph.nodes}
+    assert tangents["x"] == 0.5 and tangents["w"] is None and tangents["y"] == 1.0
+    assert tangents["z"] == pytest.approx(np.cos(6.0) + 0.5)
+    steps = forward_steps(graph)
+    assert [graph.nodes[s.node].name for s in steps] == ["y", "sin", "z"]
+    for s in steps:  # the contributions sum to the tangent
+        np.testing.assert_allclose(sum(s.contributions.values()), s.tangent, rtol=1e-6)
+
+
+def test_forward_steps_payload_has_captions_in_the_graphs_labels_and_flows_forward():
+    acc, z = small_forward()
+    steps = forward_steps_payload(acc.graph(z))
+    assert steps[0]["direction"] == "forward" and steps[0]["pending"] == ["n2", "n3", "n4"]
+    assert "ẏ = ∂y/∂x · ẋ = w · ẋ = 2 × 0.5 = 1" in steps[1]["caption"]
+    assert steps[1]["flows"] == [[0, 2, "1"]]  # ∂y/∂x · ẋ sent from x to y
+    assert steps[3]["caption"].endswith("ż = 0.9602 + 0.5 = 1.46")
+    assert steps[3]["patches"]["n4-tangent"]["lines"] == ["tangent:\u00a01.46"]
+
+
+def test_draw_and_explore_take_an_accumulator():
+    acc, z = small_forward()
+    source = viz.draw(acc, target=z).source
+    assert "tangent: 0.5" in source.replace("\u00a0", " ") and "grad:" not in source
+    widget = viz.explore(acc, z)
+    assert widget.step.description == "forward step" and widget.step.max == 3
+    assert "3 forward steps" in repr(widget)
+    widget.close()
+    with pytest.raises(ValueError, match="target of a ForwardAccumulator"):
+        viz.draw(acc)
+    with pytest.raises(ValueError, match="'forward' needs a ForwardAccumulator"):
+        viz.explore(lambda x: x * 2.0, mode="forward", x=1.0)

@@ -19,7 +19,7 @@ import { Quiz } from "./quiz.js";
 import { MAX_PICTURE, pictureOf } from "./saved.js";
 import { Scene } from "./scene.js";
 import { Steps } from "./steps.js";
-import { injectStyles, legend } from "./styles.js";
+import { injectStyles, legend, legendFlow } from "./styles.js";
 import { fitTexts, indexSvg, reach, setTitle, snapshot, writeCells } from "./svg.js";
 
 const ZOOM_FULL = 2.0; // px per pt: zooming a compact drawing in this far shows full nodes
@@ -252,6 +252,7 @@ class GraphWidget {
   updateSteps() {
     try {
       this.steps.set(this.model.get("steps"));
+      legendFlow(this.dom.key, this.steps.forward);
       this.showError("", "steps");
     } catch (e) {
       this.steps.set([]);
@@ -299,6 +300,7 @@ class GraphWidget {
     this.flows.show(
       this.index.svg,
       flows.map(([tail, head, text]) => [scene.edgeEl(tail, head), str(text)]).filter(([e]) => e),
+      this.steps.forward,
     );
     if (follow && current.length) this.view.ensureVisible(current[0]);
   }
