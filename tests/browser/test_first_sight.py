@@ -106,6 +106,7 @@ def assert_whole(output: Locator, what: str) -> dict:
         "05_recurrent_nets_through_time.ipynb",
         "07_write_your_own_op.ipynb",
         "08_backprop_ninja.ipynb",
+        "12_forward_and_reverse.ipynb",
     ],
 )
 def test_lab_every_diagram_of_the_course_opens_whole(
