@@ -449,7 +449,7 @@ def backward_steps_payload(
         for i in step.contributions:
             last_contribution[i] = k
     grad_cells = "grad" in show
-    payload = [_forward_step(reachable, grad_cells)]
+    payload = [_forward_step(reachable, grad_cells, bool(quiz))]
     totals: dict[int, np.ndarray] = {}
     labels = names.labels(graph)
     for k, step in enumerate(steps, start=1):
@@ -490,8 +490,9 @@ def _step_entry(
     }
 
 
-def _forward_step(reachable: list[int], grad_cells: bool) -> dict:
-    """Step 0: the forward pass, every gradient still pending."""
+def _forward_step(reachable: list[int], grad_cells: bool, quiz: bool = False) -> dict:
+    """Step 0: the forward pass, every gradient still pending (in a quiz, whose Play button
+    is hidden, the first question is shown at once: its caption says so)."""
     base = (
         {dotlib.field_id(i, "grad"): {"lines": [PENDING], "nan": False} for i in reachable}
         if grad_cells
@@ -506,7 +507,10 @@ def _forward_step(reachable: list[int], grad_cells: bool) -> dict:
         "patches": {},
         "base": base,
         "caption": (
-            "Forward pass: every value is computed, no gradient yet. Press play (or move "
+            "Forward pass: every value is computed, the gradients are hidden. Answer the first "
+            "question below; after each right answer, move the step slider on to the next step."
+            if quiz
+            else "Forward pass: every value is computed, no gradient yet. Press play (or move "
             "the step slider) to send gradients back from the target, one op at a time."
         ),
     }

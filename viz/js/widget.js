@@ -121,6 +121,7 @@ class GraphWidget {
     this.flows = new Flows();
     this.quiz = new Quiz((answers) => this.report({ quiz_answers: answers }));
     this.quiz.asks = (k) => Boolean(obj(this.steps.step(k)).question);
+    this.quiz.stepAt = (k) => this.steps.step(k);
     this.dom.caption.before(this.quiz.root);
     this.index = null;
     this.selected = "";
