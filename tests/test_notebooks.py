@@ -76,6 +76,12 @@ EXPECTED_OUTPUT: dict[str, list[str]] = {
         "parameters: 354\n",
         "log_softmax(z):  [[-200.    0.]]\n",
         "final accuracy: 0.9",
+        # the exercises' runs re-seed: train() repeats the run above exactly
+        "train() repeats the run above: True\n",
+        "Exercise 1: not answered yet",
+        "Exercise 4: not answered yet",
+        "Exercise 1 (solution): correct\nExercise 2 (solution): correct\n"
+        "Exercise 4 (solution): correct\n",
     ],
     "04_beyond_first_order.ipynb": [
         # nested tapes: x**3 at 3
