@@ -395,6 +395,7 @@ def _renewed(node: Node, value: np.ndarray, grad: np.ndarray | None) -> Node:
     fields = new.__dict__
     fields.update(node.__dict__)
     fields["value"], fields["grad"] = value, grad
+    fields["tangent"] = None  # (forward mode's tangents are not replayed)
     return new
 
 

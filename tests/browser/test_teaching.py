@@ -198,6 +198,7 @@ def test_lab_quiz_flags_a_wrong_answer_accepts_a_right_one_reveals_and_scores(
     assert quiz.locator(".adviz-quiz-question").text_content() == steps[1]["question"]
     assert "Press play" not in steps[0]["caption"] and "first question" in steps[0]["caption"]
     assert out.locator(".adviz-caption").text_content() == steps[0]["caption"]
+    out.screenshot(path=str(OUTPUT / "quiz_step0.png"))
     answer = quiz.locator("input")
     check = quiz.locator("button", has_text="Check")
 
