@@ -79,7 +79,7 @@ test: setup system-deps lint
 bench: setup
 	$(VENV)/bin/python benchmarks/run.py
 
-# The pictures of README.md: `viz.explore` on the seed's graph and on an unrolled RNN in
+# The pictures of README.md: `viz.explore` on the seed's graph and on the backprop-ninja lecture in
 # JupyterLab, taken by the browser tests that drive them (tests/browser/), copied to docs/.
 screenshot: setup system-deps
 	$(VENV)/bin/python -m pytest tests/browser -q -k \

@@ -28,9 +28,11 @@ from autodiff.context import name_scope
 from autodiff.math_ops import erf
 from autodiff.ops import (
     _axes,
+    divide,
     exp,
     expand_dims,
     log_softmax,
+    multiply,
     negative,
     reduce_mean,
     reduce_sum,
@@ -40,6 +42,7 @@ from autodiff.ops import (
     square,
     squeeze,
     stop_gradient,
+    subtract,
     tanh,
     where,
 )
@@ -274,7 +277,7 @@ def moments(
       so its second derivative treats the mean as a constant.
     """
     with name_scope(name or "moments"):
-        mean = reduce_mean(x, axes, keepdims=True, name="mean")
+        mean = reduce_mean(x, axes, keepdims=True)  # unnamed: the caller's names title it
         variance = reduce_mean(square(x - stop_gradient(mean)), axes, keepdims=True)
         if not keepdims:
             mean, variance = squeeze(mean, axes), squeeze(variance, axes)
@@ -301,10 +304,16 @@ def batch_normalization(
     """
     x, mean, variance = (convert_to_tensor(t) for t in (x, mean, variance))
     with name_scope(name or "batchnorm"):
-        inv = 1 / sqrt(variance + variance_epsilon)
-        if scale is not None:
-            inv = inv * scale
-        shift = -mean * inv if offset is None else offset - mean * inv
+        # `inv` and `shift` named, so that captions read `x * inv + shift` (the caller's
+        # names title the inputs and the output)
+        if scale is None:
+            inv = divide(1, sqrt(variance + variance_epsilon), name="inv")
+        else:
+            inv = multiply(1 / sqrt(variance + variance_epsilon), scale, name="inv")
+        if offset is None:
+            shift = multiply(-mean, inv, name="shift")
+        else:
+            shift = subtract(offset, mean * inv, name="shift")
         return x * inv + shift
 
 

@@ -90,6 +90,23 @@ def test_an_explicit_name_wins_and_underscore_names_are_skipped() -> None:
     assert y is not None and __ is z
 
 
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_moments_and_batch_norm_are_titled_with_the_callers_names(keepdims: bool) -> None:
+    """`mean, variance = ad.nn.moments(...)` titles its two outputs `mean` and `variance`,
+    once each (moments names nothing of its own); batch norm names its `inv` and `shift`."""
+    x = ad.Variable(np.arange(24.0).reshape(2, 3, 4))
+    with ad.GradientTape(persistent=True) as tape:
+        mean, variance = ad.nn.moments(x, axes=[0, 1], keepdims=keepdims)
+        normed = ad.nn.batch_normalization(x, mean, variance, None, None, 1e-3)
+        loss = ad.reduce_sum(normed**2)
+    graph = viz.draw(tape, target=loss).graph
+    names = [n.name for n in graph.nodes]
+    assert names.count("mean") == names.count("variance") == names.count("normed") == 1
+    labels = viz.names.labels(graph)
+    assert {"mean", "variance", "inv", "shift"} <= set(labels)  # normed = x * inv + shift
+    assert not [label for label in labels if label.startswith(("mean#", "variance#"))]
+
+
 def test_a_name_rebound_in_a_loop_names_only_the_tensor_it_holds_now() -> None:
     w = ad.Variable(0.5, name="w")
     with ad.GradientTape(persistent=True) as tape:

@@ -15,6 +15,7 @@ import pytest
 import autodiff as ad
 import viz
 from viz import dot as dotlib
+from viz.sliders import clean
 from viz.sliders import grid as grid_of
 
 NBSP = "\u00a0"
@@ -68,16 +69,19 @@ def test_large_leaves_get_one_compact_row_scale_shift_and_an_element_picker() ->
     explorer = viz.explore(tape, loss)
     assert [c.label for c, _ in explorer.sliders] == ["w ×", "w +", "w[·]"]
     row = explorer.children[0]
-    label, scale, shift, picker, element = row.children
+    label, scale, shift, picker, element = row.children  # (each slider with its readout)
+    (scale, _), (shift, _), (element, element_box) = (b.children for b in (scale, shift, element))
     assert label.value == "<b>w</b> 4×5:"  # the tensor, named with its shape
     assert [scale.description, shift.description] == ["w ×", "w +"]
     assert "multiplies every element of w" in scale.tooltip
-    assert element.layout.display == "none" and len(picker.options) == 1 + 20
+    assert element.layout.display == element_box.layout.display == "none"
+    assert len(picker.options) == 1 + 20
     scale.value = 2.0
     assert plain(explorer.view.patches["n2-value"]["lines"]) == "value: 80"  # sum of 2² × 20
 
     picker.value = (1, 2)  # one element gets its own slider, at its value before × and +
     assert element.layout.display is None and element.description == "w[1, 2]"
+    assert element_box.layout.display is None and element_box.value == "1"
     assert element.value == 1.0 and (element.min, element.max, element.step) == (-1, 3, 0.05)
     before = explorer.graph
     element.value = 3.0
@@ -252,37 +256,32 @@ def test_sliders_can_pick_any_float_leaf() -> None:
     ]
 
 
-def test_slider_grids_pass_through_the_recorded_value_with_a_round_step() -> None:
-    """The grid min + k·step has a round step and passes through the recorded value, so the
-    slider shows it exactly until moved (b = 6.881, not a snapped 6.8); a value on the round
-    grid keeps round ends (…, 5.9, 6.0, 6.1, …); a typed value is taken exactly, and keys
-    move a sensible amount."""
+def test_slider_grids_lie_on_round_numbers_and_start_at_the_recorded_value() -> None:
+    """The grid min + k·step is round (…, 5.9, 6.0, 6.1, …) and the slider starts at the
+    recorded value; the browser's snap of that value onto the grid is not a move, a typed
+    value is taken exactly, and keys move a sensible amount."""
     b = ad.Variable(6.8813735870195432, name="b")
     w = ad.Variable(2.0, name="w")
     with ad.GradientTape() as tape:
         out = ad.tanh(w * b, name="out")
     explorer = viz.explore(tape, out, ranges={"b": (-2, 10), "w": (-3, 3)})
-    b32 = float(np.float32(6.8813735870195432))
-    grids = {"b": (b32 - 45 * 0.2, b32 + 16 * 0.2, 0.2), "w": (-3.0, 3.0, 0.1)}
+    grids = {"b": (-2.0, 10.0, 0.2), "w": (-3.0, 3.0, 0.1)}
     for label, (lo, hi, step) in grids.items():
         widget = slider(explorer, label)
-        assert (widget.min, widget.max, widget.step) == pytest.approx((lo, hi, step))
+        assert (widget.min, widget.max, widget.step) == (lo, hi, step)
         assert 1 / step <= 20  # 0 to 1 in at most 20 key presses
-        k = (widget.value - widget.min) / widget.step
-        assert abs(k - round(k)) < 1e-9  # the recorded value is on the grid: no snap
     b_slider = slider(explorer, "b")
-    assert b_slider.value == b32 and b_slider.readout_format == ".4g"  # shows 6.881
+    assert b_slider.value == float(np.float32(6.8813735870195432))  # as recorded
     before = explorer.graph
-    b_slider.value = b_slider.min + 45 * 0.2  # the browser's min + k·step: no move
+    b_slider.value = -2.0 + 44 * 0.2  # the browser snaps 6.8814 to the grid: no move
     assert explorer.graph is before
     b_slider.value = 6.0  # typed into the readout
     assert explorer.graph["b"].value == 6.0
     assert explorer.graph["out"].value == np.tanh(np.float32(12.0))
+    b_slider.value = -2.0 + 0.2 * 41  # 6.200000000000001: the grid's rounding is cleaned
+    assert float(explorer.graph["b"].value) == float(np.float32(6.2))
     assert grid_of(0.0, -40.0, 40.0) == (-40.0, 40.0, 1.0)
-    assert grid_of(0.7, -1.3, 2.7) == (-1.3, 2.7, 0.05)  # on the grid: round ends
-    lo, hi, step = grid_of(0.7071, -1.2929, 2.7071)  # off it: through the value
-    assert step == 0.05 and lo == pytest.approx(0.7071 - 40 * 0.05)
-    assert hi == pytest.approx(0.7071 + 40 * 0.05)
+    assert grid_of(0.7071, -1.2929, 2.7071) == (-1.3, 2.75, 0.05)
 
 
 def test_a_slider_value_rounded_by_the_browser_is_not_a_move() -> None:
@@ -379,3 +378,32 @@ def test_a_quiz_can_ask_only_at_the_tricky_steps_one_element_of_a_large_gradient
     assert bnvar["answer"] == [float(upstream[index])] and bnvar["shape"] == []
     with pytest.raises(ValueError, match=r"'nope'\] is not an op of the graph.*quiz=True"):
         viz.explore(namespace["tape"], namespace["loss"], quiz=["nope"])
+
+
+def test_a_readout_shows_the_exact_value_and_takes_a_typed_one() -> None:
+    """Beside each slider, the leaf's exact value as the diagram prints it (the handle snaps
+    to the grid, the number does not); a typed value is taken exactly, even off the grid or
+    the range."""
+    b = ad.Variable(6.8813735870195432, name="b")
+    with ad.GradientTape() as tape:
+        out = ad.tanh(b * 2.0, name="out")
+    explorer = viz.explore(tape, out, ranges={"b": (-2, 10)})
+    b_slider, box = slider(explorer, "b"), explorer.readouts["b"]
+    assert box.value == "6.881" and not b_slider.readout
+    b_slider.value = -2.0 + 44 * 0.2  # the browser's snap of 6.8814: no move, number kept
+    assert box.value == "6.881"
+    box.value = "6.123"  # typed, off the grid
+    assert explorer.graph["b"].value == np.float32(6.123) and b_slider.value == 6.123
+    assert box.value == "6.123"
+    b_slider.value = 6.4  # dragged: the number follows the handle
+    assert box.value == "6.4" and explorer.graph["b"].value == np.float32(6.4)
+    box.value = "twelve"
+    assert "'twelve' is not a number" in explorer.view.message and box.value == "6.4"
+    box.value = "\u221220"  # beyond the range, with a typographic minus
+    assert explorer.graph["b"].value == -20.0 and b_slider.min <= -20.0
+
+
+def test_a_value_on_the_grid_is_cleaned_of_the_browsers_rounding() -> None:
+    assert clean(-2.220446049250313e-16, 0.05) == 0.0  # min + k·step, shown as 0
+    assert clean(6.000000000001, 0.2) == 6.0 and clean(6.2000000000000002, 0.2) == 6.2
+    assert clean(0.7071, 0.05) == 0.7071  # a value off the grid (typed) is kept

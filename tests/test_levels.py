@@ -123,6 +123,23 @@ def test_without_dot_the_estimates_choose(monkeypatch: pytest.MonkeyPatch) -> No
     assert levels.zoom(size) >= READABLE or first == len(ladder) - 1
 
 
+@pytest.mark.parametrize("shape", [(2, 12, 12, 8), (2, 6, 6, 4), (4, 28, 28, 16)])
+def test_the_estimate_of_a_full_node_with_feature_maps_is_as_tall_as_its_maps(
+    shape: tuple[int, ...],
+) -> None:
+    """A 4-D NHWC value and its gradient are grids of maps (viz.pictures): the estimate of
+    its full node counts their height (and a histogram's would not)."""
+    x = ad.Variable(np.random.default_rng(0).standard_normal(shape))
+    with ad.GradientTape() as tape:
+        y = ad.reduce_sum(x * x)
+    graph = tape.graph(y)
+    estimated = levels.label_sizes(graph, "full")[0][1]
+    maps = viz.pictures.box(viz.pictures.picture(x.numpy()))
+    assert viz.pictures.maps_box(shape) == maps
+    laid_out = 36 + 2 * (12.5 + maps[1])  # title and meta, then value and gradient
+    assert abs(estimated - laid_out) <= 12.5, (estimated, laid_out)
+
+
 def test_direction_detail_and_folds_can_be_given() -> None:
     tape, loss = models.mlp_step()
     assert viz.draw(tape, target=loss, rankdir="LR").level.rankdir == "LR"

@@ -202,6 +202,59 @@ EXPECTED_OUTPUT: dict[str, list[str]] = {
         "Exercise 2 (solution): correct\n",
         "Exercise 3 (solution): correct\n",
     ],
+    "09_build_your_own_tape.ipynb": [
+        # the student's engine: + and *, then the topological order of the neuron
+        "c = -5.0, dc/da = -2.0, dc/db = 3.0\n",
+        "topological order: x1 → w1 → x1w1 → x2 → w2 → x2w2 → x1w1x2w2 → b → n → o\n",
+        "ad's order: x1 → w1 → x1w1 → x2 → w2 → x2w2 → x1w1x2w2 → b → n → o\n",
+        # backward() gives notebook 02's gradients, and ad's, node by node
+        "x1        data +2.0000   grad -1.5000\n",
+        "o         data +0.7071   grad +1.0000\n",
+        "x1         +2.0000  -1.5000  +2.0000  -1.5000\n",
+        # a value used twice: the shares add up, as ad's
+        "a          +2.0000 -23.0000  +2.0000 -23.0000\n",
+        "d          +4.0000  +8.0000  +4.0000  +8.0000\n",
+        "largest difference: 0.0e+00\n",
+        "Exercise 1: not answered yet",
+        "Exercise 1 (solution): correct\nExercise 2 (solution): correct\n"
+        "Exercise 3 (solution): correct\n",
+    ],
+    "10_convolution_and_batch_norm.ipynb": [
+        "images (8, 8, 8, 1) labels [0 1 0 1 0 1 0 1]\n",
+        "conv (8, 8, 8, 4) pooled (8, 4, 4, 4) logits (8, 2)\n",
+        # every op's gradient by hand agrees with the tape: cross-entropy, max-pool (512
+        # windows, one winner each), batch norm per channel, the convolution
+        "dlogits    (8, 2)         maxdiff 0.0e+00",
+        "elements of act with a gradient: 512 of 2048\n",
+        "dmean      (4,)           maxdiff",
+        "dconv      (8, 8, 8, 4)   maxdiff",
+        "dkernel    (3, 3, 1, 4)   maxdiff",
+        "dx         (8, 8, 8, 1)   maxdiff",
+        "dx as a convolution with the flipped kernel: maxdiff ",
+        # sixty steps of training learn the bars
+        "step 59: loss 0.0017\n",
+        "accuracy on 64 new images: 1.00\n",
+        "Exercise 1: not answered yet",
+        "Exercise 1 (solution): correct\nExercise 2 (solution): correct\n"
+        "Exercise 3 (solution): correct\n",
+    ],
+    "11_attention.ipynb": [
+        "loss 2.8199 (a uniform guess: log 10 = 2.3026)\n",
+        "scores (6, 6) weights (6, 6) out (6, 16)\n",
+        # the softmax's gradient by hand, its rows summing to zero, then to q and k
+        "dscores by hand: maxdiff 0.0e+00\n",
+        "(zero)\n",
+        "dq by hand: maxdiff ",
+        "|dh| = 0.894 (the residual's share of dx, unchanged)\n",
+        # without 1/sqrt(d) the scores spread as sqrt(d), the softmax saturates and the
+        # gradient through it vanishes; with it, nothing moves
+        "    4 |          1.67       0.284  2.4e-02 |        0.83       0.127  2.5e-02\n",
+        " 1024 |         30.95       0.984  4.2e-04 |        0.97       0.158  2.4e-02\n",
+        "d = 1024: the gradient through the softmax is 57× larger scaled\n",
+        "Exercise 1: not answered yet",
+        "Exercise 1 (solution): correct\nExercise 2 (solution): correct\n"
+        "Exercise 3 (solution): correct\n",
+    ],
     "07_write_your_own_op.ipynb": [
         # softplus: the naive composition gives nan, the custom op does not
         "naive gradient: [0.     0.2689 0.5    0.7311    nan]\n",

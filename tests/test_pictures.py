@@ -258,12 +258,73 @@ def test_histogram_edge_cases() -> None:
     assert ints["counts"] == np.histogram(np.arange(1000), 16)[0].tolist()
 
 
+# --- grids of maps (4-D) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("shape", "kernel", "expected"),
+    [
+        ((2, 6, 6, 4), False, "maps"),  # NHWC feature maps
+        ((1, 28, 28, 1), False, "maps"),  # one image of one channel
+        ((32, 32, 32, 3), False, "maps"),  # the largest maps
+        ((2, 33, 8, 3), False, "hist"),  # a side > 32
+        ((16, 1, 1, 8), False, "hist"),  # no spatial sides
+        ((3, 3, 1, 4), True, "maps"),  # a conv2d kernel, HWIO
+        ((3, 3, 1, 4), False, "hist"),  # read as images: 3 of 1×4 pixels
+        ((1, 1, 8, 16), True, "heat"),  # a 1×1 kernel: its in × out matrix
+    ],
+)
+def test_maps_by_shape(shape: tuple[int, ...], kernel: bool, expected: str) -> None:
+    assert picture(RNG.standard_normal(shape), kernel=kernel)["kind"] == expected
+
+
+def test_feature_maps_show_example_zero_channel_by_channel() -> None:
+    a = RNG.standard_normal((3, 5, 6, 16)).astype(np.float32)
+    a[0, 1, 2, 3] = 9.0  # the largest magnitude, in a channel shown
+    a[1] = 100.0  # another example: not shown, not in the limit
+    a[0, :, :, 12] = -50.0  # a channel not shown
+    pic = picture(a)
+    assert (pic["rows"], pic["cols"], pic["count"]) == (5, 6, 8)
+    assert pic["labels"] == [f"c{k}" for k in range(8)]
+    assert pic["caption"] == ["example 0 of 3", "8 of 16 channels: 8 not shown"]
+    assert pic["limit"] == 9.0
+    assert len(pic["data"]) == 8 and all(len(m) == 30 for m in pic["data"])
+    for k in range(8):  # each map row-major, rounded as a heatmap's numbers
+        np.testing.assert_allclose(pic["data"][k], a[0, :, :, k].ravel(), atol=step(9.0))
+    assert pic["data"][3][1 * 6 + 2] == 9.0
+    json.dumps(pic, allow_nan=False)
+
+
+def test_kernel_shows_input_channel_zero_filter_by_filter() -> None:
+    k = RNG.standard_normal((3, 3, 2, 5))
+    pic = picture(k, kernel=True)
+    assert pic["count"] == 5 and pic["labels"] == ["f0", "f1", "f2", "f3", "f4"]
+    assert pic["caption"] == ["input channel 0 of 2", "all 5 filters"]
+    for f in range(5):
+        np.testing.assert_allclose(pic["data"][f], k[:, :, 0, f].ravel(), atol=step(3.0))
+    one = picture(RNG.standard_normal((2, 4, 4, 1)))
+    assert one["caption"] == ["example 0 of 2", "1 channel"] and one["labels"] == ["c0"]
+
+
+def test_maps_nan_and_inf() -> None:
+    a = np.zeros((1, 4, 4, 2))
+    a[0, 0, 0, 1] = np.nan
+    a[0, 3, 3, 0] = -np.inf
+    a[0, 2, 2, 0] = 0.5
+    pic = picture(a)
+    assert pic["limit"] == 0.5
+    assert pic["data"][1][0] is None and pic["data"][0][15] == "-inf"
+    json.dumps(pic, allow_nan=False)
+
+
 # --- box -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    "shape", [(16, 16), (13,), (1, 30), (30, 1), (32, 18), (100,), (10000,), (256, 10)]
-)
+    "shape",
+    [(16, 16), (13,), (1, 30), (30, 1), (32, 18), (100,), (10000,), (256, 10), (2, 6, 6, 4),
+     (8, 28, 28, 16)],
+)  # fmt: skip
 def test_box_depends_on_shape_only(shape: tuple[int, ...]) -> None:
     a = RNG.standard_normal(shape)
     b = RNG.standard_normal(shape) * 1e-5 + 100
@@ -284,6 +345,24 @@ def test_box_sizes() -> None:
     assert box(picture(np.zeros(1000))) == box(picture(np.zeros((256, 10)))) == (128, 53)
     with pytest.raises(ValueError):
         box({"kind": "pie"})
+
+
+def test_maps_box_sizes() -> None:
+    """Caption (2 × 10), rows of labelled maps (10 + map, 4 apart), legend (20), margins."""
+    # eight 28×28 channels: 40-point maps, two rows of four
+    assert box(picture(np.zeros((2, 28, 28, 16)))) == (4 * 40 + 3 * 4 + 4, 20 + 2 * 50 + 4 + 24)
+    # a 3×3 kernel's four filters: 7-point squares; the legend and caption set the width
+    assert box(picture(np.zeros((3, 3, 1, 4)), kernel=True)) == (112 + 4, 20 + 10 + 21 + 24)
+    # a caption wider than the maps: "8 of 16 filters: 8 not shown" at 5 points a character
+    assert box(picture(np.zeros((3, 3, 8, 16)), kernel=True)) == (140 + 4, 20 + 2 * 31 + 4 + 24)
+    # the same shape read as images or as a kernel: boxes of their own maps
+    images = picture(np.zeros((4, 5, 5, 4)))
+    assert box(images) == (4 * 35 + 3 * 4 + 4, 20 + 10 + 35 + 24)
+    # known from the shape alone (for estimates), None where another picture is drawn
+    assert pictures.maps_box((4, 5, 5, 4)) == box(images)
+    assert pictures.maps_box((3, 3, 1, 4), kernel=True) == (116, 75)
+    assert pictures.maps_box((3, 3, 1, 4)) is None  # read as images: a histogram
+    assert pictures.maps_box((16, 16)) is None and pictures.maps_box((1, 2, 2, 3)) is None
 
 
 # --- cost ------------------------------------------------------------------------------
@@ -307,3 +386,41 @@ def test_message_is_small() -> None:
     text = json.dumps(picture(RNG.standard_normal((16, 16))), allow_nan=False)
     assert len(text) < 2400
     assert len(json.dumps(picture(RNG.standard_normal(10_000)))) < 1400
+
+
+# --- in a diagram ----------------------------------------------------------------------
+
+
+def test_a_conv2d_kernel_is_pictured_filter_by_filter_in_cells_and_steps() -> None:
+    """The kernel a conv2d reads (a leaf, or an op's output) gets the kernel's maps in its
+    value and gradient cells, and in every backward step's patch of its gradient (same box:
+    stepping must not move the layout); the images and feature maps get NHWC maps."""
+    import autodiff as ad
+    from viz import dot
+    from viz.explore import backward_steps_payload
+
+    x = ad.constant(RNG.standard_normal((2, 6, 6, 1)))
+    kernel = ad.Variable(RNG.standard_normal((3, 3, 1, 4)))
+    with ad.GradientTape(persistent=True) as tape:
+        doubled = kernel * 2.0
+        conv = ad.nn.conv2d(x, doubled, strides=1, padding="SAME")
+        loss = ad.reduce_sum(conv**2)
+    graph = tape.graph(loss)
+    ids = {name: graph.ids_of(t)[0] for name, t in
+           {"x": x, "kernel": kernel, "doubled": doubled, "conv": conv}.items()}  # fmt: skip
+    assert dot.kernels(graph) == {ids["doubled"]}
+    cells = dot.fields(graph)
+    for name, caption in [("doubled", "input channel 0 of 1"), ("x", "example 0 of 2"),
+                          ("conv", "example 0 of 2")]:  # fmt: skip
+        assert cells[f"n{ids[name]}-value"]["pic"]["caption"][0] == caption
+    # a leaf read only through `kernel * 2` is not a kernel of conv2d's: its (3, 3, 1, 4)
+    # reads as 3 images of 3×1 pixels, a histogram
+    assert cells[f"n{ids['kernel']}-value"]["pic"]["kind"] == "hist"
+    grad_cell = cells[f"n{ids['doubled']}-grad"]["pic"]
+    patches = [
+        step["patches"][f"n{ids['doubled']}-grad"]["pic"]
+        for step in backward_steps_payload(graph)
+        if f"n{ids['doubled']}-grad" in step["patches"]
+    ]
+    assert patches and all(box(p) == box(grad_cell) for p in patches)
+    assert patches[-1] == grad_cell  # the last step's patch is the final gradient

@@ -15,7 +15,7 @@ Node ids are ours (`n3`, `g2`, `n5~n12`), never user names.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,18 +60,28 @@ def fields(
     `{"n3-grad": {"lines": [...], "nan": bool, "pic": dict | None}}`. The diagram's labels
     use it, and the live widget sends it as patches."""
     out: dict[str, dict] = {}
+    kernel_nodes = kernels(graph)
     for node in graph.nodes if nodes is None else (graph.nodes[i] for i in nodes):
         for field in show:
             array = node.value if field == "value" else getattr(node, field)  # grad, tangent
-            out[field_id(node.id, field)] = cell(field, array)
+            out[field_id(node.id, field)] = cell(field, array, node.id in kernel_nodes)
     return out
 
 
-def cell(field: str, array: np.ndarray | None) -> dict:
+KERNEL_OPS = ("conv2d",)  # ops whose second input is a kernel (height, width, in, out)
+
+
+def kernels(graph: ad.Graph) -> frozenset[int]:
+    """The ids of the nodes a conv2d reads as its kernel: their 4-D values and gradients are
+    pictured filter by filter (`viz.pictures.picture(kernel=True)`), not as images."""
+    return frozenset(n.inputs[1] for n in graph.nodes if n.op in KERNEL_OPS and len(n.inputs) > 1)
+
+
+def cell(field: str, array: np.ndarray | None, kernel: bool = False) -> dict:
     """One value or gradient cell: its text lines, whether it has a nan, its picture, and
     what a compact node shows: its `short` text, or else a picture (`pic`, or for a small
-    array the `chip` a full node prints as numbers)."""
-    pic = pictures.picture(array)
+    array the `chip` a full node prints as numbers). `kernel`: the array is a conv2d kernel."""
+    pic = pictures.picture(array, kernel)
     if pic is not None:  # the summary without the shape: the picture shows it
         lines = _labelled(field, [text.summary(array, shape=False).replace(" ", NBSP)])
     else:
@@ -271,26 +281,8 @@ def _add_elements(
     """Every drawn element, titled by its label in `names`, in the cluster of the container
     it is placed in; `detail` "compact" draws each in one row."""
     inside: dict[str, list[tuple[str, str]]] = {}
-    for node in graph.nodes:
-        e = drawn.element[node.id]
-        if node.id in drawn.copies:
-            readers = len(structure.consumers[node.id])
-            for copy in drawn.copies[node.id].values():
-                if detail == "compact":
-                    label = compact_label(node, graph, cells, names[node.id], copy_of=copy)
-                else:
-                    label = node_label(
-                        node, graph, cells, names[node.id], copy_of=copy, readers=readers
-                    )
-                inside.setdefault(drawn.placement[copy], []).append((copy, label))
-        elif e[0] == "n":
-            draw = compact_label if detail == "compact" else node_label
-            label = draw(node, graph, cells, names[node.id])
-            inside.setdefault(drawn.placement[e], []).append((e, label))
-    for g, group in drawn.groups.items():
-        outputs = drawn.outputs.get(g, [])
-        label = group_label(g, group, outputs, graph, cells, names, detail)
-        inside.setdefault(drawn.placement[g], []).append((g, label))
+    for element, label in _labels(graph, structure, drawn, cells, names, detail):
+        inside.setdefault(drawn.placement[element], []).append((element, label))
     index = structure.number
     children: dict[str, list[str]] = {}
     linked: set[str] = set()
@@ -321,6 +313,33 @@ def _add_elements(
                 fill(cluster, child)
 
     fill(dot, ROOT)
+
+
+def _labels(
+    graph: ad.Graph,
+    structure: Structure,
+    drawn: Plan,
+    cells: dict,
+    names: Sequence[str],
+    detail: str,
+) -> Iterator[tuple[str, str]]:
+    """(element id, label) of every drawn element: nodes, the copies of shared leaves, and
+    folded groups, at the nodes' `detail`."""
+    compact = detail == "compact"
+    for node in graph.nodes:
+        name = names[node.id]
+        if node.id in drawn.copies:
+            readers = len(structure.consumers[node.id])
+            for copy in drawn.copies[node.id].values():
+                if compact:
+                    yield copy, compact_label(node, graph, cells, name, copy_of=copy)
+                else:
+                    yield copy, node_label(node, graph, cells, name, copy, readers)
+        elif drawn.element[node.id][0] == "n":
+            draw = compact_label if compact else node_label
+            yield drawn.element[node.id], draw(node, graph, cells, name)
+    for g, group in drawn.groups.items():
+        yield g, group_label(g, group, drawn.outputs.get(g, []), graph, cells, names, detail)
 
 
 def _add_edges(dot: graphviz.Digraph, graph: ad.Graph, drawn: Plan) -> None:

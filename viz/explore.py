@@ -216,7 +216,7 @@ class Explorer(widgets.VBox):
             self.play.layout.display = "none"  # Play would run past the questions
         self._redraw(self.graph)
         self._steps_at_rest.now()  # not deferred: every front end opens on the last step
-        rows = sliderlib.layout_rows(self.sliders, self.tensors)
+        rows = sliderlib.layout_rows(self.sliders, self.tensors, self.readouts)
         children = [*rows, self.view, widgets.HBox([self.play, self.step])]
         super().__init__(children=children)
 
@@ -270,11 +270,14 @@ class Explorer(widgets.VBox):
     ) -> None:
         """The value sliders (viz.sliders) and their observers."""
         self.sliders, self.tensors = sliderlib.make_sliders(values, ranges, max_elements)
+        # label -> the box beside each slider: the exact value, and where to type one
+        self.readouts = {c.label: sliderlib.readout(w.value) for c, w in self.sliders}
         # label -> the grid value the browser will snap an off-grid starting value to
         self._snaps: dict[str, float] = {}
         for control, widget in self.sliders:
             self._expect_snap(control, widget)
             widget.observe(self._on_slider(control, widget), names="value")
+            self.readouts[control.label].observe(self._on_typed(control, widget), names="value")
         self._configuring = False  # True while Python sets up a slider (not a move)
         for tensor in self.tensors.values():
             if tensor.picker is not None:
@@ -295,6 +298,7 @@ class Explorer(widgets.VBox):
             tensor.picked = index or None
             if not index:
                 widget.layout.display = "none"
+                self.readouts[control.label].layout.display = "none"
                 return
             value = float(tensor.base[index])
             low, high, step = sliderlib.grid(value, *sliderlib.value_range(value, None))
@@ -306,6 +310,8 @@ class Explorer(widgets.VBox):
                     widget.min, widget.max, widget.step = low, high, step
                     widget.description = tensor.name + text.index(index)
                     widget.layout.display = None
+                    self._show_number(control, value)
+                    self.readouts[control.label].layout.display = None
             finally:
                 self._configuring = False
             self._expect_snap(control, widget)
@@ -328,9 +334,49 @@ class Explorer(widgets.VBox):
             snap = self._snaps.pop(control.label, None)
             if snap is not None and abs(change["new"] - snap) < tiny:
                 return
-            self.set_leaf(control, sliderlib.clean(change["new"]))
+            number = sliderlib.clean(change["new"], widget.step)
+            self._show_number(control, number)
+            self.set_leaf(control, number)
 
         return changed
+
+    def _on_typed(
+        self, control: sliderlib.Control, widget: widgets.FloatSlider
+    ) -> Callable[[dict], None]:
+        """A value typed into a slider's readout: taken exactly; the handle moves to it (its
+        snap onto the grid is not a move) and the range widens to hold it."""
+
+        def typed(change: dict) -> None:
+            if self._configuring:
+                return
+            try:
+                number = sliderlib.parse(change["new"])
+            except ValueError:
+                self.view.message = (
+                    f"{control.label}: {change['new']!r} is not a number; type one, e.g. 0.5"
+                )
+                self._show_number(control, widget.value)
+                return
+            self._configuring = True
+            try:
+                with widget.hold_sync():
+                    widget.min, widget.max = min(widget.min, number), max(widget.max, number)
+                    widget.value = number
+            finally:
+                self._configuring = False
+            self._expect_snap(control, widget)
+            self._show_number(control, number)
+            self.set_leaf(control, number)
+
+        return typed
+
+    def _show_number(self, control: sliderlib.Control, number: float) -> None:
+        """Write `number` into the readout of `control` (not read back as a typed value)."""
+        self._configuring = True
+        try:
+            self.readouts[control.label].value = text.number(number)
+        finally:
+            self._configuring = False
 
     def set_leaf(self, control: sliderlib.Control, number: float) -> None:
         """Give one slider's element (or scale) a new value and update the diagram."""
@@ -452,17 +498,22 @@ def backward_steps_payload(
     payload = [_forward_step(reachable, grad_cells, bool(quiz))]
     totals: dict[int, np.ndarray] = {}
     labels = names.labels(graph)
+    kernel_nodes = dotlib.kernels(graph)
     for k, step in enumerate(steps, start=1):
         entry = _step_entry(graph, step, k, len(steps), labels, totals)
         node = graph.nodes[step.node]
         if grad_cells:
-            entry["patches"][dotlib.field_id(node.id, "grad")] = _grad_cell(step.upstream)
+            entry["patches"][dotlib.field_id(node.id, "grad")] = _grad_cell(
+                step.upstream, node.id in kernel_nodes
+            )
         for i, contribution in step.contributions.items():
             totals[i] = contribution if i not in totals else totals[i] + contribution
             if graph.nodes[i].kind != "op" and last_contribution[i] == k:
                 entry["done"].append(f"n{i}")
             if grad_cells:
-                entry["patches"][dotlib.field_id(i, "grad")] = _grad_cell(totals[i])
+                entry["patches"][dotlib.field_id(i, "grad")] = _grad_cell(
+                    totals[i], i in kernel_nodes
+                )
         if quiz is True or (quiz and labels[node.id] in quiz):
             entry.update(captions.question(graph, step, k, len(steps), labels))
         payload.append(entry)
@@ -571,8 +622,8 @@ def _cell(field: str, array: np.ndarray) -> dict:
     return dotlib.cell(field, array)
 
 
-def _grad_cell(array: np.ndarray) -> dict:
-    return dotlib.cell("grad", array)
+def _grad_cell(array: np.ndarray, kernel: bool = False) -> dict:
+    return dotlib.cell("grad", array, kernel)
 
 
 def _widgets_of(*roots: Any) -> list[widgets.Widget]:

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import autodiff as ad
-from viz import text
+from viz import pictures, text
 from viz.plan import Plan, folds_for_collapse, plan
 from viz.structure import ROOT, Structure, lines_of
 
@@ -210,6 +210,9 @@ def _value_text(shape: tuple[int, ...], size: int) -> tuple[int, int]:
     if not shape:
         return 14, 1
     if size > text.MAX_ELEMENTS:
+        maps = pictures.maps_box(shape)
+        if maps is not None:  # the summary line and a grid of maps (NHWC)
+            return max(44, round(maps[0] / 5.6)), 1 + round(maps[1] / 12.5)
         return 44, 1 + 5  # the summary line and a picture about five lines high
     if len(shape) == 1:
         return 8 + 8 * min(size, 6), -(-size // 6)

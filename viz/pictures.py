@@ -30,6 +30,17 @@ Which picture (shapes after dropping leading axes of length 1 beyond the last tw
   one `[a, b]` pair per bucket: its minimum and maximum, in the order they occur, so that
   a single spike survives. Non-finite elements are `null` (a gap in the line); a bucket with
   no finite element is `[null, null]`. `nonfinite` counts the nan/inf elements.
+- 4-D with both spatial sides in `2..HEAT_SIDE`: a grid of small per-channel heatmaps,
+  one colour scale for all. Read as NHWC feature maps (a batch of images: example 0's
+  channels), or with `kernel=True` as a conv2d kernel HWIO (input channel 0 of each output
+  filter); at most `MAPS_SHOWN` (8) maps, the first ones, in rows of `MAPS_PER_ROW` (4)::
+
+      {"kind": "maps", "rows": h, "cols": w, "count": k, "limit": m,
+       "labels": ["c0", ...], "caption": ["example 0 of 2", "8 of 16 channels: 8 not shown"],
+       "data": [[...h·w...], ...k maps]}
+
+  `labels` name each map (`c3`: channel 3; `f3`: filter 3), `caption` says what the maps
+  are and how many are not shown; numbers as a heatmap's, `limit` over the maps shown.
 - anything else (e.g. `(256, 10)`, 3-D): a histogram of the finite elements::
 
       {"kind": "hist", "lo": lo, "hi": hi, "counts": [...], "nonfinite": k}
@@ -48,7 +59,10 @@ Boxes (whole points; `box(pic)` → (width, height)): a heatmap gets `cell` poin
 `LEGEND` (18) points below the squares for the legend (a gradient bar with `−m`, `0`, `+m`,
 and a nan swatch when there is nan), plus a 2-point margin all round: a 16×16 heatmap is
 116×134. A sparkline or histogram is 128×52: a 96×36 plot, a column of 28 points at its
-right for y labels, and a row of text below for the x labels.
+right for y labels, and a row of text below for the x labels. Maps: the caption's two lines
+(`CAPTION` each, at least as wide as their text at `CHAR` points a character), then rows of
+maps (`cell = min(7, 40 / max(h, w))`, each map under a `MAP_LABEL` row, `MAP_GAP` apart),
+then the legend: eight 28×28 channels are 176×148, a 3×3×1×4 kernel's four filters 116×75.
 """
 
 from __future__ import annotations
@@ -80,19 +94,29 @@ LEGEND = 20  # height of a heatmap's legend row (bar and labels)
 PLOT_WIDTH, PLOT_HEIGHT = 96, 36  # sparkline and histogram plot
 LABEL_COLUMN = 28  # y labels at the right of a plot
 TEXT_ROW = 13  # x labels below a plot
+MAPS_SHOWN = 8  # a 4-D array shows at most this many maps ...
+MAPS_PER_ROW = 4  # ... in rows of this many
+MAP_EXTENT = 40.0  # a map's squares shrink so that it is at most this wide or high
+MAP_GAP = 4  # between maps
+MAP_LABEL = 10  # the row of a map's label (`c3`) above it
+CAPTION = 10  # each of the two caption lines of a grid of maps
+CHAR = 5.0  # mean width of a character of the pictures' 9-point labels
 
 
-def picture(array: np.ndarray | None) -> dict | None:
+def picture(array: np.ndarray | None, kernel: bool = False) -> dict | None:
     """JSON-able description of the picture of `array`, or None (small, None, non-numeric, empty).
 
-    See the module docstring for the dicts. Cheap enough to call for every array of a live
-    diagram at every slider move (a few microseconds for a 16×16 array).
+    See the module docstring for the dicts; `kernel` reads a 4-D array as a conv2d kernel
+    (height, width, in, out) rather than NHWC images. Cheap enough to call for every array
+    of a live diagram at every slider move (a few microseconds for a 16×16 array).
     """
     if array is None:
         return None
     a = array if type(array) is np.ndarray else np.asarray(array)
     if a.size <= MAX_ELEMENTS or a.dtype.kind not in "fiu":
         return None
+    if a.ndim == 4 and _spatial(a.shape, kernel):
+        return _maps(a, kernel)
     shape = a.shape
     while len(shape) > 2 and shape[0] == 1:
         shape = shape[1:]
@@ -135,6 +159,8 @@ def box(pic: dict) -> tuple[float, float]:
         width = max(math.ceil(cols * cell), MIN_WIDTH) + 2 * MARGIN
         height = math.ceil(rows * cell) + LEGEND + 2 * MARGIN
         return width, height
+    if kind == "maps":
+        return _maps_box(pic)
     if kind in ("line", "hist"):
         width = PLOT_WIDTH + LABEL_COLUMN + 2 * MARGIN
         height = PLOT_HEIGHT + TEXT_ROW + 2 * MARGIN
@@ -278,3 +304,68 @@ def _hist(flat: np.ndarray) -> dict:
         "counts": counts.tolist(),
         "nonfinite": int(nonfinite),
     }
+
+
+def _spatial(shape: tuple[int, ...], kernel: bool) -> bool:
+    """Whether a 4-D shape has two spatial sides a grid of maps can show (2 to HEAT_SIDE)."""
+    rows, cols = shape[:2] if kernel else shape[1:3]
+    return 2 <= rows <= HEAT_SIDE and 2 <= cols <= HEAT_SIDE
+
+
+def _maps_frame(shape: tuple[int, ...], kernel: bool) -> dict:
+    """What a grid of maps of this shape shows, without its numbers: sides, count, labels
+    and caption (so that its box is known from the shape alone)."""
+    if kernel:
+        rows, cols, inputs, total = shape
+        first, what, prefix = f"input channel 0 of {inputs}", "filters", "f"
+    else:
+        examples, rows, cols, total = shape
+        first, what, prefix = f"example 0 of {examples}", "channels", "c"
+    count = min(total, MAPS_SHOWN)
+    if count == total:
+        second = f"all {total} {what}" if total > 1 else f"1 {what[:-1]}"
+    else:
+        second = f"{count} of {total} {what}: {total - count} not shown"
+    return {
+        "kind": "maps",
+        "rows": rows,
+        "cols": cols,
+        "count": count,
+        "labels": [f"{prefix}{k}" for k in range(count)],
+        "caption": [first, second],
+    }
+
+
+def _maps(a: np.ndarray, kernel: bool) -> dict:
+    """A grid of maps: example 0's channels (NHWC), or input channel 0 of each filter (HWIO)."""
+    frame = _maps_frame(a.shape, kernel)
+    count, rows, cols = frame["count"], frame["rows"], frame["cols"]
+    picked = a[:, :, 0, :count] if kernel else a[0, :, :, :count]
+    stack = np.ascontiguousarray(np.moveaxis(picked, -1, 0))
+    heat = _heat(stack.reshape(-1), count * rows, cols)
+    cells = rows * cols
+    data = heat["data"]
+    maps = [data[k * cells : (k + 1) * cells] for k in range(count)]
+    return {**frame, "limit": heat["limit"], "data": maps}
+
+
+def maps_box(shape: tuple[int, ...], kernel: bool = False) -> tuple[float, float] | None:
+    """The box of the grid of maps of an array of this shape, or None when it gets another
+    picture (or none): for estimates made from shapes alone."""
+    if len(shape) != 4 or math.prod(shape) <= MAX_ELEMENTS or not _spatial(shape, kernel):
+        return None
+    return _maps_box(_maps_frame(shape, kernel))
+
+
+def _maps_box(pic: dict) -> tuple[float, float]:
+    """The room of a grid of maps: caption, rows of labelled maps, legend (module docstring)."""
+    rows, cols, count = pic["rows"], pic["cols"], pic["count"]
+    cell = min(CELL, MAP_EXTENT / max(rows, cols))
+    across = min(count, MAPS_PER_ROW)
+    down = -(-count // MAPS_PER_ROW)
+    grid_width = across * math.ceil(cols * cell) + (across - 1) * MAP_GAP
+    text_width = CHAR * max(len(line) for line in pic["caption"])
+    width = math.ceil(max(grid_width, MIN_WIDTH, text_width)) + 2 * MARGIN
+    grid_height = down * (MAP_LABEL + math.ceil(rows * cell)) + (down - 1) * MAP_GAP
+    height = 2 * CAPTION + grid_height + LEGEND + 2 * MARGIN
+    return width, height

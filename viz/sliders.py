@@ -6,9 +6,9 @@ and a picker for one element (`W[1, 2]`) with its own slider. Its value is then
 
     base × scale + shift,    base = the recorded value, with the picked elements as set.
 
-Grids have a round step (1, 2 or 5 × 10ⁿ, at most `SLIDER_STEPS` to a range) and pass
-through the recorded value, which the slider shows exactly until it is moved; a typed value
-is taken exactly.
+Grids are round (a step of 1, 2 or 5 × 10ⁿ, at most `SLIDER_STEPS` to a range), so dragging
+passes through round values and a typed value is taken exactly; a slider starts at the
+recorded value even off that grid (the browser's first snap of it is not a move).
 """
 
 from __future__ import annotations
@@ -81,24 +81,19 @@ def value_range(value: float, given: tuple[float, float] | None) -> tuple[float,
 
 def grid(value: float, lo: float, hi: float) -> tuple[float, float, float]:
     """A slider's (min, max, step): a round step (1, 2 or 5 × 10ⁿ, the first at least 1/100
-    of the range), so that arrow keys move a sensible amount (40 to 100 steps a range).
+    of the range) and ends on round multiples of it, so that dragging passes through round
+    values (5.9, 6.0, 6.1) and arrow keys move a sensible amount (40 to 100 steps a range).
 
-    The grid passes through the recorded value, so that the slider shows it exactly until
-    it is moved (b = 6.881, not a snapped 6.8): on round multiples of the step when the
-    value is one of them (5.9, 6.0, 6.1), else on the value plus multiples of the step
-    (6.681, 6.881, 7.081). Typing into the readout gives exactly the value typed.
+    The starting value stays as recorded even off the grid (b = 6.8814): the first move
+    snaps it onto the grid, and typing into the readout gives exactly the value typed.
     """
     lo, hi = min(lo, value), max(hi, value)
     nominal = (hi - lo) / SLIDER_STEPS
     power = 10.0 ** math.floor(math.log10(nominal))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= nominal * (1 - 1e-9))
     digits = max(0, -math.floor(math.log10(step)) + 1)
-    on_grid = abs(value / step - round(value / step)) < 1e-6
-    origin = 0.0 if on_grid else value
-    low = origin + math.floor((lo - origin) / step + 1e-9) * step
-    high = origin + math.ceil((hi - origin) / step - 1e-9) * step
-    if on_grid:
-        low, high = round(low, digits), round(high, digits)
+    low = round(math.floor(lo / step + 1e-9) * step, digits)
+    high = round(math.ceil(hi / step - 1e-9) * step, digits)
     return low, high, step
 
 
@@ -108,10 +103,13 @@ def snapped(widget: widgets.FloatSlider) -> float:
     return widget.min + k * widget.step
 
 
-def clean(number: float) -> float:
-    """A value the browser sent, cleaned of the rounding of min + k·step (6.000000000001
-    is 6); 12 significant digits are kept, so typed values pass unchanged."""
-    return float(f"{number:.12g}")
+def clean(number: float, step: float = 0.0) -> float:
+    """A value the browser sent, cleaned of the rounding of min + k·step: 12 significant
+    digits (6.000000000001 is 6), and nothing finer than a millionth of the step (a shift
+    of -2.2e-16 is 0)."""
+    if step > 0:
+        number = round(number, max(0, 6 - math.floor(math.log10(step))))
+    return float(f"{number:.12g}") + 0.0  # (+ 0.0: no -0)
 
 
 def new_slider(control: Control, value: float, lo: float, hi: float) -> widgets.FloatSlider:
@@ -130,10 +128,32 @@ def new_slider(control: Control, value: float, lo: float, hi: float) -> widgets.
         step=step,
         description=control.label,
         continuous_update=True,
-        readout_format=".4g",  # as the diagram prints numbers (text.PRECISION)
+        readout=False,  # its own readout shows where the handle snapped: `readout` instead
         style={"description_width": "initial"},
-        layout=widgets.Layout(width="320px"),
+        layout=widgets.Layout(width="260px"),
     )
+
+
+def readout(value: float) -> widgets.Text:
+    """A slider's number, beside it: the leaf's exact value as the diagram prints it (b =
+    6.881 even where the handle snaps to 6.8), and a box to type a value into, which is
+    taken exactly (on Enter)."""
+    box = widgets.Text(
+        value=text.number(value),
+        continuous_update=False,
+        tooltip="the exact value; type one and press Enter",
+        layout=widgets.Layout(width="72px"),
+    )
+    box.add_class("adviz-readout")
+    return box
+
+
+def parse(typed: str) -> float:
+    """A typed value as a float (a minus sign as `−` too); ValueError when it is none."""
+    number = float(typed.strip().replace("\u2212", "-"))
+    if not math.isfinite(number):
+        raise ValueError(f"{typed!r} is not a finite number")
+    return number
 
 
 def make_sliders(
@@ -200,16 +220,26 @@ def pick_options(value: np.ndarray) -> list[tuple[str, Any]]:
 
 
 def layout_rows(
-    sliders: Sequence[tuple[Control, widgets.FloatSlider]], tensors: Mapping[str, TensorLeaf]
+    sliders: Sequence[tuple[Control, widgets.FloatSlider]],
+    tensors: Mapping[str, TensorLeaf],
+    readouts: Mapping[str, widgets.Text],
 ) -> list[widgets.HBox]:
-    """The sliders laid out: element sliders three to a row; a tensor leaf on one compact
-    row, named with its shape: scale, shift, element picker and the picked one's slider."""
-    singles = [w for c, w in sliders if c.kind == "element"]
+    """The sliders laid out, each with its readout: element sliders three to a row; a tensor
+    leaf on one compact row, named with its shape: scale, shift, element picker and the
+    picked one's slider."""
+
+    def with_readout(control: Control, widget: widgets.FloatSlider) -> widgets.HBox:
+        box = readouts[control.label]
+        box.layout.display = widget.layout.display  # a pick's: hidden until an element is
+        return widgets.HBox([widget, box])  # picked (viz.explore shows both then)
+
+    singles = [with_readout(c, w) for c, w in sliders if c.kind == "element"]
     rows = [widgets.HBox(singles[k : k + 3]) for k in range(0, len(singles), 3)]
     for leaf, tensor in tensors.items():
-        own = [w for c, w in sliders if c.leaf == leaf and c.kind != "element"]
-        for widget in own:
-            widget.layout.width = "250px"
+        own = [(c, w) for c, w in sliders if c.leaf == leaf and c.kind != "element"]
+        for _, widget in own:
+            widget.layout.width = "200px"
+        own = [with_readout(c, w) for c, w in own]
         label = widgets.HTML(
             f"<b>{html.escape(leaf)}</b> {'×'.join(map(str, tensor.base.shape))}:",
             layout=widgets.Layout(width="auto", margin="0 8px 0 0"),

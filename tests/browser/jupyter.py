@@ -303,6 +303,15 @@ class NotebookPage:
             timeout=timeout,
         )
 
+    def diagram_cells(self) -> list[int]:
+        """The indices of the code cells that draw a diagram (`viz.draw(` or `viz.explore(`)."""
+        return self.page.evaluate(
+            f"""() => {_PANEL}.content.widgets
+              .map((c, i) => [i, c.model.type === 'code' &&
+                /\\bviz\\.(draw|explore)\\(/.test(c.model.sharedModel.getSource())])
+              .filter(([, drawn]) => drawn).map(([i]) => i)"""
+        )
+
     def code_cell_index(self, startswith: str) -> int:
         """The index of the first code cell whose source starts with `startswith`."""
         index = self.page.evaluate(

@@ -238,16 +238,27 @@ def test_lab_rnn_unrolled_readable_shared_weights_and_steps(page: Page, lab: Jup
     assert factor != 1.0
     replayed = graph.replay({w: (graph.nodes[w].value * factor).astype(np.float32)})
     want = {fid: c["lines"] for fid, c in dotlib.fields(replayed, nodes=[w]).items()}
-    page.wait_for_function(
-        f"([root, want]) => {{ const got = ({CELLS_BY_ELEMENT_JS})(root);"
-        " return Object.keys(want).every((k) => got[k] && Object.keys(got[k]).length === 30 &&"
-        " Object.values(got[k]).every((l) => JSON.stringify(l) === JSON.stringify(want[k]))); }",
-        arg=[out.element_handle(), want],
-        timeout=20_000,
-    )
+    try:
+        page.wait_for_function(
+            f"([root, want]) => {{ const got = ({CELLS_BY_ELEMENT_JS})(root);"
+            " return Object.keys(want).every((k) => got[k] && Object.keys(got[k]).length === 30"
+            " && Object.values(got[k]).every((l) =>"
+            " JSON.stringify(l) === JSON.stringify(want[k]))); }",
+            arg=[out.element_handle(), want],
+            timeout=20_000,
+        )
+    except Exception:
+        got = out.evaluate(CELLS_BY_ELEMENT_JS)
+        shown = {k: sorted({str(v) for v in got.get(k, {}).values()}) for k in want}
+        raise AssertionError(f"W's copies show {shown}, the engine {want}") from None
 
     # stepping keeps the current op on screen and readable
     steps = backward_steps_payload(replayed)
+    # the steps of the new values reach the browser once the slider rests: then step
+    page.wait_for_function(
+        "([root, want]) => root.querySelector('.adviz-caption')?.textContent === want",
+        arg=[out.element_handle(), steps[-1]["caption"]],
+    )
     step = slider(out, "backward step")
     press(step, "Home")
     for k in range(1, 41):  # ten time steps back, the view panning along the chain
@@ -266,7 +277,10 @@ def test_lab_rnn_unrolled_readable_shared_weights_and_steps(page: Page, lab: Jup
     ]
     copies_of_w = out.evaluate(CELLS_BY_ELEMENT_JS)[f"n{w}-grad"]
     assert len(copies_of_w) == 30
-    assert all(lines == so_far[-1] for lines in copies_of_w.values())
+    assert all(lines == so_far[-1] for lines in copies_of_w.values()), (
+        so_far[-1],
+        {k: v for k, v in copies_of_w.items() if v != so_far[-1]},
+    )
     assert so_far[-1] != want[f"n{w}-grad"]  # not the full gradient yet
 
 

@@ -2,7 +2,7 @@
 
 Measured in JupyterLab at 1400x1000 (a cell about 968 px wide), as a student sees it: the
 nodes in view of all drawn, the nodes cut at an edge, the smallest text on screen and the
-widget's height; for the course's notebooks 03, 05 and 07 (every diagram they draw), the
+widget's height; for the course's notebooks 03, 05 and 07 to 11 (every diagram they draw), the
 seed, the backprop-ninja lecture written without scopes or names, and a 2,000-node net (too
 big to open whole: it opens readable, on its target). Stepping through the lecture, the
 current op is in view and readable, and the gradients written on the edges cover no node,
@@ -12,6 +12,7 @@ arrowhead or other text.
 from __future__ import annotations
 
 import json
+import re
 import statistics
 
 import models
@@ -103,9 +104,13 @@ def assert_whole(output: Locator, what: str) -> dict:
     "notebook",
     [
         "03_training_an_mlp.ipynb",
+        "04_beyond_first_order.ipynb",
         "05_recurrent_nets_through_time.ipynb",
         "07_write_your_own_op.ipynb",
         "08_backprop_ninja.ipynb",
+        "09_build_your_own_tape.ipynb",
+        "10_convolution_and_batch_norm.ipynb",
+        "11_attention.ipynb",
         "12_forward_and_reverse.ipynb",
     ],
 )
@@ -114,14 +119,10 @@ def test_lab_every_diagram_of_the_course_opens_whole(
 ) -> None:
     nb = NotebookPage(page, lab, notebook).open()
     nb.run_all()
-    cells = page.evaluate(
-        """() => window.jupyterapp.shell.currentWidget.content.widgets
-            .map((c, i) => [i, c.model.type === 'code' ? c.model.sharedModel.getSource() : ''])
-            .filter(([, s]) => /viz\\.(draw|explore)\\(/.test(s)).map(([i]) => i)"""
-    )
+    cells = nb.diagram_cells()
     assert cells, f"{notebook} draws no diagram"
     for index in cells:
-        out = nb.diagram(index)
+        out = nb.diagram(index)  # drawn, and no error shown by the widget
         page.wait_for_timeout(300)  # a drawing that does not fit asks for the next level
         out.locator(".adviz svg g.node").first.wait_for()
         assert_whole(out, f"{notebook}, cell {index}")
@@ -140,7 +141,8 @@ def test_lab_the_seed_and_the_lecture_open_whole_named_like_the_code(
     page.wait_for_timeout(300)
     seen = assert_whole(out, "the backprop-ninja lecture")
     assert seen["total"] == 27  # one node per line of the lecture, and its 7 parameters
-    out.screenshot(path=str(OUTPUT / "first_sight_ninja.png"))
+    out.screenshot(path=str(OUTPUT / "first_sight_ninja_cell.png"))  # with the sliders
+    out.locator(".adviz").first.screenshot(path=str(OUTPUT / "first_sight_ninja.png"))
     titles = out.locator(".adviz svg g.node text").all_text_contents()
     joined = " ".join(t.replace("\u00a0", " ") for t in titles)
     for line in ("bnvar = 0.03226 * reduce_sum(bndiff2)", "counts_sum_inv = counts_sum ** -1"):
@@ -267,6 +269,15 @@ def test_lab_zooming_in_shows_full_nodes_in_place_and_zooming_out_stops_at_the_w
     page.wait_for_timeout(300)
     full = node_box(out, "bnvar = ")
     assert full and "value:" in full["text"] and "grad:" in full["text"], full
+    # the pictures' axis labels are drawn at their own width (never squeezed by the text
+    # fitting of the node's cells: they were 1-13 px wide)
+    squeezed = out.evaluate(
+        """(root) => [...root.querySelectorAll('.adviz svg .adviz-pic text')]
+          .filter((t) => t.textContent.trim() && t.hasAttribute('textLength'))
+          .map((t) => t.textContent)"""
+    )
+    assert out.locator(".adviz svg .adviz-pic[data-kind='hist'] text").count() > 0
+    assert squeezed == [], squeezed
     assert abs(full["x"] - bnvar["x"]) < 60 and abs(full["y"] - bnvar["y"]) < 60, (bnvar, full)
     out.screenshot(path=str(OUTPUT / "first_sight_ninja_zoomed.png"))
     # zooming back out returns to the compact drawing, whole
@@ -297,3 +308,55 @@ def test_lab_the_lecture_timings(page: Page, lab: JupyterServer) -> None:
     record_timing(
         "slider key to patched SVG, backprop-ninja lecture (median of 12)", statistics.median(times)
     )
+
+
+# The quiz's state in `root` after a step: the step shown (from the question or the caption)
+# and, when it asks, the question and whether the current op is in view and readable.
+QUIZ_STEP_JS = """(root) => {
+  const input = root.querySelector('.adviz-quiz input');
+  const asking = !!input && input.offsetParent !== null;  // else "no question here"
+  const quiz = root.querySelector('.adviz-quiz');
+  const text = asking ? quiz.querySelector('.adviz-quiz-question').textContent
+    : (root.querySelector('.adviz-caption')?.textContent || '');
+  const vp = root.querySelector('.adviz-viewport').getBoundingClientRect();
+  const g = root.querySelector('.adviz svg g.node.adviz-current');
+  const r = g ? g.getBoundingClientRect() : null;
+  const inside = !!r && r.left >= vp.left - 1 && r.right <= vp.right + 1
+    && r.top >= vp.top - 1 && r.bottom <= vp.bottom + 1;
+  return {asking, text, inside};
+}"""
+
+
+def test_lab_the_cnn_quiz_asks_at_batch_norms_steps_only(page: Page, lab: JupyterServer) -> None:
+    """Notebook 10's `quiz=["normed", "variance", "mean"]`: stepping through the whole backward
+    pass, the quiz asks three times, at those ops in that order, each in view (a step into a
+    folded scope unfolds it), and at no other step."""
+    nb = NotebookPage(page, lab, "10_convolution_and_batch_norm.ipynb").open()
+    nb.run_all()
+    index = page.evaluate(
+        """() => window.jupyterapp.shell.currentWidget.content.widgets
+            .findIndex((c) => c.model.sharedModel.getSource().includes('quiz='))"""
+    )
+    out = nb.diagram(index)
+    quiz = out.locator(".adviz-quiz")
+    step = slider(out, "backward step")
+    asked, total, k = [], None, 0
+    while total is None or k < total:
+        k += 1
+        press(step, "ArrowRight")
+        page.wait_for_function(
+            f"([root, k]) => ({QUIZ_STEP_JS})(root).text.startsWith(`Step ${{k}} of`)",
+            arg=[out.element_handle(), k],
+        )
+        seen = out.evaluate(QUIZ_STEP_JS)
+        total = total or int(seen["text"].split(" of ", 1)[1].split()[0])
+        if seen["asking"]:
+            assert seen["inside"], f"step {k}: the op asked about is not in view: {seen}"
+            asked.append(seen["text"].split(" · ", 1)[1].split(" = ", 1)[0])
+            out.screenshot(path=str(OUTPUT / f"quiz_cnn_step{k}.png"))
+            count = re.search(r"Type (one|\d+) number", seen["text"]).group(1)
+            quiz.locator("input").fill(" ".join(["123"] * (1 if count == "one" else int(count))))
+            quiz.locator("button", has_text="Check").click()
+            quiz.locator("button", has_text="Reveal").click()
+            out.locator(".adviz-caption").wait_for(state="visible")
+    assert asked == ["normed", "variance", "mean"], asked

@@ -3,9 +3,10 @@
 The page renders, with @viz-js/viz (Graphviz WebAssembly, as the widget does), nodes whose
 labels have a picture cell sized by `viz.pictures.box`, then draws the dicts of
 `viz.pictures.picture` into them with `drawPicture`, and the tests check what a person sees:
-squares and their colours, legends, the spike of a sparkline, the mode of a histogram, that
-everything stays inside the reserved cell, and that a redraw replaces the picture. The page
-is saved as test-output/browser/pictures.png.
+squares and their colours, legends, the spike of a sparkline, the mode of a histogram, the
+maps of a 4-D array and their labels, a compact node's chip, that everything stays inside
+the reserved cell, and that a redraw replaces the picture. The page is saved as
+test-output/browser/pictures.png.
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ window.look = (id) => {
     groups: pics.length,
     kind: pic ? pic.dataset.kind : null,
     cell: rectOf(cell),
+    captions: q(".adviz-pic-caption").map((e) => e.textContent),
+    mapLabels: q(".adviz-pic-maplabels text").map((e) => ({ text: e.textContent, ...rectOf(e) })),
     cellFill: cell.getAttribute("fill"),
     parts: visible.map((e) => ({ tag: e.localName, ...rectOf(e) })),
     squares: q(".adviz-pic-cells rect").map((e) => ({ fill: fillOf(e), ...rectOf(e) })),
@@ -92,9 +95,10 @@ window.look = (id) => {
 """
 
 
-def label(node: str, name: str, array: np.ndarray, pic: dict) -> str:
-    """A node label as viz/dot.py draws one, with the picture cell under the value text."""
-    width, height = box(pic)
+def label(node: str, name: str, array: np.ndarray, pic: dict, chip: bool = False) -> str:
+    """A node label as viz/dot.py draws one, with the picture cell under the value text
+    (with `chip`, the one-row cell of a compact node, 40×12)."""
+    width, height = (40, 12) if chip else box(pic)
     summary = html.escape(text.summary(array))
     return (
         f'<table border="1" cellborder="0" cellspacing="0" cellpadding="3" style="rounded" '
@@ -125,6 +129,12 @@ def cases() -> dict[str, tuple[str, np.ndarray]]:
     sym[0, :5] = np.nan
     column = np.linspace(0, 1, 30).reshape(30, 1) ** 2
     column[7, 0] = -np.inf
+    maps = np.clip(rng.standard_normal((2, 12, 12, 16)) * 0.3, -0.9, 0.9)
+    maps[0, :, :, 2] = np.linspace(-1, 1, 144).reshape(12, 12)  # channel 2: a ramp to ±1
+    maps[0, 5, 7, 6] = np.nan
+    kernel = rng.standard_normal((3, 3, 1, 4))
+    kernel[:, :, 0, 1] = 0.0  # filter 1 all zero
+    kernel[1, 1, 0, 3] = -4.0  # filter 3's centre: the most negative
     return {
         "n1": ("W", w),
         "n2": ("with_nan", n),
@@ -134,7 +144,14 @@ def cases() -> dict[str, tuple[str, np.ndarray]]:
         "n6": ("gappy", gaps),
         "n7": ("symmetric", sym),
         "n8": ("column", column),
+        "n9": ("feature_maps", maps),
+        "n10": ("kernel", kernel),
+        "n11": ("chip", maps),
     }
+
+
+KERNELS = {"n10"}  # cases pictured as a conv2d kernel
+CHIPS = {"n11"}  # cases drawn in a compact node's one-row cell
 
 
 @pytest.fixture(scope="module")
@@ -163,12 +180,13 @@ def diagram(page, bundle: Path) -> Iterator:
     nodes = []
     pics = {}
     for node, (name, array) in cases().items():
-        pics[node] = picture(array)
-        nodes.append(f"{node} [label=<{label(node, name, array, pics[node])}>]")
+        pics[node] = picture(array, kernel=node in KERNELS)
+        pic_label = label(node, name, array, pics[node], chip=node in CHIPS)
+        nodes.append(f"{node} [label=<{pic_label}>]")
     dot = (
         "digraph { node [shape=plain fontname=Helvetica fontsize=11]; nodesep=0.3\n"
         + "\n".join(nodes)
-        + "\nn1 -> n3; n2 -> n4; n5 -> n6; n7 -> n8 }"
+        + "\nn1 -> n3; n2 -> n4; n5 -> n6; n7 -> n8; n10 -> n9; n10 -> n11 }"
     )
     page.evaluate("([dot, zoom]) => render(dot, zoom)", [dot, ZOOM])
     for node, pic in pics.items():
@@ -329,6 +347,64 @@ def test_column_heatmap_with_inf(diagram) -> None:
     assert rows[7][0]["fill"].lower() == PALETTE["heat_negative"].lower()  # −inf: the end
     assert rows[0][0]["fill"].lower() == PALETTE["heat_zero"].lower()
     assert seen["legend"] == [MINUS + "1", "0", "+1"]
+    inside(seen)
+
+
+def maps_of(seen: dict, count: int) -> list[list[list[dict]]]:
+    """The squares of a grid of maps, map by map (reading order), each as rows of squares."""
+    squares = seen["squares"]
+    per = len(squares) // count
+    return [grid(squares[k * per : (k + 1) * per]) for k in range(count)]
+
+
+def test_feature_maps(diagram) -> None:
+    seen = look(diagram, "n9")
+    assert (seen["groups"], seen["kind"], seen["pointer"]) == (1, "maps", "none")
+    assert seen["captions"] == ["example 0 of 2", "8 of 16 channels: 8 not shown"]
+    maps = maps_of(seen, 8)
+    assert all([len(r) for r in m] == [12] * 12 for m in maps)  # eight 12×12 maps
+    # two rows of four, left to right, each map under its label
+    tops = sorted({round(m[0][0]["y"]) for m in maps})
+    assert len(tops) == 2
+    for k, (m, name) in enumerate(zip(maps, seen["mapLabels"], strict=True)):
+        assert name["text"] == f"c{k}"
+        assert round(m[0][0]["y"]) == tops[k // 4]
+        assert name["bottom"] <= m[0][0]["y"] + 1 and abs(name["x"] - m[0][0]["x"]) < 2 * ZOOM
+    lefts = [m[0][0]["x"] for m in maps[:4]]
+    assert lefts == sorted(lefts) and lefts[1] - lefts[0] > 12 * 3 * ZOOM  # 40-point maps
+    # one colour scale: channel 2's ramp runs from the negative end to the positive end
+    ramp = [s["fill"].lower() for r in maps[2] for s in r]
+    assert ramp[0] == PALETTE["heat_negative"].lower()
+    assert ramp[-1] == PALETTE["heat_positive"].lower()
+    assert seen["legend"] == [MINUS + "1", "0", "+1"]
+    # channel 6's nan: a dark square with a light diagonal, and the nan key
+    assert maps[6][5][7]["fill"].lower() == PALETTE["text"].lower()
+    assert seen["nanPath"].count("M") == 1 and seen["nanKey"] == 1
+    inside(seen)
+
+
+def test_kernel_maps(diagram) -> None:
+    seen = look(diagram, "n10")
+    assert seen["captions"] == ["input channel 0 of 1", "all 4 filters"]
+    assert [n["text"] for n in seen["mapLabels"]] == ["f0", "f1", "f2", "f3"]
+    maps = maps_of(seen, 4)
+    assert all([len(r) for r in m] == [3, 3, 3] for m in maps)
+    assert {s["fill"].lower() for r in maps[1] for s in r} == {PALETTE["heat_zero"].lower()}
+    assert maps[3][1][1]["fill"].lower() == PALETTE["heat_negative"].lower()
+    assert seen["legend"] == [MINUS + "4", "0", "+4"]
+    sizes = {round(s["width"] / ZOOM) for s in seen["squares"]}
+    assert sizes == {7}  # 7-point squares: small kernels drawn large
+    inside(seen)
+
+
+def test_maps_chip(diagram) -> None:
+    """A compact node's chip of a grid of maps: its first four maps side by side, no text."""
+    seen = look(diagram, "n11")
+    assert seen["kind"] == "maps" and seen["texts"] == []
+    squares = [p for p in seen["parts"] if p["tag"] == "rect"][1:]  # after the chip's frame
+    assert len(squares) == 4 * 144
+    lefts = sorted({round(s["x"]) for s in squares})
+    assert len(lefts) == 4 * 12  # four maps of 12 columns, side by side
     inside(seen)
 
 

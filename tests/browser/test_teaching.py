@@ -13,7 +13,7 @@ from playwright.sync_api import Locator, Page
 from viz.explore import backward_steps_payload
 
 from .jupyter import OUTPUT, JupyterServer, NotebookPage
-from .test_widget_in_jupyter import caption, press, run_cells, slider, svg_text
+from .test_widget_in_jupyter import caption, press, readout, run_cells, slider, svg_text
 
 NOTEBOOK = "teaching.ipynb"
 EXPLORE, REPORT, QUIZ, ANSWERS, TENSOR = 1, 2, 3, 4, 5
@@ -52,12 +52,11 @@ def wait_text(out: Locator, node: str, text: str) -> None:
 
 
 def type_into_readout(widget: Locator, text: str) -> None:
-    """Type a value into a slider's editable readout, as a student does, and press Enter."""
-    readout = widget.locator(".widget-readout")
-    readout.click()
-    readout.press("Control+a")
-    readout.type(text)
-    readout.press("Enter")
+    """Type a value into a slider's readout box, as a student does, and press Enter."""
+    box = readout(widget)
+    box.click()
+    box.fill(text)
+    box.press("Enter")
 
 
 def test_lab_sliders_start_exactly_lie_on_round_numbers_and_take_typed_values(
@@ -68,6 +67,10 @@ def test_lab_sliders_start_exactly_lie_on_round_numbers_and_take_typed_values(
     assert leaf_and_target(nb)[0] == recorded  # drawing the slider did not move b
 
     b = slider(out, "b")
+    assert readout(b).input_value() == "6.881"  # the exact value, as the node prints it
+    type_into_readout(b, "6.123")  # off the grid: taken exactly
+    wait_text(out, "b", "value: 6.123")
+    assert leaf_and_target(nb)[0] == float(np.float32(6.123))
     type_into_readout(b, "6")
     wait_text(out, "b", "value: 6")
     b_value, target = leaf_and_target(nb)
@@ -261,7 +264,7 @@ def test_lab_a_tensor_leaf_has_one_row_and_a_picked_element_takes_a_typed_value(
     row.locator("select").select_option(label="[2, 1]")
     element = slider(out, "W[2, 1]")
     element.wait_for(state="visible")
-    assert element.locator(".widget-readout").text_content() == "0.7"  # W[2, 1] as recorded
+    assert readout(element).input_value() == "0.7"  # W[2, 1] as recorded
     type_into_readout(element, "0.25")
     out.page.wait_for_function(
         """(root) => [...root.querySelectorAll('.adviz svg g.node#n0 text')]

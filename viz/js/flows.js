@@ -133,9 +133,8 @@ function obstaclesIn(graph, paths) {
 function slid(at, cross, size, obstacles, axis) {
   const [pos, len, other, otherLen] = axis === "x" ? ["x", "w", "y", "h"] : ["y", "h", "x", "w"];
   const half = size[len] / 2;
-  const line = obstacles.filter(
-    (o) => o[other] < cross + size[otherLen] / 2 && o[other] + o[otherLen] > cross - size[otherLen] / 2,
-  );
+  const across = size[otherLen] / 2;
+  const line = obstacles.filter((o) => o[other] < cross + across && o[other] + o[otherLen] > cross - across);
   return [1, -1].map((dir) => {
     let c = at;
     for (let moved = true, k = 0; moved && k <= line.length; k++) {

@@ -1,10 +1,10 @@
-// Tensors as pictures: draws the heatmap, sparkline or histogram that viz/pictures.py
+// Tensors as pictures: draws the heatmap, sparkline, histogram or grid of maps that viz/pictures.py
 // describes (see its docstring for the dicts) into the table cell Graphviz reserved for it.
 //
 // drawPicture(holder, pic): `holder` is an SVG element (the <g id="a_pn3-value"> of a
 // `<td id="pn3-value" href="#" fixedsize="true" width=… height=… bgcolor="#ffffff">`) that
 // contains the cell's rectangle (the first <polygon>, <rect> or <path> found that is not
-// ours). The picture is drawn in one <g class="adviz-pic" data-kind="heat|line|hist"> next to
+// ours). The picture is drawn in one <g class="adviz-pic" data-kind="heat|line|hist|maps"> next to
 // that rectangle, at the top left of its bounding box, in SVG user units (points), at the
 // size `box()` of viz/pictures.py reserves or smaller if the rectangle is smaller (Graphviz
 // stretches a cell to its column's width: the picture stays left-aligned, like the text rows
@@ -35,6 +35,12 @@ const TEXT_ROW = 12; // x labels below it
 const BAR_STEPS = 32; // rectangles of the legend's gradient bar
 const CHIP_BELOW = 20; // a picture box lower than this is a compact node's chip
 const CHAR = 5.0; // mean width of a Helvetica character at FONT_SIZE (for overlap tests)
+const MAPS_PER_ROW = 4; // a grid of maps (4-D arrays): maps per row
+const MAP_EXTENT = 40; // a map's squares shrink so that it is at most this wide or high
+const MAP_GAP = 4; // between maps
+const MAP_LABEL = 10; // the row of a map's label above it
+const CAPTION = 10; // each of the two caption lines above the maps
+const CHIP_MAPS = 4; // a compact node's chip shows at most this many maps
 
 const NAN_FILL = palette.text; // a nan square: dark, with a light diagonal
 const NAN_HATCH = "#ffffff";
@@ -197,7 +203,7 @@ export function drawPicture(holder, pic) {
   }
   const box = boxOf(shape);
   const chip = box.height < CHIP_BELOW; // a compact node's picture: colours only, no labels
-  const key = [kind, chip, pic.rows, pic.cols, box.x, box.y, box.width, box.height].join(" ");
+  const key = [kind, chip, pic.rows, pic.cols, pic.count, box.x, box.y, box.width, box.height].join(" ");
   if (!state || state.key !== key) {
     if (state) state.g.remove();
     const g = el("g", { class: "adviz-pic", "data-kind": kind, "pointer-events": "none" });
@@ -223,6 +229,7 @@ function drawChip({ g, box }, pic) {
   const h = box.height - 2;
   el("rect", { x: r2(x0), y: r2(y0), width: r2(w), height: r2(h), fill: "#ffffff", stroke: LABEL, "stroke-width": 0.4 }, g);
   if (pic.kind === "heat") chipHeat(g, pic, x0, y0, w, h);
+  else if (pic.kind === "maps") chipMaps(g, pic, x0, y0, w, h);
   else if (pic.kind === "line") chipLine(g, pic, x0, y0, w, h);
   else chipHist(g, pic, x0, y0, w, h);
 }
@@ -241,6 +248,16 @@ function chipHeat(g, pic, x0, y0, w, h) {
     const y = y0 + Math.floor(k / cols) * ch;
     el("rect", { x: r2(x), y: r2(y), width: r2(cw + 0.05), height: r2(ch + 0.05), fill: t === t ? colour(t) : NAN_FILL }, grid);
   }
+}
+
+// the first maps side by side, a hair apart, each stretched to its share of the chip
+function chipMaps(g, pic, x0, y0, w, h) {
+  const maps = Array.isArray(pic.data) ? pic.data.slice(0, CHIP_MAPS) : [];
+  const share = w / Math.max(1, maps.length);
+  maps.forEach((data, k) => {
+    const one = { rows: pic.rows, cols: pic.cols, limit: pic.limit, data };
+    chipHeat(g, one, x0 + k * share + (k ? 0.5 : 0), y0, share - (k ? 0.5 : 0), h);
+  });
 }
 
 function chipLine(g, pic, x0, y0, w, h) {
@@ -339,12 +356,24 @@ function buildHeat(g, box, pic) {
     },
     g,
   );
+  return {
+    cells,
+    fills: new Array(cells.length).fill(null), // as last set, not read back from the DOM
+    cell,
+    gx,
+    gy,
+    cols,
+    ...buildLegend(g, lx, lw, gy + gh + 3),
+  };
+}
+
+// The nan hatching and the legend below the squares: a gradient bar, −m 0 +m, a nan swatch
+function buildLegend(g, lx, lw, by) {
   const hatch = el(
     "path",
     { class: "adviz-pic-nan", stroke: NAN_HATCH, "stroke-width": 0.8, fill: "none" },
     g,
   );
-  const by = gy + gh + 3;
   const bar = el("g", { class: "adviz-pic-bar", "shape-rendering": "crispEdges" }, g);
   const steps = [];
   for (let k = 0; k < BAR_STEPS; k++) {
@@ -367,12 +396,6 @@ function buildHeat(g, box, pic) {
   );
   put(label(key, "start"), sx + 8, by + 5, "nan");
   return {
-    cells,
-    fills: new Array(cells.length).fill(null), // as last set, not read back from the DOM
-    cell,
-    gx,
-    gy,
-    cols,
     hatch,
     steps,
     barFrame,
@@ -389,21 +412,32 @@ function buildHeat(g, box, pic) {
 function drawHeat(parts, box, pic) {
   const data = Array.isArray(pic.data) ? pic.data : [];
   const limit = Number(pic.limit) || 0;
-  const { cells, fills, cell, gx, gy, cols } = parts;
+  const hatch = fillSquares(parts, parts.gx, parts.gy, data, limit);
+  drawLegend(parts, limit, hatch);
+}
+
+// Colour `count` of `parts.cells` from cell `first` on with `data` (row-major, `parts.cols`
+// across, the first square at x0, y0); returns the nan hatching path of those squares.
+function fillSquares(parts, x0, y0, data, limit, first = 0, count = parts.cells.length) {
+  const { cells, fills, cell, cols } = parts;
   let hatch = "";
-  for (let k = 0; k < cells.length; k++) {
+  for (let k = 0; k < count; k++) {
     const t = heatValue(data[k], limit);
     const fill = colour(t);
-    if (fills[k] !== fill) {
-      fills[k] = fill;
-      cells[k].setAttribute("fill", fill);
+    if (fills[first + k] !== fill) {
+      fills[first + k] = fill;
+      cells[first + k].setAttribute("fill", fill);
     }
     if (t !== t) {
-      const x = gx + (k % cols) * cell;
-      const y = gy + Math.floor(k / cols) * cell;
+      const x = x0 + (k % cols) * cell;
+      const y = y0 + Math.floor(k / cols) * cell;
       hatch += `M${r2(x)},${r2(y + cell)}L${r2(x + cell)},${r2(y)}`;
     }
   }
+  return hatch;
+}
+
+function drawLegend(parts, limit, hatch) {
   parts.hatch.setAttribute("d", hatch);
   // the bar leaves room for the nan swatch when there is nan
   const hasNan = hatch !== "";
@@ -421,6 +455,95 @@ function drawHeat(parts, box, pic) {
   put(parts.low, parts.lx, y, limit > 0 ? MINUS + m : "");
   put(parts.zero, parts.lx + bw / 2, y, "0");
   put(parts.high, parts.lx + bw, y, limit > 0 ? `+${m}` : "");
+}
+
+// ---------------------------------------------------------------------------------------
+// A grid of maps (a 4-D array): two caption lines, then rows of small heatmaps, each under
+// its label (`c3`), all on one colour scale, then the heatmap's legend
+
+function squaresOf(grid, x0, y0, rows, cols, cell, cells) {
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const attrs = { x: r2(x0 + j * cell), y: r2(y0 + i * cell) };
+      attrs.width = attrs.height = r2(cell + 0.05);
+      cells.push(el("rect", attrs, grid));
+    }
+  }
+}
+
+function buildMaps(g, box, pic) {
+  const rows = Math.max(1, pic.rows | 0);
+  const cols = Math.max(1, pic.cols | 0);
+  const count = Math.max(1, pic.count | 0);
+  const across = Math.min(count, MAPS_PER_ROW);
+  const down = Math.ceil(count / MAPS_PER_ROW);
+  const room = box.width - 2 * MARGIN;
+  const free = box.height - 2 * MARGIN - 2 * CAPTION - LEGEND - down * MAP_LABEL;
+  const cell = Math.max(
+    0.5,
+    Math.min(
+      CELL,
+      MAP_EXTENT / Math.max(rows, cols),
+      (room - (across - 1) * MAP_GAP) / (across * cols),
+      (free - (down - 1) * MAP_GAP) / (down * rows),
+    ),
+  );
+  const mw = Math.ceil(cols * cell);
+  const mh = Math.ceil(rows * cell);
+  const lx = box.x + MARGIN;
+  const top = box.y + MARGIN;
+  const caption = [0, 1].map((k) => {
+    const t = label(g, "start");
+    t.setAttribute("class", "adviz-pic-caption");
+    put(t, lx, top + (k + 1) * CAPTION - 2, "");
+    return t;
+  });
+  const grid = el("g", { class: "adviz-pic-cells", "shape-rendering": "crispEdges" }, g);
+  const names = el("g", { class: "adviz-pic-maplabels" }, g);
+  const cells = [];
+  const origins = [];
+  const labels = [];
+  for (let k = 0; k < count; k++) {
+    const x = lx + (k % MAPS_PER_ROW) * (mw + MAP_GAP);
+    const y = top + 2 * CAPTION + Math.floor(k / MAPS_PER_ROW) * (MAP_LABEL + mh + MAP_GAP);
+    labels.push(label(names, "start"));
+    put(labels[k], x, y + MAP_LABEL - 2, "");
+    origins.push([x, y + MAP_LABEL]);
+    squaresOf(grid, x, y + MAP_LABEL, rows, cols, cell, cells);
+    const frame = { x: r2(x), y: r2(y + MAP_LABEL), width: r2(cols * cell), height: r2(rows * cell) };
+    el("rect", { ...frame, fill: "none", stroke: palette.cluster_border, "stroke-width": 0.5 }, g);
+  }
+  const bottom = top + 2 * CAPTION + down * (MAP_LABEL + mh) + (down - 1) * MAP_GAP;
+  const lw = Math.min(room, Math.max(across * mw + (across - 1) * MAP_GAP, MIN_WIDTH));
+  return {
+    cells,
+    fills: new Array(cells.length).fill(null),
+    cell,
+    cols,
+    per: rows * cols,
+    origins,
+    labels,
+    caption,
+    ...buildLegend(g, lx, lw, bottom + 3),
+  };
+}
+
+function drawMaps(parts, box, pic) {
+  const maps = Array.isArray(pic.data) ? pic.data : [];
+  const limit = Number(pic.limit) || 0;
+  const names = Array.isArray(pic.labels) ? pic.labels : [];
+  const lines = Array.isArray(pic.caption) ? pic.caption : [];
+  let hatch = "";
+  parts.origins.forEach(([x, y], k) => {
+    const data = Array.isArray(maps[k]) ? maps[k] : [];
+    hatch += fillSquares(parts, x, y, data, limit, k * parts.per, parts.per);
+    const [lx, ly] = [parts.labels[k].getAttribute("x"), parts.labels[k].getAttribute("y")];
+    put(parts.labels[k], Number(lx), Number(ly), String(names[k] ?? ""));
+  });
+  parts.caption.forEach((t, k) => {
+    put(t, Number(t.getAttribute("x")), Number(t.getAttribute("y")), String(lines[k] ?? ""));
+  });
+  drawLegend(parts, limit, hatch);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -629,9 +752,11 @@ const BUILD = new Map([
   ["heat", buildHeat],
   ["line", buildLine],
   ["hist", buildHist],
+  ["maps", buildMaps],
 ]);
 const DRAW = new Map([
   ["heat", drawHeat],
   ["line", drawLine],
   ["hist", drawHist],
+  ["maps", drawMaps],
 ]);

@@ -362,6 +362,11 @@ function nextOnLine(t, x, node) {
     const ox = parseFloat(other.getAttribute("x"));
     if (ox > x) next = Math.min(next, ox - 1);
   }
+  // a compact node's picture cells on the same row (its shape must not run under them)
+  for (const holder of node.querySelectorAll("[id^='a_pn']")) {
+    const b = holder.getBBox();
+    if (b.x > x && b.y <= y && y <= b.y + b.height + 3) next = Math.min(next, b.x - 1);
+  }
   return next;
 }
 

@@ -2,7 +2,8 @@
 // renders them and reports user input (`selected`, `folded`, `color_by`) and timings
 // (`render_ms`, `patch_ms`). Its parts, one job each:
 //   layout.js (DOT -> SVG), svg.js (reading and writing the SVG), scene.js (graph nodes ->
-//   drawn elements), panzoom.js (the view), minimap.js, steps.js (backward steps),
+//   drawn elements), panzoom.js (the view), detail.js (the level of detail: fit, zoom),
+//   minimap.js, steps.js (backward steps),
 //   magnitude.js (colour by |grad|), pictures.js (tensors as pictures), styles.js.
 //
 // What a cell shows, in layers: the DOT's own text; then every `patches` received since
@@ -13,7 +14,8 @@ import { graphviz, renderSvg } from "./layout.js";
 import { MagnitudeView } from "./magnitude.js";
 import { Flows } from "./flows.js";
 import { Minimap } from "./minimap.js";
-import { PanZoom, PX_PER_PT, READABLE } from "./panzoom.js";
+import { Detail } from "./detail.js";
+import { PanZoom } from "./panzoom.js";
 import { drawPicture } from "./pictures.js";
 import { Quiz } from "./quiz.js";
 import { MAX_PICTURE, pictureOf } from "./saved.js";
@@ -22,7 +24,6 @@ import { Steps } from "./steps.js";
 import { injectStyles, legend, legendFlow } from "./styles.js";
 import { fitTexts, indexSvg, reach, setTitle, snapshot, writeCells } from "./svg.js";
 
-const ZOOM_FULL = 2.0; // px per pt: zooming a compact drawing in this far shows full nodes
 const PICTURE_DELAY = 1500;
 const REST = "grest"; // the node standing for what a very big diagram does not draw // ms of rest before the drawing is sent for saved notebooks
 const ADOPT_WINDOW = 20000; // ms after sending it in which a re-render may adopt the view
@@ -107,11 +108,16 @@ class GraphWidget {
     this.view = new PanZoom(this.dom.viewport);
     this.minimap = new Minimap(this.dom.viewport, this.view);
     this.view.onChange = () => this.minimap.draw();
-    this.view.onZoom = (factor, px, py) => this.zoomDetail(factor, px, py);
-    this.anchor = null; // {id, px, py, k}: the node to keep in place across a detail change
+    this.detail = new Detail(
+      this.view,
+      (message) => this.model.send(message),
+      () => this.model.get("drawn"),
+    );
+    this.view.onZoom = (factor, px, py) => {
+      if (!this.rendering) this.detail.zoomed(this.index, factor, px, py);
+    };
     this.opened = new Set(); // keys of the groups a backward step asked to unfold
     this.followAfterLayout = false; // the next drawing keeps the current step's op in view
-    this.zoomedIn = false; // full nodes shown because the reader zoomed in on compact ones
     this.view.focus = () => this.scene.nodeEls(this.scene.nodeOfElement(this.scene.focus))[0]
       || (this.index && this.index.nodes.get(this.scene.focus));
     this.magnitude = new MagnitudeView();
@@ -496,8 +502,7 @@ class GraphWidget {
       this.fitted = fitTexts(this.index);
       this.view.attach(this.index.svg);
       this.showFoldFocus();
-      this.showAnchor();
-      this.checkFit();
+      this.detail.shown(this.index);
       this.updateStep({ quiet: true, follow: this.followAfterLayout }); // and the highlight
       this.followAfterLayout = false;
       this.minimap.measure(this.index);
@@ -511,59 +516,6 @@ class GraphWidget {
     this.selected = "";
     const el = keep && !this.index.nodes.has(keep) ? this.scene.nodeEls(keep)[0] : null;
     this.select(el ? this.index.nodeOf.get(el) : keep, { notify: false });
-  }
-
-  /** The drawing's detail follows the zoom: zooming in on compact nodes asks for full
-   * ones (the node under the pointer stays in place); zooming back out below a readable
-   * size returns to the compact drawing, whole. */
-  zoomDetail(factor, px, py) {
-    if (!this.index || this.rendering || this.anchor) return;
-    const detail = str(obj(this.model.get("drawn")).detail);
-    const k = this.view.k;
-    let ask = "";
-    if (detail === "compact" && factor > 1 && k >= ZOOM_FULL) ask = "full";
-    if (detail === "full" && this.zoomedIn && factor < 1 && k < READABLE) ask = "compact";
-    if (!ask) return;
-    const id = this.nodeNear(px, py);
-    this.anchor = { id, px, py, k: ask === "full" ? PX_PER_PT : 0 };
-    this.zoomedIn = ask === "full";
-    this.model.send({ detail: ask });
-  }
-
-  /** The drawn element nearest viewport point (px, py). */
-  nodeNear(px, py) {
-    const vp = this.dom.viewport.getBoundingClientRect();
-    let best = "";
-    let bestD = Infinity;
-    for (const [id, g] of this.index.nodes) {
-      const r = g.getBoundingClientRect();
-      const dx = Math.max(r.left - vp.left - px, 0, px - (r.right - vp.left));
-      const dy = Math.max(r.top - vp.top - py, 0, py - (r.bottom - vp.top));
-      const d = dx * dx + dy * dy;
-      if (d < bestD) {
-        bestD = d;
-        best = id;
-      }
-    }
-    return best;
-  }
-
-  /** After a detail change, the anchor node back under the pointer (zoomed in), or the
-   * whole drawing (zoomed out). */
-  showAnchor() {
-    const anchor = this.anchor;
-    this.anchor = null;
-    if (!anchor) return;
-    const el = this.index.nodes.get(anchor.id);
-    if (anchor.k && el) this.view.placeAt(el, anchor.px, anchor.py, anchor.k);
-  }
-
-  /** A drawing chosen to fit (`drawn.coarser`) that does not fit the viewport at a
-   * readable size asks the kernel for the next level of detail (viz/levels.py). */
-  checkFit() {
-    const drawn = obj(this.model.get("drawn"));
-    if (!drawn.coarser || !this.index || this.dom.viewport.clientWidth <= 0) return;
-    if (!this.view.fitsReadable()) this.model.send({ coarser: true });
   }
 
   /** After a click folded or unfolded a container, centre the view on it (its cluster, or
