@@ -559,7 +559,7 @@ def _forward_step(reachable: list[int], grad_cells: bool, quiz: bool = False) ->
         "base": base,
         "caption": (
             "Forward pass: every value is computed, the gradients are hidden. Answer the first "
-            "question below; after each right answer, move the step slider on to the next step."
+            "question above; after each right answer, move the step slider on to the next step."
             if quiz
             else "Forward pass: every value is computed, no gradient yet. Press play (or move "
             "the step slider) to send gradients back from the target, one op at a time."
