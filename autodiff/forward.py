@@ -52,6 +52,7 @@ from autodiff.tensor import (
 
 ELEMENTWISE, LINEAR, MULTILINEAR, VIA_VJP = "elementwise", "linear", "multilinear", "vjp"
 RULES = (ELEMENTWISE, LINEAR, MULTILINEAR, VIA_VJP)
+_BARE_RULES = (ELEMENTWISE, LINEAR, MULTILINEAR)
 _NO_ATTRS: dict[str, Any] = {}
 
 
@@ -133,7 +134,10 @@ class ForwardAccumulator:
         if state.recording[0] is self:  # no tape outside to record the JVP: bare arrays
             state.raw = True
             try:
-                tangent = tangent_of(op, record, tangents, raw=True)
+                # NumPy's warnings ignored, as in every forward: by the engine's cheap runner
+                # where the rule makes only bare NumPy calls (it may not be entered twice)
+                quiet = state.quiet if _bare(op) else _ignoring_warnings
+                tangent = quiet(tangent_of, op, record, tangents, True)
             finally:
                 state.raw = False
         else:
@@ -205,7 +209,20 @@ def _index(tapes: Sequence[Any], item: Any) -> int:
     return len(tapes)
 
 
-@np.errstate(all="ignore")  # (as a decorator: cheaper than a `with` block per call)
+def _bare(op: Op) -> bool:
+    """Whether `op`'s rule runs on bare arrays with NumPy calls only (not the double-VJP
+    trick, a custom gradient's or a user's rule, which may run ops on tensors)."""
+    rule = op.jvp
+    if rule in _BARE_RULES:
+        return True
+    return callable(rule) and type(op.key) is int and op.same_as is None
+
+
+@np.errstate(all="ignore")
+def _ignoring_warnings(f: Any, *args: Any) -> Any:
+    return f(*args)
+
+
 def tangent_of(op: Op, record: Record, tangents: dict[int, Any], raw: bool) -> Any:
     """The tangent of the output of `record` (an op of `op`), given the inputs' `tangents`:
     tensors, or with `raw` (no tape records the JVP: `state.raw`) bare arrays."""
