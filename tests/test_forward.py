@@ -261,3 +261,17 @@ def test_draw_and_explore_take_an_accumulator():
         viz.draw(acc)
     with pytest.raises(ValueError, match="'forward' needs a ForwardAccumulator"):
         viz.explore(lambda x: x * 2.0, mode="forward", x=1.0)
+
+
+def test_forward_mode_warns_no_more_than_the_forward_pass():
+    """As every op's forward: an infinite or nan tangent is the answer, with no warning."""
+    import warnings
+
+    x = ad.constant([0.0, 1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with ad.ForwardAccumulator(x, [1.0, 1.0]) as acc:
+            y = ad.log(x)
+            z = ad.reduce_max(x / x)  # 0/0: nan, through the double-VJP rule
+        assert np.isinf(acc.jvp(y).numpy()[0])
+        acc.jvp(z)
