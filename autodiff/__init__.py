@@ -11,6 +11,7 @@ print(tape.gradient(loss, w))
 """
 
 from autodiff import array_ops, ops, test
+from autodiff import autodiff as autodiff
 
 # The namespaces, as TensorFlow has them (not in `__all__`: `import *` would hide the
 # standard library's math and random)
@@ -19,10 +20,12 @@ from autodiff import math as math
 from autodiff import nn as nn
 from autodiff import random as random
 from autodiff.array_ops import *  # noqa: F403  (gather, pad, einsum...: array_ops.__all__)
+from autodiff.checkpoint import recompute_grad
 from autodiff.context import name_scope
 from autodiff.creation import eye, fill, linspace, one_hot, ones, range, zeros
 from autodiff.custom import custom_gradient
 from autodiff.errors import InvalidArgumentError
+from autodiff.forward import ForwardAccumulator
 from autodiff.graph import BackwardStep, Graph, Node
 from autodiff.math_ops import atan, cosh, cumsum, sinh
 from autodiff.ops import *  # noqa: F403  (every public op of the table: ops.__all__)
@@ -51,6 +54,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BackwardStep",
+    "ForwardAccumulator",
     "GradientTape",
     "Graph",
     "InvalidArgumentError",
@@ -82,6 +86,7 @@ __all__ = [
     "one_hot",
     "ones",
     "range",
+    "recompute_grad",
     "test",
     "uint8",
     "zeros",

@@ -141,6 +141,7 @@ def _gather_grad(
 
 
 @primitive(
+    jvp="linear",
     saves=("indices",),
     independent=(1,),
     grads=(_gather_grad, None),
@@ -183,6 +184,7 @@ def _gather_nd_index(indices: Any) -> tuple[np.ndarray, ...]:
 
 
 @primitive(
+    jvp="linear",
     saves=("indices",),
     independent=(1,),
     grads=(
@@ -226,7 +228,7 @@ def _tile_grad(g: Tensor, out: Tensor, x: Tensor, multiples: Any) -> Tensor:
     return reduce_sum(reshape(g, pairs), axis=tuple(range(0, 2 * x.ndim, 2)))
 
 
-@primitive(saves=(), grads=(_tile_grad,), formulas=("the copies' gradients summed",))
+@primitive(jvp="linear", saves=(), grads=(_tile_grad,), formulas=("the copies' gradients summed",))
 def tile(input: TensorLike, multiples: Sequence[int], name: str | None = None) -> Tensor:
     """`input` repeated `multiples[i]` times along axis i (one multiple per axis).
 
@@ -248,6 +250,7 @@ def _reverse_axes(axis: Any, ndim: int) -> tuple[int, ...]:
 
 
 @primitive(
+    jvp="linear",
     saves=(),
     grads=(lambda g, out, x, axis: reverse(g, axis),),
     formulas=("gradient reversed back",),
@@ -287,7 +290,16 @@ def _pad_grad(g: Tensor, out: Tensor, x: Tensor, paddings: Any, mode: str, const
     return getitem(g, tuple(slice(a, a + n) for (a, _), n in zip(pads, x.shape, strict=True)))
 
 
-@primitive(saves=(), grads=(_pad_grad,), formulas=("the gradient without the padding",))
+def _pad_jvp(
+    tangents: list, out: Tensor, x: Tensor, paddings: Any, mode: str, constant_values: Any
+) -> Tensor:
+    """pad's JVP: the tangent padded the same way, with zeros (the padding is constant)."""
+    return pad(tangents[0], paddings, mode)
+
+
+@primitive(
+    jvp=_pad_jvp, saves=(), grads=(_pad_grad,), formulas=("the gradient without the padding",)
+)
 def pad(
     tensor: TensorLike,
     paddings: Sequence[Sequence[int]],
@@ -326,6 +338,7 @@ def _mirror_sources(n: int, before: int, after: int, mode: str) -> np.ndarray:
 
 
 @primitive(
+    jvp="linear",
     public=False,
     saves=(),
     grads=(lambda g, out, grad, paddings, mode: pad(g, paddings, mode),),
@@ -352,6 +365,7 @@ def _pad_back(g: Tensor, total: int, begin: int, axis: int) -> Tensor:
 
 
 @primitive(
+    jvp="linear",
     name="split",
     public=False,
     saves=(),
@@ -417,6 +431,7 @@ split.op = split_part.op  # type: ignore[attr-defined]  (what `split` records, p
 
 
 @primitive(
+    jvp="linear",
     name="unstack",
     public=False,
     saves=(),
@@ -539,6 +554,7 @@ def _einsum_explain(inputs: Sequence[np.ndarray], equation: str) -> str | None:
 
 
 @primitive(
+    jvp="multilinear",
     name="einsum",
     public=False,
     dtypes="number",
@@ -626,6 +642,7 @@ def _tensordot_grad(wrt: int):
 
 
 @primitive(
+    jvp="multilinear",
     dtypes="number",
     saves=("a", "b"),
     grads=(_tensordot_grad(0), _tensordot_grad(1)),
@@ -677,6 +694,7 @@ def _norm_grad(g: Tensor, out: Tensor, x: Tensor, ord: Any, axis: Any, keepdims:
 
 
 @primitive(
+    jvp="vjp",
     name="norm",
     public=False,
     dtypes="float",

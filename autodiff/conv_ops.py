@@ -196,6 +196,7 @@ def _conv_geometry(
 
 # ----------------------------------------------------------------------------- convolution
 @primitive(
+    jvp="multilinear",
     dtypes="real float",
     saves=("input", "filters"),
     grads=(
@@ -242,6 +243,7 @@ def _check_upstream(geo: Geometry, dy: np.ndarray, channels: int) -> None:
 
 
 @primitive(
+    jvp="multilinear",
     public=False,
     dtypes="real float",
     grads=(
@@ -269,6 +271,7 @@ def conv2d_backprop_input(
 
 
 @primitive(
+    jvp="multilinear",
     public=False,
     dtypes="real float",
     grads=(
@@ -364,6 +367,7 @@ def _first_max(x: np.ndarray, geo: Geometry) -> np.ndarray:
 
 
 @primitive(
+    jvp="vjp",
     dtypes="real",
     saves=("input",),
     grads=(lambda g, out, x, **attrs: max_pool2d_grad(x, g, **attrs),),
@@ -394,6 +398,7 @@ def max_pool2d(
 
 
 @primitive(
+    jvp="vjp",
     public=False,
     dtypes="real",
     saves=("input",),
@@ -420,6 +425,7 @@ def max_pool2d_grad(
 
 
 @primitive(
+    jvp="vjp",
     public=False,
     dtypes="real",
     saves=("input",),
@@ -451,6 +457,7 @@ def _counts(geo: Geometry, dtype: np.dtype) -> np.ndarray:
 
 
 @primitive(
+    jvp="linear",
     dtypes="real float",
     saves=(),
     grads=(lambda g, out, x, **attrs: avg_pool2d_grad(g, x.shape, **attrs),),
@@ -472,6 +479,7 @@ def avg_pool2d(
 
 
 @primitive(
+    jvp="linear",
     public=False,
     dtypes="real float",
     saves=(),

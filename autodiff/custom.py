@@ -40,6 +40,7 @@ def custom_gradient(f: Callable[..., tuple[Any, Callable[..., Any]]]) -> Callabl
         inputs = [_tensor(a) for a in args]
         y, grad_fn, variables = _run(f, inputs, kwargs)
         op = _custom_op(f, grad_fn, len(inputs), variables, kwargs)
+        op.same_as = y._id  # forward mode: the tangent f's own ops gave y, if any
         reads = [v.read() for v in variables]
         return record(op, (*inputs, *reads), Tensor(y._value), {})
 
@@ -123,6 +124,7 @@ def _custom_op(
         (f"custom gradient of {name}",),
         input_names=("inputs",),
         variadic=True,
+        jvp="vjp",
     )
     op.rerun = rerun
     op.joint = all_grads

@@ -50,6 +50,8 @@ class Node:
     watched: bool
     attrs: Mapping[str, Any]
     named: bool = False
+    # forward mode (`ForwardAccumulator.graph`): the tangent the node carries, or None
+    tangent: np.ndarray | None = None
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -393,6 +395,7 @@ def _renewed(node: Node, value: np.ndarray, grad: np.ndarray | None) -> Node:
     fields = new.__dict__
     fields.update(node.__dict__)
     fields["value"], fields["grad"] = value, grad
+    fields["tangent"] = None  # (forward mode's tangents are not replayed)
     return new
 
 

@@ -36,6 +36,7 @@ _ERF = np.frompyfunc(math.erf, 1, 1)  # (Python floats, per element: exact to fl
 
 # ----------------------------------------------------------------------------- elementwise
 @primitive(
+    jvp="elementwise",
     dtypes="real float",
     grads=(lambda g, out, x: g * (2 / math.sqrt(math.pi)) * exp(negative(square(x))),),
     formulas=("d erf(x)/dx = 2/√π·e^(-x²)",),
@@ -46,6 +47,7 @@ def erf(x: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
+    jvp="elementwise",
     dtypes="float",
     grads=(lambda g, out, x: g / (1 + square(x)),),
     formulas=("d atan(x)/dx = 1/(1+x²)",),
@@ -56,7 +58,10 @@ def atan(x: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
-    dtypes="float", grads=(lambda g, out, x: g * cosh(x),), formulas=("d sinh x/dx = cosh x",)
+    jvp="elementwise",
+    dtypes="float",
+    grads=(lambda g, out, x: g * cosh(x),),
+    formulas=("d sinh x/dx = cosh x",),
 )
 def sinh(x: TensorLike, name: str | None = None) -> Tensor:
     """Hyperbolic sine elementwise."""
@@ -65,7 +70,10 @@ def sinh(x: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
-    dtypes="float", grads=(lambda g, out, x: g * sinh(x),), formulas=("d cosh x/dx = sinh x",)
+    jvp="elementwise",
+    dtypes="float",
+    grads=(lambda g, out, x: g * sinh(x),),
+    formulas=("d cosh x/dx = sinh x",),
 )
 def cosh(x: TensorLike, name: str | None = None) -> Tensor:
     """Hyperbolic cosine elementwise."""
@@ -99,6 +107,7 @@ def _running(ufunc: np.ufunc, x: np.ndarray, axis: Any, exclusive: bool, reverse
 
 
 @primitive(
+    jvp="linear",
     dtypes="number",
     saves=(),
     grads=(lambda g, out, x, axis, exclusive, reverse: cumsum(g, axis, exclusive, not reverse),),
@@ -123,6 +132,7 @@ def cumsum(
 
 
 @primitive(
+    jvp="vjp",
     dtypes="number",
     saves=("x", "out"),
     grads=(
@@ -160,6 +170,7 @@ def _deviation(x: Tensor, axis: Any) -> Tensor:
 
 
 @primitive(
+    jvp="vjp",
     dtypes="real float",
     grads=(
         lambda g, out, x, axis, keepdims: (
@@ -177,6 +188,7 @@ def reduce_variance(
 
 
 @primitive(
+    jvp="vjp",
     dtypes="real float",
     grads=(
         lambda g, out, x, axis, keepdims: (
@@ -227,6 +239,7 @@ def _inv_grad(g: Tensor, out: Tensor, x: Tensor, adjoint: bool) -> Tensor:
 
 
 @primitive(
+    jvp="vjp",
     dtypes="float",
     saves=("out",),
     grads=(_inv_grad,),
@@ -248,6 +261,7 @@ def inv(input: TensorLike, adjoint: bool = False, name: str | None = None) -> Te
 
 
 @primitive(
+    jvp="vjp",
     dtypes="float",
     saves=("input", "out"),
     grads=(lambda g, out, x: _matrices(g * out) * _t(inv(x)),),
@@ -271,6 +285,7 @@ def _solve_grad_matrix(g: Tensor, out: Tensor, a: Tensor, b: Tensor, adjoint: bo
 
 
 @primitive(
+    jvp="vjp",
     dtypes="float",
     saves=("matrix", "out"),
     grads=(_solve_grad_matrix, _solve_grad_rhs),
@@ -300,6 +315,7 @@ def solve(
 
 
 @primitive(
+    jvp="linear",
     dtypes="number",
     saves=(),
     grads=(

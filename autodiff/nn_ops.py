@@ -52,6 +52,7 @@ from autodiff.tensor import Tensor, TensorLike, convert_to_tensor
 
 # ----------------------------------------------------------------------------- activations
 @primitive(
+    jvp="elementwise",
     dtypes="real float",  # (an integer alpha * x would truncate)
     saves=("features",),
     grads=(lambda g, out, x, alpha: where(x > 0, g, g * alpha),),
@@ -63,6 +64,7 @@ def leaky_relu(features: TensorLike, alpha: float = 0.2, name: str | None = None
 
 
 @primitive(
+    jvp="elementwise",
     dtypes="real float",
     saves=("out",),
     grads=(lambda g, out, x: where(out < 0, g * (out + 1), g),),
@@ -87,6 +89,7 @@ def _gelu_grad(g: Tensor, out: Tensor, x: Tensor, approximate: bool) -> Tensor:
 
 
 @primitive(
+    jvp="elementwise",
     dtypes="real float",
     saves=("features",),
     grads=(_gelu_grad,),
@@ -102,6 +105,7 @@ def gelu(features: TensorLike, approximate: bool = False, name: str | None = Non
 
 
 @primitive(
+    jvp="elementwise",
     dtypes="real float",
     saves=("features",),
     grads=(
@@ -132,6 +136,7 @@ def _same_shape(labels: np.ndarray, logits: np.ndarray) -> None:
 
 
 @primitive(
+    jvp="vjp",
     dtypes="real float",
     grads=(
         lambda g, out, labels, logits, axis: (
@@ -169,6 +174,7 @@ def _one_hot(labels: Any, depth: int, dtype: np.dtype) -> np.ndarray:
 
 
 @primitive(
+    jvp="vjp",
     dtypes="real float",
     independent=(0,),
     saves=("labels", "logits"),
@@ -213,6 +219,7 @@ def sparse_softmax_cross_entropy_with_logits(
 
 
 @primitive(
+    jvp="elementwise",
     dtypes="real float",
     saves=("labels", "logits"),
     grads=(
@@ -231,7 +238,13 @@ def sigmoid_cross_entropy_with_logits(
     return np.maximum(x, 0) - x * z + np.log1p(np.exp(-np.abs(x)))
 
 
+def _l2_loss_jvp(tangents: list, out: Tensor, t: Tensor) -> Tensor:
+    """l2_loss's JVP, Σ t·ṫ."""
+    return reduce_sum(t * tangents[0])
+
+
 @primitive(
+    jvp=_l2_loss_jvp,
     dtypes="real float",
     saves=("t",),
     grads=(lambda g, out, t: g * t,),
@@ -360,6 +373,7 @@ def embedding_lookup(
 
 
 @primitive(
+    jvp="linear",
     dtypes="number",
     saves=(),
     grads=(

@@ -132,6 +132,7 @@ def _shape_and_dtype(x: Any, dtype: DTypeLike, where: str) -> tuple[tuple[int, .
 
 # ----------------------------------------------------------------------------- arithmetic
 @primitive(
+    jvp="elementwise",
     dtypes="number",
     saves=(),
     grads=(lambda g, out, x, y: g, lambda g, out, x, y: g),
@@ -143,6 +144,7 @@ def add(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
+    jvp="elementwise",
     dtypes="number",
     saves=(),
     grads=(lambda g, out, x, y: g, lambda g, out, x, y: negative(g)),
@@ -154,6 +156,7 @@ def subtract(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
+    jvp="elementwise",
     dtypes="number",
     saves=("x", "y"),
     grads=(lambda g, out, x, y: g * y, lambda g, out, x, y: g * x),
@@ -165,6 +168,7 @@ def multiply(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
+    jvp="elementwise",
     dtypes="number",
     saves=("y", "out"),
     grads=(lambda g, out, x, y: g / y, lambda g, out, x, y: negative(g) * out / y),
@@ -179,7 +183,11 @@ def divide(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
-    dtypes="signed", saves=(), grads=(lambda g, out, x: negative(g),), formulas=("d(-x)/dx = -1",)
+    jvp="elementwise",
+    dtypes="signed",
+    saves=(),
+    grads=(lambda g, out, x: negative(g),),
+    formulas=("d(-x)/dx = -1",),
 )
 def negative(x: TensorLike, name: str | None = None) -> Tensor:
     """`-x` elementwise."""
@@ -194,6 +202,7 @@ def _pow_grad_y(g: Tensor, out: Tensor, x: Tensor, y: Tensor) -> Tensor:
 
 
 @primitive(
+    jvp="elementwise",
     dtypes="signed",
     grads=(lambda g, out, x, y: g * y * pow(x, y - 1), _pow_grad_y),
     formulas=("d(x^y)/dx = y·x^(y-1)", "d(x^y)/dy = x^y·log(x)"),
@@ -208,6 +217,7 @@ def pow(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
+    jvp="elementwise",
     dtypes="number",
     saves=("x",),
     grads=(lambda g, out, x: g * (2 * x),),
@@ -219,6 +229,7 @@ def square(x: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
+    jvp="elementwise",
     dtypes="float",
     saves=("out",),
     grads=(lambda g, out, x: g / (2 * out),),
@@ -230,20 +241,29 @@ def sqrt(x: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
-    dtypes="signed", grads=(lambda g, out, x: zeros_like(g),), formulas=("d(sign x)/dx = 0",)
+    jvp="elementwise",
+    dtypes="signed",
+    grads=(lambda g, out, x: zeros_like(g),),
+    formulas=("d(sign x)/dx = 0",),
 )
 def sign(x: TensorLike, name: str | None = None) -> Tensor:
     """-1, 0 or 1 by the sign of each element (gradient zero)."""
     return np.sign(x)
 
 
-@primitive(dtypes="signed", grads=(lambda g, out, x: g * sign(x),), formulas=("d|x|/dx = sign(x)",))
+@primitive(
+    jvp="elementwise",
+    dtypes="signed",
+    grads=(lambda g, out, x: g * sign(x),),
+    formulas=("d|x|/dx = sign(x)",),
+)
 def abs(x: TensorLike, name: str | None = None) -> Tensor:
     """`|x|` elementwise."""
     return np.abs(x)
 
 
 @primitive(
+    jvp="elementwise",
     dtypes="real",
     grads=(
         lambda g, out, x, y: where(x >= y, g, zeros_like(g)),
@@ -257,6 +277,7 @@ def maximum(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
+    jvp="elementwise",
     dtypes="real",
     grads=(
         lambda g, out, x, y: where(x <= y, g, zeros_like(g)),
@@ -271,7 +292,11 @@ def minimum(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
 
 # ----------------------------------------------------------------------------- elementwise
 @primitive(
-    dtypes="float", saves=("out",), grads=(lambda g, out, x: g * out,), formulas=("d(eˣ)/dx = eˣ",)
+    jvp="elementwise",
+    dtypes="float",
+    saves=("out",),
+    grads=(lambda g, out, x: g * out,),
+    formulas=("d(eˣ)/dx = eˣ",),
 )
 def exp(x: TensorLike, name: str | None = None) -> Tensor:
     """`e ** x` elementwise."""
@@ -279,7 +304,11 @@ def exp(x: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
-    dtypes="float", saves=("x",), grads=(lambda g, out, x: g / x,), formulas=("d(log x)/dx = 1/x",)
+    jvp="elementwise",
+    dtypes="float",
+    saves=("x",),
+    grads=(lambda g, out, x: g / x,),
+    formulas=("d(log x)/dx = 1/x",),
 )
 def log(x: TensorLike, name: str | None = None) -> Tensor:
     """Natural logarithm elementwise (`-inf` at 0, `nan` below)."""
@@ -287,20 +316,29 @@ def log(x: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
-    dtypes="float", grads=(lambda g, out, x: g / (1 + x),), formulas=("d log(1+x)/dx = 1/(1+x)",)
+    jvp="elementwise",
+    dtypes="float",
+    grads=(lambda g, out, x: g / (1 + x),),
+    formulas=("d log(1+x)/dx = 1/(1+x)",),
 )
 def log1p(x: TensorLike, name: str | None = None) -> Tensor:
     """`log(1 + x)` elementwise, accurate for small `x`."""
     return np.log1p(x)
 
 
-@primitive(dtypes="float", grads=(lambda g, out, x: g * cos(x),), formulas=("d(sin x)/dx = cos x",))
+@primitive(
+    jvp="elementwise",
+    dtypes="float",
+    grads=(lambda g, out, x: g * cos(x),),
+    formulas=("d(sin x)/dx = cos x",),
+)
 def sin(x: TensorLike, name: str | None = None) -> Tensor:
     """Sine elementwise (radians)."""
     return np.sin(x)
 
 
 @primitive(
+    jvp="elementwise",
     dtypes="float",
     grads=(lambda g, out, x: negative(g) * sin(x),),
     formulas=("d(cos x)/dx = -sin x",),
@@ -311,6 +349,7 @@ def cos(x: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
+    jvp="elementwise",
     dtypes="float",
     grads=(lambda g, out, x: g * (1 + out * out),),
     formulas=("d(tan x)/dx = 1 + tan²x",),
@@ -323,6 +362,7 @@ def tan(x: TensorLike, name: str | None = None) -> Tensor:
 # The gradients of tanh and sigmoid in terms of their output y, fused into one op each (as
 # TensorFlow's TanhGrad and SigmoidGrad) because every tanh in a backward pass needs one.
 @primitive(
+    jvp="elementwise",
     dtypes="float",
     public=False,
     grads=(lambda g, out, y, dy: g * dy * (-2 * y), lambda g, out, y, dy: tanh_grad(y, g)),
@@ -338,6 +378,7 @@ def tanh_grad(y: TensorLike, dy: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
+    jvp="elementwise",
     dtypes="float",
     public=False,
     grads=(lambda g, out, y, dy: g * dy * (1 - 2 * y), lambda g, out, y, dy: sigmoid_grad(y, g)),
@@ -363,6 +404,7 @@ def _times_upstream(out: np.ndarray, dy: np.ndarray) -> np.ndarray:
 
 
 @primitive(
+    jvp="elementwise",
     dtypes="float",
     saves=("out",),
     grads=(lambda g, out, x: tanh_grad(out, g),),
@@ -374,6 +416,7 @@ def tanh(x: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
+    jvp="elementwise",
     dtypes="float",
     saves=("out",),
     grads=(lambda g, out, x: sigmoid_grad(out, g),),
@@ -388,6 +431,7 @@ def sigmoid(x: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
+    jvp="elementwise",
     dtypes="real",
     public=False,
     saves=("x",),
@@ -401,6 +445,7 @@ def relu_grad(x: TensorLike, dy: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
+    jvp="elementwise",
     dtypes="real",
     saves=("x",),
     grads=(lambda g, out, x: relu_grad(x, g),),
@@ -412,6 +457,7 @@ def relu(x: TensorLike, name: str | None = None) -> Tensor:
 
 
 @primitive(
+    jvp="elementwise",
     dtypes="real float",
     grads=(lambda g, out, x: g * sigmoid(x),),
     formulas=("d softplus(x)/dx = σ(x)",),
@@ -428,6 +474,7 @@ def _where_explain(condition: np.ndarray, x: np.ndarray, y: np.ndarray) -> str |
 
 
 @primitive(
+    jvp="elementwise",
     grads=(
         None,
         lambda g, out, c, x, y: where(c, g, zeros_like(g)),
@@ -445,6 +492,7 @@ def where(condition: TensorLike, x: TensorLike, y: TensorLike, name: str | None 
 
 
 @primitive(
+    jvp="elementwise",
     dtypes="real",
     grads=(
         # those of max(min(t, hi), lo), as TensorFlow: right also when min > max (the output
@@ -542,6 +590,7 @@ def _matmul_grad(wrt: int):
 
 
 @primitive(
+    jvp="multilinear",
     dtypes="number",
     saves=("a", "b"),
     grads=(_matmul_grad(0), _matmul_grad(1)),
@@ -583,7 +632,7 @@ def _transpose_grad(g: Tensor, out: Tensor, a: Tensor, perm: Any) -> Tensor:
     return transpose(g, None if perm is None else np.argsort(_perm(perm, a.ndim)).tolist())
 
 
-@primitive(saves=(), grads=(_transpose_grad,), formulas=("gradient transposed back",))
+@primitive(jvp="linear", saves=(), grads=(_transpose_grad,), formulas=("gradient transposed back",))
 def transpose(a: TensorLike, perm: Sequence[int] | None = None, name: str | None = None) -> Tensor:
     """`a` with its axes permuted by `perm` (reversed when None; negative entries count from
     the end)."""
@@ -591,6 +640,7 @@ def transpose(a: TensorLike, perm: Sequence[int] | None = None, name: str | None
 
 
 @primitive(
+    jvp="linear",
     saves=(),
     grads=(lambda g, out, x, shape: reshape(g, x.shape),),
     formulas=("gradient reshaped back",),
@@ -601,6 +651,7 @@ def reshape(tensor: TensorLike, shape: Sequence[int], name: str | None = None) -
 
 
 @primitive(
+    jvp="linear",
     saves=(),
     grads=(lambda g, out, x, axis: reshape(g, x.shape),),
     formulas=("gradient reshaped back",),
@@ -611,6 +662,7 @@ def expand_dims(input: TensorLike, axis: int, name: str | None = None) -> Tensor
 
 
 @primitive(
+    jvp="linear",
     saves=(),
     grads=(lambda g, out, x, axis: reshape(g, x.shape),),
     formulas=("gradient reshaped back",),
@@ -621,6 +673,7 @@ def squeeze(input: TensorLike, axis: Axis = None, name: str | None = None) -> Te
 
 
 @primitive(
+    jvp="linear",
     saves=(),
     grads=(lambda g, out, x, shape: sum_to(g, x.shape),),
     formulas=("gradient summed back",),
@@ -636,6 +689,7 @@ def broadcast_to(input: TensorLike, shape: Sequence[int], name: str | None = Non
 
 
 @primitive(
+    jvp="linear",
     public=False,
     saves=(),
     grads=(lambda g, out, x, shape: broadcast_to(g, x.shape),),
@@ -681,7 +735,11 @@ def _concat_grad(g: Tensor, out: Tensor, values: list[Tensor], index: int, axis:
 
 
 @primitive(
-    saves=(), grads=(_concat_grad,), formulas=("the matching slice of the gradient",), variadic=True
+    jvp="linear",
+    saves=(),
+    grads=(_concat_grad,),
+    formulas=("the matching slice of the gradient",),
+    variadic=True,
 )
 def concat(values: Sequence[TensorLike], axis: int, name: str | None = None) -> Tensor:
     """The tensors of `values` joined along an existing `axis`."""
@@ -703,7 +761,11 @@ def _stack_grad(g: Tensor, out: Tensor, values: list[Tensor], index: int, axis: 
 
 
 @primitive(
-    saves=(), grads=(_stack_grad,), formulas=("the matching slice of the gradient",), variadic=True
+    jvp="linear",
+    saves=(),
+    grads=(_stack_grad,),
+    formulas=("the matching slice of the gradient",),
+    variadic=True,
 )
 def stack(values: Sequence[TensorLike], axis: int = 0, name: str | None = None) -> Tensor:
     """The tensors of `values` (all the same shape) joined along a new `axis`."""
@@ -734,6 +796,7 @@ def _has_array(index: Any) -> bool:
 
 
 @primitive(
+    jvp="linear",
     public=False,
     saves=(),
     grads=(lambda g, out, x, index: scatter(g, x.shape, index),),
@@ -745,6 +808,7 @@ def getitem(x: TensorLike, index: Any, name: str | None = None) -> Tensor:
 
 
 @primitive(
+    jvp="linear",
     public=False,
     grads=(lambda g, out, u, shape, index: getitem(g, index),),
     formulas=("the gradient at the indexed positions",),
@@ -763,7 +827,10 @@ def scatter(
 
 
 @primitive(
-    saves=(), grads=(lambda g, out, x, dtype: cast(g, x.dtype),), formulas=("gradient cast back",)
+    jvp="linear",
+    saves=(),
+    grads=(lambda g, out, x, dtype: cast(g, x.dtype),),
+    formulas=("gradient cast back",),
 )
 def cast(x: TensorLike, dtype: DTypeLike, name: str | None = None) -> Tensor:
     """`x` converted to `dtype` (gradients flow between float dtypes only). Complex to real
@@ -774,7 +841,7 @@ def cast(x: TensorLike, dtype: DTypeLike, name: str | None = None) -> Tensor:
     return x.astype(dtype, copy=False)
 
 
-@primitive(saves=(), grads=(lambda g, out, x: g,), formulas=("d(x)/dx = 1",))
+@primitive(jvp="elementwise", saves=(), grads=(lambda g, out, x: g,), formulas=("d(x)/dx = 1",))
 def identity(input: TensorLike, name: str | None = None) -> Tensor:
     """`input` unchanged (a new tensor, recorded as an op)."""
     return input
@@ -788,6 +855,7 @@ def stop_gradient(input: TensorLike, name: str | None = None) -> Tensor:
 
 # ----------------------------------------------------------------------------- reductions
 @primitive(
+    jvp="linear",
     dtypes="number",
     saves=(),
     grads=(lambda g, out, x, axis, keepdims: _unreduce(g, x, axis, keepdims),),
@@ -806,6 +874,7 @@ def _count(x: Tensor, out: Tensor) -> int:
 
 
 @primitive(
+    jvp="linear",
     dtypes="number",
     saves=(),
     grads=(lambda g, out, x, axis, keepdims: _unreduce(g, x, axis, keepdims) / _count(x, out),),
@@ -851,7 +920,12 @@ def _extremum_grad(g: Tensor, out: Tensor, x: Tensor, axis: Any, keepdims: bool)
     return _unreduce(g, x, axis, keepdims) * hit / count
 
 
-@primitive(dtypes="real", grads=(_extremum_grad,), formulas=("1 at the maximum (shared by ties)",))
+@primitive(
+    jvp="vjp",
+    dtypes="real",
+    grads=(_extremum_grad,),
+    formulas=("1 at the maximum (shared by ties)",),
+)
 def reduce_max(
     input_tensor: TensorLike, axis: Axis = None, keepdims: bool = False, name: str | None = None
 ) -> Tensor:
@@ -861,7 +935,12 @@ def reduce_max(
     return np.maximum.reduce(x, _axes(axis, x.ndim), keepdims=keepdims, **_empty_start(x, "max"))
 
 
-@primitive(dtypes="real", grads=(_extremum_grad,), formulas=("1 at the minimum (shared by ties)",))
+@primitive(
+    jvp="vjp",
+    dtypes="real",
+    grads=(_extremum_grad,),
+    formulas=("1 at the minimum (shared by ties)",),
+)
 def reduce_min(
     input_tensor: TensorLike, axis: Axis = None, keepdims: bool = False, name: str | None = None
 ) -> Tensor:
@@ -882,6 +961,7 @@ def _prod_others_grad(g: Tensor, out: Tensor, x: Tensor) -> Tensor:
 
 
 @primitive(
+    jvp="vjp",
     dtypes="number",
     public=False,
     grads=(_prod_others_grad,),
@@ -916,7 +996,9 @@ def _prod_grad(g: Tensor, out: Tensor, x: Tensor, axis: Any, keepdims: bool) -> 
     return _unreduce(g, x, axis, keepdims) * others
 
 
-@primitive(dtypes="number", grads=(_prod_grad,), formulas=("d Πx/dxᵢ = product of the others",))
+@primitive(
+    jvp="vjp", dtypes="number", grads=(_prod_grad,), formulas=("d Πx/dxᵢ = product of the others",)
+)
 def reduce_prod(
     input_tensor: TensorLike, axis: Axis = None, keepdims: bool = False, name: str | None = None
 ) -> Tensor:
@@ -934,7 +1016,19 @@ def _logsumexp_grad(g: Tensor, out: Tensor, x: Tensor, axis: Any, keepdims: bool
     return _unreduce(g, x, axis, keepdims) * (e / reduce_sum(e, axis, keepdims=True))
 
 
-@primitive(dtypes="real float", grads=(_logsumexp_grad,), formulas=("d logΣeˣ/dx = softmax(x)",))
+def _logsumexp_jvp(tangents: list, out: Tensor, x: Tensor, axis: Any, keepdims: bool) -> Tensor:
+    """Σ softmax(x)·ẋ along the reduced axes (the softmax as the gradient computes it)."""
+    return reduce_sum(
+        _logsumexp_grad(ones_like(out), out, x, axis, keepdims) * tangents[0], axis, keepdims
+    )
+
+
+@primitive(
+    jvp=_logsumexp_jvp,
+    dtypes="real float",
+    grads=(_logsumexp_grad,),
+    formulas=("d logΣeˣ/dx = softmax(x)",),
+)
 def reduce_logsumexp(
     input_tensor: TensorLike, axis: Axis = None, keepdims: bool = False, name: str | None = None
 ) -> Tensor:
@@ -1008,7 +1102,21 @@ def _softmax_checked_axis(logits: np.ndarray, axis: int | None) -> int:
     return _axes(_softmax_axis(axis), logits.ndim)[0]
 
 
+def _softmax_jvp(tangents: list, out: Tensor, x: Tensor, axis: int | None) -> Tensor:
+    """softmax's JVP, s·(ẋ - Σ s·ẋ): its Jacobian diag(s) - s·sᵀ is symmetric, so this is
+    also its gradient."""
+    t = tangents[0]
+    return out * (t - reduce_sum(t * out, _softmax_axis(axis), keepdims=True))
+
+
+def _log_softmax_jvp(tangents: list, out: Tensor, x: Tensor, axis: int | None) -> Tensor:
+    """log_softmax's JVP, ẋ - Σ softmax(x)·ẋ."""
+    t = tangents[0]
+    return t - reduce_sum(exp(out) * t, _softmax_axis(axis), keepdims=True)
+
+
 @primitive(
+    jvp=_softmax_jvp,
     dtypes="real float",
     saves=("out",),
     grads=(
@@ -1026,6 +1134,7 @@ def softmax(logits: TensorLike, axis: int | None = None, name: str | None = None
 
 
 @primitive(
+    jvp=_log_softmax_jvp,
     dtypes="real float",
     saves=("out",),
     grads=(
@@ -1060,6 +1169,7 @@ def _add_n_forward(values: list[np.ndarray]) -> np.ndarray:
 
 
 @primitive(
+    jvp="linear",
     dtypes="number",
     saves=(),
     grads=(lambda g, out, inputs, index: g,),

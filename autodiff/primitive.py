@@ -39,6 +39,9 @@ from autodiff.tensor import (
 )
 
 Grad = Callable[..., Tensor | None]
+# An op's forward-mode rule: "elementwise", "linear", "multilinear", "vjp" (see
+# `autodiff.forward`), or a function `jvp(tangents, out, *inputs, **attrs)`
+Jvp = str | Callable[..., Tensor | None]
 _NO_ATTRS: dict[str, Any] = {}
 
 # What an op's inputs may hold, by NumPy dtype kind (b bool, i/u signed/unsigned int, f float,
@@ -71,10 +74,12 @@ class Op:
         "independent",
         "input_names",
         "joint",
+        "jvp",
         "key",
         "name",
         "public",
         "rerun",
+        "same_as",
         "saves",
         "saves_out",
         "variadic",
@@ -94,6 +99,7 @@ class Op:
         explain: Callable[..., str | None] | None = None,
         saves: Sequence[str] | None = None,
         public: bool = True,
+        jvp: Jvp | None = None,
     ) -> None:
         """See `primitive` for the meaning of each argument."""
         if dtypes not in DTYPES:
@@ -110,6 +116,9 @@ class Op:
         self.independent = frozenset(independent)
         self.variadic = variadic
         self.explain = explain
+        # How forward mode gets the op's Jacobian-vector product (see `autodiff.forward`):
+        # None (an op defined without saying) is derived from the gradients, as "vjp"
+        self.jvp = jvp
         self.differentiable = tuple(i for i, g in enumerate(self.grads) if g is not None)
         # What the gradients read the values of (None: everything), by input index; the
         # backward pass of a non-persistent tape keeps only the shape of the rest...
@@ -137,6 +146,9 @@ class Op:
         # For a variadic op whose gradients come from one call (a custom gradient's grad_fn):
         # (g, out, inputs) -> the gradient of every input, called once per backward step.
         self.joint: Callable[..., list[Any]] | None = None
+        # For a custom gradient's op: the id of the function's own output, whose tangent (in
+        # forward mode, when its ops gave it one) is the op's, as TensorFlow's
+        self.same_as: int | None = None
 
     def grad(self, index: int) -> Grad | None:
         """The gradient function of input `index` (variadic ops share one, given `index=`)."""
@@ -490,6 +502,7 @@ def primitive(
     saves: Sequence[str] | None = None,
     name: str | None = None,
     public: bool = True,
+    jvp: Jvp | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Tensor]]:
     """Define an operation: decorate its NumPy forward with its gradients.
 
@@ -508,6 +521,14 @@ def primitive(
       before its backward pass (PyTorch's "saved tensors"). `None` (the default): all.
     - `public`: whether `import autodiff` exports it (internal ops, such as the fused
       gradients, are reached through `autodiff.ops`).
+    - `jvp`: how forward mode (`ForwardAccumulator`) gets the op's Jacobian-vector product:
+      `"elementwise"` (the Jacobian is diagonal after broadcasting, so the gradient function
+      applied to the broadcast tangent is the JVP), `"linear"` (the op is linear in its
+      differentiable inputs: the op itself applied to the tangents), `"multilinear"` (linear
+      in each input: one call per input with a tangent, as for matmul), `"vjp"` (derived from
+      the gradients by transposing them, the double-VJP trick: one small tape per call), or
+      a function `jvp(tangents, out, *inputs, **attrs)` (tangents: one tensor or None per
+      input) returning the output's tangent. Left out: `"vjp"`.
 
     The forward's parameters after the tensor inputs are static attributes (`axis=`...),
     recorded with the op; a `name=None` parameter names the output.
@@ -527,6 +548,7 @@ def primitive(
             explain=explain,
             saves=saves,
             public=public,
+            jvp=jvp,
         )
         op.key = len(TABLE)
         TABLE.append(op)

@@ -310,6 +310,7 @@ def make_mlp_autodiff(
             loss = forward()
         return tape.gradient(loss, params)
 
+    forward.params = params  # type: ignore[attr-defined]  (for row 11)
     return step, forward
 
 
@@ -1434,6 +1435,69 @@ def bench_conv2d(cfg: Config) -> list[Row]:
     rows = timing_rows(stats, "numpy", LABELS)
     target_le(rows[0], stats["autodiff"].median / stats["numpy"].median, 2.0, "<= 2x")
     return rows + checks
+
+
+@benchmark("forward", "11 forward mode: JVP against the forward pass, HVP against two gradients")
+def bench_forward(cfg: Config) -> list[Row]:
+    """Forward mode's price: a JVP (`ForwardAccumulator`) against the same forward pass with no
+    tape, on the MLP of row 1 (tangent on W1) and the scalar chain of row 2 (tangent on x); a
+    Hessian-vector product of the MLP's loss by forward-over-backward against two gradients."""
+    d = mlp_data()
+    step, forward = make_mlp_autodiff(d)
+    w1 = forward.params[0]  # type: ignore[attr-defined]
+    v1 = ad.constant(np.cos(np.arange(d["W1"].size)).reshape(d["W1"].shape).astype(F32))
+
+    def mlp_jvp() -> ad.Tensor:
+        with ad.ForwardAccumulator(w1, v1) as acc:
+            loss = forward()
+        return acc.jvp(loss)
+
+    def mlp_hvp() -> ad.Tensor:
+        with ad.ForwardAccumulator(w1, v1) as acc:
+            with ad.GradientTape() as tape:
+                loss = forward()
+            g = tape.gradient(loss, w1)
+        return acc.jvp(g)
+
+    def two_gradients() -> None:
+        step()
+        step()
+
+    x = ad.constant(np.array(X0, F32))
+    a, b = ad.constant(np.array(A0, F32)), ad.constant(np.array(B0, F32))
+
+    def chain() -> ad.Tensor:
+        y = x
+        for _ in range(SCALAR_UNITS):
+            y = ad.tanh(y * a + b)
+        return y * a
+
+    def chain_jvp() -> ad.Tensor:
+        with ad.ForwardAccumulator(x, ad.constant(np.float32(1.0))) as acc:
+            y = chain()
+        return acc.jvp(y)
+
+    fns = {
+        "mlp forward": forward,
+        "mlp jvp": mlp_jvp,
+        "mlp hvp": mlp_hvp,
+        "two gradients": two_gradients,
+        "chain forward": chain,
+        "chain jvp": chain_jvp,
+    }
+    stats = measure(fns, cfg.repeat, cfg)
+    rows = []
+    for name, reference, limit in (
+        ("mlp jvp", "mlp forward", 3.0),
+        ("chain jvp", "chain forward", 3.0),
+        ("mlp hvp", "two gradients", None),
+    ):
+        ratio = stats[name].median / stats[reference].median
+        row = Row(name, stats[name].median, stats[name].minimum, ratio=f"{ratio:.2f}x {reference}")
+        rows.append(row if limit is None else target_le(row, ratio, limit, f"<= {limit:g}x"))
+    rows += [Row(k, stats[k].median, stats[k].minimum) for k in ("mlp forward", "two gradients")]
+    rows.append(Row("chain forward", stats["chain forward"].median, stats["chain forward"].minimum))
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:

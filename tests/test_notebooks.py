@@ -36,9 +36,9 @@ ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")  # colours in IPython tracebacks
 EXPECTED_OUTPUT: dict[str, list[str]] = {
     "01_gradient_tape.ipynb": [
         # a constant is not watched ...
-        "The df/dx where f=(x)^2: \n None\n",
+        "f = x², df/dx at x = 2: None\n",
         # ... a variable, or a watched constant, is
-        "The df/dx where f=(x)^2: \n Tensor([4.], shape=(1,), dtype=float32)\n",
+        "f = x², df/dx at x = 2: Tensor([4.], shape=(1,), dtype=float32)\n",
         # several parameters at once
         "Y:  Tensor([[22. 28.]], shape=(1, 2), dtype=float32)\n",
         "Loss:  Tensor(634.0, shape=(), dtype=float32)\n",
@@ -46,7 +46,11 @@ EXPECTED_OUTPUT: dict[str, list[str]] = {
         "d(Loss)/db:  Tensor([22. 28.], shape=(2,), dtype=float32)\n",
         # one gradient call on a non-persistent tape, two on a persistent one
         "RuntimeError: GradientTape.gradient can only be called once on non-persistent tapes.\n",
-        "The dh/dx where h=(x)^3: \n Tensor([12.], shape=(1,), dtype=float32)\n",
+        "h = x³, dh/dx at x = 2: Tensor([12.], shape=(1,), dtype=float32)\n",
+        # the exercises run as given, and their checks accept the solutions
+        "dg/dx at x = 1.5: None\nExercise 1: not answered yet\n",
+        "Exercise 2: not answered yet\n",
+        "Exercise 1 (solution): correct\nExercise 2 (solution): correct\n",
     ],
     "02_backprop_step_by_step.ipynb": [
         # the neuron tanh(x1*w1 + x2*w2 + b) and its gradients
@@ -72,6 +76,12 @@ EXPECTED_OUTPUT: dict[str, list[str]] = {
         "parameters: 354\n",
         "log_softmax(z):  [[-200.    0.]]\n",
         "final accuracy: 0.9",
+        # the exercises' runs re-seed: train() repeats the run above exactly
+        "train() repeats the run above: True\n",
+        "Exercise 1: not answered yet",
+        "Exercise 4: not answered yet",
+        "Exercise 1 (solution): correct\nExercise 2 (solution): correct\n"
+        "Exercise 4 (solution): correct\n",
     ],
     "04_beyond_first_order.ipynb": [
         # nested tapes: x**3 at 3
@@ -271,6 +281,26 @@ EXPECTED_OUTPUT: dict[str, list[str]] = {
         "Exercise 4: not answered yet",
         "Exercise 1 (solution): correct\nExercise 2 (solution): correct\n"
         "Exercise 3 (solution): correct\nExercise 4 (solution): correct\n",
+    ],
+    "12_forward_and_reverse.ipynb": [
+        # dual numbers and the accumulator agree (f'(2) = sin 2 + 2 cos 2 + 3)
+        "Dual(7.81859, tangent=3.077)\nf'(2) by hand: 3.077\n",
+        "y = 7.81859, dy/dx = 3.077\n",
+        "4 forward steps",
+        # the Jacobian both ways: passes counted (times printed, not checked)
+        "n=200, m=2: forward 200 passes, reverse 2 passes; same Jacobian: True\n",
+        "n=2, m=200: forward 2 passes, reverse 200 passes; same Jacobian: True\n",
+        " n   forward (ms)  reverse (ms)  faster\n",
+        "Hv matches the full Hessian times v: True\n",
+        # checkpointing: the same gradients exactly (memory and time printed)
+        "the same gradients, exactly: True\n",
+        "peak memory: ",
+        "blocks of  1: peak ",
+        # the exercises run as given, and their checks accept the solutions
+        "Exercise 1: not answered yet",
+        "Exercise 3: not answered yet",
+        "Exercise 1 (solution): correct\nExercise 2 (solution): correct\n"
+        "Exercise 3 (solution): correct\n",
     ],
 }
 

@@ -657,9 +657,7 @@ def first_and_second_order(program: Program, L: Lib) -> dict[str, Any]:
     (seeded by fixed vectors) with `unconnected_gradients='zero'`.
     """
     variables = [L.Variable(v) for v in program.variables]
-    directions = [
-        np.cos(np.arange(v.size)).reshape(v.shape).astype(v.dtype) for v in program.variables
-    ]
+    directions = directions_of(program)
     with L.GradientTape() as outer:
         with L.GradientTape() as inner:
             outputs = program.forward(L, variables)
@@ -716,6 +714,130 @@ def test_random_program_jacobian(seed: int):
 def test_random_programs_use_every_op():
     used = {step.op for seed in SEEDS for step in generate(seed).steps}
     assert used == set(OPS)
+
+
+# ============================================================================ forward mode
+def directions_of(program: Program) -> list[np.ndarray]:
+    """A fixed tangent for each variable of `program`."""
+    return [np.cos(np.arange(v.size)).reshape(v.shape).astype(v.dtype) for v in program.variables]
+
+
+def forward_mode(program: Program, L: Lib) -> dict[str, Any]:
+    """The JVP of every step's output (the variables as primals), and both nestings with a tape:
+    forward-over-backward (the JVP of the gradients: Hessian-vector products) and
+    backward-over-forward (the gradient of the seeded JVPs)."""
+    variables = [L.Variable(v) for v in program.variables]
+    tangents = [L.constant(d) for d in directions_of(program)]
+    with L.autodiff.ForwardAccumulator(variables, tangents) as acc:
+        outputs = program.forward(L, variables)
+    jvps = acc.jvp(outputs, unconnected_gradients="zero")
+    with L.autodiff.ForwardAccumulator(variables, tangents) as acc:
+        with L.GradientTape() as tape:
+            targets, seeds = program.targets(program.forward(L, variables))
+        grads = tape.gradient(targets, variables, output_gradients=[L.constant(s) for s in seeds])
+        grads = [None if g is None else L.convert_to_tensor(g) for g in grads]  # (IndexedSlices)
+    hvp = [None if g is None else acc.jvp(g, unconnected_gradients="zero") for g in grads]
+    with L.GradientTape() as tape:
+        with L.autodiff.ForwardAccumulator(variables, tangents) as acc:
+            targets, seeds = program.targets(program.forward(L, variables))
+        seeded = [
+            L.reduce_sum(acc.jvp(t, unconnected_gradients="zero") * s)
+            for t, s in zip(targets, seeds, strict=True)
+        ]
+        total = L.add_n(seeded)
+    back = tape.gradient(total, variables, unconnected_gradients="zero")
+    return {"jvps": jvps, "forward_over_backward": hvp, "backward_over_forward": back}
+
+
+def jvps_by_jacobians(program: Program) -> list[np.ndarray]:
+    """TensorFlow's JVPs of every step's output, as its tape's Jacobians times the tangents
+    (where its ForwardAccumulator fails: gather_nd and embedding_lookup of a variable hand
+    its double-backprop an IndexedSlices)."""
+    variables = [tf.Variable(v) for v in program.variables]
+    with tf.GradientTape(persistent=True) as tape:
+        outputs = program.forward(TF, variables)
+    jvps = []
+    for y in outputs:
+        jac = tape.jacobian(y, variables, unconnected_gradients="zero")
+        products = [
+            np.tensordot(np.asarray(j), d, axes=d.ndim)
+            for j, d in zip(jac, directions_of(program), strict=True)
+        ]
+        jvps.append(np.asarray(sum(products), dtype=np.asarray(y).dtype))
+    return jvps
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_random_program_forward_mode(seed: int):
+    """ForwardAccumulator gives TensorFlow's JVPs on the random programs (every op), and its
+    nestings with a tape both ways give TensorFlow's second derivatives."""
+    program = generate(seed)
+    with shown_on_failure(program):
+        mine = to_numpy(forward_mode(program, AD))
+        try:
+            theirs = to_numpy(forward_mode(program, TF))
+        except AttributeError as e:  # TensorFlow's own failure (see `jvps_by_jacobians`)
+            assert "IndexedSlices" in str(e)
+            assert {"gather_nd", "embedding_lookup"} & {s.op for s in program.steps}
+            hvp = to_numpy(first_and_second_order(program, TF))["hessian_vector"]
+            theirs = {
+                "jvps": jvps_by_jacobians(program),
+                "forward_over_backward": [
+                    None if m is None else h
+                    for m, h in zip(mine["forward_over_backward"], hvp, strict=True)
+                ],
+                "backward_over_forward": hvp,
+            }
+        assert_same(mine["jvps"], theirs["jvps"], "jvps")
+        for key in ("forward_over_backward", "backward_over_forward"):
+            assert_same(mine[key], theirs[key], key, RTOL2, ATOL2)
+
+
+def test_random_program_jvps_are_jacobian_columns():
+    """The JVP along each basis vector is a column of the tape's Jacobian (the engine alone)."""
+    for seed in SEEDS[::7]:
+        program = generate(seed)
+        jac = to_numpy(jacobians(program, AD))
+        for k, v in enumerate(program.variables):
+            for i in range(min(v.size, 3)):
+                basis = [np.zeros_like(w) for w in program.variables]
+                basis[k].reshape(-1)[i] = 1
+                variables = [ad.Variable(w) for w in program.variables]
+                with ad.ForwardAccumulator(variables, basis) as acc:
+                    last = program.forward(AD, variables)[-1]
+                column = jac[k].reshape((*last.shape, -1))[..., i]
+                np.testing.assert_allclose(
+                    acc.jvp(last, unconnected_gradients="zero").numpy(), column, 1e-5, 1e-5
+                )
+
+
+def forward_scenarios(L: Lib) -> Any:
+    """stop_gradient, a custom gradient, unconnected tensors and nesting accumulators."""
+    x = L.constant([0.5, -1.0, 2.0])
+    v = L.constant([1.0, 2.0, -0.5])
+
+    @L.custom_gradient
+    def clip_grad(t: Any) -> Any:
+        return t * t, lambda dy: L.clip_by_value(dy, -0.3, 0.3) * t
+
+    with L.autodiff.ForwardAccumulator(x, v) as outer:
+        with L.autodiff.ForwardAccumulator(x, 2 * v) as inner:
+            y = L.reduce_sum(L.sin(x) * x)
+            cut = L.stop_gradient(x) * 3.0
+            custom = clip_grad(x)
+            lone = L.constant(1.0) * 2.0
+        dy = inner.jvp(y)
+    return {
+        "jvp": inner.jvp([y, cut, custom, x]),
+        "none": inner.jvp(lone),
+        "zero": inner.jvp(lone, unconnected_gradients="zero"),
+        "forward_over_forward": outer.jvp(dy),
+        "outer": outer.jvp(y),
+    }
+
+
+def test_forward_mode_scenarios():
+    compare(forward_scenarios, RTOL2, ATOL2)
 
 
 # ============================================================================ fixed scenarios

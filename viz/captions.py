@@ -26,7 +26,9 @@ of its shape), and an accumulation is a sum of arrays, said for that element
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -511,3 +513,44 @@ def question(
         "answer": [float(v) if np.isfinite(v) else str(v) for v in upstream.ravel().tolist()],
         "shape": list(upstream.shape),
     }
+
+
+# ----------------------------------------------------------------------------- forward mode
+def dotted(label: str) -> str:
+    """The tangent of `label` in a formula: ẋ for a one-letter name, else d(name)."""
+    if len(label) == 1 and label.isalpha():
+        return unicodedata.normalize("NFC", f"{label}\u0307")  # (ẏ as one character)
+    return f"d{names.symbol(label)}"
+
+
+def forward_caption(graph: ad.Graph, step: Any, k: int, total: int, labels: Sequence[str]) -> str:
+    """The caption of forward step `k` of `total` (a `ForwardStep`): the op's tangent as the
+    sum over its inputs of (local derivative) · (input's tangent), with the numbers:
+    `ẏ = ∂y/∂x · ẋ = 3 × 0.5 = 1.5`."""
+    node = graph.nodes[step.node]
+    label = labels[node.id]
+    inputs = ", ".join(labels[i] for i in node.inputs)
+    y, ydot = names.symbol(label), dotted(label)
+    formulas = local_formulas(graph, node, labels)
+    terms = []
+    for i, contribution in step.contributions.items():
+        x, xdot, t = names.symbol(labels[i]), dotted(labels[i]), graph.nodes[i].tangent
+        term = f"∂{y}/∂{x} · {xdot}"
+        if formulas.get(i):
+            term += f" = {formulas[i]} · {xdot}"
+        if contribution.size == 1 and t.size == 1 and float(t.reshape(-1)[0]) != 0:
+            local = float(contribution.reshape(-1)[0]) / float(t.reshape(-1)[0])
+            term += f" = {_n(local)} × {_n(t.reshape(-1)[0])} = {_n(contribution.reshape(-1)[0])}"
+        else:
+            term += f" = {said(contribution)}"
+        terms.append(term)
+    lines = [f"Step {k} of {total} · {_call(label, node, inputs)}"]
+    if len(terms) == 1:
+        lines.append(f"  {ydot} = {terms[0]}")
+    else:
+        rules = " + ".join(t.split(" = ")[0] for t in terms)
+        lines.append(f"  {ydot} = {rules}")
+        lines += [f"    {t}" for t in terms]
+        parts = " + ".join(said(c) if small(c) else "…" for c in step.contributions.values())
+        lines.append(f"  {ydot} = {parts} = {said(step.tangent)}")
+    return "\n".join(lines)

@@ -106,7 +106,9 @@ def as_graph(obj: Any, target: Any = None) -> ad.Graph:
                 "(viz.draw(tape, target=loss))"
             )
         return not_empty(obj, "draw")
-    if isinstance(obj, ad.GradientTape):
+    if isinstance(obj, ad.GradientTape | ad.ForwardAccumulator):
+        if isinstance(obj, ad.ForwardAccumulator) and target is None:
+            raise ValueError("draw: give the target of a ForwardAccumulator: draw(acc, target=y)")
         return not_empty(obj.graph(target), "draw")
     if isinstance(obj, ad.Tensor):
         if target is not None:
@@ -260,8 +262,9 @@ def draw(
 ) -> Diagram:
     """Draw what a tape recorded, with every value and gradient.
 
-    `obj` is an `ad.Graph`, a tape (with `target=`), or a tensor recorded by a live tape.
-    `show` picks the numbers shown ('value', 'grad').
+    `obj` is an `ad.Graph`, a tape (with `target=`), or a tensor recorded by a live tape; or
+    a `ForwardAccumulator` (with `target=`): forward mode, each node's value and tangent.
+    `show` picks the numbers shown ('value', 'grad', 'tangent').
 
     The diagram opens with its whole graph in view, every text readable, at the most detailed
     level that allows it: full nodes (every number), then compact nodes (one row each: name,
@@ -287,6 +290,8 @@ def draw(
     Graphviz.
     """
     graph = as_graph(obj, target)
+    if isinstance(obj, ad.ForwardAccumulator) and tuple(show) == dotlib.SHOW:
+        show = dotlib.FORWARD_SHOW  # forward mode: values and tangents
     if names_from_code:
         graph = code_names.named_like_code(graph, code_names.caller_namespaces())
     return Diagram(

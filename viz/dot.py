@@ -25,6 +25,7 @@ import numpy as np
 import autodiff as ad
 from viz import pictures, text
 from viz.labels import (
+    FIELDS,
     NBSP,
     as_label,
     cluster_label,
@@ -41,6 +42,7 @@ from viz.plan import Plan, plan
 from viz.structure import ROOT, Container, Structure, analyse
 
 SHOW = ("value", "grad")
+FORWARD_SHOW = ("value", "tangent")  # forward mode (a ForwardAccumulator's graph)
 RANKDIRS = ("LR", "RL", "TB", "BT")
 
 __all__ = ["NBSP", "SHOW", "Drawing", "build", "edge_id", "field_id", "field_lines", "fields"]
@@ -61,7 +63,7 @@ def fields(
     kernel_nodes = kernels(graph)
     for node in graph.nodes if nodes is None else (graph.nodes[i] for i in nodes):
         for field in show:
-            array = node.value if field == "value" else node.grad
+            array = node.value if field == "value" else getattr(node, field)  # grad, tangent
             out[field_id(node.id, field)] = cell(field, array, node.id in kernel_nodes)
     return out
 
@@ -100,7 +102,7 @@ def field_lines(field: str, array: np.ndarray | None) -> list[str]:
 
 
 def _labelled(field: str, lines: list[str]) -> list[str]:
-    label = f"{field}:{NBSP}" if field == "value" else f"grad:{NBSP * 2}"
+    label = f"{field}:{NBSP}" if field != "grad" else f"grad:{NBSP * 2}"  # (value, tangent)
     pad = NBSP * len(label)
     # no-break spaces: browsers collapse runs of plain spaces in SVG text, and columns would
     # no longer line up
@@ -186,9 +188,11 @@ def check_options(show: Sequence[str] | str, rankdir: str | None, collapse: int 
     """`show` as a tuple; a clear error for a bad `show`, `rankdir` or `collapse`."""
     if isinstance(show, str):
         show = (show,)
-    unknown = [s for s in show if s not in SHOW]
+    unknown = [s for s in show if s not in FIELDS]
     if unknown:
-        raise ValueError(f"draw: show may contain 'value' and 'grad', got {unknown}")
+        raise ValueError(
+            f"draw: show may contain 'value', 'grad' and (forward mode) 'tangent', got {unknown}"
+        )
     if rankdir is not None and rankdir not in RANKDIRS:
         raise ValueError(
             f"draw: rankdir must be 'LR', 'RL', 'TB', 'BT' or None (the direction that shows "

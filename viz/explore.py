@@ -19,6 +19,7 @@ import ipywidgets as widgets
 import numpy as np
 
 import autodiff as ad
+from autodiff.forward import ForwardAccumulator, forward_steps
 from viz import captions, code_names, names, saved, text
 from viz import dot as dotlib
 from viz import sliders as sliderlib
@@ -167,8 +168,13 @@ class Explorer(widgets.VBox):
         color_by: str = "",
         quiz: bool | Sequence[str] = False,
         detail: str | None = None,
+        forward: bool = False,
     ) -> None:
-        """Build the controls for `source` (see `viz.explore`)."""
+        """Build the controls for `source` (see `viz.explore`); `forward`: the step slider
+        walks forward mode's pass (the graph's nodes carry tangents) instead of backprop."""
+        if forward and quiz:
+            raise ValueError("explore: quiz= asks about gradients; forward mode has no quiz")
+        self.forward = forward
         self.quiz = bool(quiz)
         self.asked = _asked(source.graph, quiz)  # the ops a quiz asks about (None: every op)
         self.source = source
@@ -193,7 +199,7 @@ class Explorer(widgets.VBox):
             value=0,
             min=0,
             max=0,
-            description="backward step",
+            description="forward step" if forward else "backward step",
             continuous_update=True,
             style={"description_width": "initial"},
             layout=widgets.Layout(width="420px"),
@@ -233,7 +239,8 @@ class Explorer(widgets.VBox):
         return (
             f"<viz.explore widget: {len(graph.nodes)} nodes, target "
             f"{graph.nodes[graph.target].name!r}; sliders: {labels}; "
-            f"{self.step.max} backward steps. Run the notebook in Jupyter to use it.>"
+            f"{self.step.max} {'forward' if self.forward else 'backward'} steps. Run the "
+            "notebook in Jupyter to use it.>"
         )
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
@@ -407,7 +414,12 @@ class Explorer(widgets.VBox):
 
     def _send_steps(self) -> None:
         graph = self.graph
-        steps = backward_steps_payload(graph, self.options["show"], quiz=self.asked or self.quiz)
+        if self.forward:
+            steps = forward_steps_payload(graph, self.options["show"])
+        else:
+            steps = backward_steps_payload(
+                graph, self.options["show"], quiz=self.asked or self.quiz
+            )
         payload = json.dumps(steps)  # one string: far cheaper to send than nested dicts
         if self.quiz and payload != self.view.steps:
             self.view.quiz_answers = {}  # new values, new answers: the quiz starts again
@@ -483,7 +495,7 @@ def backward_steps_payload(
         for i in step.contributions:
             last_contribution[i] = k
     grad_cells = "grad" in show
-    payload = [_forward_step(reachable, grad_cells)]
+    payload = [_forward_step(reachable, grad_cells, bool(quiz))]
     totals: dict[int, np.ndarray] = {}
     labels = names.labels(graph)
     kernel_nodes = dotlib.kernels(graph)
@@ -529,8 +541,9 @@ def _step_entry(
     }
 
 
-def _forward_step(reachable: list[int], grad_cells: bool) -> dict:
-    """Step 0: the forward pass, every gradient still pending."""
+def _forward_step(reachable: list[int], grad_cells: bool, quiz: bool = False) -> dict:
+    """Step 0: the forward pass, every gradient still pending (in a quiz, whose Play button
+    is hidden, the first question is shown at once: its caption says so)."""
     base = (
         {dotlib.field_id(i, "grad"): {"lines": [PENDING], "nan": False} for i in reachable}
         if grad_cells
@@ -545,10 +558,68 @@ def _forward_step(reachable: list[int], grad_cells: bool) -> dict:
         "patches": {},
         "base": base,
         "caption": (
-            "Forward pass: every value is computed, no gradient yet. Press play (or move "
+            "Forward pass: every value is computed, the gradients are hidden. Answer the first "
+            "question above; after each right answer, move the step slider on to the next step."
+            if quiz
+            else "Forward pass: every value is computed, no gradient yet. Press play (or move "
             "the step slider) to send gradients back from the target, one op at a time."
         ),
     }
+
+
+def forward_steps_payload(graph: ad.Graph, show: Sequence[str] = dotlib.FORWARD_SHOW) -> list[dict]:
+    """The forward pass of forward mode, in the form of `backward_steps_payload` (so that the
+    same step slider, Play, marks and captions show it), with `direction: "forward"`: step 0
+    has every value and the watched leaves' tangents; step k is the k-th op carrying a
+    tangent, in topological order: the tangent each input sends along its edge (`flows`,
+    drawn forward) and the sum the op's tangent cell gets (`patches`)."""
+    steps = forward_steps(graph)
+    labels = names.labels(graph)
+    cells = "tangent" in show
+    pending = [f"n{s.node}" for s in steps]
+    base = {
+        dotlib.field_id(s.node, "tangent"): {"lines": [f"tangent:{dotlib.NBSP}…"], "nan": False}
+        for s in steps
+        if cells
+    }
+    first = {
+        "current": "",
+        "edges": [],
+        "nodes": [],
+        "pending": pending,
+        "done": [],
+        "patches": {},
+        "base": base,
+        "direction": "forward",
+        "caption": (
+            "Forward mode: every value is computed, and the watched inputs carry their tangents "
+            "(ẋ: how fast x moves along the chosen direction). Press play (or move the step "
+            "slider) to push tangents forward, one op at a time: each op's tangent is the sum "
+            "of its local derivatives times its inputs' tangents."
+        ),
+    }
+    payload = [first]
+    for k, step in enumerate(steps, start=1):
+        node = step.node
+        patches = (
+            {dotlib.field_id(node, "tangent"): _cell("tangent", step.tangent)} if cells else {}
+        )
+        payload.append(
+            {
+                "current": f"n{node}",
+                "edges": [[i, node] for i in step.contributions],
+                "nodes": [f"n{i}" for i in step.contributions],
+                "done": [f"n{node}"],
+                "patches": patches,
+                "flows": [[i, node, captions.flow_text(c)] for i, c in step.contributions.items()],
+                "caption": captions.forward_caption(graph, step, k, len(steps), labels),
+            }
+        )
+    return payload
+
+
+def _cell(field: str, array: np.ndarray) -> dict:
+    return dotlib.cell(field, array)
 
 
 def _grad_cell(array: np.ndarray, kernel: bool = False) -> dict:
@@ -606,6 +677,7 @@ def explore(
     quiz: bool | Sequence[str] = False,
     detail: str | None = None,
     names_from_code: bool = True,
+    mode: str | None = None,
     **leaves: Any,
 ) -> Explorer:
     """Explore a graph live: sliders for the leaves, and the backward pass step by step.
@@ -637,7 +709,36 @@ def explore(
     with a score at the end. `quiz=["bnvar", "counts_sum_inv"]` asks only at those ops'
     steps (the others are shown as they come). Like the step slider, it works in the
     browser alone once drawn.
+
+    Forward mode: `explore(acc, y)` for a `ForwardAccumulator` (or `mode="forward"`, the
+    default for one) shows each node's value and tangent, and the step slider walks the
+    forward pass in topological order: the tangent each input sends along its edge, and the
+    caption `ẏ = ∂y/∂x · ẋ = 3 × 0.5 = 1.5`. It has no value sliders (the tangents were
+    computed when the code ran).
     """
+    forward = isinstance(obj, ForwardAccumulator)
+    if mode not in (None, "forward", "backward") or ((mode == "forward") != forward and mode):
+        raise ValueError(
+            f"explore: mode={mode!r}: 'forward' needs a ForwardAccumulator (explore(acc, y)), "
+            "'backward' a tape, a graph or a function"
+        )
+    if forward:
+        if leaves or target is None:
+            raise TypeError("explore(acc, y): give the accumulator and the target y only")
+        graph = obj.graph(target)
+        if names_from_code:
+            graph = code_names.named_like_code(graph, code_names.caller_namespaces())
+        return Explorer(
+            _Replay(not_empty(graph, "explore"), []),
+            show=dotlib.FORWARD_SHOW if tuple(show) == dotlib.SHOW else show,
+            rankdir=rankdir,
+            collapse=collapse,
+            title=title,
+            folded=folded,
+            color_by=color_by,
+            detail=detail,
+            forward=True,
+        )
     if isinstance(obj, ad.GradientTape | ad.Graph):
         if leaves:
             raise TypeError(

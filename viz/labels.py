@@ -18,7 +18,7 @@ from viz.palette import MONO, PALETTE
 from viz.structure import Container
 
 NBSP = "\u00a0"
-FIELDS = ("value", "grad")
+FIELDS = ("value", "grad", "tangent")
 MAX_OUTPUTS = 3  # a folded group shows the values of at most this many outputs
 
 
@@ -73,7 +73,7 @@ def node_label(
     for field in FIELDS:
         cell = cells.get(field_id(node.id, field))
         if cell is not None:
-            grey = muted or (field == "grad" and node.grad is None)
+            grey = muted or (field != "value" and getattr(node, field) is None)
             ident = field_id(node.id, field)
             rows += _field_rows(ident, cell, grey, suffix, picture=fill if not copy_of else "")
     if is_target:
@@ -118,7 +118,7 @@ def compact_label(
     for field in FIELDS:
         cell = cells.get(field_id(node.id, field))
         if cell is not None:
-            grey = muted or (field == "grad" and node.grad is None)
+            grey = muted or (field != "value" and getattr(node, field) is None)
             row.append(_compact_cell(field_id(node.id, field), cell, grey, suffix))
     return _table([f"<tr>{''.join(row)}</tr>"], fill, border, "3" if is_target else "1", "1", "3")
 
@@ -188,7 +188,7 @@ def group_label(
         for field in FIELDS:
             cell = cells.get(field_id(out, field))
             if cell is not None:
-                grey = field == "grad" and node.grad is None
+                grey = field != "value" and getattr(node, field) is None
                 ident = field_id(out, field)
                 rows += _field_rows(ident, cell, grey, f"~{element}", picture=fill)
     if len(outputs) > len(shown):
@@ -223,7 +223,7 @@ def _compact_group_label(
         for field in FIELDS:
             cell = cells.get(field_id(out, field))
             if cell is not None:
-                grey = field == "grad" and node.grad is None
+                grey = field != "value" and getattr(node, field) is None
                 row.append(_compact_cell(field_id(out, field), cell, grey, suffix))
     if group.kind == "repeat" and group.block_outputs:
         trend = f"n{group.block_outputs[-1]}-trend"

@@ -63,6 +63,15 @@ SCRATCH: dict[str, list[str]] = {
         "viz.explore(tape, loss)",  # as it opens by default: the 65 layers folded
     ],
     # teaching: slider grids, quiz, check this gradient (tests/browser/test_teaching.py)
+    "forward.ipynb": [
+        "import autodiff as ad\nimport viz",
+        # forward mode on a small graph: y = x·w, z = sin(y) + x, with ẋ = 0.5
+        "x = ad.constant(3.0, name='x')\nw = ad.constant(2.0, name='w')\n"
+        "with ad.ForwardAccumulator(x, 0.5) as acc:\n"
+        "    y = x * w\n"
+        "    z = ad.sin(y) + x\n"
+        "viz.explore(acc, z)",
+    ],
     "teaching.ipynb": [
         "import autodiff as ad\nimport viz",
         "x1 = ad.Variable(2.0, name='x1')\nw1 = ad.Variable(-3.0, name='w1')\n"

@@ -111,6 +111,7 @@ def assert_whole(output: Locator, what: str) -> dict:
         "09_build_your_own_tape.ipynb",
         "10_convolution_and_batch_norm.ipynb",
         "11_attention.ipynb",
+        "12_forward_and_reverse.ipynb",
     ],
 )
 def test_lab_every_diagram_of_the_course_opens_whole(

@@ -194,8 +194,14 @@ def test_lab_quiz_flags_a_wrong_answer_accepts_a_right_one_reveals_and_scores(
     steps = seed_steps()
     quiz = out.locator(".adviz-quiz")
     assert "grad: 1" not in svg_text(out).replace("  ", " ")  # nothing revealed at the start
-    assert quiz.is_hidden()  # the forward pass asks nothing
     step = slider(out, "backward step")
+    # step 0 (the forward pass) shows the first question at once, and does not say to press
+    # Play, which a quiz hides
+    quiz.wait_for(state="visible")
+    assert quiz.locator(".adviz-quiz-question").text_content() == steps[1]["question"]
+    assert "Press play" not in steps[0]["caption"] and "first question" in steps[0]["caption"]
+    assert out.locator(".adviz-caption").text_content() == steps[0]["caption"]
+    out.screenshot(path=str(OUTPUT / "quiz_step0.png"))
     answer = quiz.locator("input")
     check = quiz.locator("button", has_text="Check")
 
@@ -215,6 +221,7 @@ def test_lab_quiz_flags_a_wrong_answer_accepts_a_right_one_reveals_and_scores(
     out.locator(".adviz-caption").wait_for(state="visible")
     assert out.locator(".adviz-caption").text_content() == steps[1]["caption"]
     assert "Right" in quiz.text_content()
+    assert "move the step slider on to step 2" in quiz.text_content().lower()  # what next
 
     press(step, "ArrowRight")  # step 2: n, ∂out/∂n = 1 - tanh² = 0.5
     page.wait_for_function(

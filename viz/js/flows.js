@@ -1,7 +1,8 @@
 // The gradient travelling back along the current backward step's edges (CS231n style): the
 // edge's forward arrowhead is hidden, an arrowhead at its start points back to the input,
 // and the number it carries sits on its middle. Only the current step's edges are turned;
-// every other edge keeps its forward arrow.
+// every other edge keeps its forward arrow. In forward mode, the tangent goes the edge's
+// own way: the edge is marked (`adviz-fwd`) and labelled, not turned.
 
 const NS = "http://www.w3.org/2000/svg";
 const MAX_TEXT = 28; // characters of a gradient written on an edge
@@ -39,11 +40,12 @@ export class Flows {
   }
 
   /** Turn the edges of `items` ([edge <g>, gradient text]) back, in `svg`; each text is
-   * put where it covers no node, arrowhead or other text (`place`). */
-  show(svg, items) {
+   * put where it covers no node, arrowhead or other text (`place`). With `forward` (forward
+   * mode: tangents), the edges keep their direction and are only marked and labelled. */
+  show(svg, items, forward = false) {
     this.clear();
     if (!svg || !items.length) return;
-    const id = marker(svg);
+    const id = forward ? "" : marker(svg);
     const graph = svg.querySelector("g.graph") || svg;
     const layer = document.createElementNS(NS, "g");
     layer.setAttribute("class", "adviz-flows");
@@ -53,8 +55,8 @@ export class Flows {
     for (const [edge, text] of items) {
       const path = edge && edge.querySelector("path");
       if (!path) continue;
-      edge.classList.add("adviz-back");
-      path.setAttribute("marker-start", `url(#${id})`);
+      edge.classList.add(forward ? "adviz-fwd" : "adviz-back");
+      if (!forward) path.setAttribute("marker-start", `url(#${id})`);
       this.turned.push([edge, path]);
       if (text) labels.push([path, label(text)]);
     }
@@ -71,7 +73,7 @@ export class Flows {
 
   clear() {
     for (const [edge, path] of this.turned) {
-      edge.classList.remove("adviz-back");
+      edge.classList.remove("adviz-back", "adviz-fwd");
       path.removeAttribute("marker-start");
     }
     this.turned = [];

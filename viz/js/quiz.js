@@ -28,6 +28,8 @@ export class Quiz {
     this.onAnswer = onAnswer; // (step, record) => void: report progress
     this.enabled = false;
     this.asks = () => true; // (k) => whether step k asks a question (quiz=[names]: some do)
+    this.stepAt = () => ({}); // (k) => step k's object (to show the first question at step 0)
+    this.atStart = false; // the slider is at step 0: the first question is shown already
     this.answers = {}; // step -> {tries, right, revealed}
     this.step = null; // the step object asked about
     this.k = -1;
@@ -71,8 +73,21 @@ export class Quiz {
     return !this.enabled || k < 1 || !this.asks(k) || Boolean(this.record(k).revealed);
   }
 
-  /** Show the question of step `k` (of `total`, the forward pass being step 0). */
+  /** The first step that asks a question (0: none). */
+  firstAsked(total) {
+    for (let j = 1; j < total; j++) if (this.asks(j)) return j;
+    return 0;
+  }
+
+  /** Show the question of step `k` (of `total`, the forward pass being step 0). At step 0
+   * the first question is shown already, so that the student starts without hunting for
+   * the slider (Play is hidden in quiz mode: it would run past the questions). */
   show(k, step, total) {
+    this.atStart = this.enabled && k === 0 && this.firstAsked(total) > 0;
+    if (this.atStart) {
+      k = this.firstAsked(total);
+      step = this.stepAt(k);
+    }
     const changed = k !== this.k;
     this.k = k;
     this.step = obj(step);
@@ -80,7 +95,11 @@ export class Quiz {
     this.root.hidden = !this.enabled || k < 1;
     if (this.root.hidden) return;
     const done = this.revealed(k);
-    const shown = this.asks(k) ? `Step ${k}: revealed.` : `Step ${k}: no question here.`;
+    const shown = this.atStart
+      ? `Step ${k}: answered. Move the step slider to step ${k} to see it revealed.`
+      : this.asks(k)
+        ? `Step ${k}: revealed.`
+        : `Step ${k}: no question here.`;
     this.question.textContent = done ? shown : str(this.step.question);
     this.form.hidden = done;
     if (changed) {
@@ -111,7 +130,7 @@ export class Quiz {
     const tries = (record.tries || 0) + 1;
     if (matches(typed, answer)) {
       this.save(k, { tries, right: tries === 1 && !record.revealed, revealed: true });
-      this.feedback.textContent = tries === 1 ? "Right! Revealed below." : `Right, on try ${tries}. Revealed below.`;
+      this.feedback.textContent = `${tries === 1 ? "Right!" : `Right, on try ${tries}.`} ${this.moveOn(k)}`;
       this.feedback.className = "adviz-quiz-feedback adviz-quiz-right";
     } else {
       this.save(k, { tries, right: false, revealed: false });
@@ -121,12 +140,18 @@ export class Quiz {
     }
   }
 
+  /** What to do after a right answer at step `k`: see it revealed, then the next question. */
+  moveOn(k) {
+    if (this.atStart) return `Move the step slider to step ${k} to see it revealed, then on for the next question.`;
+    return k + 1 < this.total ? `Revealed below. Move the step slider on to step ${k + 1} for the next question.` : "Revealed below.";
+  }
+
   reveal() {
     const k = this.k;
     if (!this.enabled || k < 1) return;
     const record = this.record(k);
     this.save(k, { tries: record.tries || 0, right: false, revealed: true });
-    this.feedback.textContent = "Revealed below.";
+    this.feedback.textContent = this.atStart ? `Revealed: move the step slider to step ${k} to see it.` : "Revealed below.";
     this.feedback.className = "adviz-quiz-feedback";
   }
 

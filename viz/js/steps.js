@@ -1,5 +1,5 @@
-// The backward pass shown one step at a time, without the kernel. `steps` (from Python:
-// viz/explore.py backward_steps_payload) names graph nodes and edges; this module turns
+// The backward pass (or forward mode's pass) shown one step at a time, without the kernel.
+// `steps` (from Python: viz/explore.py backward_steps_payload, forward_steps_payload) names graph nodes and edges; this module turns
 // step k into the cells to overlay and the nodes and edges to mark.
 
 import { list, obj, str } from "./dom.js";
@@ -20,6 +20,11 @@ export class Steps {
     this.steps.forEach((step, k) => {
       for (const id of list(obj(step).done)) this.doneAt.set(str(id), k);
     });
+  }
+
+  /** Whether the steps walk forward mode's pass (tangents sent forward along the edges). */
+  get forward() {
+    return str(obj(this.steps[0]).direction) === "forward";
   }
 
   get length() {

@@ -181,6 +181,8 @@ const CSS = `
 .adviz svg g.edge.adviz-back > polygon { display: none; }
 .adviz svg g.edge.adviz-back > path { stroke: ${palette.grad}; stroke-width: 3px; }
 .adviz svg .adviz-back-head { fill: ${palette.grad}; stroke: none; }
+.adviz svg g.edge.adviz-fwd > path { stroke: ${palette.grad}; stroke-width: 3px; }
+.adviz svg g.edge.adviz-fwd > polygon { fill: ${palette.grad}; stroke: ${palette.grad}; }
 .adviz svg text.adviz-flow-text {
   font-family: Courier, "Courier New", "Liberation Mono", monospace;
   font-size: 11px;
@@ -276,8 +278,22 @@ export function legend() {
     item("folded group", `background:${palette.group_fill};border-color:${palette.group_border}`),
     item("target", `background:#fff;border:3px solid ${palette.target}`),
     item("current step", `background:#fff;border:3px solid ${palette.current}`),
-    item("gradient (sent back along the arrow)", `color:${palette.grad}`, "← 0.5"),
+    flowItem(item("gradient (sent back along the arrow)", `color:${palette.grad}`, "← 0.5")),
   );
+}
+
+function flowItem(el) {
+  el.classList.add("adviz-key-flow");
+  return el;
+}
+
+/** The legend's flow item for backprop (gradients sent back) or forward mode (tangents
+ * sent along the arrows). */
+export function legendFlow(key, forward) {
+  const el = key && key.querySelector(".adviz-key-flow");
+  if (!el) return;
+  el.firstChild.textContent = forward ? "0.5 →" : "← 0.5";
+  el.lastChild.textContent = forward ? "tangent (sent along the arrow)" : "gradient (sent back along the arrow)";
 }
 
 const styled = new WeakSet();

@@ -232,10 +232,10 @@ function isCompact(el) {
 }
 
 /** A cell's text in a compact node: its `short` form (viz/dot.py `cell`), or else its
- * first line without the "value:" / "grad:" label (a pending or quiz cell). */
+ * first line without the "value:" / "grad:" / "tangent:" label (a pending or quiz cell). */
 function shortText(cell, lines) {
   if (typeof cell.short === "string" && (cell.short || cell.pic || cell.chip)) return cell.short;
-  return (lines[0] || "").replace(/^(value|grad):[\s\u00a0]*/, "");
+  return (lines[0] || "").replace(/^(value|grad|tangent):[\s\u00a0]*/, "");
 }
 
 function setLines(el, lines) {

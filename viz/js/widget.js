@@ -21,7 +21,7 @@ import { Quiz } from "./quiz.js";
 import { MAX_PICTURE, pictureOf } from "./saved.js";
 import { Scene } from "./scene.js";
 import { Steps } from "./steps.js";
-import { injectStyles, legend } from "./styles.js";
+import { injectStyles, legend, legendFlow } from "./styles.js";
 import { fitTexts, indexSvg, reach, setTitle, snapshot, writeCells } from "./svg.js";
 
 const PICTURE_DELAY = 1500;
@@ -127,6 +127,7 @@ class GraphWidget {
     this.flows = new Flows();
     this.quiz = new Quiz((answers) => this.report({ quiz_answers: answers }));
     this.quiz.asks = (k) => Boolean(obj(this.steps.step(k)).question);
+    this.quiz.stepAt = (k) => this.steps.step(k);
     this.dom.caption.before(this.quiz.root);
     this.index = null;
     this.selected = "";
@@ -258,6 +259,7 @@ class GraphWidget {
   updateSteps() {
     try {
       this.steps.set(this.model.get("steps"));
+      legendFlow(this.dom.key, this.steps.forward);
       this.showError("", "steps");
     } catch (e) {
       this.steps.set([]);
@@ -305,6 +307,7 @@ class GraphWidget {
     this.flows.show(
       this.index.svg,
       flows.map(([tail, head, text]) => [scene.edgeEl(tail, head), str(text)]).filter(([e]) => e),
+      this.steps.forward,
     );
     if (follow && current.length) this.view.ensureVisible(current[0]);
   }
