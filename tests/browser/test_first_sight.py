@@ -103,9 +103,12 @@ def assert_whole(output: Locator, what: str) -> dict:
 @pytest.mark.parametrize(
     "notebook",
     [
+        "01_gradient_tape.ipynb",
+        "02_backprop_step_by_step.ipynb",
         "03_training_an_mlp.ipynb",
         "04_beyond_first_order.ipynb",
         "05_recurrent_nets_through_time.ipynb",
+        "06_matrix_calculus_and_broadcasting.ipynb",
         "07_write_your_own_op.ipynb",
         "08_backprop_ninja.ipynb",
         "09_build_your_own_tape.ipynb",
