@@ -65,8 +65,7 @@ def atan(x: TensorLike, name: str | None = None) -> Tensor:
 )
 def sinh(x: TensorLike, name: str | None = None) -> Tensor:
     """Hyperbolic sine elementwise."""
-    with np.errstate(over="ignore"):
-        return np.sinh(x)
+    return np.sinh(x)
 
 
 @primitive(
@@ -77,8 +76,7 @@ def sinh(x: TensorLike, name: str | None = None) -> Tensor:
 )
 def cosh(x: TensorLike, name: str | None = None) -> Tensor:
     """Hyperbolic cosine elementwise."""
-    with np.errstate(over="ignore"):
-        return np.cosh(x)
+    return np.cosh(x)
 
 
 # ----------------------------------------------------------------------------- running sums
@@ -160,9 +158,8 @@ def cumprod(
 # ----------------------------------------------------------------------------- moments
 def _variance_forward(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
     axes = _axes(axis, x.ndim)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.mean(x, axis=axes, keepdims=True)
-        return np.mean(np.square(x - mean), axis=axes, keepdims=keepdims)
+    mean = np.mean(x, axis=axes, keepdims=True)
+    return np.mean(np.square(x - mean), axis=axes, keepdims=keepdims)
 
 
 def _deviation(x: Tensor, axis: Any) -> Tensor:

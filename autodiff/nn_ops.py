@@ -72,8 +72,7 @@ def leaky_relu(features: TensorLike, alpha: float = 0.2, name: str | None = None
 )
 def elu(features: TensorLike, name: str | None = None) -> Tensor:
     """`x` where `x > 0`, else `exp(x) - 1`, elementwise."""
-    with np.errstate(over="ignore"):
-        return np.where(features > 0, features, np.expm1(np.minimum(features, 0)))
+    return np.where(features > 0, features, np.expm1(np.minimum(features, 0)))
 
 
 _GELU_C = math.sqrt(2 / math.pi)
