@@ -11,7 +11,7 @@ STAMP = $(VENV)/.installed
 APT_LAB ?= graphviz:dot
 APT_PACKAGES ?= $(APT_LAB) chromium
 
-.PHONY: setup system-deps lab lint test bench screenshot format clean
+.PHONY: setup system-deps lab lint check test bench screenshot format clean
 
 setup: viz/static/widget.js $(STAMP)
 
@@ -73,6 +73,16 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# The edit loop (under a minute): lint, then the engine's and the visualizer's tests without a
+# browser, a notebook kernel, TensorFlow or the slow ones (tests/conftest.py marks the tiers).
+CHECK_TESTS = -m "not (browser or notebooks or tensorflow or slow)" --ignore=tests/browser \
+	--ignore=tests/test_tensorflow.py --ignore=tests/test_tf_ops.py \
+	--ignore=tests/test_careless_input.py
+
+check: setup lint
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider $(CHECK_TESTS)
+
+# Everything, as CI runs it.
 test: setup system-deps lint
 	$(VENV)/bin/python -m pytest
 

@@ -3,6 +3,11 @@
 * In CI (``CI=true`` or ``CI=1``) a skipped test is a failure: a skip there means a
   missing dependency or a forgotten marker, never a pass.
 * Hypothesis profiles: ``ci`` (derandomized, reproducible) and ``dev`` (fewer examples).
+* Tiers: every test under ``tests/browser/`` is marked ``browser``, the notebooks' tests
+  ``notebooks``, and a test that takes TensorFlow as its ``tf`` fixture ``tensorflow``, so that
+  ``make check`` (the edit loop, under a minute) can leave out what needs a browser, a kernel
+  or TensorFlow, and the ``slow`` tests (the packaging tests among them); ``make test`` runs
+  them all.
 """
 
 from __future__ import annotations
@@ -19,6 +24,20 @@ IN_CI = os.environ.get("CI", "").strip().lower() in {"true", "1"}
 settings.register_profile("ci", derandomize=True, deadline=None, max_examples=60)
 settings.register_profile("dev", deadline=None, max_examples=30)
 settings.load_profile("ci" if IN_CI else "dev")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with its tier (see the module's docstring)."""
+    for item in items:
+        path = item.path.as_posix()
+        if "/tests/browser/" in path:
+            item.add_marker(pytest.mark.browser)
+        if path.endswith("/tests/test_notebooks.py"):
+            item.add_marker(pytest.mark.notebooks)
+        if path.endswith("/tests/test_packaging.py"):  # builds the wheel and its metadata
+            item.add_marker(pytest.mark.slow)
+        if "tf" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.tensorflow)
 
 
 def _skip_reason(report: pytest.TestReport | pytest.CollectReport) -> str:
