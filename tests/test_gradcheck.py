@@ -752,7 +752,7 @@ CASES += ISSUE_25_CASES
 
 SECOND_ORDER = [case for case in CASES if case.second_order]
 
-# The differentiable operations of the contract (section `autodiff`), as it lists them.
+# The differentiable operations of the public API (the project's contract), as it lists them.
 CONTRACT_OPS = """
     add subtract multiply divide negative pow square sqrt abs maximum minimum
     exp log log1p sin cos tan tanh sigmoid relu softplus where clip_by_value
@@ -760,7 +760,7 @@ CONTRACT_OPS = """
     reduce_sum reduce_mean reduce_max reduce_min reduce_prod reduce_logsumexp
     softmax log_softmax getitem broadcast_to cast identity add_n
     gather gather_nd tile pad split unstack reverse einsum tensordot norm
-""".split()  # noqa: SIM905 - the lines of the contract, word for word
+""".split()  # noqa: SIM905 - the contract's lines, word for word
 
 
 # ----------------------------------------------------------------------------- the tests

@@ -1,5 +1,5 @@
 """The seam between engine and visualizer: `tape.graph()`, `ad.Graph`, `Graph.replay` and
-`Graph.backward_steps` (CONTRACT.md, `GradientTape.graph` and `ad.Graph`).
+`Graph.backward_steps` (documented in `autodiff/graph.py` and `autodiff/tape.py`).
 
 The visualizer only ever reads a `Graph`, so everything it draws is pinned down here: the nodes
 of the seed example node by node, what `None` means for a gradient, immutability, replays that

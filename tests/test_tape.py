@@ -1,4 +1,5 @@
-"""The contract of `ad.GradientTape`, `ad.Tensor` and `ad.Variable` (CONTRACT.md, `autodiff`).
+"""The behaviour of `ad.GradientTape`, `ad.Tensor` and `ad.Variable`: TensorFlow's, as
+`tf.GradientTape`, `tf.Tensor` and `tf.Variable` document it.
 
 One test per behaviour, with values worked out by hand (written next to each case).
 """
