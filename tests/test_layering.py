@@ -133,3 +133,28 @@ def test_the_engine_does_not_name_its_client_in_code() -> None:
         for path in sorted((ROOT / "autodiff").glob("*.py"))
     }
     assert not {name: strings for name, strings in named.items() if strings}
+
+
+def _layout_section() -> str:
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("\n## Layout")
+    end = readme.find("\n## ", start + 1)
+    return readme[start : end if end != -1 else None]
+
+
+def test_the_readmes_layout_names_every_module() -> None:
+    """A reader finds each module's job in the README: every Python module of the engine, the
+    visualizer and the benchmarks, and every JavaScript module of the widget."""
+    layout = _layout_section()
+    files = [
+        *(ROOT / "autodiff").glob("*.py"),
+        *(ROOT / "viz").glob("*.py"),
+        *(ROOT / "viz" / "js").glob("*.js"),
+        *(ROOT / "benchmarks").glob("*.py"),
+    ]
+    missing = sorted(
+        f"{f.parent.name}/{f.name}"
+        for f in files
+        if f.name != "__init__.py" and f.name not in layout
+    )
+    assert not missing, f"README's Layout misses {missing}"
