@@ -1,7 +1,7 @@
 // layout.js: one Graphviz per page, and the SVG it lays out as svg.js expects it.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { graphviz, renderSvg } from "../../viz/js/layout.js";
+import { graphviz, layOut, loadGraphviz, renderSvg } from "../../viz/js/layout.js";
 
 test("graphviz: one instance per page, shared by every view", async () => {
   const first = graphviz();
@@ -53,4 +53,15 @@ test("renderSvg: the SVG sanitized (no event handlers) and labelled for screen r
 test("renderSvg: Graphviz's own message when the DOT cannot be laid out", async () => {
   const viz = await graphviz();
   assert.throws(() => renderSvg(viz, "digraph { a -> }"), /syntax error in line 1/);
+});
+
+test("loadGraphviz: the page's instance", async () => {
+  assert.deepEqual(await loadGraphviz(), { viz: await graphviz() });
+});
+
+test("layOut: the SVG, or Graphviz's message under a sentence saying what failed", async () => {
+  const svg = fakeSvg({});
+  assert.deepEqual(layOut({ renderSVGElement: () => svg }, "digraph {}"), { svg });
+  const { error } = layOut(await graphviz(), "digraph { a -> }");
+  assert.match(error, /^Graphviz could not lay out this graph:\n.*syntax error in line 1/s);
 });

@@ -1,8 +1,9 @@
 // anywidget front end of viz.widget.GraphView. Python owns the state in traits; this module
 // renders them and reports user input (`selected`, `folded`, `color_by`) and timings
 // (`render_ms`, `patch_ms`). GraphWidget only wires its parts, one job each:
-//   frame.js      the widget's elements (toolbar, viewport, panel, caption, legend)
+//   frame.js      the widget's elements (toolbar, viewport, panel, caption, legend), errors
 //   layout.js     DOT -> SVG with Graphviz in WebAssembly
+//   clicks.js     clicks and keys on the diagram: select, fold, unfold
 //   svg.js        reading and writing Graphviz's SVG (index, cells, fitting texts)
 //   scene.js      graph nodes and edges -> the elements drawing them
 //   cells.js      what cells show: drawn text, received patches, the step's overlay
@@ -25,7 +26,7 @@
 //   loader.js     the tiny ESM of each widget, loading this bundle (built apart)
 
 import { errorText, obj, str } from "./dom.js";
-import { graphviz, renderSvg } from "./layout.js";
+import { layOut, loadGraphviz } from "./layout.js";
 import { MagnitudeView } from "./magnitude.js";
 import { Minimap } from "./minimap.js";
 import { Detail } from "./detail.js";
@@ -37,9 +38,10 @@ import { Steps } from "./steps.js";
 import { injectStyles, legendFlow } from "./styles.js";
 import { fitTexts, indexSvg } from "./svg.js";
 import { Cells, stepCells } from "./cells.js";
+import { Clicks } from "./clicks.js";
 import { Details } from "./details.js";
 import { Folds } from "./folds.js";
-import { buildFrame } from "./frame.js";
+import { Frame } from "./frame.js";
 import { Search } from "./search.js";
 import { adoptable, forget, keep, Saving } from "./saving.js";
 import { StepView } from "./stepview.js";
@@ -53,13 +55,12 @@ class GraphWidget {
     this.rendering = false; // a layout is waiting for Graphviz to load
     this.fitted = true; // false while the view was hidden when texts were to be measured
     this.disposed = false;
-    this.errors = new Map(); // by source ("layout", "update", "steps", "widget")
     this.scene = new Scene();
     this.steps = new Steps();
     this.cells = new Cells();
     this.details = new Details(this.scene, model, (values) => this.report(values));
     this.search = new Search(this.scene, (g) => this.view.centerOn(g));
-    this.dom = buildFrame(this.search, this.details.panel);
+    this.dom = new Frame(this.search, this.details.panel);
     el.replaceChildren(this.dom.root);
     this.makeView();
     this.makeParts();
@@ -95,6 +96,7 @@ class GraphWidget {
     this.dom.caption.before(this.quiz.root);
     const { scene, view, minimap, steps, quiz, folds } = this;
     this.stepView = new StepView({ scene, view, minimap, steps, quiz, folds });
+    this.clicks = new Clicks({ index: () => this.index, view, folds, details: this.details });
     this.saving = new Saving({
       take: () => this.picture(),
       send: (message) => this.model.send(message),
@@ -120,13 +122,6 @@ class GraphWidget {
   moveTo(el) {
     this.el = el;
     el.replaceChildren(this.dom.root);
-  }
-
-  showError(text, source = "layout") {
-    if (text) this.errors.set(source, text);
-    else this.errors.delete(source);
-    this.dom.error.textContent = [...this.errors.values()].join("\n\n");
-    this.dom.error.hidden = this.errors.size === 0;
   }
 
   report(values) {
@@ -176,7 +171,7 @@ class GraphWidget {
     try {
       this.cells.writeReceived(patches);
     } catch (e) {
-      this.showError(`could not update the diagram: ${errorText(e)}`, "update");
+      this.dom.showError(`could not update the diagram: ${errorText(e)}`, "update");
       return;
     }
     this.report({ patch_ms: +(performance.now() - t0).toFixed(3) });
@@ -187,10 +182,10 @@ class GraphWidget {
     try {
       this.steps.set(this.model.get("steps"));
       legendFlow(this.dom.key, this.steps.forward);
-      this.showError("", "steps");
+      this.dom.showError("", "steps");
     } catch (e) {
       this.steps.set([]);
-      this.showError(`could not read the backward steps: ${errorText(e)}`, "steps");
+      this.dom.showError(`could not read the backward steps: ${errorText(e)}`, "steps");
     }
     this.updateStep();
   }
@@ -204,7 +199,7 @@ class GraphWidget {
     try {
       this.cells.showStep(next);
     } catch (e) {
-      this.showError(`could not update the diagram: ${errorText(e)}`, "update");
+      this.dom.showError(`could not update the diagram: ${errorText(e)}`, "update");
     }
     this.updateHighlight({ follow, open });
     if (!quiet) this.report({ patch_ms: +(performance.now() - t0).toFixed(3) });
@@ -233,21 +228,21 @@ class GraphWidget {
     this.cells.reset(this.model.get("patches")); // a new diagram: the patches sent with it
     if (!dot.trim()) {
       this.clearSvg();
-      this.showError("");
+      this.dom.showError("");
       return;
     }
-    const viz = await this.loadGraphviz(token);
-    if (!viz) return;
+    this.loading(true);
+    const { viz, error } = await loadGraphviz();
+    if (token !== this.renderToken || this.disposed) return; // a newer `dot` draws
+    this.loading(false);
+    if (error) return this.dom.showError(error);
     const t0 = performance.now();
-    let svg;
-    try {
-      svg = renderSvg(viz, dot);
-    } catch (e) {
+    const laid = layOut(viz, dot);
+    if (laid.error) {
       this.clearSvg();
-      this.showError(`Graphviz could not lay out this graph:\n${errorText(e)}`);
-      return;
+      return this.dom.showError(laid.error);
     }
-    this.attach(svg);
+    this.attach(laid.svg);
     const renderMs = performance.now() - t0;
     const t1 = performance.now();
     this.paint();
@@ -255,22 +250,10 @@ class GraphWidget {
     this.report({ render_ms: +renderMs.toFixed(3), patch_ms: +patchMs.toFixed(3) });
   }
 
-  /** Graphviz, loaded; null when it failed to load or a newer `dot` came meanwhile. */
-  async loadGraphviz(token) {
-    this.dom.status.hidden = false;
-    this.rendering = true;
-    let viz = null;
-    let failure = null;
-    try {
-      viz = await graphviz();
-    } catch (e) {
-      failure = e;
-    }
-    if (token !== this.renderToken || this.disposed) return null;
-    this.rendering = false;
-    this.dom.status.hidden = true;
-    if (failure) this.showError(`Graphviz (WebAssembly) failed to load: ${errorText(failure)}`);
-    return failure ? null : viz;
+  /** While Graphviz loads, the diagram waits ("Laying out…"). */
+  loading(on) {
+    this.rendering = on;
+    this.dom.status.hidden = !on;
   }
 
   /** Put a new SVG in place and index it. */
@@ -282,8 +265,8 @@ class GraphWidget {
     this.scene.setIndex(this.index);
     for (const part of [this.stepView, this.details, this.search]) part.attach(this.index);
     this.folds.dress(this.index, this.model.get("details"));
-    this.showError("");
-    this.showError("", "update");
+    this.dom.showError("");
+    this.dom.showError("", "update");
   }
 
   /** Everything drawn over a new SVG: cells, step, marks, view, minimap, selection. */
@@ -297,7 +280,7 @@ class GraphWidget {
       this.minimap.measure(this.index);
       this.updateMagnitudes();
     } catch (e) {
-      this.showError(`could not update the diagram: ${errorText(e)}`, "update");
+      this.dom.showError(`could not update the diagram: ${errorText(e)}`, "update");
     }
     this.search.update();
     this.saving.schedule();
@@ -317,43 +300,9 @@ class GraphWidget {
   }
 
   // ---- user input -> model ----
-  nodeFromEvent(e) {
-    if (!this.index || !e.target || !e.target.closest) return "";
-    const g = e.target.closest("g.node");
-    return g ? this.index.nodeOf.get(g) || "" : "";
-  }
-
-  /** A click on a node: a folded group may unfold (folds.js); else it is (de)selected. */
-  activate(id) {
-    const selected = this.details.selected;
-    if (!this.folds.activate(id, selected)) this.details.select(id === selected ? "" : id);
-  }
-
-  onClick(e) {
-    if (e.target && e.target.closest && e.target.closest("a")) e.preventDefault();
-    if (this.view.suppressClick || !this.index) return;
-    const key = this.folds.titleKey(e.target); // a cluster's title folds it
-    if (key !== null) return this.folds.toggle(key, true);
-    const id = this.nodeFromEvent(e);
-    if (id) this.activate(id);
-    else this.details.select("");
-  }
-
   listen() {
     const { viewport, root, reset, colour } = this.dom;
-    viewport.addEventListener("click", (e) => this.onClick(e));
-    viewport.addEventListener("keydown", (e) => {
-      if (e.key !== "Enter" && e.key !== " ") return;
-      const id = this.nodeFromEvent(e);
-      if (!id) return;
-      e.preventDefault();
-      this.activate(id);
-    });
-    root.addEventListener("keydown", (e) => {
-      if (e.key !== "Escape" || !this.details.selected) return;
-      this.details.select("");
-      e.stopPropagation();
-    });
+    this.clicks.listen(viewport, root);
     reset.addEventListener("click", () => this.view.reset());
     colour.addEventListener("click", () =>
       this.report({ color_by: str(this.model.get("color_by")) === "grad" ? "" : "grad" }),
@@ -384,10 +333,10 @@ class GraphWidget {
       try {
         const out = fn();
         if (out && typeof out.catch === "function") {
-          out.catch((e) => this.showError(`widget error: ${errorText(e)}`, "widget"));
+          out.catch((e) => this.dom.showError(`widget error: ${errorText(e)}`, "widget"));
         }
       } catch (e) {
-        this.showError(`widget error: ${errorText(e)}`, "widget");
+        this.dom.showError(`widget error: ${errorText(e)}`, "widget");
       }
     };
   }
