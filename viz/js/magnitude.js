@@ -23,10 +23,24 @@ export function scale(t) {
 }
 
 /** 3e-7, 1e0, 2e1: one digit and the power of ten. */
-function fmt(v) {
+export function fmt(v) {
   if (v === 0) return "0";
   const [digit, power] = v.toExponential(0).split("e");
   return `${digit}e${Number(power)}`;
+}
+
+/** The log scale of magnitudes `m` ({nodes, edges}): `lo` and `hi`, log10 of the smallest
+ * and largest positive finite magnitude, and `t(v)`, v's place between them in [0, 1] (0
+ * for none, 1 when all are alike); null when no magnitude is positive. */
+export function logScale(m) {
+  const values = [...Object.values(obj(m.nodes)), ...Object.values(obj(m.edges))].filter(
+    (v) => Number.isFinite(v) && v > 0,
+  );
+  if (!values.length) return null;
+  const lo = Math.log10(Math.min(...values));
+  const hi = Math.log10(Math.max(...values));
+  const t = (v) => (!(v > 0) ? 0 : hi - lo < 1e-9 ? 1 : (Math.log10(v) - lo) / (hi - lo));
+  return { lo, hi, t };
 }
 
 export class MagnitudeView {
@@ -49,13 +63,9 @@ export class MagnitudeView {
   apply(index, magnitudes) {
     this.clear();
     const m = obj(magnitudes);
-    const values = [...Object.values(obj(m.nodes)), ...Object.values(obj(m.edges))].filter(
-      (v) => Number.isFinite(v) && v > 0,
-    );
-    if (!index || !values.length) return;
-    const lo = Math.log10(Math.min(...values));
-    const hi = Math.log10(Math.max(...values));
-    const t = (v) => (!(v > 0) ? 0 : hi - lo < 1e-9 ? 1 : (Math.log10(v) - lo) / (hi - lo));
+    const range = logScale(m);
+    if (!index || !range) return;
+    const { lo, hi, t } = range;
     for (const [id, v] of Object.entries(obj(m.edges))) {
       const g = index.edges.get(id);
       if (!g) continue;
