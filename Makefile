@@ -73,17 +73,19 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# The edit loop (under a minute): lint, then the engine's and the visualizer's tests without a
-# browser, a notebook kernel, TensorFlow or the slow ones (tests/conftest.py marks the tiers).
+# The edit loop (under a minute): lint, the widget's JavaScript unit tests (tests/js, Node's own
+# runner), then the engine's and the visualizer's tests without a browser, a notebook kernel, TensorFlow or the slow ones (tests/conftest.py marks the tiers).
 CHECK_TESTS = -m "not (browser or notebooks or tensorflow or slow)" --ignore=tests/browser \
 	--ignore=tests/test_tensorflow.py --ignore=tests/test_tf_ops.py \
 	--ignore=tests/test_careless_input.py
 
 check: setup lint
+	npm test --silent
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider $(CHECK_TESTS)
 
 # Everything, as CI runs it.
 test: setup system-deps lint
+	npm test --silent
 	$(VENV)/bin/python -m pytest
 
 bench: setup
