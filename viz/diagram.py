@@ -18,7 +18,7 @@ from typing import Any
 import graphviz
 
 import autodiff as ad
-from viz import code_names, saved, system_dot
+from viz import code_names, system_dot
 from viz import dot as dotlib
 from viz.fit import opening
 from viz.levels import Level
@@ -204,7 +204,7 @@ class Diagram:
         """Display the widget with a display id: once the browser has drawn it, its picture
         joins the output (`image/svg+xml`), so a saved notebook shows it anywhere."""
         view = self.widget()
-        saved.display_with_picture(self._bundle(view), view)
+        view.saved.display(self._bundle(view))
 
     def _bundle(self, view: GraphView, include: Any = None, exclude: Any = None) -> dict:
         bundle = view._repr_mimebundle_(include=include, exclude=exclude)

@@ -258,11 +258,11 @@ class Explorer(widgets.VBox):
         a browser (nbconvert), the system's `dot` draws it when present."""
         bundle = self._repr_mimebundle_()
         data = dict(bundle[0] if isinstance(bundle, tuple) else bundle)
-        if self.view.drawing is not None and not self.view.picture:
+        if self.view.drawing is not None and not self.view.saved.svg:
             svg, _ = static_svg(self.view.drawing.source)
             if svg is not None:
                 data[saved.MIME] = svg
-        saved.display_with_picture(data, self.view)
+        self.view.saved.display(data)
 
     # ----- reacting to the user -----
     def _make_sliders(

@@ -17,25 +17,11 @@ from typing import Any
 
 import numpy as np
 
+from viz.protocol import EXPORTED
 from viz.renderer import BUNDLE, packed_bundle
 from viz.widget import GraphView, group_details, magnitudes, node_details
 
 MAX_BYTES = 50_000_000  # the page's state; above it, a clear error (draw a part instead)
-STATE = (
-    "dot",
-    "drawn",
-    "folded",
-    "patches",
-    "details",
-    "steps",
-    "step",
-    "caption",
-    "message",
-    "color_by",
-    "highlight",
-    "quiz",
-    "quiz_answers",
-)
 
 
 def export_html(obj: Any, path: str | Path, *, title: str | None = None) -> Path:
@@ -88,10 +74,11 @@ def _view_of(obj: Any) -> tuple[GraphView, str]:
 
 
 def _state(view: GraphView) -> dict[str, Any]:
-    """The traits a view is drawn from, every node's details, and the gradient sizes."""
+    """The traits a view is drawn from (those `viz/protocol.json` marks `export`), with
+    every node's details and the gradient sizes as the present state has them."""
     if view.drawing is None or view.graph is None:
         raise ValueError("export_html: this widget has no graph yet")
-    state = {name: getattr(view, name) for name in STATE}
+    state = {name: getattr(view, name) for name in EXPORTED}
     state["patches"] = dict(view.drawing.cells)  # the present state, whatever is pending
     state["details"] = {
         **node_details(view.graph, kernel=False, quiz=view.quiz),  # no kernel to replay
