@@ -23,7 +23,8 @@ import autodiff as ad
 from viz import check, names, protocol, text
 from viz import dot as dotlib
 from viz.fit import opening
-from viz.levels import DETAILS, Level
+from viz.levels import Level
+from viz.options import DEFAULT, DETAILS, DrawingOptions
 from viz.plan import Plan
 from viz.renderer import Renderer, loader_esm
 from viz.rest import WhenAtRest
@@ -55,7 +56,7 @@ class GraphView(_Traits):
         self.graph: ad.Graph | None = None
         self.drawing: dotlib.Drawing | None = None
         self._structure: Structure | None = None
-        self._options: dict[str, Any] = {}
+        self._options = DEFAULT
         self._levels: list[Level] = []
         self._rung = 0  # the level of `_levels` drawn when it was chosen to fit
         self._sync = WhenAtRest(self._sync_cells, SYNC_DELAY)
@@ -75,23 +76,15 @@ class GraphView(_Traits):
     def show_graph(
         self,
         graph: ad.Graph,
+        options: DrawingOptions = DEFAULT,
         *,
-        show: Sequence[str] = dotlib.SHOW,
-        rankdir: str | None = None,
-        collapse: int | None = None,
-        title: str | None = None,
-        graph_attr: dict[str, str] | None = None,
-        folded: Sequence[str] | None = None,
         structure: Structure | None = None,
-        detail: str | None = None,
     ) -> None:
         """Draw `graph` anew (a new structure): laid out again in the browser, at the most
-        detailed level that shows it whole (`viz.levels`). `folded`: the fold state
-        (default: the one that fits); `detail`: "full" or "compact" nodes (default: the
-        most detailed that fits); `structure`: `analyse(graph)` if known."""
-        options = dotlib.drawing_options(show, rankdir, collapse, title, graph_attr)
+        detailed level that shows it whole (`viz.levels`), or at the options' `folded` and
+        `detail` where they are given; `structure`: `analyse(graph)` if known."""
         structure = structure or analyse(graph)
-        levels, first = opening(graph, structure, rankdir, folded, collapse, options, detail)
+        levels, first = opening(graph, structure, options)
         self.show_levels(graph, levels, first, structure, options)
 
     def show_levels(
@@ -100,11 +93,10 @@ class GraphView(_Traits):
         levels: Sequence[Level],
         first: int,
         structure: Structure,
-        options: dict[str, Any],
+        options: DrawingOptions,
     ) -> None:
         """Draw `graph` at `levels[first]`; the browser asks for the next level when the
-        drawing turns out not to fit (`levels` from `viz.levels.opening`, `options` from
-        `viz.dot.drawing_options`)."""
+        drawing turns out not to fit (`levels` from `viz.levels.opening`)."""
         self._options = options
         self._structure = structure
         self._levels = list(levels)
@@ -117,7 +109,7 @@ class GraphView(_Traits):
         if self.drawing is None:
             raise RuntimeError("update_values: call show_graph first")
         self.graph = graph
-        cells = dotlib.drawing_cells(graph, self.drawing.plan, self._options["show"])
+        cells = dotlib.drawing_cells(graph, self.drawing.plan, self._options.show)
         old = self.drawing.cells
         changed = {k: v for k, v in cells.items() if old.get(k) != v}
         self.drawing.cells = cells
@@ -145,7 +137,7 @@ class GraphView(_Traits):
         """Draw `level`; `fitting`: it was chosen to fit, so the browser says if it does not
         (and gets the next level of the ladder)."""
         graph = self.graph
-        drawing = dotlib.build(graph, level, structure=self._structure, **self._options)
+        drawing = dotlib.build(graph, level, self._options, structure=self._structure)
         self.drawing = drawing
         self._sync.cancel()  # `patches` is set below, whole
         coarser = fitting and self._rung < len(self._levels) - 1
@@ -223,17 +215,6 @@ class GraphView(_Traits):
                 self.magnitudes = {}
             return
         self.magnitudes = magnitudes(self.graph, self.drawing)
-
-
-COLOR_BY = ("", "grad")
-
-
-def check_color_by(color_by: str | None) -> str:
-    """`color_by` checked: "" (plain) or "grad" (by the gradient's size); None is ""."""
-    color_by = color_by or ""
-    if color_by not in COLOR_BY:
-        raise ValueError(f"color_by must be '' or 'grad', got {color_by!r}")
-    return color_by
 
 
 def magnitudes(graph: ad.Graph, drawing: dotlib.Drawing) -> dict[str, dict[str, float]]:
