@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from viz.diagram import Diagram
+from viz.explore import Explorer
 from viz.protocol import EXPORTED
 from viz.renderer import BUNDLE, packed_bundle
 from viz.widget import GraphView, group_details, magnitudes, node_details
@@ -57,9 +59,6 @@ def export_html(obj: Any, path: str | Path, *, title: str | None = None) -> Path
 
 def _view_of(obj: Any) -> tuple[GraphView, str]:
     """The widget model to export, and a line of the fixed values of its sliders."""
-    from viz.diagram import Diagram
-    from viz.explore import Explorer
-
     if isinstance(obj, Diagram):
         return obj.widget(), ""
     if isinstance(obj, Explorer):
