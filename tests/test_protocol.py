@@ -26,8 +26,10 @@ from viz.renderer import Renderer
 from viz.widget import GraphView
 
 ROOT = Path(__file__).resolve().parent.parent
-JS = {
-    path.name: path.read_text(encoding="utf-8") for path in sorted((ROOT / "viz/js").glob("*.js"))
+JS = {  # the widget's modules (not unit tests of them, whose fake models set anything)
+    path.name: path.read_text(encoding="utf-8")
+    for path in sorted((ROOT / "viz/js").glob("*.js"))
+    if not path.name.endswith((".test.js", ".spec.js"))
 }
 # set in the browser by a link, not by viz/js: the step slider's jslink (viz.explore), and
 # the slider of an export_html page
