@@ -151,7 +151,13 @@ def test_readme_opens_with_the_two_commands() -> None:
 
 
 def test_wheel_files(files: dict[str, bytes], dist_info: str) -> None:
-    for name in ("autodiff/py.typed", "viz/py.typed", "viz/palette.json", "autodiff/tape.py"):
+    for name in (
+        "autodiff/py.typed",
+        "viz/py.typed",
+        "viz/palette.json",
+        "viz/protocol.json",
+        "autodiff/tape.py",
+    ):
         assert name in files, name
     assert len(files["viz/static/widget.js"]) > 100_000  # Graphviz in WebAssembly and the renderer
     assert b"renderer" in files["viz/static/loader.js"]  # each view's ESM: loads the shared bundle

@@ -19,6 +19,7 @@ import viz
 from viz import dot as dotlib
 from viz import plan as plan_module
 from viz.levels import Level
+from viz.options import DrawingOptions
 from viz.plan import COPY_MIN, REST, plan
 from viz.structure import analyse
 from viz.widget import GraphView, magnitudes
@@ -187,7 +188,7 @@ def test_widget_folds_and_unfolds_when_the_browser_says_so() -> None:
 def test_magnitudes_colour_the_drawn_elements_by_gradient_size() -> None:
     graph = rnn(steps=5)
     view = GraphView(color_by="grad")
-    view.show_graph(graph, folded=[])
+    view.show_graph(graph, DrawingOptions(folded=[]))
     m = view.magnitudes
     target = f"n{graph.target}"
     assert m["nodes"][target] == pytest.approx(1.0)
@@ -235,7 +236,7 @@ def test_a_huge_unstructured_graph_draws_the_part_nearest_the_target(
     assert "more nodes" in drawing.source
     assert len(drawing.drawn["names"]) == len(graph.nodes)  # search still finds every node
     view = GraphView()
-    view.show_graph(graph, folded=[])
+    view.show_graph(graph, DrawingOptions(folded=[]))
     assert view.details[REST]["title"] == f"{len(rest.nodes):,} more nodes"
 
 

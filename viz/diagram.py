@@ -18,12 +18,13 @@ from typing import Any
 import graphviz
 
 import autodiff as ad
-from viz import code_names, saved, system_dot
+from viz import code_names, system_dot
 from viz import dot as dotlib
 from viz.fit import opening
 from viz.levels import Level
+from viz.options import DEFAULT, DrawingOptions
 from viz.structure import analyse
-from viz.widget import GraphView, check_color_by
+from viz.widget import GraphView
 
 FORMATS = (".svg", ".png", ".pdf", ".dot", ".gv")
 
@@ -122,30 +123,16 @@ def as_graph(obj: Any, target: Any = None) -> ad.Graph:
 class Diagram:
     """A drawn graph: `.source` (DOT), `.svg()`, `.save(path)`, and a notebook display."""
 
-    def __init__(
-        self,
-        graph: ad.Graph,
-        *,
-        show: Sequence[str] = dotlib.SHOW,
-        rankdir: str | None = None,
-        collapse: int | None = None,
-        title: str | None = None,
-        graph_attr: dict[str, str] | None = None,
-        folded: Sequence[str] | None = None,
-        color_by: str = "",
-        detail: str | None = None,
-    ) -> None:
-        """Draw `graph` (see `viz.draw` for the options)."""
+    def __init__(self, graph: ad.Graph, options: DrawingOptions = DEFAULT) -> None:
+        """Draw `graph` with `options` (see `viz.draw` for each)."""
         self.graph = graph
-        self._options = dotlib.drawing_options(show, rankdir, collapse, title, graph_attr)
-        self.show = self._options["show"]
-        self.color_by = check_color_by(color_by)
+        self.options = options
+        self.show = options.show
+        self.color_by = options.color_by
         self.structure = analyse(graph)
-        self._levels, self._first = opening(
-            graph, self.structure, rankdir, folded, collapse, self._options, detail
-        )
+        self._levels, self._first = opening(graph, self.structure, options)
         self.drawing = dotlib.build(
-            graph, self._levels[self._first], structure=self.structure, **self._options
+            graph, self._levels[self._first], options, structure=self.structure
         )
         self._digraph = self.drawing.digraph
 
@@ -194,7 +181,7 @@ class Diagram:
         """The notebook widget showing this diagram (zoom, pan, search, fold, click for
         details), starting in this diagram's fold state."""
         view = GraphView(color_by=self.color_by)
-        view.show_levels(self.graph, self._levels, self._first, self.structure, self._options)
+        view.show_levels(self.graph, self._levels, self._first, self.structure, self.options)
         return view
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
@@ -204,7 +191,7 @@ class Diagram:
         """Display the widget with a display id: once the browser has drawn it, its picture
         joins the output (`image/svg+xml`), so a saved notebook shows it anywhere."""
         view = self.widget()
-        saved.display_with_picture(self._bundle(view), view)
+        view.saved.display(self._bundle(view))
 
     def _bundle(self, view: GraphView, include: Any = None, exclude: Any = None) -> dict:
         bundle = view._repr_mimebundle_(include=include, exclude=exclude)
@@ -289,19 +276,10 @@ def draw(
     In Jupyter the result displays itself; `.svg()` and `.save(path)` need the system's
     Graphviz.
     """
+    options = DrawingOptions.of(locals())  # the drawing options, checked
     graph = as_graph(obj, target)
-    if isinstance(obj, ad.ForwardAccumulator) and tuple(show) == dotlib.SHOW:
-        show = dotlib.FORWARD_SHOW  # forward mode: values and tangents
+    if isinstance(obj, ad.ForwardAccumulator):
+        options = options.for_forward_mode()  # values and tangents, unless `show` says
     if names_from_code:
         graph = code_names.named_like_code(graph, code_names.caller_namespaces())
-    return Diagram(
-        graph,
-        show=show,
-        rankdir=rankdir,
-        collapse=collapse,
-        title=title,
-        graph_attr=graph_attr,
-        folded=folded,
-        color_by=color_by,
-        detail=detail,
-    )
+    return Diagram(graph, options)

@@ -15,9 +15,8 @@ Node ids are ours (`n3`, `g2`, `n5~n12`), never user names.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import graphviz
 import numpy as np
@@ -25,7 +24,6 @@ import numpy as np
 import autodiff as ad
 from viz import pictures, text
 from viz.labels import (
-    FIELDS,
     NBSP,
     as_label,
     cluster_label,
@@ -37,13 +35,10 @@ from viz.labels import (
 )
 from viz.levels import NODESEP, RANKSEP, Level
 from viz.names import labels as labels_of
+from viz.options import DEFAULT, SHOW, DrawingOptions
 from viz.palette import PALETTE, SANS
 from viz.plan import Plan, plan
 from viz.structure import ROOT, Container, Structure, analyse
-
-SHOW = ("value", "grad")
-FORWARD_SHOW = ("value", "tangent")  # forward mode (a ForwardAccumulator's graph)
-RANKDIRS = ("LR", "RL", "TB", "BT")
 
 __all__ = ["NBSP", "SHOW", "Drawing", "build", "edge_id", "field_id", "field_lines", "fields"]
 
@@ -184,59 +179,20 @@ class Drawing:
         return self.digraph.source
 
 
-def check_options(show: Sequence[str] | str, rankdir: str | None, collapse: int | None) -> tuple:
-    """`show` as a tuple; a clear error for a bad `show`, `rankdir` or `collapse`."""
-    if isinstance(show, str):
-        show = (show,)
-    unknown = [s for s in show if s not in FIELDS]
-    if unknown:
-        raise ValueError(
-            f"draw: show may contain 'value', 'grad' and (forward mode) 'tangent', got {unknown}"
-        )
-    if rankdir is not None and rankdir not in RANKDIRS:
-        raise ValueError(
-            f"draw: rankdir must be 'LR', 'RL', 'TB', 'BT' or None (the direction that shows "
-            f"the graph larger), got {rankdir!r}"
-        )
-    if collapse is not None and (
-        isinstance(collapse, bool) or not isinstance(collapse, int) or collapse < 0
-    ):
-        raise ValueError(f"draw: collapse must be None or an int >= 0, got {collapse!r}")
-    return tuple(show)
-
-
-def drawing_options(
-    show: Sequence[str] | str,
-    rankdir: str | None,
-    collapse: int | None,
-    title: str | None,
-    graph_attr: dict[str, str] | None,
-) -> dict[str, Any]:
-    """The options of `build` a diagram keeps for each level it draws, checked."""
-    show = check_options(show, rankdir, collapse)
-    if graph_attr is not None and "rankdir" in graph_attr:
-        raise ValueError(
-            "draw: graph_attr={'rankdir': ...} duplicates draw's own argument; give "
-            f"rankdir={graph_attr['rankdir']!r} instead (the widget lays the graph out by it)"
-        )
-    return {"show": show, "title": title, "graph_attr": graph_attr}
-
-
 def build(
     graph: ad.Graph,
     level: Level,
+    options: DrawingOptions = DEFAULT,
     *,
-    show: Sequence[str] = SHOW,
-    title: str | None = None,
-    graph_attr: dict[str, str] | None = None,
     structure: Structure | None = None,
 ) -> Drawing:
     """The diagram of `graph` at `level` (its detail, fold state and direction; see
-    `viz.levels.opening` for the level a diagram opens at)."""
+    `viz.levels.opening` for the level a diagram opens at), drawn with `options` (the
+    numbers it shows, its title and Graphviz attributes; the level has the rest)."""
     structure = structure or analyse(graph)
     drawn = plan(graph, structure, level.folded)
-    cells = drawing_cells(graph, drawn, show)
-    dot = _digraph(level, title, graph_attr)
+    cells = drawing_cells(graph, drawn, options.show)
+    dot = _digraph(level, options.title, options.graph_attr)
     names = labels_of(graph)
     _add_elements(dot, graph, structure, drawn, cells, names, level.detail)
     _add_edges(dot, graph, drawn)
@@ -244,7 +200,7 @@ def build(
 
 
 def _digraph(
-    level: Level, title: str | None, graph_attr: dict[str, str] | None
+    level: Level, title: str | None, graph_attr: Mapping[str, str] | None
 ) -> graphviz.Digraph:
     dot = graphviz.Digraph("autodiff", engine="dot")
     attrs = dict(

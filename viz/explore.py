@@ -13,6 +13,7 @@ import inspect
 import json
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import ipywidgets as widgets
@@ -24,8 +25,9 @@ from viz import captions, code_names, names, saved, text
 from viz import dot as dotlib
 from viz import sliders as sliderlib
 from viz.diagram import not_empty, static_svg
+from viz.options import DEFAULT, FORWARD_SHOW, DrawingOptions
 from viz.rest import WhenAtRest
-from viz.widget import GraphView, check_color_by
+from viz.widget import GraphView
 
 MAX_ELEMENTS = 6  # leaves up to this size get one slider per element; larger, a scale slider
 PENDING = f"grad:{dotlib.NBSP * 2}…"
@@ -157,21 +159,16 @@ class Explorer(widgets.VBox):
     def __init__(
         self,
         source: _Source,
+        options: DrawingOptions = DEFAULT,
         *,
-        show: Sequence[str] = dotlib.SHOW,
-        rankdir: str | None = None,
-        collapse: int | None = None,
         ranges: Mapping[str, tuple[float, float]] | None = None,
         max_elements: int = MAX_ELEMENTS,
-        title: str | None = None,
-        folded: Sequence[str] | None = None,
-        color_by: str = "",
         quiz: bool | Sequence[str] = False,
-        detail: str | None = None,
         forward: bool = False,
     ) -> None:
-        """Build the controls for `source` (see `viz.explore`); `forward`: the step slider
-        walks forward mode's pass (the graph's nodes carry tangents) instead of backprop."""
+        """Build the controls for `source`, drawn with `options` (see `viz.explore`);
+        `forward`: the step slider walks forward mode's pass (the graph's nodes carry
+        tangents) instead of backprop."""
         if forward and quiz:
             raise ValueError("explore: quiz= asks about gradients; forward mode has no quiz")
         self.forward = forward
@@ -181,15 +178,9 @@ class Explorer(widgets.VBox):
         self.graph = source.graph
         if self.graph.target is None:
             raise ValueError("explore: the graph needs a target (the value whose gradients show)")
-        self.options = {
-            "show": tuple(show),
-            "rankdir": rankdir,
-            "collapse": collapse,
-            "title": title,
-            "detail": detail,
-        }
-        self._first_folds = folded
-        self.view = GraphView(color_by=check_color_by(color_by), quiz=self.quiz)
+        self.options = options
+        self._opening = options  # the first drawing's; later ones open at the level that fits
+        self.view = GraphView(color_by=options.color_by, quiz=self.quiz)
         self.update_ms = 0.0  # slider change to patches sent, last time (Python side)
         # the backward steps are recomputed once the sliders rest: dragging pays for values only
         self._steps_at_rest = WhenAtRest(self._send_steps, STEPS_DELAY)
@@ -258,11 +249,11 @@ class Explorer(widgets.VBox):
         a browser (nbconvert), the system's `dot` draws it when present."""
         bundle = self._repr_mimebundle_()
         data = dict(bundle[0] if isinstance(bundle, tuple) else bundle)
-        if self.view.drawing is not None and not self.view.picture:
+        if self.view.drawing is not None and not self.view.saved.svg:
             svg, _ = static_svg(self.view.drawing.source)
             if svg is not None:
                 data[saved.MIME] = svg
-        saved.display_with_picture(data, self.view)
+        self.view.saved.display(data)
 
     # ----- reacting to the user -----
     def _make_sliders(
@@ -399,8 +390,8 @@ class Explorer(widgets.VBox):
         start = time.perf_counter() if start is None else start
         structure = _structure(graph)
         if structure != self._structure:  # first draw, or `f` took another path
-            folded, self._first_folds = self._first_folds, None
-            self.view.show_graph(graph, folded=folded, **self.options)
+            self.view.show_graph(graph, self._opening)
+            self._opening = replace(self.options, folded=None)
             self._structure = structure
             self.update_ms = (time.perf_counter() - start) * 1000
         else:
@@ -415,11 +406,9 @@ class Explorer(widgets.VBox):
     def _send_steps(self) -> None:
         graph = self.graph
         if self.forward:
-            steps = forward_steps_payload(graph, self.options["show"])
+            steps = forward_steps_payload(graph, self.options.show)
         else:
-            steps = backward_steps_payload(
-                graph, self.options["show"], quiz=self.asked or self.quiz
-            )
+            steps = backward_steps_payload(graph, self.options.show, quiz=self.asked or self.quiz)
         payload = json.dumps(steps)  # one string: far cheaper to send than nested dicts
         if self.quiz and payload != self.view.steps:
             self.view.quiz_answers = {}  # new values, new answers: the quiz starts again
@@ -567,7 +556,7 @@ def _forward_step(reachable: list[int], grad_cells: bool, quiz: bool = False) ->
     }
 
 
-def forward_steps_payload(graph: ad.Graph, show: Sequence[str] = dotlib.FORWARD_SHOW) -> list[dict]:
+def forward_steps_payload(graph: ad.Graph, show: Sequence[str] = FORWARD_SHOW) -> list[dict]:
     """The forward pass of forward mode, in the form of `backward_steps_payload` (so that the
     same step slider, Play, marks and captions show it), with `direction: "forward"`: step 0
     has every value and the watched leaves' tangents; step k is the k-th op carrying a
@@ -716,12 +705,16 @@ def explore(
     caption `ẏ = ∂y/∂x · ẋ = 3 × 0.5 = 1.5`. It has no value sliders (the tangents were
     computed when the code ran).
     """
+    arguments = dict(locals())  # the keywords as given: the drawing options are among them
     forward = isinstance(obj, ForwardAccumulator)
     if mode not in (None, "forward", "backward") or ((mode == "forward") != forward and mode):
         raise ValueError(
             f"explore: mode={mode!r}: 'forward' needs a ForwardAccumulator (explore(acc, y)), "
             "'backward' a tape, a graph or a function"
         )
+    if not forward and not isinstance(obj, ad.GradientTape | ad.Graph) and callable(obj):
+        _check_leaf_names(obj, leaves)  # first: a parameter of f may have an option's name
+    options = DrawingOptions.of(arguments)  # the drawing options, checked
     if forward:
         if leaves or target is None:
             raise TypeError("explore(acc, y): give the accumulator and the target y only")
@@ -729,15 +722,7 @@ def explore(
         if names_from_code:
             graph = code_names.named_like_code(graph, code_names.caller_namespaces())
         return Explorer(
-            _Replay(not_empty(graph, "explore"), []),
-            show=dotlib.FORWARD_SHOW if tuple(show) == dotlib.SHOW else show,
-            rankdir=rankdir,
-            collapse=collapse,
-            title=title,
-            folded=folded,
-            color_by=color_by,
-            detail=detail,
-            forward=True,
+            _Replay(not_empty(graph, "explore"), []), options.for_forward_mode(), forward=True
         )
     if isinstance(obj, ad.GradientTape | ad.Graph):
         if leaves:
@@ -750,7 +735,6 @@ def explore(
             graph = code_names.named_like_code(graph, code_names.caller_namespaces())
         source: _Source = _Replay(not_empty(graph, "explore"), sliders)
     elif callable(obj):
-        _check_leaf_names(obj, leaves)
         if target is not None:
             raise TypeError("explore(f, **leaves): f's return value is the target")
         source = _Rerun(obj, leaves, names_from_code)
@@ -759,16 +743,4 @@ def explore(
             f"explore: expected a GradientTape (with a target), a Graph or a function, got "
             f"{type(obj).__name__}"
         )
-    return Explorer(
-        source,
-        show=show,
-        rankdir=rankdir,
-        collapse=collapse,
-        ranges=ranges,
-        max_elements=max_elements,
-        title=title,
-        folded=folded,
-        color_by=color_by,
-        quiz=quiz,
-        detail=detail,
-    )
+    return Explorer(source, options, ranges=ranges, max_elements=max_elements, quiz=quiz)

@@ -17,25 +17,13 @@ from typing import Any
 
 import numpy as np
 
+from viz.diagram import Diagram
+from viz.explore import Explorer
+from viz.protocol import EXPORTED
 from viz.renderer import BUNDLE, packed_bundle
 from viz.widget import GraphView, group_details, magnitudes, node_details
 
 MAX_BYTES = 50_000_000  # the page's state; above it, a clear error (draw a part instead)
-STATE = (
-    "dot",
-    "drawn",
-    "folded",
-    "patches",
-    "details",
-    "steps",
-    "step",
-    "caption",
-    "message",
-    "color_by",
-    "highlight",
-    "quiz",
-    "quiz_answers",
-)
 
 
 def export_html(obj: Any, path: str | Path, *, title: str | None = None) -> Path:
@@ -71,9 +59,6 @@ def export_html(obj: Any, path: str | Path, *, title: str | None = None) -> Path
 
 def _view_of(obj: Any) -> tuple[GraphView, str]:
     """The widget model to export, and a line of the fixed values of its sliders."""
-    from viz.diagram import Diagram
-    from viz.explore import Explorer
-
     if isinstance(obj, Diagram):
         return obj.widget(), ""
     if isinstance(obj, Explorer):
@@ -88,10 +73,11 @@ def _view_of(obj: Any) -> tuple[GraphView, str]:
 
 
 def _state(view: GraphView) -> dict[str, Any]:
-    """The traits a view is drawn from, every node's details, and the gradient sizes."""
+    """The traits a view is drawn from (those `viz/protocol.json` marks `export`), with
+    every node's details and the gradient sizes as the present state has them."""
     if view.drawing is None or view.graph is None:
         raise ValueError("export_html: this widget has no graph yet")
-    state = {name: getattr(view, name) for name in STATE}
+    state = {name: getattr(view, name) for name in EXPORTED}
     state["patches"] = dict(view.drawing.cells)  # the present state, whatever is pending
     state["details"] = {
         **node_details(view.graph, kernel=False, quiz=view.quiz),  # no kernel to replay

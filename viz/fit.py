@@ -12,14 +12,13 @@ the browser asks for the next level when the drawing it lays out does not fit
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any
 
 import autodiff as ad
 from viz import dot as dotlib
 from viz import levels as levelslib
 from viz.levels import READABLE, Level
+from viz.options import DEFAULT, DrawingOptions
 from viz.structure import Structure
 from viz.system_dot import layout_size
 
@@ -29,28 +28,22 @@ DOT_TIMEOUT = 0.5  # seconds for one layout
 
 
 def opening(
-    graph: ad.Graph,
-    structure: Structure,
-    rankdir: str | None = None,
-    folded: Iterable[str] | None = None,
-    collapse: int | None = None,
-    options: dict[str, Any] | None = None,
-    detail: str | None = None,
+    graph: ad.Graph, structure: Structure, options: DrawingOptions = DEFAULT
 ) -> tuple[list[Level], int]:
     """The ladder of levels (`viz.levels.ladder`) and the index of the one to open at: the
-    first that fits the view at a readable size, measured where it can be (`options`: the
-    drawing options of `viz.dot.build`, which change the size a little; the others as
-    `viz.levels.ladder` takes them)."""
-    levels, first = levelslib.opening(graph, structure, rankdir, folded, collapse, detail)
+    first that fits the view at a readable size, measured where it can be (the drawing
+    options of `viz.dot.build` change the size a little; `rankdir`, `folded`, `collapse` and
+    `detail` choose the ladder as `viz.levels.ladder` takes them)."""
+    levels, first = levelslib.opening(graph, structure, options)
     if len(graph.nodes) > MEASURE_NODES:
         return levels, first
     deadline = time.perf_counter() + MEASURE_SECONDS
-    directions = [rankdir] if rankdir else ["LR", "TB"]
+    directions = [options.rankdir] if options.rankdir else ["LR", "TB"]
     for k, level in enumerate(levels):
         best: tuple[float, Level] | None = None
         for direction in directions:
             candidate = replace(level, rankdir=direction)
-            source = dotlib.build(graph, candidate, structure=structure, **(options or {})).source
+            source = dotlib.build(graph, candidate, options, structure=structure).source
             size = layout_size(source, DOT_TIMEOUT)
             if size is None or time.perf_counter() > deadline:
                 return levels, max(first, k)  # no `dot`, or out of time: the estimates

@@ -14,11 +14,11 @@ from collections.abc import Iterable, Sequence
 
 import autodiff as ad
 from viz import pictures, text
+from viz.options import FIELDS
 from viz.palette import MONO, PALETTE
 from viz.structure import Container
 
 NBSP = "\u00a0"
-FIELDS = ("value", "grad", "tangent")
 MAX_OUTPUTS = 3  # a folded group shows the values of at most this many outputs
 
 

@@ -22,15 +22,15 @@ target.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import autodiff as ad
 from viz import pictures, text
+from viz.options import DEFAULT, DETAILS, DrawingOptions
 from viz.plan import Plan, folds_for_collapse, plan
 from viz.structure import ROOT, Structure, lines_of
 
-DETAILS = ("full", "compact")
 READABLE = 1.1  # px per point: the smallest zoom the widget opens at (viz/js/panzoom.js)
 PX_PER_PT = 4 / 3  # the largest (100 %)
 # The room a diagram should fit in, in points at READABLE: a JupyterLab cell is about 968 px
@@ -68,38 +68,28 @@ def fold_states(structure: Structure, collapse: int | None = None) -> list[froze
     return list(dict.fromkeys(states))
 
 
-def ladder(
-    structure: Structure,
-    rankdir: str | None = None,
-    folded: Iterable[str] | None = None,
-    collapse: int | None = None,
-    detail: str | None = None,
-) -> list[Level]:
+def ladder(structure: Structure, options: DrawingOptions = DEFAULT) -> list[Level]:
     """Every level a diagram may open at, most detailed first: each fold state, least
-    folded first, with full nodes, then compact ones. `folded` (the user's fold state) or
-    `collapse` fix the fold state; `rankdir` fixes the direction (else "TB" here: `opening`
-    chooses it by the estimates); `detail` ("full" or "compact") the nodes' detail."""
-    if detail is not None and detail not in DETAILS:
-        raise ValueError(f"draw: detail must be 'full', 'compact' or None, got {detail!r}")
-    states = [frozenset(folded)] if folded is not None else fold_states(structure, collapse)
+    folded first, with full nodes, then compact ones. The options' `folded` (the user's
+    fold state) or `collapse` fix the fold state; `rankdir` fixes the direction (else "TB"
+    here: `opening` chooses it by the estimates); `detail` ("full" or "compact") the nodes'
+    detail."""
+    folded, detail = options.folded, options.detail
+    states = [folded] if folded is not None else fold_states(structure, options.collapse)
     details = (detail,) if detail else DETAILS
-    return [Level(d, state, rankdir or "TB") for state in states for d in details]
+    return [Level(d, state, options.rankdir or "TB") for state in states for d in details]
 
 
 def opening(
-    graph: ad.Graph,
-    structure: Structure,
-    rankdir: str | None = None,
-    folded: Iterable[str] | None = None,
-    collapse: int | None = None,
-    detail: str | None = None,
+    graph: ad.Graph, structure: Structure, options: DrawingOptions = DEFAULT
 ) -> tuple[list[Level], int]:
     """The ladder of levels (`ladder`) and the index of the first whose estimate fits the
     view at a readable size (the last if none does). The levels up to that one are
     estimated, each in the direction that shows it larger; the coarser ones after it (which
     the browser may ask for) keep its direction, and are not estimated: a plan of a big
     graph costs as much as its drawing."""
-    levels = ladder(structure, rankdir, folded, collapse, detail)
+    levels = ladder(structure, options)
+    rankdir = options.rankdir
     sizes: dict[str, list[tuple[float, float]]] = {}
     drawn: dict[frozenset[str], Plan] = {}
     for k, level in enumerate(levels):

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import ClassVar
 
 import ipywidgets
-import traitlets
+
+from viz import protocol
 
 STATIC = Path(__file__).parent / "static"
 BUNDLE = STATIC / "widget.js"
@@ -42,13 +43,14 @@ def packed_bundle() -> str:
     return base64.b64encode(packed).decode("ascii")
 
 
-class Renderer(ipywidgets.Widget):
-    """The model holding the renderer's code, never displayed; `Renderer.shared()` is the one
-    every view of this kernel points to (its `_renderer` trait)."""
+# the synced trait `code` (`packed_bundle`), as viz/protocol.json declares it
+_Traits = type("_Traits", (ipywidgets.Widget,), protocol.trait_types("Renderer"))
 
-    code = traitlets.Unicode("").tag(sync=True)
-    """The renderer's ES module, gzipped and base64-encoded (`packed_bundle`), imported by
-    each view's loader."""
+
+class Renderer(_Traits):
+    """The model holding the renderer's code (its trait `code`), never displayed;
+    `Renderer.shared()` is the one every view of this kernel points to (its `_renderer`
+    trait)."""
 
     _shared: ClassVar[Renderer | None] = None
     _packed: ClassVar[str] = ""

@@ -13,36 +13,42 @@ Headless runs (nbconvert, CI) have no browser: the picture is then laid out by t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from IPython.display import DisplayHandle, display
 
-if TYPE_CHECKING:
-    from viz.widget import GraphView
+from viz.protocol import CONSTANTS
 
-MAX_PICTURE = 3_000_000  # characters of SVG kept in a notebook, at most, per diagram
+MAX_PICTURE: int = CONSTANTS["MAX_PICTURE"]  # characters of SVG kept per diagram, at most
 MIME = "image/svg+xml"
 
 
-def display_with_picture(bundle: dict[str, Any], view: GraphView) -> DisplayHandle | None:
-    """Display `bundle` (the widget's MIME bundle) with a display id that `view` keeps up
-    to date with the browser's picture; returns the handle."""
-    picture = view.picture
-    shown = {**bundle, MIME: picture} if picture else bundle
-    handle = display(shown, raw=True, display_id=True)
-    if handle is not None:
-        view.displays.append((handle, bundle))
-    return handle
+class SavedPicture:
+    """The picture a view keeps for saved notebooks: the browser's last drawing (SVG) and
+    the displays it goes into. Each `viz.widget.GraphView` owns one (`view.saved`)."""
 
+    def __init__(self) -> None:
+        """No picture yet, and no display."""
+        self.svg = ""  # the browser's last drawing
+        self.displays: list[tuple[DisplayHandle, dict[str, Any]]] = []  # (handle, bundle)
 
-def update_pictures(view: GraphView, svg: str) -> bool:
-    """Put the browser's drawing `svg` into every display of `view`; False when it is not
-    an SVG or is too large to keep in a notebook."""
-    if not svg.lstrip().startswith("<svg") or len(svg) > MAX_PICTURE:
-        return False
-    if svg == view.picture:
+    def display(self, bundle: dict[str, Any]) -> DisplayHandle | None:
+        """Display `bundle` (the widget's MIME bundle) with a display id that is kept up to
+        date with the browser's picture; returns the handle."""
+        shown = {**bundle, MIME: self.svg} if self.svg else bundle
+        handle = display(shown, raw=True, display_id=True)
+        if handle is not None:
+            self.displays.append((handle, bundle))
+        return handle
+
+    def update(self, svg: str) -> bool:
+        """Put the browser's drawing `svg` into every display; False when it is not an SVG or
+        is too large to keep in a notebook."""
+        if not svg.lstrip().startswith("<svg") or len(svg) > MAX_PICTURE:
+            return False
+        if svg == self.svg:
+            return True
+        self.svg = svg
+        for handle, bundle in self.displays:
+            handle.update({**bundle, MIME: svg}, raw=True)
         return True
-    view.picture = svg
-    for handle, bundle in view.displays:
-        handle.update({**bundle, MIME: svg}, raw=True)
-    return True

@@ -1,10 +1,10 @@
 """The notebook widget: an anywidget model whose JavaScript (viz/js, bundled into viz/static)
 lays out DOT with Graphviz compiled to WebAssembly, in the browser.
 
-Python owns the state in these traitlets, and a view can be drawn again from them alone; the
-browser only renders them and reports what the user does (`selected`, `folded`, `color_by`)
-and how long it took (`render_ms`, `patch_ms`). Folding a scope in the browser changes
-`folded`; Python answers with the DOT of the new fold state.
+Python owns the state in the traits (declared in viz/protocol.json), and a view can be
+drawn again from them alone; the browser only renders them and reports what the user does
+(`selected`, `folded`, `color_by`) and how long it took (`render_ms`, `patch_ms`). Folding
+a scope in the browser changes `folded`; Python answers with the DOT of the new fold state.
 """
 
 from __future__ import annotations
@@ -12,82 +12,41 @@ from __future__ import annotations
 import time
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
 import anywidget
 import numpy as np
-import traitlets
 
 import autodiff as ad
-from viz import check, names, saved, text
+from viz import check, names, protocol, text
 from viz import dot as dotlib
 from viz.fit import opening
-from viz.levels import DETAILS, Level
+from viz.levels import Level
+from viz.options import DEFAULT, DETAILS, DrawingOptions
 from viz.plan import Plan
 from viz.renderer import Renderer, loader_esm
 from viz.rest import WhenAtRest
+from viz.saved import SavedPicture
 from viz.structure import Container, Structure, analyse
 
 DETAILS_UPFRONT = 300  # graphs up to this size send every node's details at once
 SYNC_DELAY = 0.25  # seconds of rest before the whole state of the cells is synced
 
 
-class GraphView(anywidget.AnyWidget):
-    """A diagram in the notebook: laid out once per fold state, then patched in place."""
+# the synced traits, as viz/protocol.json declares them (their docs are there)
+_Traits = type("_Traits", (anywidget.AnyWidget,), protocol.trait_types("GraphView"))
+
+
+class GraphView(_Traits):
+    """A diagram in the notebook: laid out once per fold state, then patched in place.
+
+    Its synced traits and messages are those of `viz/protocol.json` (`viz.protocol`): the
+    state Python owns (`dot`, `drawn`, `patches`, `details`, `steps`...) and what the
+    browser reports (`selected`, `folded`, `color_by`, `quiz_answers`, timings)."""
 
     _esm = loader_esm()  # a small loader: the renderer is in the shared `Renderer` model
-    _key = traitlets.Unicode().tag(sync=True)
-    """A key of this model that every view in the page sees alike (viz/js/widget.js: a
-    re-rendered output adopts the view it replaces)."""
-    _renderer = traitlets.Unicode("").tag(sync=True)
-    """The shared renderer model's reference ("anywidget:<model id>")."""
-
-    dot = traitlets.Unicode("").tag(sync=True)
-    """DOT source; the browser lays it out again whenever it changes."""
-    drawn = traitlets.Dict().tag(sync=True)
-    """Which elements show which graph nodes (`viz.dot.browser_map`), the nodes' `detail`
-    ("full" or "compact"), and whether the browser should ask for a `coarser` level when the
-    drawing does not fit the view at a readable size."""
-    folded = traitlets.List(traitlets.Unicode()).tag(sync=True)
-    """Keys of the folded scopes and repeated runs; the browser changes it on a click."""
-    patches = traitlets.Dict().tag(sync=True)
-    """Cell id -> {"lines": [...], "nan": bool, "pic": ...}: every value and gradient cell of
-    the drawing, as they are now (a new view draws from it). While a slider moves, only the
-    cells that changed travel, as a custom message ({"patches": {...}}); the whole state is
-    set here once the slider rests (`SYNC_DELAY`)."""
-    highlight = traitlets.Dict().tag(sync=True)
-    """{"nodes": [...], "edges": [...], "pending": [...], "current": id}: marks by node id."""
-    caption = traitlets.Unicode("").tag(sync=True)
-    """A line under the diagram (the chain-rule product of the current step)."""
-    message = traitlets.Unicode("").tag(sync=True)
-    """A warning above the diagram (e.g. values outside an op's domain)."""
-    details = traitlets.Dict().tag(sync=True)
-    """Node id -> {"title": str, "lines": [...], "checkable": bool, "check": [...]}: the
-    panel shown when a node is clicked; `check` holds the result of "check this gradient"
-    (asked for by the browser with a custom message {"check": node id})."""
-    selected = traitlets.Unicode("").tag(sync=True)
-    """The node the user clicked ("" when none); set by the browser."""
-    color_by = traitlets.Unicode("").tag(sync=True)
-    """"grad": nodes and edges coloured by the gradient's size (toggled in the browser)."""
-    magnitudes = traitlets.Dict().tag(sync=True)
-    """{"nodes": {element: rms}, "edges": {edge id: rms}}: sent while `color_by` is "grad"."""
-    render_ms = traitlets.Float(0.0).tag(sync=True)
-    """How long the browser took to lay out and draw the last DOT (reported by the browser)."""
-    patch_ms = traitlets.Float(0.0).tag(sync=True)
-    """How long the browser took to apply the last patches (reported by the browser)."""
-    steps = traitlets.Unicode("[]").tag(sync=True)
-    """The backward pass for the step slider, sent once, as JSON (see `viz.explore`)."""
-    quiz = traitlets.Bool(False).tag(sync=True)
-    """Quiz mode (`viz.explore(..., quiz=True)`): gradients hidden until the student types
-    the gradient arriving at each step's op."""
-    quiz_answers = traitlets.Dict().tag(sync=True)
-    """Quiz progress, reported by the browser: step -> {"tries": n, "right": bool,
-    "revealed": bool}, so that a new view of the widget resumes the quiz."""
-    step = traitlets.Int(-1).tag(sync=True)
-    """The backward step shown (-1: none, the plain diagram); linked to the step slider in
-    the browser, so stepping needs no kernel."""
 
     def __init__(self, **kwargs: Any) -> None:
         """An empty view; `show_graph` gives it a graph."""
@@ -97,13 +56,18 @@ class GraphView(anywidget.AnyWidget):
         self.graph: ad.Graph | None = None
         self.drawing: dotlib.Drawing | None = None
         self._structure: Structure | None = None
-        self._options: dict[str, Any] = {}
+        self._options = DEFAULT
         self._levels: list[Level] = []
         self._rung = 0  # the level of `_levels` drawn when it was chosen to fit
         self._sync = WhenAtRest(self._sync_cells, SYNC_DELAY)
         self.sent_at = 0.0  # time.perf_counter() when the last changed cells were sent
-        self.picture = ""  # the browser's last drawing, SVG (viz.saved)
-        self.displays: list[tuple[Any, dict]] = []  # (display handle, bundle) to keep it in
+        self.saved = SavedPicture()  # the browser's last drawing, kept in the outputs
+        self._handlers: dict[str, Callable[[Any], Any]] = {  # the browser's messages
+            "coarser": lambda _: self._coarser(),
+            "detail": self._detail,
+            "check": self.check,
+            "picture": self.saved.update,
+        }
         self.observe(self._on_folded, names="folded")
         self.observe(self._on_selected, names="selected")
         self.observe(self._on_color_by, names="color_by")
@@ -112,23 +76,15 @@ class GraphView(anywidget.AnyWidget):
     def show_graph(
         self,
         graph: ad.Graph,
+        options: DrawingOptions = DEFAULT,
         *,
-        show: Sequence[str] = dotlib.SHOW,
-        rankdir: str | None = None,
-        collapse: int | None = None,
-        title: str | None = None,
-        graph_attr: dict[str, str] | None = None,
-        folded: Sequence[str] | None = None,
         structure: Structure | None = None,
-        detail: str | None = None,
     ) -> None:
         """Draw `graph` anew (a new structure): laid out again in the browser, at the most
-        detailed level that shows it whole (`viz.levels`). `folded`: the fold state
-        (default: the one that fits); `detail`: "full" or "compact" nodes (default: the
-        most detailed that fits); `structure`: `analyse(graph)` if known."""
-        options = dotlib.drawing_options(show, rankdir, collapse, title, graph_attr)
+        detailed level that shows it whole (`viz.levels`), or at the options' `folded` and
+        `detail` where they are given; `structure`: `analyse(graph)` if known."""
         structure = structure or analyse(graph)
-        levels, first = opening(graph, structure, rankdir, folded, collapse, options, detail)
+        levels, first = opening(graph, structure, options)
         self.show_levels(graph, levels, first, structure, options)
 
     def show_levels(
@@ -137,11 +93,10 @@ class GraphView(anywidget.AnyWidget):
         levels: Sequence[Level],
         first: int,
         structure: Structure,
-        options: dict[str, Any],
+        options: DrawingOptions,
     ) -> None:
         """Draw `graph` at `levels[first]`; the browser asks for the next level when the
-        drawing turns out not to fit (`levels` from `viz.levels.opening`, `options` from
-        `viz.dot.drawing_options`)."""
+        drawing turns out not to fit (`levels` from `viz.levels.opening`)."""
         self._options = options
         self._structure = structure
         self._levels = list(levels)
@@ -154,12 +109,12 @@ class GraphView(anywidget.AnyWidget):
         if self.drawing is None:
             raise RuntimeError("update_values: call show_graph first")
         self.graph = graph
-        cells = dotlib.drawing_cells(graph, self.drawing.plan, self._options["show"])
+        cells = dotlib.drawing_cells(graph, self.drawing.plan, self._options.show)
         old = self.drawing.cells
         changed = {k: v for k, v in cells.items() if old.get(k) != v}
         self.drawing.cells = cells
         if changed:
-            self.send({"patches": changed})  # the delta now, to every open view
+            self.send(protocol.message("patches", changed))  # the delta now, to every open view
         self.sent_at = time.perf_counter()
         if changed:
             self._sync.soon()  # the whole state in the trait, once the slider rests
@@ -182,7 +137,7 @@ class GraphView(anywidget.AnyWidget):
         """Draw `level`; `fitting`: it was chosen to fit, so the browser says if it does not
         (and gets the next level of the ladder)."""
         graph = self.graph
-        drawing = dotlib.build(graph, level, structure=self._structure, **self._options)
+        drawing = dotlib.build(graph, level, self._options, structure=self._structure)
         self.drawing = drawing
         self._sync.cancel()  # `patches` is set below, whole
         coarser = fitting and self._rung < len(self._levels) - 1
@@ -236,20 +191,12 @@ class GraphView(anywidget.AnyWidget):
         return node_details(graph, [int(index)], quiz=self.quiz)
 
     def _on_message(self, _: Any, content: Any, buffers: Any) -> None:
-        """The browser's messages: {"coarser": true}, the drawing does not fit (the next
-        level); {"detail": "full"}, zoomed in (the same drawing with full nodes);
-        {"check": "n3"} checks that node's gradient; {"picture": svg} is its drawing, kept
-        in the notebook's output (viz.saved)."""
-        if not isinstance(content, dict):
-            return
-        if content.get("coarser") is True:
-            self._coarser()
-        if isinstance(content.get("detail"), str):
-            self._detail(content["detail"])
-        if isinstance(content.get("check"), str):
-            self.check(content["check"])
-        if isinstance(content.get("picture"), str):
-            saved.update_pictures(self, content["picture"])
+        """The browser's messages (`viz/protocol.json`): {"coarser": true}, the drawing does
+        not fit (the next level); {"detail": "full"}, zoomed in (the same drawing with full
+        nodes); {"check": "n3"} checks that node's gradient; {"picture": svg} is its
+        drawing, kept in the notebook's output (viz.saved)."""
+        for kind, value in protocol.received(content):
+            self._handlers[kind](value)
 
     def check(self, node: str) -> list[str]:
         """Check the gradient of `node` (an id, `n3`) against central differences; the
@@ -268,17 +215,6 @@ class GraphView(anywidget.AnyWidget):
                 self.magnitudes = {}
             return
         self.magnitudes = magnitudes(self.graph, self.drawing)
-
-
-COLOR_BY = ("", "grad")
-
-
-def check_color_by(color_by: str | None) -> str:
-    """`color_by` checked: "" (plain) or "grad" (by the gradient's size); None is ""."""
-    color_by = color_by or ""
-    if color_by not in COLOR_BY:
-        raise ValueError(f"color_by must be '' or 'grad', got {color_by!r}")
-    return color_by
 
 
 def magnitudes(graph: ad.Graph, drawing: dotlib.Drawing) -> dict[str, dict[str, float]]:

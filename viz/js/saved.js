@@ -3,10 +3,12 @@
 // the zoomed view), with the colours our CSS gives marked nodes, edges and texts written
 // into attributes, and without the widget's interactive attributes.
 
+import protocol from "../protocol.json";
+
 const NS = "http://www.w3.org/2000/svg";
 const INLINE = ["fill", "stroke", "stroke-width", "opacity", "display", "stroke-dasharray", "paint-order"];
 const INTERACTIVE = ["tabindex", "role", "aria-label", "focusable"];
-export const MAX_PICTURE = 3_000_000; // characters (as viz/saved.py)
+export const MAX_PICTURE = protocol.constants.MAX_PICTURE; // characters (viz/protocol.json)
 
 /** True for an element our stylesheet may restyle: it, or its parent, has an adviz class. */
 function styled(el) {

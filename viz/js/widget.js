@@ -147,7 +147,7 @@ class GraphWidget {
     const k = this.steps.shown(this.model.get("step"));
     this.quiz.show(k, this.steps.step(k), this.steps.length);
     const own = this.quiz.revealed(k) ? this.steps.caption(k) : "";
-    this.setText(this.dom.caption, own !== null ? own : this.model.get("caption"));
+    this.setText(this.dom.caption, own);
   }
 
   /** Read the quiz traits (mode and progress). */
@@ -209,7 +209,7 @@ class GraphWidget {
   updateHighlight({ follow = true, open = false } = {}) {
     if (!this.index) return;
     const k = this.steps.shown(this.model.get("step"));
-    const hl = k >= 0 ? this.steps.marks(k) : obj(this.model.get("highlight"));
+    const hl = k >= 0 ? this.steps.marks(k) : {};
     this.stepView.show(k, hl, { follow, open });
   }
 
@@ -345,8 +345,6 @@ class GraphWidget {
     const handlers = {
       "change:dot": () => this.updateDot(),
       "change:patches": () => this.updatePatches(),
-      "change:highlight": () => this.updateHighlight(),
-      "change:caption": () => this.updateCaption(),
       "change:steps": () => this.updateSteps(),
       "change:step": () => this.updateStep({ open: true }),
       "change:message": () => this.updateMessage(),
