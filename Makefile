@@ -21,7 +21,7 @@ setup: viz/static/widget.js $(STAMP)
 WIDGET_JS = viz/static/widget.js
 NODE_STAMP = node_modules/.installed
 
-$(WIDGET_JS): package.json package-lock.json $(wildcard viz/js/*)
+$(WIDGET_JS): package.json package-lock.json $(wildcard viz/js/*) viz/palette.json viz/protocol.json
 	@command -v npm >/dev/null 2>&1 || { \
 		echo "npm not found: building the widget's JS bundle needs Node.js (>= 18) and npm." >&2; \
 		echo "  Debian/Ubuntu: sudo apt-get install -y nodejs npm" >&2; \
