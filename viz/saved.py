@@ -5,7 +5,7 @@ A widget output shows nothing where no kernel runs (GitHub, nbviewer, an HTML ex
 has drawn it, the browser sends its own drawing back (a custom message `{"picture": svg}`,
 at rest after each change); the display is then updated with that SVG as `image/svg+xml`
 beside the widget. Static viewers show the picture as it was last seen; Jupyter keeps
-showing the widget, whose view survives the update (viz/js/widget.js adopts it).
+showing the widget, whose view survives the update (viz/js/saving.js adopts it).
 
 Headless runs (nbconvert, CI) have no browser: the picture is then laid out by the system's
 `dot` when it is present (viz.diagram.static_svg).
