@@ -74,6 +74,17 @@ import autodiff as ad
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def against_the_floor(fns: dict[str, Callable[[], object]], cfg: Config, limit: float) -> list[Row]:
+    """Time autodiff and its peers round-robin, with the target `autodiff <= limit x` the
+    hand-written NumPy floor, and check the peers' gradients against autodiff's."""
+    checks = check_rows(fns, "autodiff")
+    stats = measure(fns, cfg.repeat, cfg)
+    rows = timing_rows(stats, "numpy", LABELS)
+    ratio = stats["autodiff"].median / stats["numpy"].median
+    target_le(rows[0], ratio, limit, f"<= {limit:g}x")
+    return rows + checks
+
+
 @benchmark("mlp", "1 W3 MLP 784-256-10 step, batch 256")
 def bench_mlp(cfg: Config) -> list[Row]:
     d = mlp_data()
@@ -83,11 +94,7 @@ def bench_mlp(cfg: Config) -> list[Row]:
         "autograd": make_mlp_autograd(d),
     }
     add_torch(fns, lambda: make_mlp_torch(d))
-    checks = check_rows(fns, "autodiff")
-    stats = measure(fns, cfg.repeat, cfg)
-    rows = timing_rows(stats, "numpy", LABELS)
-    target_le(rows[0], stats["autodiff"].median / stats["numpy"].median, 1.15, "<= 1.15x")
-    return rows + checks
+    return against_the_floor(fns, cfg, 1.15)
 
 
 @benchmark("scalar", f"2 W1 scalar chain, {SCALAR_OPS:,} ops, grads of x, a, b")
@@ -165,11 +172,7 @@ def bench_broadcast(cfg: Config) -> list[Row]:
         "autograd": make_broadcast_autograd(a, b),
     }
     add_torch(fns, lambda: make_broadcast_torch(a, b))
-    checks = check_rows(fns, "autodiff")
-    stats = measure(fns, cfg.repeat, cfg)
-    rows = timing_rows(stats, "numpy", LABELS)
-    target_le(rows[0], stats["autodiff"].median / stats["numpy"].median, 1.5, "<= 1.5x")
-    return rows + checks
+    return against_the_floor(fns, cfg, 1.5)
 
 
 @benchmark("memory", "5 memory, MLP step")
@@ -359,11 +362,7 @@ def bench_conv2d(cfg: Config) -> list[Row]:
     d = conv_data()
     fns = {"autodiff": make_conv_autodiff(d), "numpy": make_conv_numpy(d)}
     add_torch(fns, lambda: make_conv_torch(d))
-    checks = check_rows(fns, "autodiff")
-    stats = measure(fns, cfg.repeat, cfg)
-    rows = timing_rows(stats, "numpy", LABELS)
-    target_le(rows[0], stats["autodiff"].median / stats["numpy"].median, 2.0, "<= 2x")
-    return rows + checks
+    return against_the_floor(fns, cfg, 2.0)
 
 
 @benchmark("forward", "11 forward mode: JVP against the forward pass, HVP against two gradients")
