@@ -35,9 +35,9 @@ import { Quiz } from "./quiz.js";
 import { MAX_PICTURE, pictureOf } from "./saved.js";
 import { Scene } from "./scene.js";
 import { Steps } from "./steps.js";
-import { injectStyles, legendFlow } from "./styles.js";
+import { injectStyles } from "./styles.js";
 import { fitTexts, indexSvg } from "./svg.js";
-import { Cells, stepCells } from "./cells.js";
+import { Cells } from "./cells.js";
 import { Clicks } from "./clicks.js";
 import { Details } from "./details.js";
 import { Folds } from "./folds.js";
@@ -94,15 +94,19 @@ class GraphWidget {
     this.quiz.asks = (k) => Boolean(obj(this.steps.step(k)).question);
     this.quiz.stepAt = (k) => this.steps.step(k);
     this.dom.caption.before(this.quiz.root);
-    const { scene, view, minimap, steps, quiz, folds } = this;
-    this.stepView = new StepView({ scene, view, minimap, steps, quiz, folds });
-    this.clicks = new Clicks({ index: () => this.index, view, folds, details: this.details });
     this.saving = new Saving({
       take: () => this.picture(),
       send: (message) => this.model.send(message),
       max: MAX_PICTURE,
       guard: (fn) => this.guard(fn),
     });
+    const { model, scene, view, minimap, steps, quiz, folds, cells } = this;
+    const frame = this.dom;
+    const ready = () => Boolean(this.index) && !this.rendering;
+    const changed = () => this.saving.schedule();
+    const parts = { model, scene, view, minimap, steps, quiz, folds, cells, frame };
+    this.stepView = new StepView({ ...parts, ready, report, changed });
+    this.clicks = new Clicks({ index: () => this.index, view, folds, details: this.details });
   }
 
   // ---- reporting ----
@@ -133,32 +137,11 @@ class GraphWidget {
     }
   }
 
-  setText(node, value) {
-    node.textContent = str(value);
-    node.hidden = !node.textContent;
-  }
-
   // ---- traits -> view ----
   updateMessage() {
-    this.setText(this.dom.message, this.model.get("message"));
-  }
-
-  updateCaption() {
-    const k = this.steps.shown(this.model.get("step"));
-    this.quiz.show(k, this.steps.step(k), this.steps.length);
-    const own = this.quiz.revealed(k) ? this.steps.caption(k) : "";
-    this.setText(this.dom.caption, own);
-  }
-
-  /** Read the quiz traits (mode and progress). */
-  readQuiz() {
-    this.quiz.enabled = Boolean(this.model.get("quiz"));
-    this.quiz.setAnswers(this.model.get("quiz_answers"));
-  }
-
-  updateQuiz() {
-    this.readQuiz();
-    this.updateStep({ quiet: true, follow: false });
+    const message = this.dom.message;
+    message.textContent = str(this.model.get("message"));
+    message.hidden = !message.textContent;
   }
 
   /** New cells: the whole `patches` trait, or (`delta`) the cells a custom message says
@@ -176,41 +159,6 @@ class GraphWidget {
     }
     this.report({ patch_ms: +(performance.now() - t0).toFixed(3) });
     this.saving.schedule();
-  }
-
-  updateSteps() {
-    try {
-      this.steps.set(this.model.get("steps"));
-      legendFlow(this.dom.key, this.steps.forward);
-      this.dom.showError("", "steps");
-    } catch (e) {
-      this.steps.set([]);
-      this.dom.showError(`could not read the backward steps: ${errorText(e)}`, "steps");
-    }
-    this.updateStep();
-  }
-
-  /** Show step `step`: cells, marks and caption. */
-  updateStep({ quiet = false, follow = true, open = false } = {}) {
-    this.updateCaption();
-    if (!this.index || this.rendering) return;
-    const t0 = performance.now();
-    const next = stepCells(this.steps, this.quiz, this.steps.shown(this.model.get("step")));
-    try {
-      this.cells.showStep(next);
-    } catch (e) {
-      this.dom.showError(`could not update the diagram: ${errorText(e)}`, "update");
-    }
-    this.updateHighlight({ follow, open });
-    if (!quiet) this.report({ patch_ms: +(performance.now() - t0).toFixed(3) });
-    this.saving.schedule();
-  }
-
-  updateHighlight({ follow = true, open = false } = {}) {
-    if (!this.index) return;
-    const k = this.steps.shown(this.model.get("step"));
-    const hl = k >= 0 ? this.steps.marks(k) : {};
-    this.stepView.show(k, hl, { follow, open });
   }
 
   updateMagnitudes() {
@@ -276,7 +224,7 @@ class GraphWidget {
       this.view.attach(this.index.svg);
       this.folds.showFocus(this.index);
       this.detail.shown(this.index);
-      this.updateStep({ quiet: true, follow: this.folds.takeFollow() }); // and the highlight
+      this.stepView.update({ quiet: true, follow: this.folds.takeFollow() }); // and its marks
       this.minimap.measure(this.index);
       this.updateMagnitudes();
     } catch (e) {
@@ -345,13 +293,13 @@ class GraphWidget {
     const handlers = {
       "change:dot": () => this.updateDot(),
       "change:patches": () => this.updatePatches(),
-      "change:steps": () => this.updateSteps(),
-      "change:step": () => this.updateStep({ open: true }),
+      "change:steps": () => this.stepView.readSteps(),
+      "change:step": () => this.stepView.update({ open: true }),
       "change:message": () => this.updateMessage(),
       "change:details": () => this.details.show(),
       "change:color_by": () => this.updateMagnitudes(),
-      "change:quiz": () => this.updateQuiz(),
-      "change:quiz_answers": () => this.updateQuiz(),
+      "change:quiz": () => this.stepView.quizChanged(),
+      "change:quiz_answers": () => this.stepView.quizChanged(),
       "change:magnitudes": () => this.updateMagnitudes(),
       "change:selected": () => this.details.follow(),
     };
@@ -362,8 +310,8 @@ class GraphWidget {
     this.handlers.push(["msg:custom", (msg) => this.guard(() => onMessage(msg))()]);
     for (const [event, handler] of this.handlers) this.model.on(event, handler);
     this.guard(() => this.updateMessage())();
-    this.readQuiz();
-    this.guard(() => this.updateSteps())(); // parses `steps` (nothing to draw yet)
+    this.stepView.readQuiz();
+    this.guard(() => this.stepView.readSteps())(); // parses `steps` (nothing to draw yet)
     this.guard(() => this.updateDot())();
   }
 
