@@ -27,6 +27,7 @@ from autodiff.context import no_recording, state
 from autodiff.custom import tensor_mode
 from autodiff.forward import VIA_VJP
 from autodiff.primitive import Op, record
+from autodiff.tape import GradientTape
 from autodiff.tensor import Tensor, Variable, convert_to_tensor
 
 
@@ -91,7 +92,6 @@ def _recompute_op(
     kwargs: dict[str, Any],
 ) -> Op:
     """A one-off op standing for the block: its gradients recompute it under a tape."""
-    from autodiff.tape import GradientTape
 
     def all_grads(g: Any, out: Any, inputs: Sequence[Any]) -> list[Any]:
         raw = state.raw

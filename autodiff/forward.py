@@ -41,6 +41,7 @@ from autodiff import nest, ops, primitive
 from autodiff.context import no_recording, state
 from autodiff.graph import Graph, _frozen, from_records
 from autodiff.primitive import INPUTS, Op, Record, apply
+from autodiff.tape import GradientTape, UnconnectedGradients, _unconnected
 from autodiff.tensor import (
     HELD,
     Tensor,
@@ -156,8 +157,6 @@ class ForwardAccumulator:
         """The tangents of `primals` (a tensor or nested structure of them), same structure:
         the JVP ∂primal/∂(watched) · tangents. A tensor that does not depend on the watched
         primals gets None, or zeros with `unconnected_gradients='zero'` (as `gradient`)."""
-        from autodiff.tape import UnconnectedGradients, _unconnected
-
         zero = _unconnected(unconnected_gradients) is UnconnectedGradients.ZERO
         results = []
         for p in nest.flatten(primals):
@@ -334,8 +333,6 @@ def _sum(parts: list[Any]) -> Any:
 def _transposed_vjp(op: Op, ts: list, out: Tensor, inputs: list, attrs: dict) -> Tensor | None:
     """The double-VJP trick: the gradient u ↦ Jᵢᵀu is linear in u, so the gradient of
     Σᵢ ⟨Jᵢᵀu, ṫᵢ⟩ with respect to u (at u = 0) is Σᵢ Jᵢ ṫᵢ, the JVP."""
-    from autodiff.tape import GradientTape
-
     u = Tensor(np.zeros(out.shape, out.dtype))
     with GradientTape() as tape:
         tape.watch(u)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from types import MappingProxyType
+from types import FrameType, MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -19,6 +19,7 @@ import numpy as np
 from autodiff import ops
 from autodiff.backward import backward, refuse_complex
 from autodiff.context import no_recording
+from autodiff.explain import explain
 from autodiff.primitive import INPUTS, Op, Record, op_of
 from autodiff.tensor import Ref, Tensor, TensorLike, to_array
 
@@ -268,8 +269,6 @@ class Graph:
         `sigmoid` on the way. `node` is an id, a name or a leaf tensor."""
         if self.target is None:
             raise ValueError("explain: this graph has no target; make it with tape.graph(target)")
-        from autodiff.explain import explain
-
         if isinstance(node, Tensor) and not self._by_tensor.get(node._id):
             target = self.nodes[self.target].name
             return (
@@ -495,14 +494,9 @@ def _value_label(value: np.ndarray, kind: str) -> str:
 
 
 def _caller_names() -> dict[int, str]:
-    """Tensor id -> the Python name bound to it in the user's frame (the first frame outside
-    this package and the visualizer), so that `x = ad.constant(...)` draws as `x`."""
-    frame = sys._getframe(1)
-    while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] in (
-        "autodiff",
-        "viz",
-    ):
-        frame = frame.f_back
+    """Tensor id -> the Python name bound to it in the user's frame (see `user_frame`), so
+    that `x = ad.constant(...)` draws as `x`."""
+    frame = user_frame(sys._getframe(1))
     if frame is None:
         return {}
     names: dict[int, str] = {}  # a tensor held by several names: the first local one
@@ -511,3 +505,35 @@ def _caller_names() -> dict[int, str]:
             if isinstance(value, Tensor) and not name.startswith("_"):
                 names.setdefault(value._id, name)
     return names
+
+
+def user_frame(frame: FrameType | None) -> FrameType | None:
+    """The first frame, from `frame` outwards, of the user's code: outside this package, and
+    outside the package of the library (if any) that called into it, as a library drawing
+    the user's tensors asks for their graph on the user's behalf. A module belongs to a
+    library when it is part of a package; a script, a notebook or a top-level module (a test
+    file) is the user's."""
+    engine = _package_of(__name__)
+    frame = _first_outside(frame, {engine})
+    library = None if frame is None else _library_of(frame)
+    return frame if library is None else _first_outside(frame, {engine, library})
+
+
+def _first_outside(frame: FrameType | None, packages: set[str]) -> FrameType | None:
+    """The first frame from `frame` outwards whose module is in none of `packages`."""
+    while frame is not None and _package_of(frame.f_globals.get("__name__", "")) in packages:
+        frame = frame.f_back
+    return frame
+
+
+def _library_of(frame: FrameType) -> str | None:
+    """The top-level package the frame's module is part of, or None (`__main__`, even when
+    run as `python -m package.module`, and top-level modules)."""
+    package = _package_of(frame.f_globals.get("__package__") or "")
+    module = frame.f_globals.get("__name__", "")
+    return package if package and package == _package_of(module) else None
+
+
+def _package_of(module: str) -> str:
+    """The top-level package of a module's name (`autodiff` for `autodiff.graph`)."""
+    return module.partition(".")[0]

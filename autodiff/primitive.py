@@ -42,7 +42,7 @@ Grad = Callable[..., Tensor | None]
 # An op's forward-mode rule: "elementwise", "linear", "multilinear", "vjp" (see
 # `autodiff.forward`), or a function `jvp(tangents, out, *inputs, **attrs)`
 Jvp = str | Callable[..., Tensor | None]
-_NO_ATTRS: dict[str, Any] = {}
+NO_ATTRS: dict[str, Any] = {}
 
 # What an op's inputs may hold, by NumPy dtype kind (b bool, i/u signed/unsigned int, f float,
 # c complex), as TensorFlow's kernels: no arithmetic on bools, no order on complex numbers,
@@ -315,14 +315,6 @@ def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None =
 def _with_attrs(forward: Callable[..., Any], attrs: dict[str, Any], *values: Any) -> Any:
     """`forward(*values, **attrs)` (what `apply` hands `state.quiet` for an op with attrs)."""
     return forward(*values, **attrs)
-
-
-def binary(op: Op, x: Any, y: Any) -> Tensor:
-    """`op(x, y)` for an op of two inputs and no attributes, one of them a tensor, without the
-    public function's argument binding: Tensor's arithmetic operators (`x * y`), which scalar
-    code is made of. (With a tensor, this is never the bare-array backward pass, `state.raw`:
-    that pass hands its ops NumPy values only.)"""
-    return apply(op, (x, y), _NO_ATTRS)
 
 
 def raw(op: Op, args: Sequence[Any], attrs: dict[str, Any]) -> Any:
@@ -662,7 +654,7 @@ def _function(op: Op, forward: Callable[..., Any], binder: _Binder) -> Callable[
             args = _as_list(op, args[0])
         if raw_pass:
             return raw(op, args, attrs)
-        return apply(op, args, attrs or _NO_ATTRS, name)
+        return apply(op, args, attrs or NO_ATTRS, name)
 
     public.op = op  # type: ignore[attr-defined]
     return public
