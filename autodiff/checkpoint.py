@@ -94,7 +94,6 @@ def _recompute_op(
     """A one-off op standing for the block: its gradients recompute it under a tape."""
 
     def all_grads(g: Any, out: Any, inputs: Sequence[Any]) -> list[Any]:
-        raw = state.raw
         with tensor_mode():
             tensors = [x if isinstance(x, Tensor) else Tensor(np.asarray(x)) for x in inputs]
             upstream = g if isinstance(g, Tensor) else Tensor(np.asarray(g))
@@ -104,7 +103,9 @@ def _recompute_op(
                 y = f(*tensors[:n_inputs], **kwargs)
             sources = [*tensors[:n_inputs], *variables]
             grads = tape.gradient(y, sources, output_gradients=upstream)
-        return [None if v is None else v._value for v in grads] if raw else grads
+        if isinstance(g, Tensor):
+            return grads
+        return [None if v is None else v._value for v in grads]  # as `g`: bare values
 
     def grad(g: Any, out: Any, inputs: list[Any], index: int) -> Any:
         return all_grads(g, out, inputs)[index]
@@ -121,6 +122,6 @@ def _recompute_op(
         input_names=("inputs",),
         variadic=True,
         jvp=VIA_VJP,
+        joint=all_grads,
     )
-    op.joint = all_grads
     return op

@@ -20,8 +20,8 @@ from autodiff import ops
 from autodiff.backward import backward, refuse_complex
 from autodiff.context import no_recording
 from autodiff.explain import explain
-from autodiff.primitive import INPUTS, Op, Record, op_of
-from autodiff.tensor import Ref, Tensor, TensorLike, to_array
+from autodiff.primitive import ATTRS, INPUTS, OP, OUTPUT, SCOPE, Op, Record, op_of
+from autodiff.tensor import ID, NAME, VALUE, VAR_SCOPE, Ref, Tensor, TensorLike, to_array
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -242,10 +242,8 @@ class Graph:
                 inputs = [arrays[i] for i in node.inputs]
                 if op.rerun is not None:
                     out, node_ops[node.id] = op.rerun(inputs, node.attrs)
-                elif op.variadic:
-                    out = op.forward(inputs, **node.attrs)
                 else:
-                    out = op.forward(*inputs, **node.attrs)
+                    out = op.call(inputs, node.attrs)
                 arrays[node.id] = _frozen(np.asarray(out))
         return _assemble(self.nodes, arrays, self.target, node_ops, self._by_tensor)
 
@@ -260,7 +258,7 @@ class Graph:
             raise ValueError(
                 "backward_steps: this graph has no target; make it with tape.graph(target)"
             )
-        return [_step(self.nodes[raw[0]], self._ops[raw[0]], raw) for raw in self._steps]
+        return [_step(self.nodes[i], self._ops[i], up, local) for i, up, local in self._steps]
 
     def explain(self, node: int | str | Tensor) -> str:
         """One sentence saying why `node`'s gradient is what it is, above all when it is None
@@ -339,7 +337,7 @@ def _backward(
     node_of = {t._id: i for i, t in enumerate(tensors)}
     steps = [
         (
-            node_of[records[index][1][0]],
+            node_of[records[index][OUTPUT][ID]],
             _array(upstream),
             {node_of[k]: _array(v) for k, v in local.items()},
         )
@@ -353,9 +351,10 @@ def _array(value: Any) -> np.ndarray:
     return value._value if isinstance(value, Tensor) else np.asarray(value)
 
 
-def _step(node: Node, op: Op, raw: RawStep) -> BackwardStep:
+def _step(
+    node: Node, op: Op, upstream: np.ndarray, contributions: dict[int, np.ndarray]
+) -> BackwardStep:
     """A `BackwardStep` with the op's formulas for the inputs it sends gradients to."""
-    _, upstream, contributions = raw
     contributions = {i: _frozen(v) for i, v in contributions.items()}
     formulas: dict[int, str] = {}
     for position, i in enumerate(node.inputs):
@@ -400,7 +399,7 @@ def _renewed(node: Node, value: np.ndarray, grad: np.ndarray | None) -> Node:
 
 def from_records(records: Sequence[Record], traced: set[int], target: Tensor | None) -> Graph:
     """The graph of what `records` computed (only what `target` depends on, when given)."""
-    producer = {r[1][0]: k for k, r in enumerate(records)}
+    producer = {r[OUTPUT][ID]: k for k, r in enumerate(records)}
     if target is not None:
         records = _ancestors(records, producer, target)
     names = _caller_names()
@@ -410,9 +409,9 @@ def from_records(records: Sequence[Record], traced: set[int], target: Tensor | N
     by_tensor: dict[int, tuple[int, ...]] = {}
 
     def add(ref: Ref, kind: str, record: Record | None, scope: str) -> None:
-        key, value, tensor_name = ref[0], ref[1], ref[2]
+        key, value, tensor_name = ref[ID], ref[VALUE], ref[NAME]
         index[_key(ref)] = len(nodes)
-        op = None if record is None else op_of(record[0])
+        op = None if record is None else op_of(record[OP])
         given = tensor_name or (names.get(key) if op is None else None)
         by_tensor[key] = (*by_tensor.get(key, ()), len(nodes))
         if op is None:
@@ -421,7 +420,7 @@ def from_records(records: Sequence[Record], traced: set[int], target: Tensor | N
         else:
             name = given or op.name
             inputs = tuple(index[_key(x)] for x in record[INPUTS:])
-            attrs = MappingProxyType(dict(record[2] or {}))
+            attrs = MappingProxyType(dict(record[ATTRS] or {}))
         node = Node(
             len(nodes),
             kind,
@@ -439,17 +438,17 @@ def from_records(records: Sequence[Record], traced: set[int], target: Tensor | N
         node_ops.append(op)
 
     def add_leaf(x: Ref, reader_scope: str) -> None:
-        if x[3] is not None:  # a variable's read, in the scope it was created in
-            add(x, "variable", None, x[3])
+        if x[VAR_SCOPE] is not None:  # a variable's read, in the scope it was created in
+            add(x, "variable", None, x[VAR_SCOPE])
         else:  # an unnamed, unwatched constant belongs to the op that reads it
-            anonymous = not x[2] and x[0] not in traced
+            anonymous = not x[NAME] and x[ID] not in traced
             add(x, "constant", None, reader_scope if anonymous else "")
 
     for record in records:
         for x in record[INPUTS:]:
             if _key(x) not in index:
-                add_leaf(x, record[3])
-        add(record[1], "op", record, record[3])
+                add_leaf(x, record[SCOPE])
+        add(record[OUTPUT], "op", record, record[SCOPE])
     target_ref = None if target is None else target._ref
     if target_ref is not None and _key(target_ref) not in index:  # the target is a leaf
         add_leaf(target_ref, "")
@@ -460,7 +459,7 @@ def from_records(records: Sequence[Record], traced: set[int], target: Tensor | N
 def _key(ref: Ref) -> Any:
     """What makes a tensor one node: its id; for a variable, also which value was read (a
     variable assigned while recording is read as several values)."""
-    return ref[0] if ref[3] is None else (ref[0], id(ref[1]))
+    return ref[ID] if ref[VAR_SCOPE] is None else (ref[ID], id(ref[VALUE]))
 
 
 def _ancestors(
@@ -474,8 +473,8 @@ def _ancestors(
         if k is None or k in wanted:
             continue
         wanted.add(k)
-        stack.extend(x[0] for x in records[k][INPUTS:])
-    if not wanted and not any(target._id == x[0] for r in records for x in r[INPUTS:]):
+        stack.extend(x[ID] for x in records[k][INPUTS:])
+    if not wanted and not any(target._id == x[ID] for r in records for x in r[INPUTS:]):
         raise ValueError(
             "graph: the target was not recorded by this tape; pass a tensor computed inside "
             "the tape's `with` block"

@@ -27,15 +27,20 @@ from autodiff.context import state
 from autodiff.errors import InvalidArgumentError
 from autodiff.tensor import (
     HELD,
+    ID,
     SUPPORTED,
     TENSORS,
+    VALUE,
+    VAR_SCOPE,
     Ref,
     Tensor,
     Variable,
     VariableRead,
     checked_name,
+    ref_of,
     repeated,
     to_array,
+    value_of,
 )
 
 Grad = Callable[..., Tensor | None]
@@ -64,6 +69,7 @@ class Op:
 
     __slots__ = (
         "accepts",
+        "call",
         "differentiable",
         "dtypes",
         "explain",
@@ -83,6 +89,7 @@ class Op:
         "saves",
         "saves_out",
         "variadic",
+        "vjp",
     )
 
     def __init__(
@@ -100,8 +107,9 @@ class Op:
         saves: Sequence[str] | None = None,
         public: bool = True,
         jvp: Jvp | None = None,
+        joint: Callable[..., list[Any]] | None = None,
     ) -> None:
-        """See `primitive` for the meaning of each argument."""
+        """See `primitive` for the meaning of each argument; `joint` is below."""
         if dtypes not in DTYPES:
             raise ValueError(f"{name}: dtypes={dtypes!r} is none of {sorted(DTYPES)}")
         self.name = name
@@ -110,6 +118,9 @@ class Op:
         self.accepts = frozenset(d for d in SUPPORTED if d.kind in DTYPES[dtypes])
         self.public = public
         self.forward = forward
+        # `call(values, attrs)`: the forward on a list of NumPy values, in the op's call shape
+        # (chosen here, once: a variadic op's forward takes the list itself)
+        self.call = _caller(forward, variadic)
         self.grads = tuple(grads)
         self.formulas = tuple(formulas)
         self.input_names = tuple(input_names)
@@ -120,6 +131,9 @@ class Op:
         # None (an op defined without saying) is derived from the gradients, as "vjp"
         self.jvp = jvp
         self.differentiable = tuple(i for i, g in enumerate(self.grads) if g is not None)
+        # `vjp(i, g, out, args, attrs)`: what input `i` gets of the upstream gradient `g` (None:
+        # nothing), in the op's call shape (chosen here, once)
+        self.vjp = _vjp_caller(self.grads, variadic)
         # What the gradients read the values of (None: everything), by input index; the
         # backward pass of a non-persistent tape keeps only the shape of the rest...
         self.saves: frozenset[int] | None = None
@@ -134,7 +148,7 @@ class Op:
             self.saves = frozenset(self.input_names.index(s) for s in saves if s != "out")
             self.saves_out = "out" in saves
             inputs = () if variadic else range(len(self.input_names))
-            self.frees = (() if self.saves_out else (1,)) + tuple(  # (the output is at 1)
+            self.frees = (() if self.saves_out else (OUTPUT,)) + tuple(
                 INPUTS + i for i in inputs if i not in self.saves
             )
         # What records keep of the op: its place in `TABLE`, or the op itself for a one-off
@@ -143,9 +157,10 @@ class Op:
         # For ops that must re-run user code on replay (custom_gradient): values, attrs ->
         # (output, the op to differentiate that output with).
         self.rerun: Callable[[list[np.ndarray], Any], tuple[np.ndarray, Op]] | None = None
-        # For a variadic op whose gradients come from one call (a custom gradient's grad_fn):
-        # (g, out, inputs) -> the gradient of every input, called once per backward step.
-        self.joint: Callable[..., list[Any]] | None = None
+        # For an op whose gradients come from one call (a custom gradient's grad_fn):
+        # (g, out, inputs) -> the gradient of every input, called once per backward step, with
+        # the gradients in the form of `g` (tensors, or bare values: see `backward`).
+        self.joint = joint
         # For a custom gradient's op: the id of the function's own output, whose tangent (in
         # forward mode, when its ops gave it one) is the op's, as TensorFlow's
         self.same_as: int | None = None
@@ -167,30 +182,47 @@ class Op:
         return f"<Op {self.name}>"
 
 
-# Every op of the table (`primitive` adds them), by `Op.key`.
+def _caller(forward: Callable[..., Any], variadic: bool) -> Callable[[list, dict], Any]:
+    """`call(values, attrs)` for an op's forward: `forward(*values, **attrs)`, or for a
+    variadic op (whose forward takes a list) `forward(values, **attrs)`."""
+    if variadic:
+        return lambda values, attrs: forward(values, **attrs)
+    return lambda values, attrs: forward(*values, **attrs)
+
+
+def _vjp_caller(grads: tuple[Grad | None, ...], variadic: bool) -> Callable[..., Any]:
+    """`vjp(i, g, out, args, attrs)` for an op's gradients: `grads[i](g, out, *args, **attrs)`,
+    or for a variadic op (one gradient function, given the list and `index=`)
+    `grads[0](g, out, args, index=i, **attrs)`; None for an input with no gradient."""
+    if variadic:
+        grad = grads[0]
+        if grad is None:
+            return lambda i, g, out, args, attrs: None
+        return lambda i, g, out, args, attrs: grad(g, out, args, index=i, **attrs)
+
+    def vjp(i: int, g: Any, out: Any, args: list, attrs: dict) -> Any:
+        grad = grads[i]
+        return None if grad is None else grad(g, out, *args, **attrs)
+
+    return vjp
+
+
+# Every op of the table (`primitive` adds them), by `Op.key`, their number.
 TABLE: list[Op] = []
 
 # What the tapes saw of one operation: (op, output ref, attrs, scope, *input refs), where op is
-# the op's index in `TABLE` (a one-off op is kept itself) and attrs None when there are none.
+# the op's key in `TABLE` (a one-off op is kept itself) and attrs None when there are none.
 # Records are flat tuples of numbers, strings and arrays (tensors as `Ref`s), which Python's
 # cyclic garbage collector untracks in the young generations, so a recording of 100,000 ops
 # costs nothing to the full collections. (A dict, even empty, would keep a tuple tracked, and
 # so would a tuple nested two deep: the collector checks a container before its contents.)
 Record = tuple[Any, ...]
-INPUTS = 4  # where a record's inputs start: `record[INPUTS:]`
+OP, OUTPUT, ATTRS, SCOPE, INPUTS = range(5)  # the places in a `Record`; inputs: `[INPUTS:]`
 
 
 def op_of(key: int | Op) -> Op:
-    """The op a record's first item stands for."""
-    return TABLE[key] if type(key) is int else key
-
-
-def new_record(op: Op, inputs: Sequence[Tensor], output: Tensor, attrs: dict) -> Record:
-    """The record of `op` making `output` from `inputs`, in the current name scope."""
-    key, attrs = op.key, attrs or None
-    if len(inputs) == 1:  # the common case, spelled out: this runs for every op
-        return (key, output._ref, attrs, state.scope, inputs[0]._ref)
-    return (key, output._ref, attrs, state.scope, *[x._ref for x in inputs])
+    """The op a record's key stands for: a table op by its number; a one-off op is its key."""
+    return TABLE[key] if type(key) is int else key  # type: ignore[return-value]
 
 
 FREE_BYTES = 4096  # smaller values stay in the records: freeing them would save nothing
@@ -213,8 +245,7 @@ def for_backward(records: Sequence[Record]) -> list[Record]:
     keep = stripped.append
     stand_ins: dict[int, Ref] = {}  # one per tensor (an output is also an input)
     for r in records:
-        key = r[0]
-        op = TABLE[key] if type(key) is int else key  # `op_of`, spelled out: every record
+        op = op_of(r[OP])
         frees = op.frees
         if frees is None:
             keep(r)
@@ -224,11 +255,11 @@ def for_backward(records: Sequence[Record]) -> list[Record]:
         new = None
         for place in frees:
             x = r[place]
-            if x[3] is None and x[1].nbytes >= FREE_BYTES:  # (x[3]: a variable's scope)
+            if x[VAR_SCOPE] is None and x[VALUE].nbytes >= FREE_BYTES:  # (not a variable's)
                 if new is None:
                     new = list(r)
-                s = stand_ins.get(x[0])
-                new[place] = stand_ins[x[0]] = _stand_in(x) if s is None else s
+                s = stand_ins.get(x[ID])
+                new[place] = stand_ins[x[ID]] = _stand_in(x) if s is None else s
         keep(r if new is None else tuple(new))
     return stripped
 
@@ -274,23 +305,10 @@ def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None =
     inputs = _convert(op, args)
     if attrs:
         attrs = frozen_attrs(attrs)
-    # `quiet(f, *args)` is `f(*args)` with NumPy's floating-point warnings ignored: the one
-    # warnings policy of every forward (see `context.quiet_runner`)
-    quiet = state.quiet
     try:
-        if op.variadic:
-            out = quiet(_with_attrs, op.forward, attrs, [x._value for x in inputs])
-        elif attrs:
-            if len(inputs) == 1:  # (a reduction: no list to build)
-                out = quiet(_with_attrs, op.forward, attrs, inputs[0]._value)
-            else:
-                out = quiet(_with_attrs, op.forward, attrs, *[x._value for x in inputs])
-        elif len(inputs) == 2:  # the common cases, spelled out: this runs for every op
-            out = quiet(op.forward, inputs[0]._value, inputs[1]._value)
-        elif len(inputs) == 1:
-            out = quiet(op.forward, inputs[0]._value)
-        else:
-            out = quiet(op.forward, *[x._value for x in inputs])
+        # `quiet(f, *args)` is `f(*args)` with NumPy's floating-point warnings ignored: the one
+        # warnings policy of every forward (see `context.quiet_runner`)
+        out = state.quiet(op.call, list(map(value_of, inputs)), attrs)
     except InvalidArgumentError:
         raise
     except (ValueError, TypeError, IndexError, ArithmeticError) as e:
@@ -299,36 +317,20 @@ def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None =
         out = np.asarray(out)
     if name is not None and type(name) is not str:
         checked_name(name, op.name)
-    result = Tensor(out, name)
-    tapes = state.recording
-    if tapes:
-        if len(inputs) == 2:  # `new_record`, spelled out for the common case: every op
-            x, y = inputs[0]._ref, inputs[1]._ref
-            entry = (op.key, result._ref, attrs or None, state.scope, x, y)
-        else:
-            entry = new_record(op, inputs, result, attrs)
-        for tape in tapes:
-            tape._record(entry, op)
-    return result
-
-
-def _with_attrs(forward: Callable[..., Any], attrs: dict[str, Any], *values: Any) -> Any:
-    """`forward(*values, **attrs)` (what `apply` hands `state.quiet` for an op with attrs)."""
-    return forward(*values, **attrs)
+    return record(op, inputs, Tensor(out, name), attrs)
 
 
 def raw(op: Op, args: Sequence[Any], attrs: dict[str, Any]) -> Any:
-    """`op` on bare NumPy values: the backward pass when no tape records it (`state.raw`).
-    (The public function calls the forward itself for the common calls: see `_function`.)"""
-    values = [a._value if isinstance(a, Tensor) else a for a in args]
-    return op.forward(values, **attrs) if op.variadic else op.forward(*values, **attrs)
+    """`op` on bare NumPy values: the backward pass when no tape records it (`state.raw`)."""
+    return op.call([a._value if isinstance(a, Tensor) else a for a in args], attrs)
 
 
-def record(op: Op, inputs: tuple[Tensor, ...], output: Tensor, attrs: dict[str, Any]) -> Tensor:
-    """Tell the recording tapes that `op` made `output` from `inputs`; returns `output`."""
+def record(op: Op, inputs: Sequence[Tensor], output: Tensor, attrs: dict[str, Any]) -> Tensor:
+    """Tell the recording tapes that `op` made `output` from `inputs` (in the current name
+    scope); returns `output`."""
     tapes = state.recording
     if tapes:
-        entry = new_record(op, inputs, output, attrs)
+        entry = (op.key, output._ref, attrs or None, state.scope, *map(ref_of, inputs))
         for tape in tapes:
             tape._record(entry, op)
     return output
@@ -347,8 +349,8 @@ def _convert(op: Op, args: Sequence[Any]) -> list[Tensor]:
     inputs = []
     for a in args:
         kind = type(a)
-        if kind is Variable:  # `a.read()`, its common case spelled out: already watched
-            a = a._read if a._token is state.token and a._read is not None else a.read()
+        if kind is Variable:
+            a = a.read()
         elif kind in _SCALARS:
             numbers = True
             inputs.append(a)
@@ -464,7 +466,7 @@ def _invalid(op: Op, inputs: Sequence[Tensor], attrs: dict, error: Exception) ->
     if op.explain is not None:
         values = [t._value for t in inputs]
         try:
-            reason = op.explain(values, **attrs) if op.variadic else op.explain(*values, **attrs)
+            reason = _caller(op.explain, op.variadic)(values, attrs)
         except Exception:
             reason = None
     if reason is None:

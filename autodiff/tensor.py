@@ -2,7 +2,7 @@
 
 A `Tensor` wraps a NumPy array and a unique id (the key tapes use to find it). It never refers
 to a tape, so tensors can't keep tapes alive. A 0-d float value is held as a NumPy scalar
-(`np.float32(0.5)`, see `held`): NumPy's arithmetic on scalars is several times faster than
+(`np.float32(0.5)`, see `Tensor`): NumPy's arithmetic on scalars is several times faster than
 on 0-d arrays, and scalar code (micrograd's ground) is little else. Tapes keep a tensor's
 `Ref` rather than the tensor: a tuple of its id, value, name and (for a variable's read)
 scope, which Python's cyclic garbage collector does not track, so a long recording does not
@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, NoReturn, Union
 
 import numpy as np
@@ -26,6 +27,8 @@ from autodiff.context import state
 # A tensor as tapes record it: (id, value, name, scope); the scope is None but for a variable's
 # read (a `VariableRead`), where it is the variable's scope ('' outside any).
 Ref = tuple[int, np.ndarray, str | None, str | None]
+ID, VALUE, NAME, VAR_SCOPE = range(4)  # the places in a `Ref`: `ref[VALUE]`
+ref_of, value_of = attrgetter("_ref"), attrgetter("_value")  # (for `map`: no Python frame)
 TensorLike = Union["Tensor", np.ndarray, np.generic, float, int, bool, Sequence[Any]]
 DTypeLike = np.dtype | type | str | None
 
@@ -75,17 +78,9 @@ def is_differentiable(dtype: np.dtype) -> bool:
     return dtype.kind in "fc"
 
 
-# What a tensor holds as it is given (see `held`): arrays, and 0-d floats as NumPy scalars.
+# What a tensor holds as it is given (see `Tensor.__init__`): arrays, and 0-d floats as NumPy
+# scalars.
 HELD = frozenset({np.ndarray, np.float16, np.float32, np.float64})
-
-
-def held(array: np.ndarray) -> np.ndarray | np.generic:
-    """The value a tensor holds for `array`: a 0-d float array as its NumPy scalar (the same
-    number, dtype and shape `()`; arithmetic on it is several times faster), anything else
-    as it is. The engine takes either; NumPy functions take both."""
-    if type(array) is np.ndarray and not array.ndim and array.dtype.kind == "f":
-        return array[()]
-    return array
 
 
 @functools.lru_cache(maxsize=256)
@@ -269,9 +264,13 @@ class Tensor:
     __array_priority__ = 1000.0
 
     def __init__(self, value: np.ndarray, name: str | None = None) -> None:
-        """Wrap `value` (a NumPy array, not copied). Users call `ad.constant` instead."""
+        """Wrap `value` (a NumPy array, not copied). Users call `ad.constant` instead.
+
+        A 0-d float array is held as its NumPy scalar: the same number, dtype and shape `()`,
+        and arithmetic on it is several times faster. The engine takes either; NumPy
+        functions take both."""
         if type(value) is np.ndarray and not value.ndim and value.dtype.kind == "f":
-            value = value[()]  # `held`, spelled out: every op makes a tensor
+            value = value[()]
         self._value = value
         self._id = key = _next_id()
         self._name = name
@@ -493,7 +492,7 @@ class Variable(Tensor):
 
     def assign(self, value: TensorLike) -> Variable:
         """Replace the value with `value` (same shape; converted to this variable's dtype)."""
-        new = held(self._converted(value, "assign"))
+        new = Tensor(self._converted(value, "assign"))._value  # (held as a tensor holds it)
         self._value, self._read = new, None
         return self
 
@@ -581,7 +580,7 @@ def from_ref(ref: Ref) -> Tensor:
     """The tensor a tape's `Ref` stands for: same id (tapes know it as the same tensor) and
     value; a `VariableRead` for a variable's read."""
     key, value, name, scope = ref
-    if scope is not None:
+    if scope is not None:  # a variable's read
         return VariableRead(value, key, name, True, scope)
     tensor = Tensor.__new__(Tensor)
     tensor._value, tensor._id, tensor._name, tensor._ref = value, key, name, ref
