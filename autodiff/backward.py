@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -20,8 +19,6 @@ from autodiff import ops
 from autodiff.context import state
 from autodiff.primitive import ATTRS, INPUTS, NO_ATTRS, OP, OUTPUT, Record, op_of
 from autodiff.tensor import HELD, ID, VALUE, Tensor, from_ref
-
-_ID, _VALUE = itemgetter(ID), itemgetter(VALUE)  # (for `map`: no Python frame)
 
 Step = tuple[int, Any, dict[int, Any]]  # record index, upstream gradient, contributions
 
@@ -84,7 +81,8 @@ def _sweep(
     grads: dict[int, Any] = {}
     for target, seed in zip(targets, seeds, strict=True):
         if target._id in needed:
-            _accumulate(grads, target._id, seed._value if bare else seed)
+            previous, g = grads.get(target._id), seed._value if bare else seed
+            grads[target._id] = g if previous is None else _with(previous, g)
     for index in range(len(records) - 1, -1, -1):
         record = records[index]
         out = record[OUTPUT][ID]
@@ -93,7 +91,7 @@ def _sweep(
             continue
         if type(g) is _Parts:
             g = grads[out] = _total(g, add)
-        if steps is None and not _repeats(record):
+        if steps is None and (len(record) == INPUTS + 1 or not _repeats(record)):
             _contributions(record, g, needed, bare, grads)  # straight into the gradients
         else:  # an op's own sum first (an input used twice), as the steps show it
             local: dict[int, Any] = {}
@@ -101,15 +99,17 @@ def _sweep(
             local = {k: _total(c, add) if type(c) is _Parts else c for k, c in local.items()}
             if steps is not None:
                 steps.append((index, g, local))
-            for key, contribution in local.items():
-                _accumulate(grads, key, contribution)
+            for key, c in local.items():
+                grads[key] = c if (previous := grads.get(key)) is None else _with(previous, c)
     return {k: _total(g, add) if type(g) is _Parts else g for k, g in grads.items()}
 
 
 def _repeats(record: Record) -> bool:
     """Whether the op of `record` reads one tensor more than once (`x * x`)."""
     inputs = record[INPUTS:]
-    return len(inputs) > 1 and len(set(map(_ID, inputs))) < len(inputs)
+    if len(inputs) == 2:  # (the common case, a binary op, without making a set)
+        return inputs[0][ID] == inputs[1][ID]
+    return len({x[ID] for x in inputs}) < len(inputs)
 
 
 def _needed(records: Sequence[Record], traced: set[int], sources: set[int]) -> set[int]:
@@ -131,18 +131,20 @@ def _contributions(
     """Add what one op sends back to each input that needs it to the gradients `into`."""
     op, inputs, attrs = op_of(record[OP]), record[INPUTS:], record[ATTRS] or NO_ATTRS
     if bare:  # the values themselves (a 0-d float is a NumPy scalar: see `Tensor`)
-        out, args = record[OUTPUT][VALUE], list(map(_VALUE, inputs))
+        out, args = record[OUTPUT][VALUE], [x[VALUE] for x in inputs]
     else:
-        out, args = from_ref(record[OUTPUT]), list(map(from_ref, inputs))
-    joint = None if op.joint is None else op.joint(g, out, args)  # every input's, in one call
+        out, args = from_ref(record[OUTPUT]), [from_ref(x) for x in inputs]
+    vjps = op.vjps  # (a variadic op's `joint` gives every input's gradient in one call)
+    joint = None if op.joint is None else op.joint(g, out, args, attrs)
     for i, x in enumerate(inputs):
         if x[ID] in needed:
-            c = op.vjp(i, g, out, args, attrs) if joint is None else joint[i]
+            c = vjps[i](g, out, args, attrs) if joint is None else joint[i]
             if c is not None:
                 if c.shape != x[VALUE].shape:  # a broadcast input: summed back to its shape
                     shape = x[VALUE].shape
                     c = ops.unbroadcast(c, shape) if bare else ops.sum_to(c, shape)
-                _accumulate(into, x[ID], c)
+                key = x[ID]  # (the first contribution as it is; more are collected)
+                into[key] = c if (previous := into.get(key)) is None else _with(previous, c)
 
 
 class _Parts(list):
@@ -151,15 +153,12 @@ class _Parts(list):
     __slots__ = ()
 
 
-def _accumulate(grads: dict[int, Any], key: int, g: Any) -> None:
-    """Add the contribution `g` to the gradient `grads[key]` (the sum is deferred)."""
-    previous = grads.get(key)
-    if previous is None:
-        grads[key] = g
-    elif type(previous) is _Parts:
+def _with(previous: Any, g: Any) -> _Parts:
+    """A gradient's contributions so far (one, or `_Parts`) and `g`: the sum is deferred."""
+    if type(previous) is _Parts:
         previous.append(g)
-    else:
-        grads[key] = _Parts((previous, g))
+        return previous
+    return _Parts((previous, g))
 
 
 def _total(parts: _Parts, add: Any) -> Any:

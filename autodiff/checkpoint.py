@@ -93,7 +93,7 @@ def _recompute_op(
 ) -> Op:
     """A one-off op standing for the block: its gradients recompute it under a tape."""
 
-    def all_grads(g: Any, out: Any, inputs: Sequence[Any]) -> list[Any]:
+    def all_grads(g: Any, out: Any, inputs: Sequence[Any], attrs: Any = None) -> list[Any]:
         with tensor_mode():
             tensors = [x if isinstance(x, Tensor) else Tensor(np.asarray(x)) for x in inputs]
             upstream = g if isinstance(g, Tensor) else Tensor(np.asarray(g))

@@ -86,7 +86,7 @@ def _custom_op(
     cached across calls: a persistent tape's second `gradient` calls it again, as TensorFlow)."""
     name = getattr(f, "__name__", "custom_gradient")
 
-    def all_grads(g: Any, out: Any, inputs: Sequence[Any]) -> list[Any]:
+    def all_grads(g: Any, out: Any, inputs: Sequence[Any], attrs: Any = None) -> list[Any]:
         with tensor_mode():  # the user's grad_fn gets (and returns) tensors
             input_grads, variable_grads = call_grad_fn(g)
             flat = nest.flatten(input_grads) if n_inputs > 1 else [input_grads]

@@ -37,10 +37,8 @@ from autodiff.tensor import (
     Variable,
     VariableRead,
     checked_name,
-    ref_of,
     repeated,
     to_array,
-    value_of,
 )
 
 Grad = Callable[..., Tensor | None]
@@ -83,13 +81,15 @@ class Op:
         "jvp",
         "key",
         "name",
+        "new_record",
         "public",
         "rerun",
+        "run",
         "same_as",
         "saves",
         "saves_out",
         "variadic",
-        "vjp",
+        "vjps",
     )
 
     def __init__(
@@ -108,8 +108,10 @@ class Op:
         public: bool = True,
         jvp: Jvp | None = None,
         joint: Callable[..., list[Any]] | None = None,
+        attrs: bool = True,
     ) -> None:
-        """See `primitive` for the meaning of each argument; `joint` is below."""
+        """See `primitive` for the meaning of each argument; `joint` is below; `attrs`: whether
+        the forward takes attributes after its inputs."""
         if dtypes not in DTYPES:
             raise ValueError(f"{name}: dtypes={dtypes!r} is none of {sorted(DTYPES)}")
         self.name = name
@@ -118,12 +120,14 @@ class Op:
         self.accepts = frozenset(d for d in SUPPORTED if d.kind in DTYPES[dtypes])
         self.public = public
         self.forward = forward
-        # `call(values, attrs)`: the forward on a list of NumPy values, in the op's call shape
-        # (chosen here, once: a variadic op's forward takes the list itself)
-        self.call = _caller(forward, variadic)
         self.grads = tuple(grads)
         self.formulas = tuple(formulas)
         self.input_names = tuple(input_names)
+        # How the op is called, chosen here once for its call shape (see `_call_shape`):
+        # `call(values, attrs)` and `run(tensors, attrs)` run the forward, `vjps[i](g, out,
+        # args, attrs)` the gradient of input i, `new_record(inputs, output, attrs)` records.
+        n = None if variadic else len(self.input_names)
+        self.call, self.run, self.vjps, self.new_record = _call_shape(self, n, attrs)
         self.independent = frozenset(independent)
         self.variadic = variadic
         self.explain = explain
@@ -131,9 +135,6 @@ class Op:
         # None (an op defined without saying) is derived from the gradients, as "vjp"
         self.jvp = jvp
         self.differentiable = tuple(i for i, g in enumerate(self.grads) if g is not None)
-        # `vjp(i, g, out, args, attrs)`: what input `i` gets of the upstream gradient `g` (None:
-        # nothing), in the op's call shape (chosen here, once)
-        self.vjp = _vjp_caller(self.grads, variadic)
         # What the gradients read the values of (None: everything), by input index; the
         # backward pass of a non-persistent tape keeps only the shape of the rest...
         self.saves: frozenset[int] | None = None
@@ -157,10 +158,10 @@ class Op:
         # For ops that must re-run user code on replay (custom_gradient): values, attrs ->
         # (output, the op to differentiate that output with).
         self.rerun: Callable[[list[np.ndarray], Any], tuple[np.ndarray, Op]] | None = None
-        # For an op whose gradients come from one call (a custom gradient's grad_fn):
-        # (g, out, inputs) -> the gradient of every input, called once per backward step, with
-        # the gradients in the form of `g` (tensors, or bare values: see `backward`).
-        self.joint = joint
+        # For a variadic op: (g, out, inputs, attrs) -> the gradient of every input, called
+        # once per backward step, in the form of `g` (tensors, or bare values: see `backward`).
+        # Given for one call of user code (a custom gradient's grad_fn); else from `grads`.
+        self.joint = joint if joint is not None or not variadic else _joint(self.grads[0])
         # For a custom gradient's op: the id of the function's own output, whose tangent (in
         # forward mode, when its ops gave it one) is the op's, as TensorFlow's
         self.same_as: int | None = None
@@ -182,29 +183,62 @@ class Op:
         return f"<Op {self.name}>"
 
 
-def _caller(forward: Callable[..., Any], variadic: bool) -> Callable[[list, dict], Any]:
-    """`call(values, attrs)` for an op's forward: `forward(*values, **attrs)`, or for a
-    variadic op (whose forward takes a list) `forward(values, **attrs)`."""
+def _call_shape(op: Op, n: int | None, attrs: bool) -> tuple[Any, Any, Any, Any]:
+    """`(call, run, vjps, new_record)` for an op of `n` inputs (None: variadic, its forward
+    and gradient take a list) that takes attributes or not, chosen once when it is defined.
+    They run for every op, so an op of one or two inputs, the common shapes, gets them
+    without building a list or unpacking one (each costs ~100 ns, a tenth of a scalar op).
+    `new_record` reads `op.key`, which `primitive` sets after this."""
+    forward = op.forward
+    call = calling(forward, variadic=n is None)
+    if n == 1 and not attrs:
+        run = lambda inputs, attrs: forward(inputs[0]._value)
+    elif n == 2 and not attrs:
+        run = lambda inputs, attrs: forward(inputs[0]._value, inputs[1]._value)
+    else:
+        run = lambda inputs, attrs: call([x._value for x in inputs], attrs)
+    vjps = () if n is None else tuple(_vjp(grad, n, attrs) for grad in op.grads)
+
+    def new_record(inputs: Sequence[Tensor], output: Tensor, attrs: dict) -> Record:
+        """The record of the op making `output` from `inputs`, in the current name scope."""
+        scope = state.scope
+        if n == 1:
+            return (op.key, output._ref, attrs or None, scope, inputs[0]._ref)
+        if n == 2:
+            return (op.key, output._ref, attrs or None, scope, inputs[0]._ref, inputs[1]._ref)
+        return (op.key, output._ref, attrs or None, scope, *[x._ref for x in inputs])
+
+    return call, run, vjps, new_record
+
+
+def calling(f: Callable[..., Any], variadic: bool) -> Callable[[Sequence[Any], dict], Any]:
+    """`call(values, attrs)` for a function of an op's inputs and attributes (its forward, its
+    `explain`): `f(*values, **attrs)`, or for a variadic op `f(values, **attrs)`."""
     if variadic:
-        return lambda values, attrs: forward(values, **attrs)
-    return lambda values, attrs: forward(*values, **attrs)
+        return lambda values, attrs: f(values, **attrs)
+    return lambda values, attrs: f(*values, **attrs)
 
 
-def _vjp_caller(grads: tuple[Grad | None, ...], variadic: bool) -> Callable[..., Any]:
-    """`vjp(i, g, out, args, attrs)` for an op's gradients: `grads[i](g, out, *args, **attrs)`,
-    or for a variadic op (one gradient function, given the list and `index=`)
-    `grads[0](g, out, args, index=i, **attrs)`; None for an input with no gradient."""
-    if variadic:
-        grad = grads[0]
-        if grad is None:
-            return lambda i, g, out, args, attrs: None
-        return lambda i, g, out, args, attrs: grad(g, out, args, index=i, **attrs)
+def _vjp(grad: Grad | None, n: int, attrs: bool) -> Callable[..., Any]:
+    """`vjp(g, out, args, attrs)`: `grad(g, out, *args, **attrs)`, for an op of `n` inputs that
+    takes attributes or not (see `_call_shape`); None for an input that gets no gradient."""
+    if grad is None:
+        return lambda g, out, args, attrs: None
+    if n == 1 and not attrs:
+        return lambda g, out, args, attrs: grad(g, out, args[0])
+    if n == 2 and not attrs:
+        return lambda g, out, args, attrs: grad(g, out, args[0], args[1])
+    return lambda g, out, args, attrs: grad(g, out, *args, **attrs)
 
-    def vjp(i: int, g: Any, out: Any, args: list, attrs: dict) -> Any:
-        grad = grads[i]
-        return None if grad is None else grad(g, out, *args, **attrs)
 
-    return vjp
+def _joint(grad: Grad | None) -> Callable[..., list[Any]]:
+    """`joint(g, out, values, attrs)` for a variadic op's one gradient function, given the
+    list of inputs and `index=`: the gradients of every input."""
+    if grad is None:
+        return lambda g, out, values, attrs: [None] * len(values)
+    return lambda g, out, values, attrs: [
+        grad(g, out, values, index=i, **attrs) for i in range(len(values))
+    ]
 
 
 # Every op of the table (`primitive` adds them), by `Op.key`, their number.
@@ -308,7 +342,7 @@ def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None =
     try:
         # `quiet(f, *args)` is `f(*args)` with NumPy's floating-point warnings ignored: the one
         # warnings policy of every forward (see `context.quiet_runner`)
-        out = state.quiet(op.call, list(map(value_of, inputs)), attrs)
+        out = state.quiet(op.run, inputs, attrs)
     except InvalidArgumentError:
         raise
     except (ValueError, TypeError, IndexError, ArithmeticError) as e:
@@ -330,7 +364,7 @@ def record(op: Op, inputs: Sequence[Tensor], output: Tensor, attrs: dict[str, An
     scope); returns `output`."""
     tapes = state.recording
     if tapes:
-        entry = (op.key, output._ref, attrs or None, state.scope, *map(ref_of, inputs))
+        entry = op.new_record(inputs, output, attrs)
         for tape in tapes:
             tape._record(entry, op)
     return output
@@ -466,7 +500,7 @@ def _invalid(op: Op, inputs: Sequence[Tensor], attrs: dict, error: Exception) ->
     if op.explain is not None:
         values = [t._value for t in inputs]
         try:
-            reason = _caller(op.explain, op.variadic)(values, attrs)
+            reason = calling(op.explain, op.variadic)(values, attrs)
         except Exception:
             reason = None
     if reason is None:
@@ -536,6 +570,7 @@ def primitive(
             grads,
             formulas,
             input_names=binder.input_names,
+            attrs=bool(binder.attr_names),
             dtypes=dtypes,
             independent=independent,
             variadic=variadic,

@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Sequence
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any, NoReturn, Union
 
 import numpy as np
@@ -28,7 +27,6 @@ from autodiff.context import state
 # read (a `VariableRead`), where it is the variable's scope ('' outside any).
 Ref = tuple[int, np.ndarray, str | None, str | None]
 ID, VALUE, NAME, VAR_SCOPE = range(4)  # the places in a `Ref`: `ref[VALUE]`
-ref_of, value_of = attrgetter("_ref"), attrgetter("_value")  # (for `map`: no Python frame)
 TensorLike = Union["Tensor", np.ndarray, np.generic, float, int, bool, Sequence[Any]]
 DTypeLike = np.dtype | type | str | None
 
