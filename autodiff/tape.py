@@ -367,8 +367,8 @@ _live_tapes = _Tapes()
 def graph_of(tensor: Tensor) -> Graph:
     """The graph of `tensor` from the newest live tape that recorded it (`tape.graph(tensor)`).
 
-    Lets `viz.draw(loss)` work without the tape. A non-persistent tape forgets its records
-    in `gradient`, so draw before that (or record with `persistent=True`).
+    Lets a visualizer draw a tensor without being given its tape. A non-persistent tape
+    forgets its records in `gradient`, so draw before that (or record with `persistent=True`).
     """
     if not isinstance(tensor, Tensor):
         raise TypeError(f"graph_of: expected a tensor, got {type(tensor).__name__}")
@@ -380,8 +380,8 @@ def graph_of(tensor: Tensor) -> Graph:
     raise ValueError(
         "graph_of: no live tape holds the records of this tensor. Draw it while its tape is "
         "alive and before tape.gradient() (a non-persistent tape frees its records there), "
-        "record it with ad.GradientTape(persistent=True), or pass the tape: "
-        "viz.draw(tape, target=tensor)"
+        "record it with ad.GradientTape(persistent=True), or use the tape itself: "
+        "tape.graph(tensor)"
     )
 
 
