@@ -130,10 +130,8 @@ def _contributions(
 ) -> None:
     """Add what one op sends back to each input that needs it to the gradients `into`."""
     op, inputs, attrs = op_of(record[OP]), record[INPUTS:], record[ATTRS] or NO_ATTRS
-    if bare:  # the values themselves (a 0-d float is a NumPy scalar: see `Tensor`)
-        out, args = record[OUTPUT][VALUE], [x[VALUE] for x in inputs]
-    else:
-        out, args = from_ref(record[OUTPUT]), [from_ref(x) for x in inputs]
+    out = record[OUTPUT][VALUE] if bare else from_ref(record[OUTPUT])
+    args = op.args_of(inputs, bare)
     vjps = op.vjps  # (a variadic op's `joint` gives every input's gradient in one call)
     joint = None if op.joint is None else op.joint(g, out, args, attrs)
     for i, x in enumerate(inputs):

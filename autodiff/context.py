@@ -30,10 +30,10 @@ class Recorder(Protocol):
 
 
 def quiet_runner() -> Callable[..., Any]:
-    """`run(f, *args)`: `f(*args)` with NumPy's floating-point warnings ignored, the one
-    warnings policy of every op's forward (as TensorFlow: no warning, the value says inf or
-    nan). It runs `f` in a context of its own where `np.seterr(all="ignore")` holds (NumPy 2
-    keeps that setting in a context variable): ~20 ns a call, where `np.errstate` takes
+    """`run(f, *args, **kwargs)`: `f(*args, **kwargs)` with NumPy's floating-point warnings
+    ignored, the one warnings policy of every op's forward (as TensorFlow: no warning, the value
+    says inf or nan). It runs `f` in a context of its own where `np.seterr(all="ignore")` holds
+    (NumPy 2 keeps that setting in a context variable): ~20 ns a call, where `np.errstate` takes
     ~200 ns. `f` must not call it again (a context is entered once at a time): forwards are
     NumPy code. (NumPy 1 keeps the setting per thread: there, `np.errstate` per call.)"""
     before = np.geterr()
@@ -44,9 +44,9 @@ def quiet_runner() -> Callable[..., Any]:
 
     np.seterr(**before)  # NumPy 1: that changed the thread's setting; put it back
 
-    def run(f: Callable[..., Any], *args: Any) -> Any:
+    def run(f: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         with np.errstate(all="ignore"):
-            return f(*args)
+            return f(*args, **kwargs)
 
     return run
 

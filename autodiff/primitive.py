@@ -37,6 +37,7 @@ from autodiff.tensor import (
     Variable,
     VariableRead,
     checked_name,
+    from_ref,
     repeated,
     to_array,
 )
@@ -67,6 +68,7 @@ class Op:
 
     __slots__ = (
         "accepts",
+        "args_of",
         "call",
         "differentiable",
         "dtypes",
@@ -81,8 +83,8 @@ class Op:
         "jvp",
         "key",
         "name",
-        "new_record",
         "public",
+        "record",
         "rerun",
         "run",
         "same_as",
@@ -124,10 +126,10 @@ class Op:
         self.formulas = tuple(formulas)
         self.input_names = tuple(input_names)
         # How the op is called, chosen here once for its call shape (see `_call_shape`):
-        # `call(values, attrs)` and `run(tensors, attrs)` run the forward, `vjps[i](g, out,
-        # args, attrs)` the gradient of input i, `new_record(inputs, output, attrs)` records.
-        n = None if variadic else len(self.input_names)
-        self.call, self.run, self.vjps, self.new_record = _call_shape(self, n, attrs)
+        # `call(values, attrs)` and `run(tensors, attrs)` run the forward, `record(inputs,
+        # output, attrs)` records it on the tapes, `args_of(refs, bare)` reads a record's
+        # inputs for the gradients, and `vjps[i](g, out, args, attrs)` is input i's gradient.
+        _call_shape(self, None if variadic else len(self.input_names), attrs)
         self.independent = frozenset(independent)
         self.variadic = variadic
         self.explain = explain
@@ -183,32 +185,53 @@ class Op:
         return f"<Op {self.name}>"
 
 
-def _call_shape(op: Op, n: int | None, attrs: bool) -> tuple[Any, Any, Any, Any]:
-    """`(call, run, vjps, new_record)` for an op of `n` inputs (None: variadic, its forward
-    and gradient take a list) that takes attributes or not, chosen once when it is defined.
-    They run for every op, so an op of one or two inputs, the common shapes, gets them
-    without building a list or unpacking one (each costs ~100 ns, a tenth of a scalar op).
-    `new_record` reads `op.key`, which `primitive` sets after this."""
+def _call_shape(op: Op, n: int | None, attrs: bool) -> None:
+    """Give `op` (of `n` inputs, None for a variadic op, whose forward and gradient take a
+    list; taking attributes or not) its ways of being called, chosen once when it is defined:
+    they run for every op, so an op of one or two inputs, the common shapes, gets them without
+    building a list or unpacking one (each costs ~100 ns, a tenth of a scalar op)."""
     forward = op.forward
-    call = calling(forward, variadic=n is None)
+    op.call = calling(forward, variadic=n is None)
+    # `state.quiet(f, *args, **kwargs)` is `f(*args, **kwargs)` with NumPy's floating-point
+    # warnings ignored: the one warnings policy of every forward (see `context.quiet_runner`)
     if n == 1 and not attrs:
-        run = lambda inputs, attrs: forward(inputs[0]._value)
+        op.run = lambda inputs, attrs: state.quiet(forward, inputs[0]._value)
     elif n == 2 and not attrs:
-        run = lambda inputs, attrs: forward(inputs[0]._value, inputs[1]._value)
+        op.run = lambda inputs, attrs: state.quiet(forward, inputs[0]._value, inputs[1]._value)
+    elif n is None:
+        op.run = lambda inputs, attrs: state.quiet(forward, [x._value for x in inputs], **attrs)
     else:
-        run = lambda inputs, attrs: call([x._value for x in inputs], attrs)
-    vjps = () if n is None else tuple(_vjp(grad, n, attrs) for grad in op.grads)
+        op.run = lambda inputs, attrs: state.quiet(forward, *[x._value for x in inputs], **attrs)
+    op.vjps = () if n is None else tuple(_vjp(grad, n, attrs) for grad in op.grads)
 
-    def new_record(inputs: Sequence[Tensor], output: Tensor, attrs: dict) -> Record:
-        """The record of the op making `output` from `inputs`, in the current name scope."""
-        scope = state.scope
+    def record(inputs: Sequence[Tensor], output: Tensor, attrs: dict) -> Tensor:
+        """Hand the recording tapes the record of the op making `output` from `inputs`, in
+        the current name scope; returns `output`."""
+        tapes = state.recording
+        if tapes:
+            key, out, attrs, scope = op.key, output._ref, attrs or None, state.scope
+            if n == 1:
+                entry = (key, out, attrs, scope, inputs[0]._ref)
+            elif n == 2:
+                entry = (key, out, attrs, scope, inputs[0]._ref, inputs[1]._ref)
+            else:
+                entry = (key, out, attrs, scope, *[x._ref for x in inputs])
+            for tape in tapes:
+                tape._record(entry, op)
+        return output
+
+    def args_of(refs: Sequence[Ref], bare: bool) -> list[Any]:
+        """The inputs of a record as its gradients take them: bare values (`bare`: a 0-d float
+        is a NumPy scalar, see `Tensor`) or tensors."""
+        if not bare:
+            return [from_ref(x) for x in refs]
         if n == 1:
-            return (op.key, output._ref, attrs or None, scope, inputs[0]._ref)
+            return [refs[0][VALUE]]
         if n == 2:
-            return (op.key, output._ref, attrs or None, scope, inputs[0]._ref, inputs[1]._ref)
-        return (op.key, output._ref, attrs or None, scope, *[x._ref for x in inputs])
+            return [refs[0][VALUE], refs[1][VALUE]]
+        return [x[VALUE] for x in refs]
 
-    return call, run, vjps, new_record
+    op.record, op.args_of = record, args_of
 
 
 def calling(f: Callable[..., Any], variadic: bool) -> Callable[[Sequence[Any], dict], Any]:
@@ -340,9 +363,7 @@ def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None =
     if attrs:
         attrs = frozen_attrs(attrs)
     try:
-        # `quiet(f, *args)` is `f(*args)` with NumPy's floating-point warnings ignored: the one
-        # warnings policy of every forward (see `context.quiet_runner`)
-        out = state.quiet(op.run, inputs, attrs)
+        out = op.run(inputs, attrs)  # (NumPy's floating-point warnings ignored)
     except InvalidArgumentError:
         raise
     except (ValueError, TypeError, IndexError, ArithmeticError) as e:
@@ -351,7 +372,7 @@ def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None =
         out = np.asarray(out)
     if name is not None and type(name) is not str:
         checked_name(name, op.name)
-    return record(op, inputs, Tensor(out, name), attrs)
+    return op.record(inputs, Tensor(out, name), attrs)
 
 
 def raw(op: Op, args: Sequence[Any], attrs: dict[str, Any]) -> Any:
@@ -360,14 +381,8 @@ def raw(op: Op, args: Sequence[Any], attrs: dict[str, Any]) -> Any:
 
 
 def record(op: Op, inputs: Sequence[Tensor], output: Tensor, attrs: dict[str, Any]) -> Tensor:
-    """Tell the recording tapes that `op` made `output` from `inputs` (in the current name
-    scope); returns `output`."""
-    tapes = state.recording
-    if tapes:
-        entry = op.new_record(inputs, output, attrs)
-        for tape in tapes:
-            tape._record(entry, op)
-    return output
+    """Tell the recording tapes that `op` made `output` from `inputs`; returns `output`."""
+    return op.record(inputs, output, attrs)
 
 
 _SCALARS = frozenset({float, int})  # Python numbers, converted to the tensors' dtype
