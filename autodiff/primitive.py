@@ -137,23 +137,7 @@ class Op:
         # None (an op defined without saying) is derived from the gradients, as "vjp"
         self.jvp = jvp
         self.differentiable = tuple(i for i, g in enumerate(self.grads) if g is not None)
-        # What the gradients read the values of (None: everything), by input index; the
-        # backward pass of a non-persistent tape keeps only the shape of the rest...
-        self.saves: frozenset[int] | None = None
-        self.saves_out = True
-        # ...the values at these places of a record (see `Record`; a variadic op's inputs are
-        # added to them), which `for_backward` replaces.
-        self.frees: tuple[int, ...] | None = None
-        if saves is not None:
-            unknown = set(saves) - {"out", *self.input_names}
-            if unknown or (variadic and set(saves) - {"out"}):
-                raise ValueError(f"{name}: saves={tuple(saves)} names no input or 'out'")
-            self.saves = frozenset(self.input_names.index(s) for s in saves if s != "out")
-            self.saves_out = "out" in saves
-            inputs = () if variadic else range(len(self.input_names))
-            self.frees = (() if self.saves_out else (OUTPUT,)) + tuple(
-                INPUTS + i for i in inputs if i not in self.saves
-            )
+        self._set_saves(saves)
         # What records keep of the op: its place in `TABLE`, or the op itself for a one-off
         # op (such as a custom gradient's), which is not in the table.
         self.key: int | Op = self
@@ -167,6 +151,26 @@ class Op:
         # For a custom gradient's op: the id of the function's own output, whose tangent (in
         # forward mode, when its ops gave it one) is the op's, as TensorFlow's
         self.same_as: int | None = None
+
+    def _set_saves(self, saves: Sequence[str] | None) -> None:
+        """What the gradients read the values of (`saves`: None, everything), by input index;
+        the backward pass of a non-persistent tape keeps only the shape of the rest: the
+        values at the places of a record in `frees` (see `Record`; a variadic op's inputs are
+        added to them), which `for_backward` replaces."""
+        self.saves: frozenset[int] | None = None
+        self.saves_out = True
+        self.frees: tuple[int, ...] | None = None
+        if saves is None:
+            return
+        unknown = set(saves) - {"out", *self.input_names}
+        if unknown or (self.variadic and set(saves) - {"out"}):
+            raise ValueError(f"{self.name}: saves={tuple(saves)} names no input or 'out'")
+        self.saves = frozenset(self.input_names.index(s) for s in saves if s != "out")
+        self.saves_out = "out" in saves
+        inputs = () if self.variadic else range(len(self.input_names))
+        self.frees = (() if self.saves_out else (OUTPUT,)) + tuple(
+            INPUTS + i for i in inputs if i not in self.saves
+        )
 
     def grad(self, index: int) -> Grad | None:
         """The gradient function of input `index` (variadic ops share one, given `index=`)."""
