@@ -248,7 +248,7 @@ def calling(f: Callable[..., Any], variadic: bool) -> Callable[[Sequence[Any], d
 
 def _vjp(grad: Grad | None, n: int, attrs: bool) -> Callable[..., Any]:
     """`vjp(g, out, args, attrs)`: `grad(g, out, *args, **attrs)`, for an op of `n` inputs that
-    takes attributes or not (see `_call_shape`); None for an input that gets no gradient."""
+    takes attributes or not (see `_call_shape`), or None when the input gets no gradient."""
     if grad is None:
         return lambda g, out, args, attrs: None
     if n == 1 and not attrs:
