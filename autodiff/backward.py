@@ -106,10 +106,9 @@ def _sweep(
 
 def _repeats(record: Record) -> bool:
     """Whether the op of `record` reads one tensor more than once (`x * x`)."""
-    inputs = record[INPUTS:]
-    if len(inputs) == 2:  # (the common case, a binary op, without making a set)
-        return inputs[0][ID] == inputs[1][ID]
-    return len({x[ID] for x in inputs}) < len(inputs)
+    if len(record) == INPUTS + 2:  # (the common case, a binary op, without making a set)
+        return record[INPUTS][ID] == record[INPUTS + 1][ID]
+    return len({x[ID] for x in record[INPUTS:]}) < len(record) - INPUTS
 
 
 def _needed(records: Sequence[Record], traced: set[int], sources: set[int]) -> set[int]:

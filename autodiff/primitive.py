@@ -214,7 +214,7 @@ def _call_shape(op: Op, n: int | None, attrs: bool) -> None:
         tapes = state.recording
         if tapes:
             key, out, attrs, scope = op.key, output._ref, attrs or None, state.scope
-            if n == 1:
+            if n == 1:  # (the record of an op of one input, of two, of any number)
                 entry = (key, out, attrs, scope, inputs[0]._ref)
             elif n == 2:
                 entry = (key, out, attrs, scope, inputs[0]._ref, inputs[1]._ref)
@@ -281,9 +281,17 @@ Record = tuple[Any, ...]
 OP, OUTPUT, ATTRS, SCOPE, INPUTS = range(5)  # the places in a `Record`; inputs: `[INPUTS:]`
 
 
-def op_of(key: int | Op) -> Op:
-    """The op a record's key stands for: a table op by its number; a one-off op is its key."""
-    return TABLE[key] if type(key) is int else key  # type: ignore[return-value]
+class _ByKey(dict[Any, Op]):
+    """The ops of `TABLE` by key; a key it does not hold is a one-off op, its own key."""
+
+    def __missing__(self, key: Op) -> Op:
+        return key
+
+
+# `op_of(key)`: the op a record's key stands for (a bound dict lookup: no Python call for the
+# ops of the table, which every record of a backward pass looks up)
+_BY_KEY = _ByKey()
+op_of: Callable[[int | Op], Op] = _BY_KEY.__getitem__
 
 
 FREE_BYTES = 4096  # smaller values stay in the records: freeing them would save nothing
@@ -419,7 +427,9 @@ def _convert(op: Op, args: Sequence[Any]) -> list[Tensor]:
         return _convert_any(op, args)
     if numbers:
         for i, a in enumerate(inputs):
-            if type(a) in _SCALARS:
+            if type(a) is float and dtype.kind == "f":  # (`x * 0.5`: the number in x's dtype,
+                inputs[i] = Tensor(dtype.type(a))  # the NumPy scalar a tensor holds, see Tensor)
+            elif type(a) in _SCALARS:
                 try:
                     inputs[i] = Tensor(to_array(a, dtype, error=ValueError))
                 except (TypeError, ValueError):
@@ -600,6 +610,7 @@ def primitive(
         )
         op.key = len(TABLE)
         TABLE.append(op)
+        _BY_KEY[op.key] = op
         return _function(op, forward, binder)
 
     return define
@@ -691,7 +702,8 @@ def _function(op: Op, forward: Callable[..., Any], binder: _Binder) -> Callable[
             if n_inputs == 1:
                 return forward(a, *args[1:])
             b = args[1]
-            return forward(a, b if type(b) not in TENSORS else b._value, *args[2:])
+            b = b if type(b) not in TENSORS else b._value
+            return forward(a, b) if len(args) == 2 else forward(a, b, *args[2:])
         if defaults is not None and not kwargs and len(args) == n_inputs:
             attrs = defaults
         elif not kwargs and len(args) == n_names:  # every attribute given positionally
