@@ -12,6 +12,7 @@ print(tape.gradient(loss, w))
 
 from autodiff import array_ops, ops, test
 from autodiff import autodiff as autodiff
+from autodiff import interop as interop  # (NumPy's functions on tensors: `np.exp(t)`)
 
 # The namespaces, as TensorFlow has them (not in `__all__`: `import *` would hide the
 # standard library's math and random)

@@ -17,8 +17,8 @@ import numpy as np
 
 from autodiff import ops
 from autodiff.context import state
-from autodiff.primitive import INPUTS, TABLE, Record, op_of
-from autodiff.tensor import HELD, Tensor, from_ref
+from autodiff.primitive import ATTRS, INPUTS, NO_ATTRS, OP, OUTPUT, Record, op_of
+from autodiff.tensor import HELD, ID, VALUE, Tensor, from_ref
 
 Step = tuple[int, Any, dict[int, Any]]  # record index, upstream gradient, contributions
 
@@ -48,10 +48,10 @@ def backward(
     (TensorFlow's), not an accident to warn about.
     """
     if state.recording:
-        return _sweep(records, traced, targets, seeds, source_ids, steps, roots, raw=False)
+        return _sweep(records, traced, targets, seeds, source_ids, steps, roots, bare=False)
     previous, state.raw = state.raw, True
     try:
-        grads = _sweep(records, traced, targets, seeds, source_ids, steps, roots, raw=True)
+        grads = _sweep(records, traced, targets, seeds, source_ids, steps, roots, bare=True)
     finally:
         state.raw = previous
     if arrays:
@@ -70,122 +70,78 @@ def _sweep(
     source_ids: Sequence[int],
     steps: list[Step] | None,
     roots: set[int] | None,
-    raw: bool,
+    bare: bool,
 ) -> dict[int, Any]:
+    """`backward`, on bare values (`bare`) or on tensors."""
     keep = traced.intersection(source_ids)
     if not keep:
         return {}
     needed = traced if roots is not None and roots <= keep else _needed(records, traced, keep)
-    add = np.add if raw else ops.add  # the same sum: ops.add records it for an outer tape
+    add = np.add if bare else ops.add  # the same sum: ops.add records it for an outer tape
     grads: dict[int, Any] = {}
     for target, seed in zip(targets, seeds, strict=True):
         if target._id in needed:
-            _accumulate(grads, target._id, seed._value if raw else seed)
+            previous, g = grads.get(target._id), seed._value if bare else seed
+            grads[target._id] = g if previous is None else _with(previous, g)
     for index in range(len(records) - 1, -1, -1):
         record = records[index]
-        out = record[1][0]
-        g = grads.get(out) if out in keep else grads.pop(out, None)
+        out = record[OUTPUT][ID]
+        g = grads.get(out) if out in keep else grads.pop(out, None)  # (sources' are kept)
         if g is None:
             continue
         if type(g) is _Parts:
             g = grads[out] = _total(g, add)
-        n = len(record) - INPUTS
-        if n == 2:  # `_repeats`, spelled out for the common case: every record
-            repeats = record[INPUTS][0] == record[INPUTS + 1][0]
-        else:
-            repeats = n > 2 and _repeats(record)
-        if steps is None and not repeats:
-            _contributions(record, g, needed, raw, grads, add)  # straight into the gradients
+        if steps is None and (len(record) == INPUTS + 1 or not _repeats(record)):
+            _contributions(record, g, needed, bare, grads)  # straight into the gradients
         else:  # an op's own sum first (an input used twice), as the steps show it
             local: dict[int, Any] = {}
-            _contributions(record, g, needed, raw, local, add)
+            _contributions(record, g, needed, bare, local)
             local = {k: _total(c, add) if type(c) is _Parts else c for k, c in local.items()}
             if steps is not None:
                 steps.append((index, g, local))
-            for key, contribution in local.items():
-                _accumulate(grads, key, contribution)
-    for k, g in grads.items():  # (the sources' gradients, summed where in parts)
-        if type(g) is _Parts:
-            grads[k] = _total(g, add)
-    return grads
+            for key, c in local.items():
+                grads[key] = c if (previous := grads.get(key)) is None else _with(previous, c)
+    return {k: _total(g, add) if type(g) is _Parts else g for k, g in grads.items()}
 
 
 def _repeats(record: Record) -> bool:
     """Whether the op of `record` reads one tensor more than once (`x * x`)."""
-    inputs = record[INPUTS:]
-    return len({x[0] for x in inputs}) < len(inputs)
+    if len(record) == INPUTS + 2:  # (the common case, a binary op, without making a set)
+        return record[INPUTS][ID] == record[INPUTS + 1][ID]
+    return len({x[ID] for x in record[INPUTS:]}) < len(record) - INPUTS
 
 
 def _needed(records: Sequence[Record], traced: set[int], sources: set[int]) -> set[int]:
     """The traced tensors that depend on one of `sources` (a forward walk), sources included."""
     needed = set(sources)
     for record in records:
-        out = record[1][0]
+        out = record[OUTPUT][ID]
         if out in traced and out not in needed:
             for x in record[INPUTS:]:
-                if x[0] in needed:
+                if x[ID] in needed:
                     needed.add(out)
                     break
     return needed
 
 
 def _contributions(
-    record: Record, g: Any, needed: set[int], raw: bool, into: dict[int, Any], add: Any
+    record: Record, g: Any, needed: set[int], bare: bool, into: dict[int, Any]
 ) -> None:
     """Add what one op sends back to each input that needs it to the gradients `into`."""
-    key, out, attrs, inputs = record[0], record[1], record[2], record[INPUTS:]
-    op = TABLE[key] if type(key) is int else key  # `op_of`, spelled out: every record
-    if raw:  # the values themselves (0-d floats are NumPy scalars: see `tensor.held`)
-        out = out[1]
-        n = len(inputs)
-        if n == 2:  # the common cases, spelled out (a list comprehension is a call)
-            args = [inputs[0][1], inputs[1][1]]
-        elif n == 1:
-            args = [inputs[0][1]]
-        else:
-            args = [x[1] for x in inputs]
-    else:
-        args = [from_ref(x) for x in inputs]
-        out = from_ref(out)
-    grads = op.grads
-    variadic = op.variadic
-    pair = len(args) == 2 and not attrs and not variadic  # the common case: `x * y`
-    if pair:
-        first, second = args  # (passed as they are: faster than unpacking `*args` per call)
-    joint = None  # the gradients of every input at once, for an op that makes them so
+    op, inputs, attrs = op_of(record[OP]), record[INPUTS:], record[ATTRS] or NO_ATTRS
+    out = record[OUTPUT][VALUE] if bare else from_ref(record[OUTPUT])
+    args = op.args_of(inputs, bare)
+    vjps = op.vjps  # (a variadic op's `joint` gives every input's gradient in one call)
+    joint = None if op.joint is None else op.joint(g, out, args, attrs)
     for i, x in enumerate(inputs):
-        if x[0] not in needed:
-            continue
-        if variadic:
-            if op.joint is not None:
-                joint = op.joint(g, out, args) if joint is None else joint
-                contribution = joint[i]
-            else:
-                grad = op.grad(i)
-                contribution = None if grad is None else grad(g, out, args, **(attrs or {}))
-        else:
-            grad = grads[i]
-            if grad is None:
-                continue
-            if pair:
-                contribution = grad(g, out, first, second)
-            else:
-                contribution = grad(g, out, *args, **attrs) if attrs else grad(g, out, *args)
-        if contribution is None:
-            continue
-        if contribution.shape != x[1].shape:  # a broadcast input: summed back to its shape
-            contribution = (
-                ops.unbroadcast(contribution, x[1].shape)
-                if raw
-                else ops.sum_to(contribution, x[1].shape)
-            )
-        previous = into.get(x[0])  # `_accumulate`, spelled out: every contribution
-        if previous is None:
-            into[x[0]] = contribution
-        elif type(previous) is _Parts:
-            previous.append(contribution)
-        else:
-            into[x[0]] = _Parts((previous, contribution))
+        if x[ID] in needed:
+            c = vjps[i](g, out, args, attrs) if joint is None else joint[i]
+            if c is not None:
+                if c.shape != x[VALUE].shape:  # a broadcast input: summed back to its shape
+                    shape = x[VALUE].shape
+                    c = ops.unbroadcast(c, shape) if bare else ops.sum_to(c, shape)
+                key = x[ID]  # (the first contribution as it is; more are collected)
+                into[key] = c if (previous := into.get(key)) is None else _with(previous, c)
 
 
 class _Parts(list):
@@ -194,15 +150,12 @@ class _Parts(list):
     __slots__ = ()
 
 
-def _accumulate(grads: dict[int, Any], key: int, g: Any) -> None:
-    """Add the contribution `g` to the gradient `grads[key]` (the sum is deferred)."""
-    previous = grads.get(key)
-    if previous is None:
-        grads[key] = g
-    elif type(previous) is _Parts:
+def _with(previous: Any, g: Any) -> _Parts:
+    """A gradient's contributions so far (one, or `_Parts`) and `g`: the sum is deferred."""
+    if type(previous) is _Parts:
         previous.append(g)
-    else:
-        grads[key] = _Parts((previous, g))
+        return previous
+    return _Parts((previous, g))
 
 
 def _total(parts: _Parts, add: Any) -> Any:
@@ -236,18 +189,14 @@ def refuse_complex(
     the plain formulas would give wrong numbers without a word. Gradients that do not
     touch complex values are unaffected.
     """
-    needed = {i for i in source_ids if i in traced}
-    for record in records:  # forward: what depends on a source
-        out = record[1][0]
-        if out in traced and out not in needed and any(x[0] in needed for x in record[INPUTS:]):
-            needed.add(out)
+    needed = _needed(records, traced, {i for i in source_ids if i in traced})
     reached = {t._id for t in targets} & needed
-    for key, out, _, _, *inputs in reversed(records):  # backward: what gets a gradient
-        if out[0] in reached:
-            op = op_of(key)
-            for i, x in enumerate(inputs):
-                if x[0] in needed and (op.variadic or op.grads[i] is not None):
-                    reached.add(x[0])
+    for record in reversed(records):  # backward: what gets a gradient
+        if record[OUTPUT][ID] in reached:
+            op = op_of(record[OP])
+            for i, x in enumerate(record[INPUTS:]):
+                if x[ID] in needed and (op.variadic or op.grads[i] is not None):
+                    reached.add(x[ID])
     hit = next((what for i, what in complex_ids.items() if i in reached), None)
     if hit is not None:
         raise TypeError(

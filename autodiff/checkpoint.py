@@ -27,6 +27,7 @@ from autodiff.context import no_recording, state
 from autodiff.custom import tensor_mode
 from autodiff.forward import VIA_VJP
 from autodiff.primitive import Op, record
+from autodiff.tape import GradientTape
 from autodiff.tensor import Tensor, Variable, convert_to_tensor
 
 
@@ -91,10 +92,8 @@ def _recompute_op(
     kwargs: dict[str, Any],
 ) -> Op:
     """A one-off op standing for the block: its gradients recompute it under a tape."""
-    from autodiff.tape import GradientTape
 
-    def all_grads(g: Any, out: Any, inputs: Sequence[Any]) -> list[Any]:
-        raw = state.raw
+    def all_grads(g: Any, out: Any, inputs: Sequence[Any], attrs: Any = None) -> list[Any]:
         with tensor_mode():
             tensors = [x if isinstance(x, Tensor) else Tensor(np.asarray(x)) for x in inputs]
             upstream = g if isinstance(g, Tensor) else Tensor(np.asarray(g))
@@ -104,7 +103,9 @@ def _recompute_op(
                 y = f(*tensors[:n_inputs], **kwargs)
             sources = [*tensors[:n_inputs], *variables]
             grads = tape.gradient(y, sources, output_gradients=upstream)
-        return [None if v is None else v._value for v in grads] if raw else grads
+        if isinstance(g, Tensor):
+            return grads
+        return [None if v is None else v._value for v in grads]  # as `g`: bare values
 
     def grad(g: Any, out: Any, inputs: list[Any], index: int) -> Any:
         return all_grads(g, out, inputs)[index]
@@ -121,6 +122,6 @@ def _recompute_op(
         input_names=("inputs",),
         variadic=True,
         jvp=VIA_VJP,
+        joint=all_grads,
     )
-    op.joint = all_grads
     return op

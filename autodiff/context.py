@@ -10,19 +10,30 @@ import contextlib
 import contextvars
 import threading
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from autodiff.tape import GradientTape
+
+class Recorder(Protocol):
+    """What the engine asks of an entered tape (a `GradientTape`, a `ForwardAccumulator`):
+    whether it records, and taking each op's record and the variables it should watch. (A
+    protocol, so that this module, below the tapes, does not import them.)"""
+
+    _recording: bool
+    _watch_accessed_variables: bool
+    _variables: dict[int, Any]
+
+    def _record(self, record: tuple[Any, ...], op: Any) -> None: ...
+
+    def _watch_variable(self, variable: Any) -> None: ...
 
 
 def quiet_runner() -> Callable[..., Any]:
-    """`run(f, *args)`: `f(*args)` with NumPy's floating-point warnings ignored, the one
-    warnings policy of every op's forward (as TensorFlow: no warning, the value says inf or
-    nan). It runs `f` in a context of its own where `np.seterr(all="ignore")` holds (NumPy 2
-    keeps that setting in a context variable): ~20 ns a call, where `np.errstate` takes
+    """`run(f, *args, **kwargs)`: `f(*args, **kwargs)` with NumPy's floating-point warnings
+    ignored, the one warnings policy of every op's forward (as TensorFlow: no warning, the value
+    says inf or nan). It runs `f` in a context of its own where `np.seterr(all="ignore")` holds
+    (NumPy 2 keeps that setting in a context variable): ~20 ns a call, where `np.errstate` takes
     ~200 ns. `f` must not call it again (a context is entered once at a time): forwards are
     NumPy code. (NumPy 1 keeps the setting per thread: there, `np.errstate` per call.)"""
     before = np.geterr()
@@ -33,9 +44,9 @@ def quiet_runner() -> Callable[..., Any]:
 
     np.seterr(**before)  # NumPy 1: that changed the thread's setting; put it back
 
-    def run(f: Callable[..., Any], *args: Any) -> Any:
+    def run(f: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         with np.errstate(all="ignore"):
-            return f(*args)
+            return f(*args, **kwargs)
 
     return run
 
@@ -44,8 +55,8 @@ class _ThreadState(threading.local):
     """The active tapes and name scopes of one thread."""
 
     def __init__(self) -> None:
-        self.tapes: list[GradientTape] = []  # entered tapes, innermost last
-        self.recording: tuple[GradientTape, ...] = ()  # the ones recording right now
+        self.tapes: list[Recorder] = []  # entered tapes, innermost last
+        self.recording: tuple[Recorder, ...] = ()  # the ones recording right now
         self.scope: str = ""  # "outer/inner" while inside name scopes
         # True during a backward pass that no tape records: ops then take and return bare
         # NumPy arrays (no tensors to make, nothing to convert or record): much faster.

@@ -86,7 +86,7 @@ def _custom_op(
     cached across calls: a persistent tape's second `gradient` calls it again, as TensorFlow)."""
     name = getattr(f, "__name__", "custom_gradient")
 
-    def all_grads(g: Any, out: Any, inputs: Sequence[Any]) -> list[Any]:
+    def all_grads(g: Any, out: Any, inputs: Sequence[Any], attrs: Any = None) -> list[Any]:
         with tensor_mode():  # the user's grad_fn gets (and returns) tensors
             input_grads, variable_grads = call_grad_fn(g)
             flat = nest.flatten(input_grads) if n_inputs > 1 else [input_grads]
@@ -97,7 +97,9 @@ def _custom_op(
                     f"gradients for {n_inputs} inputs and {len(variables)} variables"
                 )
             grads = [_checked(name, i, v, inputs[i]) for i, v in enumerate(flat)]
-        return [None if v is None else v._value for v in grads] if state.raw else grads
+        if isinstance(g, Tensor):
+            return grads
+        return [None if v is None else v._value for v in grads]  # as `g`: bare values
 
     def call_grad_fn(g: Any) -> tuple[Any, Any]:
         upstream = g if isinstance(g, Tensor) else Tensor(np.asarray(g))
@@ -125,9 +127,9 @@ def _custom_op(
         input_names=("inputs",),
         variadic=True,
         jvp="vjp",
+        joint=all_grads,
     )
     op.rerun = rerun
-    op.joint = all_grads
     return op
 
 

@@ -11,12 +11,45 @@ saturated (local derivative below `SATURATED`). Otherwise the gradient is simply
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from autodiff.graph import BackwardStep, Graph, Node
+
+# What this module reads of `graph.py`'s classes, as protocols: `graph.py` imports this module
+# (`Graph.explain`), so this one does not import it back.
+class Node(Protocol):
+    """A node of the graph (`autodiff.graph.Node`)."""
+
+    id: int
+    kind: str
+    op: str | None
+    name: str
+    inputs: tuple[int, ...]
+    value: np.ndarray
+    grad: np.ndarray | None
+    watched: bool
+
+    @property
+    def dtype(self) -> np.dtype: ...
+
+
+class BackwardStep(Protocol):
+    """One op of the reverse pass (`autodiff.graph.BackwardStep`)."""
+
+    node: int
+    upstream: np.ndarray
+
+
+class Graph(Protocol):
+    """The recorded computation (`autodiff.graph.Graph`), with a target."""
+
+    nodes: tuple[Node, ...]
+    target: Any
+    _facts: Any
+
+    def backward_steps(self) -> Sequence[BackwardStep]: ...
+
 
 SATURATED = 1e-3  # a tanh or sigmoid whose local derivative is below this is saturated
 BLOCKERS = {

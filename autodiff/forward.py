@@ -40,9 +40,12 @@ import numpy as np
 from autodiff import nest, ops, primitive
 from autodiff.context import no_recording, state
 from autodiff.graph import Graph, _frozen, from_records
-from autodiff.primitive import INPUTS, Op, Record, apply
+from autodiff.primitive import ATTRS, INPUTS, NO_ATTRS, OUTPUT, Op, Record, apply
+from autodiff.tape import GradientTape, UnconnectedGradients, _unconnected
 from autodiff.tensor import (
     HELD,
+    ID,
+    VALUE,
     Tensor,
     Variable,
     convert_to_tensor,
@@ -53,7 +56,6 @@ from autodiff.tensor import (
 ELEMENTWISE, LINEAR, MULTILINEAR, VIA_VJP = "elementwise", "linear", "multilinear", "vjp"
 RULES = (ELEMENTWISE, LINEAR, MULTILINEAR, VIA_VJP)
 _BARE_RULES = (ELEMENTWISE, LINEAR, MULTILINEAR)
-_NO_ATTRS: dict[str, Any] = {}
 
 
 class ForwardAccumulator:
@@ -124,11 +126,11 @@ class ForwardAccumulator:
         self._records.append(record)
         tangents = self._tangents
         for x in record[INPUTS:]:
-            if x[0] in tangents:
+            if x[ID] in tangents:
                 break
         else:
             return
-        value = record[1][1]
+        value = record[OUTPUT][VALUE]
         if value.dtype.kind not in "fc":  # (bool and int outputs have no tangent)
             return
         if state.recording[0] is self:  # no tape outside to record the JVP: bare arrays
@@ -150,14 +152,12 @@ class ForwardAccumulator:
                 state.tapes = tapes
                 state.refresh()
         if tangent is not None:
-            tangents[record[1][0]] = tangent
+            tangents[record[OUTPUT][ID]] = tangent
 
     def jvp(self, primals: Any, unconnected_gradients: str = "none") -> Any:
         """The tangents of `primals` (a tensor or nested structure of them), same structure:
         the JVP ∂primal/∂(watched) · tangents. A tensor that does not depend on the watched
         primals gets None, or zeros with `unconnected_gradients='zero'` (as `gradient`)."""
-        from autodiff.tape import UnconnectedGradients, _unconnected
-
         zero = _unconnected(unconnected_gradients) is UnconnectedGradients.ZERO
         results = []
         for p in nest.flatten(primals):
@@ -229,7 +229,7 @@ def tangent_of(op: Op, record: Record, tangents: dict[int, Any], raw: bool) -> A
     refs, grads, variadic = record[INPUTS:], op.grads, op.variadic
     ts, found = [], False
     for i, x in enumerate(refs):
-        t = tangents.get(x[0])
+        t = tangents.get(x[ID])
         if t is not None:
             if grads[0 if variadic else i] is None:  # (stop_gradient, where's condition...)
                 t = None
@@ -243,10 +243,10 @@ def tangent_of(op: Op, record: Record, tangents: dict[int, Any], raw: bool) -> A
     if op.same_as is not None and op.same_as in tangents:  # a custom gradient: TensorFlow's
         return _as(tangents[op.same_as], raw)  # rule, its function's own tangent if it has one
     if raw:
-        inputs, out = [x[1] for x in refs], record[1][1]
+        inputs, out = [x[VALUE] for x in refs], record[OUTPUT][VALUE]
     else:
-        inputs, out = [from_ref(x) for x in refs], from_ref(record[1])
-    attrs = record[2] or _NO_ATTRS
+        inputs, out = [from_ref(x) for x in refs], from_ref(record[OUTPUT])
+    attrs = record[ATTRS] or NO_ATTRS
     rule = op.jvp or VIA_VJP
     if rule == ELEMENTWISE:  # the common case first
         tangent = None
@@ -334,8 +334,6 @@ def _sum(parts: list[Any]) -> Any:
 def _transposed_vjp(op: Op, ts: list, out: Tensor, inputs: list, attrs: dict) -> Tensor | None:
     """The double-VJP trick: the gradient u ↦ Jᵢᵀu is linear in u, so the gradient of
     Σᵢ ⟨Jᵢᵀu, ṫᵢ⟩ with respect to u (at u = 0) is Σᵢ Jᵢ ṫᵢ, the JVP."""
-    from autodiff.tape import GradientTape
-
     u = Tensor(np.zeros(out.shape, out.dtype))
     with GradientTape() as tape:
         tape.watch(u)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from types import MappingProxyType
+from types import FrameType, MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -19,8 +19,9 @@ import numpy as np
 from autodiff import ops
 from autodiff.backward import backward, refuse_complex
 from autodiff.context import no_recording
-from autodiff.primitive import INPUTS, Op, Record, op_of
-from autodiff.tensor import Ref, Tensor, TensorLike, to_array
+from autodiff.explain import explain
+from autodiff.primitive import ATTRS, INPUTS, OP, OUTPUT, SCOPE, Op, Record, op_of
+from autodiff.tensor import ID, NAME, VALUE, VAR_SCOPE, Ref, Tensor, TensorLike, to_array
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -241,10 +242,8 @@ class Graph:
                 inputs = [arrays[i] for i in node.inputs]
                 if op.rerun is not None:
                     out, node_ops[node.id] = op.rerun(inputs, node.attrs)
-                elif op.variadic:
-                    out = op.forward(inputs, **node.attrs)
                 else:
-                    out = op.forward(*inputs, **node.attrs)
+                    out = op.call(inputs, node.attrs)
                 arrays[node.id] = _frozen(np.asarray(out))
         return _assemble(self.nodes, arrays, self.target, node_ops, self._by_tensor)
 
@@ -259,7 +258,7 @@ class Graph:
             raise ValueError(
                 "backward_steps: this graph has no target; make it with tape.graph(target)"
             )
-        return [_step(self.nodes[raw[0]], self._ops[raw[0]], raw) for raw in self._steps]
+        return [_step(self.nodes[i], self._ops[i], up, local) for i, up, local in self._steps]
 
     def explain(self, node: int | str | Tensor) -> str:
         """One sentence saying why `node`'s gradient is what it is, above all when it is None
@@ -268,8 +267,6 @@ class Graph:
         `sigmoid` on the way. `node` is an id, a name or a leaf tensor."""
         if self.target is None:
             raise ValueError("explain: this graph has no target; make it with tape.graph(target)")
-        from autodiff.explain import explain
-
         if isinstance(node, Tensor) and not self._by_tensor.get(node._id):
             target = self.nodes[self.target].name
             return (
@@ -340,7 +337,7 @@ def _backward(
     node_of = {t._id: i for i, t in enumerate(tensors)}
     steps = [
         (
-            node_of[records[index][1][0]],
+            node_of[records[index][OUTPUT][ID]],
             _array(upstream),
             {node_of[k]: _array(v) for k, v in local.items()},
         )
@@ -354,9 +351,10 @@ def _array(value: Any) -> np.ndarray:
     return value._value if isinstance(value, Tensor) else np.asarray(value)
 
 
-def _step(node: Node, op: Op, raw: RawStep) -> BackwardStep:
+def _step(
+    node: Node, op: Op, upstream: np.ndarray, contributions: dict[int, np.ndarray]
+) -> BackwardStep:
     """A `BackwardStep` with the op's formulas for the inputs it sends gradients to."""
-    _, upstream, contributions = raw
     contributions = {i: _frozen(v) for i, v in contributions.items()}
     formulas: dict[int, str] = {}
     for position, i in enumerate(node.inputs):
@@ -401,7 +399,7 @@ def _renewed(node: Node, value: np.ndarray, grad: np.ndarray | None) -> Node:
 
 def from_records(records: Sequence[Record], traced: set[int], target: Tensor | None) -> Graph:
     """The graph of what `records` computed (only what `target` depends on, when given)."""
-    producer = {r[1][0]: k for k, r in enumerate(records)}
+    producer = {r[OUTPUT][ID]: k for k, r in enumerate(records)}
     if target is not None:
         records = _ancestors(records, producer, target)
     names = _caller_names()
@@ -411,9 +409,9 @@ def from_records(records: Sequence[Record], traced: set[int], target: Tensor | N
     by_tensor: dict[int, tuple[int, ...]] = {}
 
     def add(ref: Ref, kind: str, record: Record | None, scope: str) -> None:
-        key, value, tensor_name = ref[0], ref[1], ref[2]
+        key, value, tensor_name = ref[ID], ref[VALUE], ref[NAME]
         index[_key(ref)] = len(nodes)
-        op = None if record is None else op_of(record[0])
+        op = None if record is None else op_of(record[OP])
         given = tensor_name or (names.get(key) if op is None else None)
         by_tensor[key] = (*by_tensor.get(key, ()), len(nodes))
         if op is None:
@@ -422,7 +420,7 @@ def from_records(records: Sequence[Record], traced: set[int], target: Tensor | N
         else:
             name = given or op.name
             inputs = tuple(index[_key(x)] for x in record[INPUTS:])
-            attrs = MappingProxyType(dict(record[2] or {}))
+            attrs = MappingProxyType(dict(record[ATTRS] or {}))
         node = Node(
             len(nodes),
             kind,
@@ -440,17 +438,17 @@ def from_records(records: Sequence[Record], traced: set[int], target: Tensor | N
         node_ops.append(op)
 
     def add_leaf(x: Ref, reader_scope: str) -> None:
-        if x[3] is not None:  # a variable's read, in the scope it was created in
-            add(x, "variable", None, x[3])
+        if x[VAR_SCOPE] is not None:  # a variable's read, in the scope it was created in
+            add(x, "variable", None, x[VAR_SCOPE])
         else:  # an unnamed, unwatched constant belongs to the op that reads it
-            anonymous = not x[2] and x[0] not in traced
+            anonymous = not x[NAME] and x[ID] not in traced
             add(x, "constant", None, reader_scope if anonymous else "")
 
     for record in records:
         for x in record[INPUTS:]:
             if _key(x) not in index:
-                add_leaf(x, record[3])
-        add(record[1], "op", record, record[3])
+                add_leaf(x, record[SCOPE])
+        add(record[OUTPUT], "op", record, record[SCOPE])
     target_ref = None if target is None else target._ref
     if target_ref is not None and _key(target_ref) not in index:  # the target is a leaf
         add_leaf(target_ref, "")
@@ -461,7 +459,7 @@ def from_records(records: Sequence[Record], traced: set[int], target: Tensor | N
 def _key(ref: Ref) -> Any:
     """What makes a tensor one node: its id; for a variable, also which value was read (a
     variable assigned while recording is read as several values)."""
-    return ref[0] if ref[3] is None else (ref[0], id(ref[1]))
+    return ref[ID] if ref[VAR_SCOPE] is None else (ref[ID], id(ref[VALUE]))
 
 
 def _ancestors(
@@ -475,8 +473,8 @@ def _ancestors(
         if k is None or k in wanted:
             continue
         wanted.add(k)
-        stack.extend(x[0] for x in records[k][INPUTS:])
-    if not wanted and not any(target._id == x[0] for r in records for x in r[INPUTS:]):
+        stack.extend(x[ID] for x in records[k][INPUTS:])
+    if not wanted and not any(target._id == x[ID] for r in records for x in r[INPUTS:]):
         raise ValueError(
             "graph: the target was not recorded by this tape; pass a tensor computed inside "
             "the tape's `with` block"
@@ -495,14 +493,9 @@ def _value_label(value: np.ndarray, kind: str) -> str:
 
 
 def _caller_names() -> dict[int, str]:
-    """Tensor id -> the Python name bound to it in the user's frame (the first frame outside
-    this package and the visualizer), so that `x = ad.constant(...)` draws as `x`."""
-    frame = sys._getframe(1)
-    while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] in (
-        "autodiff",
-        "viz",
-    ):
-        frame = frame.f_back
+    """Tensor id -> the Python name bound to it in the user's frame (see `user_frame`), so
+    that `x = ad.constant(...)` draws as `x`."""
+    frame = user_frame(sys._getframe(1))
     if frame is None:
         return {}
     names: dict[int, str] = {}  # a tensor held by several names: the first local one
@@ -511,3 +504,35 @@ def _caller_names() -> dict[int, str]:
             if isinstance(value, Tensor) and not name.startswith("_"):
                 names.setdefault(value._id, name)
     return names
+
+
+def user_frame(frame: FrameType | None) -> FrameType | None:
+    """The first frame, from `frame` outwards, of the user's code: outside this package, and
+    outside the package of the library (if any) that called into it, as a library drawing
+    the user's tensors asks for their graph on the user's behalf. A module belongs to a
+    library when it is part of a package; a script, a notebook or a top-level module (a test
+    file) is the user's."""
+    engine = _package_of(__name__)
+    frame = _first_outside(frame, {engine})
+    library = None if frame is None else _library_of(frame)
+    return frame if library is None else _first_outside(frame, {engine, library})
+
+
+def _first_outside(frame: FrameType | None, packages: set[str]) -> FrameType | None:
+    """The first frame from `frame` outwards whose module is in none of `packages`."""
+    while frame is not None and _package_of(frame.f_globals.get("__name__", "")) in packages:
+        frame = frame.f_back
+    return frame
+
+
+def _library_of(frame: FrameType) -> str | None:
+    """The top-level package the frame's module is part of, or None (`__main__`, even when
+    run as `python -m package.module`, and top-level modules)."""
+    package = _package_of(frame.f_globals.get("__package__") or "")
+    module = frame.f_globals.get("__name__", "")
+    return package if package and package == _package_of(module) else None
+
+
+def _package_of(module: str) -> str:
+    """The top-level package of a module's name (`autodiff` for `autodiff.graph`)."""
+    return module.partition(".")[0]

@@ -1,26 +1,25 @@
 """NumPy interop: `np.exp(t)`, `np.sum(t, axis=0)`, `a_numpy_array * t`, ... on tensors.
 
 NumPy hands ufuncs to `Tensor.__array_ufunc__` and other functions to
-`Tensor.__array_function__`; both land here and run the matching op of the table, so they are
-recorded and differentiable. Functions that only inspect values (`np.allclose`, `np.shape`,
-`np.isnan`, ...) run on the values and return plain NumPy results. Anything else raises a
-`TypeError` naming it, rather than silently dropping off the tape.
+`Tensor.__array_function__` (installed by this module, at its end); both land here and run the
+matching op of the table, so they are recorded and differentiable. Functions that only inspect
+values (`np.allclose`, `np.shape`, `np.isnan`, ...) run on the values and return plain NumPy
+results. Anything else raises a `TypeError` naming it, rather than silently dropping off the
+tape.
 """
 
 from __future__ import annotations
 
-import importlib
 import itertools
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from autodiff import ops
+from autodiff import array_ops, math_ops, ops
 from autodiff.tensor import Tensor, convert_to_tensor
 
-# ufunc -> the name of its op in the table (same arguments); looked up when called, so that
-# this module can be imported while the table is still being built
+# ufunc -> the name of its op in the table (same arguments), looked up in `ops` when called
 UFUNCS: dict[np.ufunc, str] = {
     np.add: "add",
     np.subtract: "subtract",
@@ -290,11 +289,6 @@ def array_function(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict
 # ----------------------------------------------------------------------------- issue 25
 # NumPy functions that map onto the selection, shape, math and linalg ops: NumPy's signature
 # and result (as NumPy computes it), or a TypeError/ValueError saying what is not supported.
-def _ops(module: str) -> Any:
-    """An op-table module, imported when first called (they import this module's users)."""
-    return importlib.import_module(f"autodiff.{module}")
-
-
 def _refuse(name: str, what: str) -> TypeError:
     """The error for an argument of NumPy's that is not supported (`array_function` prefixes
     the function's name to a TypeError; other callers name it)."""
@@ -323,7 +317,7 @@ def _take(a: Any, indices: Any, axis: Any = None, out: Any = None, mode: str = "
     n = np.shape(a)[ax] if np.ndim(a) else 0
     if index.dtype.kind in "iu":
         index = np.where((index < 0) & (index >= -n), index + n, index)
-    return _ops("array_ops").gather(a, index, axis=ax)
+    return array_ops.gather(a, index, axis=ax)
 
 
 def _spread(op_name: str, power: float) -> Callable[..., Tensor]:
@@ -340,7 +334,7 @@ def _spread(op_name: str, power: float) -> Callable[..., Tensor]:
         **kwargs: Any,
     ) -> Tensor:
         _no_extras(name, dtype=dtype, out=out, **kwargs)
-        result = getattr(_ops("math_ops"), op_name)(a, axis, keepdims=keepdims)
+        result = getattr(math_ops, op_name)(a, axis, keepdims=keepdims)
         if ddof:
             shape = np.shape(a)
             axes = ops._axes(axis, len(shape))
@@ -370,7 +364,7 @@ def _linalg_norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = Fal
         ord = "euclidean"
     elif isinstance(ord, str) or not ord > 0:
         raise _refuse("np.linalg.norm", f"the vector norm ord={ord!r} (p > 0 and inf are)")
-    return _ops("array_ops").norm(x, ord, axis=list(axis) if pair else axis, keepdims=keepdims)
+    return array_ops.norm(x, ord, axis=list(axis) if pair else axis, keepdims=keepdims)
 
 
 def _einsum(subscripts: Any, *operands: Any, out: Any = None, optimize: Any = False, **kw: Any):
@@ -378,7 +372,7 @@ def _einsum(subscripts: Any, *operands: Any, out: Any = None, optimize: Any = Fa
     _no_extras("np.einsum", out=out, **kw)
     if not isinstance(subscripts, str):
         raise _refuse("np.einsum", "the interleaved form (operand, sublist, ...)")
-    return _ops("array_ops").einsum(subscripts, *operands)
+    return array_ops.einsum(subscripts, *operands)
 
 
 def _pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Tensor:
@@ -391,7 +385,7 @@ def _pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> T
     if mode == "constant" and np.ndim(value) != 0:
         raise _refuse("np.pad", "a constant value per axis (give one number)")
     pads = np.broadcast_to(np.asarray(_ints_of(pad_width)), (np.ndim(array), 2)).tolist()
-    return _ops("array_ops").pad(array, pads, mode.upper(), constant_values=value)
+    return array_ops.pad(array, pads, mode.upper(), constant_values=value)
 
 
 def _tile(A: Any, reps: Any) -> Tensor:
@@ -401,19 +395,19 @@ def _tile(A: Any, reps: Any) -> Tensor:
     if len(reps) > len(shape):
         A = ops.reshape(A, [1] * (len(reps) - len(shape)) + shape)
     reps = [1] * (len(shape) - len(reps)) + reps
-    return _ops("array_ops").tile(A, reps)
+    return array_ops.tile(A, reps)
 
 
 def _split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list[Tensor]:
     """np.split: a number of equal sections, or the (increasing) indices to cut at."""
     if isinstance(indices_or_sections, int | np.integer):
-        return _ops("array_ops").split(ary, int(indices_or_sections), axis=axis)
+        return array_ops.split(ary, int(indices_or_sections), axis=axis)
     n = np.shape(ary)[axis]
     cuts = [int(i) for i in _ints_of(indices_or_sections)]
     sizes = [b - a for a, b in itertools.pairwise([0, *cuts, n])]
     if min(sizes) < 0:
         raise _refuse("np.split", f"indices {cuts} that are not increasing within [0, {n}]")
-    return _ops("array_ops").split(ary, sizes, axis)
+    return array_ops.split(ary, sizes, axis)
 
 
 def _running(op_name: str) -> Callable[..., Tensor]:
@@ -421,14 +415,14 @@ def _running(op_name: str) -> Callable[..., Tensor]:
         _no_extras(f"np.{op_name}", dtype=dtype, out=out)
         if axis is None:
             a, axis = ops.reshape(a, [-1]), 0
-        return getattr(_ops("math_ops"), op_name)(a, axis)
+        return getattr(math_ops, op_name)(a, axis)
 
     return call
 
 
 def _flip(m: Any, axis: Any = None) -> Tensor:
     axes = range(np.ndim(m)) if axis is None else np.atleast_1d(axis).tolist()
-    return _ops("array_ops").reverse(m, list(axes))
+    return array_ops.reverse(m, list(axes))
 
 
 FUNCTIONS.update(
@@ -443,7 +437,23 @@ FUNCTIONS.update(
         np.split: _split,
         np.cumsum: _running("cumsum"),
         np.cumprod: _running("cumprod"),
-        np.tensordot: lambda a, b, axes=2: _ops("array_ops").tensordot(a, b, axes),
+        np.tensordot: lambda a, b, axes=2: array_ops.tensordot(a, b, axes),
         np.flip: _flip,
     }
 )
+
+
+# NumPy asks a tensor's class for these two: installed here, above the op table (`tensor.py`,
+# below it, does not know the ops).
+def _tensor_array_ufunc(
+    self: Tensor, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any
+) -> Any:
+    return array_ufunc(ufunc, method, inputs, kwargs)
+
+
+def _tensor_array_function(self: Tensor, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+    return array_function(func, args, kwargs)
+
+
+Tensor.__array_ufunc__ = _tensor_array_ufunc  # type: ignore[attr-defined]
+Tensor.__array_function__ = _tensor_array_function  # type: ignore[attr-defined]

@@ -17,17 +17,18 @@ from __future__ import annotations
 
 import builtins
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from autodiff.context import state
-from autodiff.primitive import primitive, public_names
+from autodiff.primitive import NO_ATTRS, Op, apply, primitive, public_names
 from autodiff.tensor import (
     DTypeLike,
     Tensor,
     TensorLike,
+    Variable,
     as_dtype,
     float32,
     float64,
@@ -1185,3 +1186,71 @@ def add_n(inputs: Sequence[TensorLike], name: str | None = None) -> Tensor:
 # What `import autodiff` exports from this module: the public ops of the table, and the two
 # constant makers above.
 __all__ = [*public_names(globals()), "ones_like", "zeros_like"]
+
+
+# ----------------------------------------------------------------------------- Tensor's operators
+# Installed here, by the op table, rather than written in `tensor.py` (which the table is built
+# on), as TensorFlow's `math_ops.py` installs `tf.Tensor`'s: `x * y` is `multiply`'s op.
+def _operator(op: Op, reflected: bool = False) -> Callable[[Tensor, TensorLike], Tensor]:
+    """`Tensor.__mul__` (`__rmul__` when `reflected`) for an op of two inputs and no
+    attributes: `apply` without the public function's argument binding (scalar code is made
+    of these)."""
+    if reflected:
+
+        def method(self: Tensor, other: TensorLike) -> Tensor:
+            return apply(op, (other, self), NO_ATTRS)
+
+    else:
+
+        def method(self: Tensor, other: TensorLike) -> Tensor:
+            return apply(op, (self, other), NO_ATTRS)
+
+    return method
+
+
+def _equal(self: Tensor, other: object) -> Tensor | bool:
+    return False if other is None else equal(self, other)  # (as TensorFlow: `None in grads`)
+
+
+def _not_equal(self: Tensor, other: object) -> Tensor | bool:
+    return True if other is None else not_equal(self, other)
+
+
+_ARITHMETIC = {"add": add.op, "sub": subtract.op, "mul": multiply.op, "truediv": divide.op}
+for _name, _op in _ARITHMETIC.items():
+    setattr(Tensor, f"__{_name}__", _operator(_op))
+    setattr(Tensor, f"__r{_name}__", _operator(_op, reflected=True))
+del _name, _op
+Tensor.__pow__ = _operator(pow.op)  # type: ignore[method-assign]
+Tensor.__rpow__ = _operator(pow.op, reflected=True)  # type: ignore[method-assign]
+Tensor.__matmul__ = lambda self, other: matmul(self, other)  # type: ignore[method-assign]
+Tensor.__rmatmul__ = lambda self, other: matmul(other, self)  # type: ignore[method-assign]
+Tensor.__neg__ = lambda self: negative(self)  # type: ignore[method-assign]
+Tensor.__abs__ = lambda self: abs(self)  # type: ignore[method-assign]
+Tensor.__getitem__ = lambda self, index: getitem(self, index)  # type: ignore[method-assign]
+Tensor.__lt__ = lambda self, other: less(self, other)  # type: ignore[method-assign]
+Tensor.__le__ = lambda self, other: less_equal(self, other)  # type: ignore[method-assign]
+Tensor.__gt__ = lambda self, other: greater(self, other)  # type: ignore[method-assign]
+Tensor.__ge__ = lambda self, other: greater_equal(self, other)  # type: ignore[method-assign]
+Tensor.__eq__ = _equal  # type: ignore[method-assign, assignment]
+Tensor.__ne__ = _not_equal  # type: ignore[method-assign, assignment]
+Tensor.T = property(  # type: ignore[method-assign, assignment]
+    lambda self: transpose(self), doc="The transpose (axes reversed); recorded like `ad.transpose`."
+)
+
+
+def _read_value(self: Variable) -> Tensor:
+    """The current value as a new tensor, as TensorFlow's: a snapshot with its own identity
+    (assigning the variable later does not change it, and a tape sees it as a tensor of its
+    own), recorded as a read of the variable (an `identity` op) so that gradients flow
+    through it to the variable."""
+    return identity(self)
+
+
+def _value(self: Variable) -> Tensor:
+    """The current value as a new tensor (TensorFlow's `Variable.value()`): `read_value`."""
+    return identity(self)
+
+
+Variable.read_value = _read_value  # type: ignore[method-assign]
+Variable.value = _value  # type: ignore[method-assign]

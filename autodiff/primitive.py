@@ -27,13 +27,17 @@ from autodiff.context import state
 from autodiff.errors import InvalidArgumentError
 from autodiff.tensor import (
     HELD,
+    ID,
     SUPPORTED,
     TENSORS,
+    VALUE,
+    VAR_SCOPE,
     Ref,
     Tensor,
     Variable,
     VariableRead,
     checked_name,
+    from_ref,
     repeated,
     to_array,
 )
@@ -42,7 +46,7 @@ Grad = Callable[..., Tensor | None]
 # An op's forward-mode rule: "elementwise", "linear", "multilinear", "vjp" (see
 # `autodiff.forward`), or a function `jvp(tangents, out, *inputs, **attrs)`
 Jvp = str | Callable[..., Tensor | None]
-_NO_ATTRS: dict[str, Any] = {}
+NO_ATTRS: dict[str, Any] = {}
 
 # What an op's inputs may hold, by NumPy dtype kind (b bool, i/u signed/unsigned int, f float,
 # c complex), as TensorFlow's kernels: no arithmetic on bools, no order on complex numbers,
@@ -64,6 +68,8 @@ class Op:
 
     __slots__ = (
         "accepts",
+        "args_of",
+        "call",
         "differentiable",
         "dtypes",
         "explain",
@@ -78,11 +84,14 @@ class Op:
         "key",
         "name",
         "public",
+        "record",
         "rerun",
+        "run",
         "same_as",
         "saves",
         "saves_out",
         "variadic",
+        "vjps",
     )
 
     def __init__(
@@ -100,8 +109,11 @@ class Op:
         saves: Sequence[str] | None = None,
         public: bool = True,
         jvp: Jvp | None = None,
+        joint: Callable[..., list[Any]] | None = None,
+        attrs: bool = True,
     ) -> None:
-        """See `primitive` for the meaning of each argument."""
+        """See `primitive` for the meaning of each argument; `joint` is below; `attrs`: whether
+        the forward takes attributes after its inputs."""
         if dtypes not in DTYPES:
             raise ValueError(f"{name}: dtypes={dtypes!r} is none of {sorted(DTYPES)}")
         self.name = name
@@ -113,6 +125,11 @@ class Op:
         self.grads = tuple(grads)
         self.formulas = tuple(formulas)
         self.input_names = tuple(input_names)
+        # How the op is called, chosen here once for its call shape (see `_call_shape`):
+        # `call(values, attrs)` and `run(tensors, attrs)` run the forward, `record(inputs,
+        # output, attrs)` records it on the tapes, `args_of(refs, bare)` reads a record's
+        # inputs for the gradients, and `vjps[i](g, out, args, attrs)` is input i's gradient.
+        _call_shape(self, None if variadic else len(self.input_names), attrs)
         self.independent = frozenset(independent)
         self.variadic = variadic
         self.explain = explain
@@ -120,35 +137,40 @@ class Op:
         # None (an op defined without saying) is derived from the gradients, as "vjp"
         self.jvp = jvp
         self.differentiable = tuple(i for i, g in enumerate(self.grads) if g is not None)
-        # What the gradients read the values of (None: everything), by input index; the
-        # backward pass of a non-persistent tape keeps only the shape of the rest...
-        self.saves: frozenset[int] | None = None
-        self.saves_out = True
-        # ...the values at these places of a record (see `Record`; a variadic op's inputs are
-        # added to them), which `for_backward` replaces.
-        self.frees: tuple[int, ...] | None = None
-        if saves is not None:
-            unknown = set(saves) - {"out", *self.input_names}
-            if unknown or (variadic and set(saves) - {"out"}):
-                raise ValueError(f"{name}: saves={tuple(saves)} names no input or 'out'")
-            self.saves = frozenset(self.input_names.index(s) for s in saves if s != "out")
-            self.saves_out = "out" in saves
-            inputs = () if variadic else range(len(self.input_names))
-            self.frees = (() if self.saves_out else (1,)) + tuple(  # (the output is at 1)
-                INPUTS + i for i in inputs if i not in self.saves
-            )
+        self._set_saves(saves)
         # What records keep of the op: its place in `TABLE`, or the op itself for a one-off
         # op (such as a custom gradient's), which is not in the table.
         self.key: int | Op = self
         # For ops that must re-run user code on replay (custom_gradient): values, attrs ->
         # (output, the op to differentiate that output with).
         self.rerun: Callable[[list[np.ndarray], Any], tuple[np.ndarray, Op]] | None = None
-        # For a variadic op whose gradients come from one call (a custom gradient's grad_fn):
-        # (g, out, inputs) -> the gradient of every input, called once per backward step.
-        self.joint: Callable[..., list[Any]] | None = None
+        # For a variadic op: (g, out, inputs, attrs) -> the gradient of every input, called
+        # once per backward step, in the form of `g` (tensors, or bare values: see `backward`).
+        # Given for one call of user code (a custom gradient's grad_fn); else from `grads`.
+        self.joint = joint if joint is not None or not variadic else _joint(self.grads[0])
         # For a custom gradient's op: the id of the function's own output, whose tangent (in
         # forward mode, when its ops gave it one) is the op's, as TensorFlow's
         self.same_as: int | None = None
+
+    def _set_saves(self, saves: Sequence[str] | None) -> None:
+        """What the gradients read the values of (`saves`: None, everything), by input index;
+        the backward pass of a non-persistent tape keeps only the shape of the rest: the
+        values at the places of a record in `frees` (see `Record`; a variadic op's inputs are
+        added to them), which `for_backward` replaces."""
+        self.saves: frozenset[int] | None = None
+        self.saves_out = True
+        self.frees: tuple[int, ...] | None = None
+        if saves is None:
+            return
+        unknown = set(saves) - {"out", *self.input_names}
+        if unknown or (self.variadic and set(saves) - {"out"}):
+            raise ValueError(f"{self.name}: saves={tuple(saves)} names no input or 'out'")
+        self.saves = frozenset(self.input_names.index(s) for s in saves if s != "out")
+        self.saves_out = "out" in saves
+        inputs = () if self.variadic else range(len(self.input_names))
+        self.frees = (() if self.saves_out else (OUTPUT,)) + tuple(
+            INPUTS + i for i in inputs if i not in self.saves
+        )
 
     def grad(self, index: int) -> Grad | None:
         """The gradient function of input `index` (variadic ops share one, given `index=`)."""
@@ -167,30 +189,109 @@ class Op:
         return f"<Op {self.name}>"
 
 
-# Every op of the table (`primitive` adds them), by `Op.key`.
+def _call_shape(op: Op, n: int | None, attrs: bool) -> None:
+    """Give `op` (of `n` inputs, None for a variadic op, whose forward and gradient take a
+    list; taking attributes or not) its ways of being called, chosen once when it is defined:
+    they run for every op, so an op of one or two inputs, the common shapes, gets them without
+    building a list or unpacking one (each costs ~100 ns, a tenth of a scalar op)."""
+    forward = op.forward
+    op.call = calling(forward, variadic=n is None)
+    # `state.quiet(f, *args, **kwargs)` is `f(*args, **kwargs)` with NumPy's floating-point
+    # warnings ignored: the one warnings policy of every forward (see `context.quiet_runner`)
+    if n == 1 and not attrs:
+        op.run = lambda inputs, attrs: state.quiet(forward, inputs[0]._value)
+    elif n == 2 and not attrs:
+        op.run = lambda inputs, attrs: state.quiet(forward, inputs[0]._value, inputs[1]._value)
+    elif n is None:
+        op.run = lambda inputs, attrs: state.quiet(forward, [x._value for x in inputs], **attrs)
+    else:
+        op.run = lambda inputs, attrs: state.quiet(forward, *[x._value for x in inputs], **attrs)
+    op.vjps = () if n is None else tuple(_vjp(grad, n, attrs) for grad in op.grads)
+
+    def record(inputs: Sequence[Tensor], output: Tensor, attrs: dict) -> Tensor:
+        """Hand the recording tapes the record of the op making `output` from `inputs`, in
+        the current name scope; returns `output`."""
+        tapes = state.recording
+        if tapes:
+            key, out, attrs, scope = op.key, output._ref, attrs or None, state.scope
+            if n == 1:  # (the record of an op of one input, of two, of any number)
+                entry = (key, out, attrs, scope, inputs[0]._ref)
+            elif n == 2:
+                entry = (key, out, attrs, scope, inputs[0]._ref, inputs[1]._ref)
+            else:
+                entry = (key, out, attrs, scope, *[x._ref for x in inputs])
+            for tape in tapes:
+                tape._record(entry, op)
+        return output
+
+    def args_of(refs: Sequence[Ref], bare: bool) -> list[Any]:
+        """The inputs of a record as its gradients take them: bare values (`bare`: a 0-d float
+        is a NumPy scalar, see `Tensor`) or tensors."""
+        if not bare:
+            return [from_ref(x) for x in refs]
+        if n == 1:
+            return [refs[0][VALUE]]
+        if n == 2:
+            return [refs[0][VALUE], refs[1][VALUE]]
+        return [x[VALUE] for x in refs]
+
+    op.record, op.args_of = record, args_of
+
+
+def calling(f: Callable[..., Any], variadic: bool) -> Callable[[Sequence[Any], dict], Any]:
+    """`call(values, attrs)` for a function of an op's inputs and attributes (its forward, its
+    `explain`): `f(*values, **attrs)`, or for a variadic op `f(values, **attrs)`."""
+    if variadic:
+        return lambda values, attrs: f(values, **attrs)
+    return lambda values, attrs: f(*values, **attrs)
+
+
+def _vjp(grad: Grad | None, n: int, attrs: bool) -> Callable[..., Any]:
+    """`vjp(g, out, args, attrs)`: `grad(g, out, *args, **attrs)`, for an op of `n` inputs that
+    takes attributes or not (see `_call_shape`), or None when the input gets no gradient."""
+    if grad is None:
+        return lambda g, out, args, attrs: None
+    if n == 1 and not attrs:
+        return lambda g, out, args, attrs: grad(g, out, args[0])
+    if n == 2 and not attrs:
+        return lambda g, out, args, attrs: grad(g, out, args[0], args[1])
+    return lambda g, out, args, attrs: grad(g, out, *args, **attrs)
+
+
+def _joint(grad: Grad | None) -> Callable[..., list[Any]]:
+    """`joint(g, out, values, attrs)` for a variadic op's one gradient function, given the
+    list of inputs and `index=`: the gradients of every input."""
+    if grad is None:
+        return lambda g, out, values, attrs: [None] * len(values)
+    return lambda g, out, values, attrs: [
+        grad(g, out, values, index=i, **attrs) for i in range(len(values))
+    ]
+
+
+# Every op of the table (`primitive` adds them), by `Op.key`, their number.
 TABLE: list[Op] = []
 
 # What the tapes saw of one operation: (op, output ref, attrs, scope, *input refs), where op is
-# the op's index in `TABLE` (a one-off op is kept itself) and attrs None when there are none.
+# the op's key in `TABLE` (a one-off op is kept itself) and attrs None when there are none.
 # Records are flat tuples of numbers, strings and arrays (tensors as `Ref`s), which Python's
 # cyclic garbage collector untracks in the young generations, so a recording of 100,000 ops
 # costs nothing to the full collections. (A dict, even empty, would keep a tuple tracked, and
 # so would a tuple nested two deep: the collector checks a container before its contents.)
 Record = tuple[Any, ...]
-INPUTS = 4  # where a record's inputs start: `record[INPUTS:]`
+OP, OUTPUT, ATTRS, SCOPE, INPUTS = range(5)  # the places in a `Record`; inputs: `[INPUTS:]`
 
 
-def op_of(key: int | Op) -> Op:
-    """The op a record's first item stands for."""
-    return TABLE[key] if type(key) is int else key
+class _ByKey(dict[Any, Op]):
+    """The ops of `TABLE` by key; a key it does not hold is a one-off op, its own key."""
+
+    def __missing__(self, key: Op) -> Op:
+        return key
 
 
-def new_record(op: Op, inputs: Sequence[Tensor], output: Tensor, attrs: dict) -> Record:
-    """The record of `op` making `output` from `inputs`, in the current name scope."""
-    key, attrs = op.key, attrs or None
-    if len(inputs) == 1:  # the common case, spelled out: this runs for every op
-        return (key, output._ref, attrs, state.scope, inputs[0]._ref)
-    return (key, output._ref, attrs, state.scope, *[x._ref for x in inputs])
+# `op_of(key)`: the op a record's key stands for (a bound dict lookup: no Python call for the
+# ops of the table, which every record of a backward pass looks up)
+_BY_KEY = _ByKey()
+op_of: Callable[[int | Op], Op] = _BY_KEY.__getitem__
 
 
 FREE_BYTES = 4096  # smaller values stay in the records: freeing them would save nothing
@@ -213,8 +314,7 @@ def for_backward(records: Sequence[Record]) -> list[Record]:
     keep = stripped.append
     stand_ins: dict[int, Ref] = {}  # one per tensor (an output is also an input)
     for r in records:
-        key = r[0]
-        op = TABLE[key] if type(key) is int else key  # `op_of`, spelled out: every record
+        op = op_of(r[OP])
         frees = op.frees
         if frees is None:
             keep(r)
@@ -224,11 +324,11 @@ def for_backward(records: Sequence[Record]) -> list[Record]:
         new = None
         for place in frees:
             x = r[place]
-            if x[3] is None and x[1].nbytes >= FREE_BYTES:  # (x[3]: a variable's scope)
+            if x[VAR_SCOPE] is None and x[VALUE].nbytes >= FREE_BYTES:  # (not a variable's)
                 if new is None:
                     new = list(r)
-                s = stand_ins.get(x[0])
-                new[place] = stand_ins[x[0]] = _stand_in(x) if s is None else s
+                s = stand_ins.get(x[ID])
+                new[place] = stand_ins[x[ID]] = _stand_in(x) if s is None else s
         keep(r if new is None else tuple(new))
     return stripped
 
@@ -274,23 +374,8 @@ def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None =
     inputs = _convert(op, args)
     if attrs:
         attrs = frozen_attrs(attrs)
-    # `quiet(f, *args)` is `f(*args)` with NumPy's floating-point warnings ignored: the one
-    # warnings policy of every forward (see `context.quiet_runner`)
-    quiet = state.quiet
     try:
-        if op.variadic:
-            out = quiet(_with_attrs, op.forward, attrs, [x._value for x in inputs])
-        elif attrs:
-            if len(inputs) == 1:  # (a reduction: no list to build)
-                out = quiet(_with_attrs, op.forward, attrs, inputs[0]._value)
-            else:
-                out = quiet(_with_attrs, op.forward, attrs, *[x._value for x in inputs])
-        elif len(inputs) == 2:  # the common cases, spelled out: this runs for every op
-            out = quiet(op.forward, inputs[0]._value, inputs[1]._value)
-        elif len(inputs) == 1:
-            out = quiet(op.forward, inputs[0]._value)
-        else:
-            out = quiet(op.forward, *[x._value for x in inputs])
+        out = op.run(inputs, attrs)  # (NumPy's floating-point warnings ignored)
     except InvalidArgumentError:
         raise
     except (ValueError, TypeError, IndexError, ArithmeticError) as e:
@@ -299,47 +384,17 @@ def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None =
         out = np.asarray(out)
     if name is not None and type(name) is not str:
         checked_name(name, op.name)
-    result = Tensor(out, name)
-    tapes = state.recording
-    if tapes:
-        if len(inputs) == 2:  # `new_record`, spelled out for the common case: every op
-            x, y = inputs[0]._ref, inputs[1]._ref
-            entry = (op.key, result._ref, attrs or None, state.scope, x, y)
-        else:
-            entry = new_record(op, inputs, result, attrs)
-        for tape in tapes:
-            tape._record(entry, op)
-    return result
-
-
-def _with_attrs(forward: Callable[..., Any], attrs: dict[str, Any], *values: Any) -> Any:
-    """`forward(*values, **attrs)` (what `apply` hands `state.quiet` for an op with attrs)."""
-    return forward(*values, **attrs)
-
-
-def binary(op: Op, x: Any, y: Any) -> Tensor:
-    """`op(x, y)` for an op of two inputs and no attributes, one of them a tensor, without the
-    public function's argument binding: Tensor's arithmetic operators (`x * y`), which scalar
-    code is made of. (With a tensor, this is never the bare-array backward pass, `state.raw`:
-    that pass hands its ops NumPy values only.)"""
-    return apply(op, (x, y), _NO_ATTRS)
+    return op.record(inputs, Tensor(out, name), attrs)
 
 
 def raw(op: Op, args: Sequence[Any], attrs: dict[str, Any]) -> Any:
-    """`op` on bare NumPy values: the backward pass when no tape records it (`state.raw`).
-    (The public function calls the forward itself for the common calls: see `_function`.)"""
-    values = [a._value if isinstance(a, Tensor) else a for a in args]
-    return op.forward(values, **attrs) if op.variadic else op.forward(*values, **attrs)
+    """`op` on bare NumPy values: the backward pass when no tape records it (`state.raw`)."""
+    return op.call([a._value if isinstance(a, Tensor) else a for a in args], attrs)
 
 
-def record(op: Op, inputs: tuple[Tensor, ...], output: Tensor, attrs: dict[str, Any]) -> Tensor:
+def record(op: Op, inputs: Sequence[Tensor], output: Tensor, attrs: dict[str, Any]) -> Tensor:
     """Tell the recording tapes that `op` made `output` from `inputs`; returns `output`."""
-    tapes = state.recording
-    if tapes:
-        entry = new_record(op, inputs, output, attrs)
-        for tape in tapes:
-            tape._record(entry, op)
-    return output
+    return op.record(inputs, output, attrs)
 
 
 _SCALARS = frozenset({float, int})  # Python numbers, converted to the tensors' dtype
@@ -355,8 +410,8 @@ def _convert(op: Op, args: Sequence[Any]) -> list[Tensor]:
     inputs = []
     for a in args:
         kind = type(a)
-        if kind is Variable:  # `a.read()`, its common case spelled out: already watched
-            a = a._read if a._token is state.token and a._read is not None else a.read()
+        if kind is Variable:
+            a = a.read()
         elif kind in _SCALARS:
             numbers = True
             inputs.append(a)
@@ -372,7 +427,9 @@ def _convert(op: Op, args: Sequence[Any]) -> list[Tensor]:
         return _convert_any(op, args)
     if numbers:
         for i, a in enumerate(inputs):
-            if type(a) in _SCALARS:
+            if type(a) is float and dtype.kind == "f":  # (`x * 0.5`: the number in x's dtype,
+                inputs[i] = Tensor(dtype.type(a))  # the NumPy scalar a tensor holds, see Tensor)
+            elif type(a) in _SCALARS:
                 try:
                     inputs[i] = Tensor(to_array(a, dtype, error=ValueError))
                 except (TypeError, ValueError):
@@ -472,7 +529,7 @@ def _invalid(op: Op, inputs: Sequence[Tensor], attrs: dict, error: Exception) ->
     if op.explain is not None:
         values = [t._value for t in inputs]
         try:
-            reason = op.explain(values, **attrs) if op.variadic else op.explain(*values, **attrs)
+            reason = calling(op.explain, op.variadic)(values, attrs)
         except Exception:
             reason = None
     if reason is None:
@@ -542,6 +599,7 @@ def primitive(
             grads,
             formulas,
             input_names=binder.input_names,
+            attrs=bool(binder.attr_names),
             dtypes=dtypes,
             independent=independent,
             variadic=variadic,
@@ -552,6 +610,7 @@ def primitive(
         )
         op.key = len(TABLE)
         TABLE.append(op)
+        _BY_KEY[op.key] = op
         return _function(op, forward, binder)
 
     return define
@@ -643,7 +702,8 @@ def _function(op: Op, forward: Callable[..., Any], binder: _Binder) -> Callable[
             if n_inputs == 1:
                 return forward(a, *args[1:])
             b = args[1]
-            return forward(a, b if type(b) not in TENSORS else b._value, *args[2:])
+            b = b if type(b) not in TENSORS else b._value
+            return forward(a, b) if len(args) == 2 else forward(a, b, *args[2:])
         if defaults is not None and not kwargs and len(args) == n_inputs:
             attrs = defaults
         elif not kwargs and len(args) == n_names:  # every attribute given positionally
@@ -662,7 +722,7 @@ def _function(op: Op, forward: Callable[..., Any], binder: _Binder) -> Callable[
             args = _as_list(op, args[0])
         if raw_pass:
             return raw(op, args, attrs)
-        return apply(op, args, attrs or _NO_ATTRS, name)
+        return apply(op, args, attrs or NO_ATTRS, name)
 
     public.op = op  # type: ignore[attr-defined]
     return public

@@ -27,9 +27,11 @@ from autodiff.backward import backward, refuse_complex
 from autodiff.context import state
 from autodiff.errors import InvalidArgumentError
 from autodiff.graph import Graph, from_records
-from autodiff.primitive import FREE_BYTES, INPUTS, Op, Record
+from autodiff.primitive import FREE_BYTES, INPUTS, OUTPUT, Op, Record
 from autodiff.tensor import (
+    ID,
     TENSORS,
+    VALUE,
     Tensor,
     TensorLike,
     Variable,
@@ -115,21 +117,21 @@ class GradientTape:
         if records is None:
             return
         records.append(record)
-        out = record[1]
-        value = out[1]
+        out = record[OUTPUT]
+        value = out[VALUE]
         array = type(value) is np.ndarray  # else a NumPy scalar: a float, small
         if array and value.nbytes >= FREE_BYTES:
             self._large = True
         traced = self._traced
         if traced:
             for i in range(len(record) - INPUTS) if op.variadic else op.differentiable:
-                if record[INPUTS + i][0] in traced:
+                if record[INPUTS + i][ID] in traced:
                     kind = value.dtype.kind if array else "f"
                     if kind == "f":
-                        traced.add(out[0])
+                        traced.add(out[ID])
                     elif kind == "c":
-                        traced.add(out[0])
-                        self._complex[out[0]] = f"the output of {op.name} ({value.dtype})"
+                        traced.add(out[ID])
+                        self._complex[out[ID]] = f"the output of {op.name} ({value.dtype})"
                     break
 
     def watch(self, tensor: Any) -> None:
@@ -365,21 +367,21 @@ _live_tapes = _Tapes()
 def graph_of(tensor: Tensor) -> Graph:
     """The graph of `tensor` from the newest live tape that recorded it (`tape.graph(tensor)`).
 
-    Lets `viz.draw(loss)` work without the tape. A non-persistent tape forgets its records
-    in `gradient`, so draw before that (or record with `persistent=True`).
+    Lets a visualizer draw a tensor without being given its tape. A non-persistent tape
+    forgets its records in `gradient`, so draw before that (or record with `persistent=True`).
     """
     if not isinstance(tensor, Tensor):
         raise TypeError(f"graph_of: expected a tensor, got {type(tensor).__name__}")
     key = tensor._id
     for tape in _live_tapes.newest_first():
         records = tape._records
-        if records and any(r[1][0] == key for r in records):
+        if records and any(r[OUTPUT][ID] == key for r in records):
             return tape.graph(tensor)
     raise ValueError(
         "graph_of: no live tape holds the records of this tensor. Draw it while its tape is "
         "alive and before tape.gradient() (a non-persistent tape frees its records there), "
-        "record it with ad.GradientTape(persistent=True), or pass the tape: "
-        "viz.draw(tape, target=tensor)"
+        "record it with ad.GradientTape(persistent=True), or use the tape itself: "
+        "tape.graph(tensor)"
     )
 
 

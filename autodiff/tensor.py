@@ -2,7 +2,7 @@
 
 A `Tensor` wraps a NumPy array and a unique id (the key tapes use to find it). It never refers
 to a tape, so tensors can't keep tapes alive. A 0-d float value is held as a NumPy scalar
-(`np.float32(0.5)`, see `held`): NumPy's arithmetic on scalars is several times faster than
+(`np.float32(0.5)`, see `Tensor`): NumPy's arithmetic on scalars is several times faster than
 on 0-d arrays, and scalar code (micrograd's ground) is little else. Tapes keep a tensor's
 `Ref` rather than the tensor: a tuple of its id, value, name and (for a variable's read)
 scope, which Python's cyclic garbage collector does not track, so a long recording does not
@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Sequence
-from typing import Any, NoReturn, Union
+from typing import TYPE_CHECKING, Any, NoReturn, Union
 
 import numpy as np
 
@@ -26,6 +26,7 @@ from autodiff.context import state
 # A tensor as tapes record it: (id, value, name, scope); the scope is None but for a variable's
 # read (a `VariableRead`), where it is the variable's scope ('' outside any).
 Ref = tuple[int, np.ndarray, str | None, str | None]
+ID, VALUE, NAME, VAR_SCOPE = range(4)  # the places in a `Ref`: `ref[VALUE]`
 TensorLike = Union["Tensor", np.ndarray, np.generic, float, int, bool, Sequence[Any]]
 DTypeLike = np.dtype | type | str | None
 
@@ -75,17 +76,9 @@ def is_differentiable(dtype: np.dtype) -> bool:
     return dtype.kind in "fc"
 
 
-# What a tensor holds as it is given (see `held`): arrays, and 0-d floats as NumPy scalars.
+# What a tensor holds as it is given (see `Tensor.__init__`): arrays, and 0-d floats as NumPy
+# scalars.
 HELD = frozenset({np.ndarray, np.float16, np.float32, np.float64})
-
-
-def held(array: np.ndarray) -> np.ndarray | np.generic:
-    """The value a tensor holds for `array`: a 0-d float array as its NumPy scalar (the same
-    number, dtype and shape `()`; arithmetic on it is several times faster), anything else
-    as it is. The engine takes either; NumPy functions take both."""
-    if type(array) is np.ndarray and not array.ndim and array.dtype.kind == "f":
-        return array[()]
-    return array
 
 
 @functools.lru_cache(maxsize=256)
@@ -269,9 +262,13 @@ class Tensor:
     __array_priority__ = 1000.0
 
     def __init__(self, value: np.ndarray, name: str | None = None) -> None:
-        """Wrap `value` (a NumPy array, not copied). Users call `ad.constant` instead."""
+        """Wrap `value` (a NumPy array, not copied). Users call `ad.constant` instead.
+
+        A 0-d float array is held as its NumPy scalar: the same number, dtype and shape `()`,
+        and arithmetic on it is several times faster. The engine takes either; NumPy
+        functions take both."""
         if type(value) is np.ndarray and not value.ndim and value.dtype.kind == "f":
-            value = value[()]  # `held`, spelled out: every op makes a tensor
+            value = value[()]
         self._value = value
         self._id = key = _next_id()
         self._name = name
@@ -304,11 +301,6 @@ class Tensor:
         """The name given with `name=`, or None."""
         return self._name
 
-    @property
-    def T(self) -> Tensor:
-        """The transpose (axes reversed); recorded like `ad.transpose`."""
-        return ops.transpose(self)
-
     def numpy(self) -> np.ndarray:
         """The values as a new NumPy array (a NumPy scalar for a 0-d tensor, as TensorFlow)."""
         value = self._value
@@ -326,12 +318,6 @@ class Tensor:
         # than for every array an op makes.)
         value.setflags(write=False)
         return value if dtype is None else value.astype(dtype, copy=False)
-
-    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        return interop.array_ufunc(ufunc, method, inputs, kwargs)
-
-    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
-        return interop.array_function(func, args, kwargs)
 
     def __repr__(self) -> str:
         text = str(self._value)
@@ -390,77 +376,40 @@ class Tensor:
             return repr(self)
         return format(self._value[()] if self._value.ndim == 0 else self._value, spec)
 
-    # ----- operators (each one is an op of autodiff.ops, recorded like the functions) -----
+    # ----- operators -----
+    # `+`, `*`, `@`, `t[i]`, `<`, `.T`... are installed by the op module (`ops.py`, as
+    # TensorFlow's `math_ops.py` does): each one is an op of the table, recorded like the
+    # functions. NumPy's `np.exp(t)`, `np.sum(t)`... are installed by `interop.py`.
 
-    def __add__(self, other: TensorLike) -> Tensor:
-        return primitive.binary(ops.add.op, self, other)
+    if TYPE_CHECKING:  # (what they are, for type checkers; no import behind them)
 
-    def __radd__(self, other: TensorLike) -> Tensor:
-        return primitive.binary(ops.add.op, other, self)
+        def __add__(self, other: TensorLike) -> Tensor: ...
+        def __radd__(self, other: TensorLike) -> Tensor: ...
+        def __sub__(self, other: TensorLike) -> Tensor: ...
+        def __rsub__(self, other: TensorLike) -> Tensor: ...
+        def __mul__(self, other: TensorLike) -> Tensor: ...
+        def __rmul__(self, other: TensorLike) -> Tensor: ...
+        def __truediv__(self, other: TensorLike) -> Tensor: ...
+        def __rtruediv__(self, other: TensorLike) -> Tensor: ...
+        def __pow__(self, other: TensorLike) -> Tensor: ...
+        def __rpow__(self, other: TensorLike) -> Tensor: ...
+        def __matmul__(self, other: TensorLike) -> Tensor: ...
+        def __rmatmul__(self, other: TensorLike) -> Tensor: ...
+        def __neg__(self) -> Tensor: ...
+        def __abs__(self) -> Tensor: ...
+        def __getitem__(self, index: Any) -> Tensor: ...
+        def __lt__(self, other: TensorLike) -> Tensor: ...
+        def __le__(self, other: TensorLike) -> Tensor: ...
+        def __gt__(self, other: TensorLike) -> Tensor: ...
+        def __ge__(self, other: TensorLike) -> Tensor: ...
+        def __eq__(self, other: object) -> Tensor | bool: ...  # type: ignore[override]
+        def __ne__(self, other: object) -> Tensor | bool: ...  # type: ignore[override]
 
-    def __sub__(self, other: TensorLike) -> Tensor:
-        return primitive.binary(ops.subtract.op, self, other)
-
-    def __rsub__(self, other: TensorLike) -> Tensor:
-        return primitive.binary(ops.subtract.op, other, self)
-
-    def __mul__(self, other: TensorLike) -> Tensor:
-        return primitive.binary(ops.multiply.op, self, other)
-
-    def __rmul__(self, other: TensorLike) -> Tensor:
-        return primitive.binary(ops.multiply.op, other, self)
-
-    def __truediv__(self, other: TensorLike) -> Tensor:
-        return primitive.binary(ops.divide.op, self, other)
-
-    def __rtruediv__(self, other: TensorLike) -> Tensor:
-        return primitive.binary(ops.divide.op, other, self)
-
-    def __pow__(self, other: TensorLike) -> Tensor:
-        return primitive.binary(ops.pow.op, self, other)
-
-    def __rpow__(self, other: TensorLike) -> Tensor:
-        return primitive.binary(ops.pow.op, other, self)
-
-    def __matmul__(self, other: TensorLike) -> Tensor:
-        return ops.matmul(self, other)
-
-    def __rmatmul__(self, other: TensorLike) -> Tensor:
-        return ops.matmul(other, self)
-
-    def __neg__(self) -> Tensor:
-        return ops.negative(self)
+        @property
+        def T(self) -> Tensor: ...
 
     def __pos__(self) -> Tensor:
         return self
-
-    def __abs__(self) -> Tensor:
-        return ops.abs(self)
-
-    def __getitem__(self, index: Any) -> Tensor:
-        return ops.getitem(self, index)
-
-    def __lt__(self, other: TensorLike) -> Tensor:
-        return ops.less(self, other)
-
-    def __le__(self, other: TensorLike) -> Tensor:
-        return ops.less_equal(self, other)
-
-    def __gt__(self, other: TensorLike) -> Tensor:
-        return ops.greater(self, other)
-
-    def __ge__(self, other: TensorLike) -> Tensor:
-        return ops.greater_equal(self, other)
-
-    def __eq__(self, other: object) -> Tensor | bool:  # type: ignore[override]
-        if other is None:  # as TensorFlow: so that `None in grads` works
-            return False
-        return ops.equal(self, other)
-
-    def __ne__(self, other: object) -> Tensor | bool:  # type: ignore[override]
-        if other is None:
-            return True
-        return ops.not_equal(self, other)
 
 
 class VariableRead(Tensor):
@@ -531,20 +480,17 @@ class Variable(Tensor):
             self._token = state.token
         return snapshot
 
-    def read_value(self) -> Tensor:
-        """The current value as a new tensor, as TensorFlow's: a snapshot with its own
-        identity (assigning the variable later does not change it, and a tape sees it as a
-        tensor of its own), recorded as a read of the variable (an `identity` op) so that
-        gradients flow through it to the variable."""
-        return ops.identity(self)
+    # `read_value()` and `value()`, the current value as a new tensor recorded as a read of
+    # the variable (an `identity` op, so that gradients flow through it to the variable), are
+    # installed by the op module with the operators.
+    if TYPE_CHECKING:
 
-    def value(self) -> Tensor:
-        """The current value as a new tensor (TensorFlow's `Variable.value()`): `read_value`."""
-        return ops.identity(self)
+        def read_value(self) -> Tensor: ...
+        def value(self) -> Tensor: ...
 
     def assign(self, value: TensorLike) -> Variable:
         """Replace the value with `value` (same shape; converted to this variable's dtype)."""
-        new = held(self._converted(value, "assign"))
+        new = Tensor(self._converted(value, "assign"))._value  # (held as a tensor holds it)
         self._value, self._read = new, None
         return self
 
@@ -632,7 +578,7 @@ def from_ref(ref: Ref) -> Tensor:
     """The tensor a tape's `Ref` stands for: same id (tapes know it as the same tensor) and
     value; a `VariableRead` for a variable's read."""
     key, value, name, scope = ref
-    if scope is not None:
+    if scope is not None:  # a variable's read
         return VariableRead(value, key, name, True, scope)
     tensor = Tensor.__new__(Tensor)
     tensor._value, tensor._id, tensor._name, tensor._ref = value, key, name, ref
@@ -674,10 +620,5 @@ def convert_to_tensor(value: TensorLike, dtype: DTypeLike = None) -> Tensor:
                 f" use ad.cast(x, ad.{as_dtype(dtype)}) to change it"
             )
         # a variable: its value as a new tensor, recorded as a read (see `read_value`)
-        return ops.identity(value) if isinstance(value, Variable) else value
+        return value.read_value() if isinstance(value, Variable) else value
     return Tensor(to_array(value, dtype, where="convert_to_tensor", cast=True))
-
-
-# The operators above call the op table, which is built on the classes of this module: it is
-# imported last, once they exist (whichever of the two modules is imported first).
-from autodiff import interop, ops, primitive  # noqa: E402

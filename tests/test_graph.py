@@ -782,3 +782,27 @@ def test_variable_assigned_while_recording():
     total = grads_of_w[0] if len(grads_of_w) == 1 else sum(grads_of_w)
     assert same(total, dw)
     assert_same_graph(graph.replay({}), graph)
+
+
+def test_leaves_are_named_from_the_users_frame_past_a_library_that_asks(tmp_path, monkeypatch):
+    """A library (a module of a package) asking for the graph on its user's behalf is skipped
+    like the engine: the leaves are named by the user's variables, not by the library's."""
+    package = tmp_path / "drawlib"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "draw.py").write_text(
+        "def graph(tape, target):\n"
+        "    weights = target  # a tensor the library holds under a name of its own\n"
+        "    return tape.graph(weights)\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    from drawlib import draw
+
+    w = ad.Variable([1.0, 2.0])
+    bias = ad.constant(3.0)
+    with ad.GradientTape() as tape:
+        loss = ad.reduce_sum(w * bias)
+    names = {n.name for n in draw.graph(tape, bias).nodes}
+    assert names == {"bias"}
+    names = {n.name for n in draw.graph(tape, loss).nodes if n.kind != "op"}
+    assert names == {"w", "bias"}

@@ -8,7 +8,6 @@ own module, plain imports, the public names taken from the op table.
 
 from __future__ import annotations
 
-import ast
 import copy
 import pickle
 import warnings
@@ -480,24 +479,6 @@ def test_small_integer_division_gives_float32() -> None:
 
 
 # ============================================================================ structure
-def imports_of(module: str) -> set[str]:
-    tree = ast.parse((ENGINE / f"{module}.py").read_text())
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            found.add(node.module)
-            found.update(f"{node.module}.{a.name}" for a in node.names)
-        elif isinstance(node, ast.Import):
-            found.update(a.name for a in node.names)
-    return found
-
-
-def test_graph_and_tape_do_not_import_each_other() -> None:
-    assert not {"autodiff.tape", "autodiff.tape.backward"} & imports_of("graph")
-    assert "autodiff.graph" in imports_of("tape")  # one direction only
-    assert "autodiff.backward" in imports_of("graph") and "autodiff.backward" in imports_of("tape")
-
-
 def test_no_module_rewrites_its_globals() -> None:
     for path in ENGINE.glob("*.py"):
         text = path.read_text()
