@@ -448,10 +448,12 @@ FUNCTIONS.update(
 def _tensor_array_ufunc(
     self: Tensor, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any
 ) -> Any:
+    """NumPy's ufuncs on tensors (`np.exp(t)`, `a_numpy_array * t`): see `array_ufunc`."""
     return array_ufunc(ufunc, method, inputs, kwargs)
 
 
 def _tensor_array_function(self: Tensor, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+    """NumPy's functions on tensors (`np.sum(t, axis=0)`): see `array_function`."""
     return array_function(func, args, kwargs)
 
 

@@ -246,8 +246,14 @@ def _documented_objects():
                         if attr.startswith("_") and not dunder:
                             continue
                         member = getattr(member, "__func__", getattr(member, "fget", member))
-                        if inspect.isfunction(member):
+                        if inspect.isfunction(member) and _ours(member):
                             yield f"{module.__name__}.{name}.{attr}", member
+
+
+def _ours(function: object) -> bool:
+    """Whether a function is written in this project (not one a class gets from the standard
+    library, such as a `typing.Protocol`'s `__subclasshook__`)."""
+    return ROOT in Path(inspect.getsourcefile(function) or "/").resolve().parents
 
 
 def test_help_shows_no_source_comments() -> None:
