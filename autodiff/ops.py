@@ -1216,24 +1216,39 @@ def _not_equal(self: Tensor, other: object) -> Tensor | bool:
     return True if other is None else not_equal(self, other)
 
 
-_ARITHMETIC = {"add": add.op, "sub": subtract.op, "mul": multiply.op, "truediv": divide.op}
-for _name, _op in _ARITHMETIC.items():
-    setattr(Tensor, f"__{_name}__", _operator(_op))
-    setattr(Tensor, f"__r{_name}__", _operator(_op, reflected=True))
-del _name, _op
-Tensor.__pow__ = _operator(pow.op)  # type: ignore[method-assign]
-Tensor.__rpow__ = _operator(pow.op, reflected=True)  # type: ignore[method-assign]
-Tensor.__matmul__ = lambda self, other: matmul(self, other)  # type: ignore[method-assign]
-Tensor.__rmatmul__ = lambda self, other: matmul(other, self)  # type: ignore[method-assign]
-Tensor.__neg__ = lambda self: negative(self)  # type: ignore[method-assign]
-Tensor.__abs__ = lambda self: abs(self)  # type: ignore[method-assign]
-Tensor.__getitem__ = lambda self, index: getitem(self, index)  # type: ignore[method-assign]
-Tensor.__lt__ = lambda self, other: less(self, other)  # type: ignore[method-assign]
-Tensor.__le__ = lambda self, other: less_equal(self, other)  # type: ignore[method-assign]
-Tensor.__gt__ = lambda self, other: greater(self, other)  # type: ignore[method-assign]
-Tensor.__ge__ = lambda self, other: greater_equal(self, other)  # type: ignore[method-assign]
-Tensor.__eq__ = _equal  # type: ignore[method-assign, assignment]
-Tensor.__ne__ = _not_equal  # type: ignore[method-assign, assignment]
+def _install(name: str, method: Callable[..., Any], doc: str) -> None:
+    """Put `method` on `Tensor` as `name`, named and documented as if written there (so that
+    help() and a traceback say `Tensor.__mul__`)."""
+    method.__name__, method.__qualname__, method.__doc__ = name, f"Tensor.{name}", doc
+    setattr(Tensor, name, method)
+
+
+_ARITHMETIC = {
+    "add": (add.op, "+"),
+    "sub": (subtract.op, "-"),
+    "mul": (multiply.op, "*"),
+    "truediv": (divide.op, "/"),
+    "pow": (pow.op, "**"),
+}
+for _name, (_op, _symbol) in _ARITHMETIC.items():
+    _install(f"__{_name}__", _operator(_op), f"`self {_symbol} other`: `{_op.name}(self, other)`.")
+    _install(
+        f"__r{_name}__",
+        _operator(_op, reflected=True),
+        f"`other {_symbol} self`: `{_op.name}(other, self)`.",
+    )
+del _name, _op, _symbol
+_install("__matmul__", lambda self, other: matmul(self, other), "`self @ other`: `matmul`.")
+_install("__rmatmul__", lambda self, other: matmul(other, self), "`other @ self`: `matmul`.")
+_install("__neg__", lambda self: negative(self), "`-self`: `negative(self)`.")
+_install("__abs__", lambda self: abs(self), "`abs(self)`: the op `abs`.")
+_install("__getitem__", lambda self, index: getitem(self, index), "`self[index]`, as NumPy's.")
+_install("__lt__", lambda self, other: less(self, other), "`self < other`: `less`.")
+_install("__le__", lambda self, other: less_equal(self, other), "`self <= other`: `less_equal`.")
+_install("__gt__", lambda self, other: greater(self, other), "`self > other`: `greater`.")
+_install("__ge__", lambda self, other: greater_equal(self, other), "`self >= other`.")
+_install("__eq__", _equal, "`self == other`: `equal`; False against None (as TensorFlow).")
+_install("__ne__", _not_equal, "`self != other`: `not_equal`; True against None.")
 Tensor.T = property(  # type: ignore[method-assign, assignment]
     lambda self: transpose(self), doc="The transpose (axes reversed); recorded like `ad.transpose`."
 )
