@@ -9,7 +9,7 @@ from playwright.sync_api import Page
 from viz.explore import forward_steps_payload
 
 from .jupyter import OUTPUT, JupyterServer, NotebookPage
-from .test_widget_in_jupyter import caption, press, run_cells, slider, svg_text
+from .test_widget_in_jupyter import caption, press, run_cells, slider, svg_text, wait_for_caption
 
 NOTEBOOK = "forward.ipynb"
 
@@ -45,18 +45,12 @@ def test_lab_forward_steps_push_tangents_along_the_edges(page: Page, lab: Jupyte
     steps = expected_steps()
     step = slider(out, "forward step")
     press(step, "Home")
-    page.wait_for_function(
-        "([root, want]) => root.querySelector('.adviz-caption').textContent === want",
-        arg=[out.element_handle(), steps[0]["caption"]],
-    )
+    wait_for_caption(page, out, steps[0]["caption"])
     assert "tangent: …" in svg_text(out)  # step 0: the ops' tangents not pushed yet
     page.screenshot(path=OUTPUT / "forward_mode_step0.png")
     for k in range(1, len(steps)):
         press(step, "ArrowRight")
-        page.wait_for_function(
-            "([root, want]) => root.querySelector('.adviz-caption').textContent === want",
-            arg=[out.element_handle(), steps[k]["caption"]],
-        )
+        wait_for_caption(page, out, steps[k]["caption"])
         edges = out.evaluate(FORWARD_EDGES_JS)
         assert len(edges) == len(steps[k]["flows"])
         assert all(e["marker"] == "" and e["arrowhead"] != "none" for e in edges)

@@ -13,7 +13,15 @@ from playwright.sync_api import Locator, Page
 from viz.explore import backward_steps_payload
 
 from .jupyter import OUTPUT, JupyterServer, NotebookPage
-from .test_widget_in_jupyter import caption, press, readout, run_cells, slider, svg_text
+from .test_widget_in_jupyter import (
+    caption,
+    press,
+    readout,
+    run_cells,
+    slider,
+    svg_text,
+    wait_for_caption,
+)
 
 NOTEBOOK = "teaching.ipynb"
 EXPLORE, REPORT, QUIZ, ANSWERS, TENSOR = 1, 2, 3, 4, 5
@@ -150,10 +158,7 @@ def test_lab_backward_steps_send_gradients_back_on_reversed_edges(
     assert out.evaluate(FLOW_TEXTS_JS) == []  # the forward view keeps its forward arrows
     for k in (1, 2, 3):
         press(step, "ArrowRight")
-        page.wait_for_function(
-            "([root, want]) => root.querySelector('.adviz-caption').textContent === want",
-            arg=[out.element_handle(), steps[k]["caption"]],
-        )
+        wait_for_caption(page, out, steps[k]["caption"])
         back = out.evaluate(BACK_EDGES_JS)
         assert len(back) == len(steps[k]["flows"])
         assert all(e["marker"].startswith("url(#adviz-back-") for e in back)

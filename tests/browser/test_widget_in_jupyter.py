@@ -187,6 +187,14 @@ def caption(output: Locator) -> str:
     return output.locator(".adviz-caption").text_content()
 
 
+def wait_for_caption(page: Page, output: Locator, want: str) -> None:
+    """Wait until the caption under the diagram reads `want` (the step has been shown)."""
+    page.wait_for_function(
+        "([root, want]) => root.querySelector('.adviz-caption').textContent === want",
+        arg=[output.element_handle(), want],
+    )
+
+
 # The seed's loss graph, as notebooks 01 and 02 record it (persistent, to draw it).
 SEED_RECORD = "with ad.GradientTape(persistent=True) as tape:\n    y = x @ w + b"
 
@@ -255,10 +263,7 @@ def test_lab_step_slider_and_play_walk_the_backward_pass(page: Page, lab: Jupyte
     assert caption(out) == captions[-1]  # it opens on the full gradient
 
     def shows(k: int) -> None:
-        page.wait_for_function(
-            "([root, want]) => root.querySelector('.adviz-caption').textContent === want",
-            arg=[out.element_handle(), captions[k]],
-        )
+        wait_for_caption(page, out, captions[k])
         current = out.locator(".adviz svg g.node.adviz-current")
         if steps[k]["current"]:
             assert current.get_attribute("id") == steps[k]["current"]
