@@ -715,24 +715,20 @@ def explore(
     if not forward and not isinstance(obj, ad.GradientTape | ad.Graph) and callable(obj):
         _check_leaf_names(obj, leaves)  # first: a parameter of f may have an option's name
     options = DrawingOptions.of(arguments)  # the drawing options, checked
-    if forward:
-        if leaves or target is None:
+    if forward or isinstance(obj, ad.GradientTape | ad.Graph):
+        if forward and (leaves or target is None):
             raise TypeError("explore(acc, y): give the accumulator and the target y only")
-        graph = obj.graph(target)
-        if names_from_code:
-            graph = code_names.named_like_code(graph, code_names.caller_namespaces())
-        return Explorer(
-            _Replay(not_empty(graph, "explore"), []), options.for_forward_mode(), forward=True
-        )
-    if isinstance(obj, ad.GradientTape | ad.Graph):
         if leaves:
             raise TypeError(
                 f"explore: leaf keywords {sorted(leaves)} are for explore(f, ...); with a tape, "
                 "the leaves are the recorded ones"
             )
-        graph = obj.graph(target) if isinstance(obj, ad.GradientTape) else obj
+        graph = obj if isinstance(obj, ad.Graph) else obj.graph(target)
         if names_from_code:
             graph = code_names.named_like_code(graph, code_names.caller_namespaces())
+        if forward:
+            replay = _Replay(not_empty(graph, "explore"), [])
+            return Explorer(replay, options.for_forward_mode(), forward=True)
         source: _Source = _Replay(not_empty(graph, "explore"), sliders)
     elif callable(obj):
         if target is not None:
