@@ -22,7 +22,7 @@ from viz import code_names, system_dot
 from viz import dot as dotlib
 from viz.fit import opening
 from viz.levels import Level
-from viz.options import DEFAULT, DrawingOptions
+from viz.options import DEFAULT, SHOW, DrawingOptions
 from viz.structure import analyse
 from viz.widget import GraphView
 
@@ -236,7 +236,7 @@ class Diagram:
 def draw(
     obj: Any,
     target: Any = None,
-    show: Sequence[str] = dotlib.SHOW,
+    show: Sequence[str] = SHOW,
     rankdir: str | None = None,
     collapse: int | None = None,
     *,

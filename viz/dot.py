@@ -40,7 +40,7 @@ from viz.palette import PALETTE, SANS
 from viz.plan import Plan, plan
 from viz.structure import ROOT, Container, Structure, analyse
 
-__all__ = ["NBSP", "SHOW", "Drawing", "build", "edge_id", "field_id", "field_lines", "fields"]
+__all__ = ["NBSP", "Drawing", "build", "edge_id", "field_id", "field_lines", "fields"]
 
 
 def edge_id(tail: str, head: str) -> str:

@@ -25,7 +25,7 @@ from viz import captions, code_names, names, saved, text
 from viz import dot as dotlib
 from viz import sliders as sliderlib
 from viz.diagram import not_empty, static_svg
-from viz.options import DEFAULT, FORWARD_SHOW, DrawingOptions
+from viz.options import DEFAULT, FORWARD_SHOW, SHOW, DrawingOptions
 from viz.rest import WhenAtRest
 from viz.widget import GraphView
 
@@ -461,7 +461,7 @@ def _nan_message(graph: ad.Graph) -> str:
 # ----------------------------------------------------------------------------- the steps
 def backward_steps_payload(
     graph: ad.Graph,
-    show: Sequence[str] = dotlib.SHOW,
+    show: Sequence[str] = SHOW,
     quiz: bool | Collection[str] = False,
 ) -> list[dict]:
     """What the browser needs to show each backward step without the kernel.
@@ -654,7 +654,7 @@ def explore(
     /,
     target: Any = None,
     *,
-    show: Sequence[str] = dotlib.SHOW,
+    show: Sequence[str] = SHOW,
     rankdir: str | None = None,
     collapse: int | None = None,
     ranges: Mapping[str, tuple[float, float]] | None = None,
