@@ -16,24 +16,16 @@ from typing import Any
 
 import numpy as np
 
+from autodiff.backend import Ops
 from autodiff.ops import (
     Axis,
     _axes,
     _shape,
     _unreduce,
     abs,
-    broadcast_to,
-    cast,
-    equal,
-    expand_dims,
-    getitem,
-    pow,
     reduce_max,
     reduce_sum,
     reshape,
-    scatter,
-    sign,
-    transpose,
 )
 from autodiff.primitive import primitive, public_names
 from autodiff.tensor import Tensor, TensorLike, convert_to_tensor
@@ -131,13 +123,19 @@ class _Gather:
 
 
 def _gather_grad(
-    g: Tensor, out: Tensor, params: Tensor, indices: Tensor, validate_indices: Any, axis: Any,
+    ops: Ops,
+    g: Tensor,
+    out: Tensor,
+    params: Tensor,
+    indices: Tensor,
+    validate_indices: Any,
+    axis: Any,
     batch_dims: int,
-) -> Tensor:  # fmt: skip
+) -> Tensor:
     where = _Gather(params, indices, axis, batch_dims)
     if where.moved is not None:  # back to NumPy's order
-        g = transpose(g, np.argsort(where.moved).tolist())
-    return scatter(g, params.shape, where.index)
+        g = ops.transpose(g, np.argsort(where.moved).tolist())
+    return ops.scatter(g, params.shape, where.index)
 
 
 @primitive(
@@ -188,7 +186,7 @@ def _gather_nd_index(indices: Any) -> tuple[np.ndarray, ...]:
     saves=("indices",),
     independent=(1,),
     grads=(
-        lambda g, out, params, indices, batch_dims: scatter(
+        lambda ops, g, out, params, indices, batch_dims: ops.scatter(
             g, params.shape, _gather_nd_index(indices)
         ),
         None,
@@ -222,10 +220,10 @@ def gather_nd(
 
 
 # ----------------------------------------------------------------------------- tile, reverse
-def _tile_grad(g: Tensor, out: Tensor, x: Tensor, multiples: Any) -> Tensor:
+def _tile_grad(ops: Ops, g: Tensor, out: Tensor, x: Tensor, multiples: Any) -> Tensor:
     """Each copy's gradient summed: g reshaped to (m0, n0, m1, n1, ...), summed over the m's."""
     pairs = [d for pair in zip(_shape(multiples), x.shape, strict=True) for d in pair]
-    return reduce_sum(reshape(g, pairs), axis=tuple(range(0, 2 * x.ndim, 2)))
+    return ops.reduce_sum(ops.reshape(g, pairs), axis=tuple(range(0, 2 * x.ndim, 2)))
 
 
 @primitive(jvp="linear", saves=(), grads=(_tile_grad,), formulas=("the copies' gradients summed",))
@@ -252,7 +250,7 @@ def _reverse_axes(axis: Any, ndim: int) -> tuple[int, ...]:
 @primitive(
     jvp="linear",
     saves=(),
-    grads=(lambda g, out, x, axis: reverse(g, axis),),
+    grads=(lambda ops, g, out, x, axis: ops.reverse(g, axis),),
     formulas=("gradient reversed back",),
 )
 def reverse(tensor: TensorLike, axis: Sequence[int], name: str | None = None) -> Tensor:
@@ -283,18 +281,20 @@ def _mode(mode: str) -> str:
     return key
 
 
-def _pad_grad(g: Tensor, out: Tensor, x: Tensor, paddings: Any, mode: str, constant_values: Any):
+def _pad_grad(
+    ops: Ops, g: Tensor, out: Tensor, x: Tensor, paddings: Any, mode: str, constant_values: Any
+):
     pads = _paddings(paddings, x.ndim)
     if _mode(mode) != "CONSTANT":
-        return mirror_pad_grad(g, paddings, mode)
-    return getitem(g, tuple(slice(a, a + n) for (a, _), n in zip(pads, x.shape, strict=True)))
+        return ops.mirror_pad_grad(g, paddings, mode)
+    return ops.getitem(g, tuple(slice(a, a + n) for (a, _), n in zip(pads, x.shape, strict=True)))
 
 
 def _pad_jvp(
-    tangents: list, out: Tensor, x: Tensor, paddings: Any, mode: str, constant_values: Any
+    ops: Ops, tangents: list, out: Tensor, x: Tensor, paddings: Any, mode: str, constant_values: Any
 ) -> Tensor:
     """pad's JVP: the tangent padded the same way, with zeros (the padding is constant)."""
-    return pad(tangents[0], paddings, mode)
+    return ops.pad(tangents[0], paddings, mode)
 
 
 @primitive(
@@ -341,7 +341,7 @@ def _mirror_sources(n: int, before: int, after: int, mode: str) -> np.ndarray:
     jvp="linear",
     public=False,
     saves=(),
-    grads=(lambda g, out, grad, paddings, mode: pad(g, paddings, mode),),
+    grads=(lambda ops, g, out, grad, paddings, mode: ops.pad(g, paddings, mode),),
     formulas=("the gradient mirror-padded",),
 )
 def mirror_pad_grad(grad: TensorLike, paddings: Any, mode: str, name: str | None = None) -> Tensor:
@@ -357,11 +357,11 @@ def mirror_pad_grad(grad: TensorLike, paddings: Any, mode: str, name: str | None
 
 
 # ----------------------------------------------------------------------------- split, unstack
-def _pad_back(g: Tensor, total: int, begin: int, axis: int) -> Tensor:
+def _pad_back(ops: Ops, g: Tensor, total: int, begin: int, axis: int) -> Tensor:
     """g padded with zeros along `axis` to `total`, starting at `begin`."""
     paddings = [[0, 0]] * g.ndim
     paddings[axis] = [begin, total - begin - g.shape[axis]]
-    return pad(g, paddings)
+    return ops.pad(g, paddings)
 
 
 @primitive(
@@ -369,7 +369,9 @@ def _pad_back(g: Tensor, total: int, begin: int, axis: int) -> Tensor:
     name="split",
     public=False,
     saves=(),
-    grads=(lambda g, out, x, begin, size, axis: _pad_back(g, x.shape[axis], begin, axis),),
+    grads=(
+        lambda ops, g, out, x, begin, size, axis: _pad_back(ops, g, x.shape[axis], begin, axis),
+    ),
     formulas=("the gradient put back in its slice, zeros elsewhere",),
 )
 def split_part(
@@ -436,7 +438,9 @@ split.op = split_part.op  # type: ignore[attr-defined]  (what `split` records, p
     public=False,
     saves=(),
     grads=(
-        lambda g, out, x, index, axis: _pad_back(expand_dims(g, axis), x.shape[axis], index, axis),
+        lambda ops, g, out, x, index, axis: _pad_back(
+            ops, ops.expand_dims(g, axis), x.shape[axis], index, axis
+        ),
     ),
     formulas=("the gradient put back at its index, zeros elsewhere",),
 )
@@ -526,7 +530,9 @@ def _einsum_check(subs: list[str], out: str, shapes: Sequence[tuple[int, ...]]) 
         raise ValueError(f"the output subscripts {out!r} must be distinct letters of the inputs")
 
 
-def _einsum_grad(g: Tensor, out: Tensor, inputs: list[Tensor], index: int, equation: str):
+def _einsum_grad(
+    ops: Ops, g: Tensor, out: Tensor, inputs: list[Tensor], index: int, equation: str
+) -> Tensor:
     """The product of the upstream gradient with the other inputs, summed to input `index`'s
     subscripts (letters it alone has are summed in the forward: broadcast back)."""
     subs, right = _einsum_parse(equation, [x.shape for x in inputs])
@@ -535,10 +541,11 @@ def _einsum_grad(g: Tensor, out: Tensor, inputs: list[Tensor], index: int, equat
     mine = subs[index]
     kept = "".join(c for c in mine if c in have)
     terms = ",".join([right, *others])
-    grad = einsum(f"{terms}->{kept}", g, *[x for k, x in enumerate(inputs) if k != index])
+    operands = [g, *[x for k, x in enumerate(inputs) if k != index]]
+    grad = ops.einsum(operands, f"{terms}->{kept}")  # (the op: inputs as a list, then equation)
     if kept != mine:
         shape = [n if c in have else 1 for c, n in zip(mine, inputs[index].shape, strict=True)]
-        grad = broadcast_to(reshape(grad, shape), inputs[index].shape)
+        grad = ops.broadcast_to(ops.reshape(grad, shape), inputs[index].shape)
     return grad
 
 
@@ -624,19 +631,19 @@ def _axis_list(axes: Any, ndim: int) -> list[int]:
 
 
 def _tensordot_grad(wrt: int):
-    def grad(g: Tensor, out: Tensor, a: Tensor, b: Tensor, axes: Any) -> Tensor:
+    def grad(ops: Ops, g: Tensor, out: Tensor, a: Tensor, b: Tensor, axes: Any) -> Tensor:
         a_sum, b_sum = _tensordot_axes(axes, a.ndim, b.ndim)
         a_free = [i for i in range(a.ndim) if i not in a_sum]
         b_free = [i for i in range(b.ndim) if i not in b_sum]
         n = len(a_free)
         if wrt == 0:  # g's b-part against b's free axes: a's free axes, then b's summed ones
-            part = tensordot(g, b, [list(range(n, g.ndim)), b_free])
+            part = ops.tensordot(g, b, [list(range(n, g.ndim)), b_free])
             labels = a_free + [a_sum[b_sum.index(j)] for j in sorted(b_sum)]
         else:
-            part = tensordot(a, g, [a_free, list(range(n))])
+            part = ops.tensordot(a, g, [a_free, list(range(n))])
             labels = [b_sum[a_sum.index(i)] for i in sorted(a_sum)] + b_free
         perm = np.argsort(labels).tolist()
-        return part if perm == list(range(len(perm))) else transpose(part, perm)
+        return part if perm == list(range(len(perm))) else ops.transpose(part, perm)
 
     return grad
 
@@ -680,17 +687,19 @@ def _norm_ord(ord: Any) -> float:
     return float(ord)
 
 
-def _norm_grad(g: Tensor, out: Tensor, x: Tensor, ord: Any, axis: Any, keepdims: bool):
+def _norm_grad(ops: Ops, g: Tensor, out: Tensor, x: Tensor, ord: Any, axis: Any, keepdims: bool):
     p = _norm_ord(ord)
-    g, top = _unreduce(g, x, axis, keepdims), _unreduce(out, x, axis, keepdims)
+    g, top = _unreduce(ops, g, x, axis, keepdims), _unreduce(ops, out, x, axis, keepdims)
     if p == 2:
         return g * x / top
     if p == 1:
-        return g * sign(x)
+        return g * ops.sign(x)
     if p == np.inf:  # as reduce_max of |x|: ties share the gradient
-        hit = cast(equal(abs(x), top), g.dtype)
-        return g * sign(x) * hit / _unreduce(reduce_sum(hit, axis, True), x, axis, True)
-    return g * sign(x) * pow(abs(x) / top, p - 1)
+        hit = ops.cast(ops.equal(ops.abs(x), top), g.dtype)
+        return (
+            g * ops.sign(x) * hit / _unreduce(ops, ops.reduce_sum(hit, axis, True), x, axis, True)
+        )
+    return g * ops.sign(x) * ops.pow(ops.abs(x) / top, p - 1)
 
 
 @primitive(

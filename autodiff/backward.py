@@ -4,7 +4,8 @@
 Given the records of a tape, the ids that gradients can reach (`traced`), the targets with
 their seeds and the sources, `backward` walks the records in reverse order (iteratively, so
 long chains cannot hit the recursion limit) and computes each vector-Jacobian product with
-the engine's ops, so that a tape recording the sweep can differentiate it again.
+the op's gradient functions, on tensors when a tape records the sweep (so that it can
+differentiate it again), else on bare arrays (see `autodiff.backend`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from autodiff import ops
+from autodiff.backend import ON_ARRAYS, ON_TENSORS, Ops
 from autodiff.context import state
 from autodiff.primitive import ATTRS, INPUTS, NO_ATTRS, OP, OUTPUT, Record, op_of
 from autodiff.tensor import HELD, ID, VALUE, Tensor, from_ref
@@ -39,7 +40,7 @@ def backward(
     other gradients are dropped once passed on, so memory stays low. With `steps`, each op's
     work is appended to it as `(record index, upstream gradient, {input id: contribution})`.
 
-    When no tape is recording, the sweep runs on bare NumPy arrays (`state.raw`): the same
+    When no tape is recording, the sweep runs on bare NumPy arrays (`ON_ARRAYS`): the same
     gradient functions, the same NumPy calls, without making a tensor for every step; with
     `arrays=True` the gradients are then returned as arrays too. `roots`, when given, are the
     ids `traced` grew from (a tape's watched tensors): if all of them are sources, every traced
@@ -48,12 +49,8 @@ def backward(
     (TensorFlow's), not an accident to warn about.
     """
     if state.recording:
-        return _sweep(records, traced, targets, seeds, source_ids, steps, roots, bare=False)
-    previous, state.raw = state.raw, True
-    try:
-        grads = _sweep(records, traced, targets, seeds, source_ids, steps, roots, bare=True)
-    finally:
-        state.raw = previous
+        return _sweep(records, traced, targets, seeds, source_ids, steps, roots, ON_TENSORS)
+    grads = _sweep(records, traced, targets, seeds, source_ids, steps, roots, ON_ARRAYS)
     if arrays:
         return grads
     for k, g in grads.items():
@@ -70,18 +67,17 @@ def _sweep(
     source_ids: Sequence[int],
     steps: list[Step] | None,
     roots: set[int] | None,
-    bare: bool,
+    ops: Ops,
 ) -> dict[int, Any]:
-    """`backward`, on bare values (`bare`) or on tensors."""
+    """`backward`, with the ops of the backend `ops` (on tensors, or on bare arrays)."""
     keep = traced.intersection(source_ids)
     if not keep:
         return {}
     needed = traced if roots is not None and roots <= keep else _needed(records, traced, keep)
-    add = np.add if bare else ops.add  # the same sum: ops.add records it for an outer tape
     grads: dict[int, Any] = {}
     for target, seed in zip(targets, seeds, strict=True):
         if target._id in needed:
-            previous, g = grads.get(target._id), seed._value if bare else seed
+            previous, g = grads.get(target._id), seed._value if ops.bare else seed
             grads[target._id] = g if previous is None else _with(previous, g)
     for index in range(len(records) - 1, -1, -1):
         record = records[index]
@@ -90,18 +86,18 @@ def _sweep(
         if g is None:
             continue
         if type(g) is _Parts:
-            g = grads[out] = _total(g, add)
+            g = grads[out] = _total(g, ops)
         if steps is None and (len(record) == INPUTS + 1 or not _repeats(record)):
-            _contributions(record, g, needed, bare, grads)  # straight into the gradients
+            _contributions(record, g, needed, ops, grads)  # straight into the gradients
         else:  # an op's own sum first (an input used twice), as the steps show it
             local: dict[int, Any] = {}
-            _contributions(record, g, needed, bare, local)
-            local = {k: _total(c, add) if type(c) is _Parts else c for k, c in local.items()}
+            _contributions(record, g, needed, ops, local)
+            local = {k: _total(c, ops) if type(c) is _Parts else c for k, c in local.items()}
             if steps is not None:
                 steps.append((index, g, local))
             for key, c in local.items():
                 grads[key] = c if (previous := grads.get(key)) is None else _with(previous, c)
-    return {k: _total(g, add) if type(g) is _Parts else g for k, g in grads.items()}
+    return {k: _total(g, ops) if type(g) is _Parts else g for k, g in grads.items()}
 
 
 def _repeats(record: Record) -> bool:
@@ -125,21 +121,21 @@ def _needed(records: Sequence[Record], traced: set[int], sources: set[int]) -> s
 
 
 def _contributions(
-    record: Record, g: Any, needed: set[int], bare: bool, into: dict[int, Any]
+    record: Record, g: Any, needed: set[int], ops: Ops, into: dict[int, Any]
 ) -> None:
     """Add what one op sends back to each input that needs it to the gradients `into`."""
     op, inputs, attrs = op_of(record[OP]), record[INPUTS:], record[ATTRS] or NO_ATTRS
+    bare = ops.bare
     out = record[OUTPUT][VALUE] if bare else from_ref(record[OUTPUT])
     args = op.args_of(inputs, bare)
     vjps = op.vjps  # (a variadic op's `joint` gives every input's gradient in one call)
-    joint = None if op.joint is None else op.joint(g, out, args, attrs)
+    joint = None if op.joint is None else op.joint(ops, g, out, args, attrs)
     for i, x in enumerate(inputs):
         if x[ID] in needed:
-            c = vjps[i](g, out, args, attrs) if joint is None else joint[i]
+            c = vjps[i](ops, g, out, args, attrs) if joint is None else joint[i]
             if c is not None:
                 if c.shape != x[VALUE].shape:  # a broadcast input: summed back to its shape
-                    shape = x[VALUE].shape
-                    c = ops.unbroadcast(c, shape) if bare else ops.sum_to(c, shape)
+                    c = ops.sum_to(c, x[VALUE].shape)
                 key = x[ID]  # (the first contribution as it is; more are collected)
                 into[key] = c if (previous := into.get(key)) is None else _with(previous, c)
 
@@ -158,12 +154,12 @@ def _with(previous: Any, g: Any) -> _Parts:
     return _Parts((previous, g))
 
 
-def _total(parts: _Parts, add: Any) -> Any:
-    """The sum of `parts`, left to right, as adding them one at a time: with an outer tape
-    recording (`ops.add`), one add per part; on bare arrays, the first sum is a new array
-    and the others are added into it in place (one allocation for a fan-in of any size)."""
-    if add is not np.add:
-        return functools.reduce(add, parts)
+def _total(parts: _Parts, ops: Ops) -> Any:
+    """The sum of `parts`, left to right, as adding them one at a time: on tensors (an outer
+    tape recording), one add per part; on bare arrays, the first sum is a new array and the
+    others are added into it in place (one allocation for a fan-in of any size)."""
+    if not ops.bare:
+        return functools.reduce(ops.add, parts)
     total = parts[0] + parts[1]  # NumPy's add (an operator on NumPy scalars: much faster)
     for part in parts[2:]:
         if type(total) is np.ndarray and total.dtype == part.dtype and total.shape == part.shape:

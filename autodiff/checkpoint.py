@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 
 from autodiff import nest
+from autodiff.backend import Ops
 from autodiff.context import no_recording, state
-from autodiff.custom import tensor_mode
 from autodiff.forward import VIA_VJP
 from autodiff.primitive import Op, record
 from autodiff.tape import GradientTape
@@ -93,22 +93,23 @@ def _recompute_op(
 ) -> Op:
     """A one-off op standing for the block: its gradients recompute it under a tape."""
 
-    def all_grads(g: Any, out: Any, inputs: Sequence[Any], attrs: Any = None) -> list[Any]:
-        with tensor_mode():
-            tensors = [x if isinstance(x, Tensor) else Tensor(np.asarray(x)) for x in inputs]
-            upstream = g if isinstance(g, Tensor) else Tensor(np.asarray(g))
-            with GradientTape() as tape:
-                tape.watch(tensors[:n_inputs])
-                tape.watch(variables)
-                y = f(*tensors[:n_inputs], **kwargs)
-            sources = [*tensors[:n_inputs], *variables]
-            grads = tape.gradient(y, sources, output_gradients=upstream)
-        if isinstance(g, Tensor):
+    def all_grads(
+        ops: Ops, g: Any, out: Any, inputs: Sequence[Any], attrs: Any = None
+    ) -> list[Any]:
+        tensors = [x if isinstance(x, Tensor) else Tensor(np.asarray(x)) for x in inputs]
+        upstream = g if isinstance(g, Tensor) else Tensor(np.asarray(g))
+        with GradientTape() as tape:
+            tape.watch(tensors[:n_inputs])
+            tape.watch(variables)
+            y = f(*tensors[:n_inputs], **kwargs)
+        sources = [*tensors[:n_inputs], *variables]
+        grads = tape.gradient(y, sources, output_gradients=upstream)
+        if not ops.bare:
             return grads
-        return [None if v is None else v._value for v in grads]  # as `g`: bare values
+        return [None if v is None else v._value for v in grads]  # on `ops`: bare values
 
-    def grad(g: Any, out: Any, inputs: list[Any], index: int) -> Any:
-        return all_grads(g, out, inputs)[index]
+    def grad(ops: Ops, g: Any, out: Any, inputs: list[Any], index: int) -> Any:
+        return all_grads(ops, g, out, inputs)[index]
 
     def forward(values: list[np.ndarray]) -> np.ndarray:
         with no_recording():

@@ -58,9 +58,6 @@ class _ThreadState(threading.local):
         self.tapes: list[Recorder] = []  # entered tapes, innermost last
         self.recording: tuple[Recorder, ...] = ()  # the ones recording right now
         self.scope: str = ""  # "outer/inner" while inside name scopes
-        # True during a backward pass that no tape records: ops then take and return bare
-        # NumPy arrays (no tensors to make, nothing to convert or record): much faster.
-        self.raw = False
         # A new object whenever what the recording tapes watch may have changed (`refresh`):
         # a variable that has made sure they all watch it keeps the token, and its next reads
         # under the same tapes skip the check (a variable read by every op of a model).

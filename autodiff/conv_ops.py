@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from autodiff.ops import expand_dims, squeeze, zeros_like
+from autodiff.ops import expand_dims, squeeze
 from autodiff.primitive import primitive, public_names
 from autodiff.tensor import Tensor, TensorLike, convert_to_tensor
 
@@ -200,8 +200,8 @@ def _conv_geometry(
     dtypes="real float",
     saves=("input", "filters"),
     grads=(
-        lambda g, out, x, f, **attrs: conv2d_backprop_input(f, g, x.shape, **attrs),
-        lambda g, out, x, f, **attrs: conv2d_backprop_filter(x, g, f.shape, **attrs),
+        lambda ops, g, out, x, f, **attrs: ops.conv2d_backprop_input(f, g, x.shape, **attrs),
+        lambda ops, g, out, x, f, **attrs: ops.conv2d_backprop_filter(x, g, f.shape, **attrs),
     ),
     formulas=(
         "d/dinput = the upstream gradient correlated with the flipped kernel filters (a "
@@ -247,8 +247,10 @@ def _check_upstream(geo: Geometry, dy: np.ndarray, channels: int) -> None:
     public=False,
     dtypes="real float",
     grads=(
-        lambda g, out, f, dy, input_sizes, **attrs: conv2d_backprop_filter(g, dy, f.shape, **attrs),
-        lambda g, out, f, dy, input_sizes, **attrs: conv2d(g, f, **attrs),
+        lambda ops, g, out, f, dy, input_sizes, **attrs: ops.conv2d_backprop_filter(
+            g, dy, f.shape, **attrs
+        ),
+        lambda ops, g, out, f, dy, input_sizes, **attrs: ops.conv2d(g, f, **attrs),
     ),
     formulas=("d/dfilters = conv2d_backprop_filter(upstream, out_backprop)", "d/dy = conv2d"),
 )
@@ -275,8 +277,10 @@ def conv2d_backprop_input(
     public=False,
     dtypes="real float",
     grads=(
-        lambda g, out, x, dy, filter_sizes, **attrs: conv2d_backprop_input(g, dy, x.shape, **attrs),
-        lambda g, out, x, dy, filter_sizes, **attrs: conv2d(x, g, **attrs),
+        lambda ops, g, out, x, dy, filter_sizes, **attrs: ops.conv2d_backprop_input(
+            g, dy, x.shape, **attrs
+        ),
+        lambda ops, g, out, x, dy, filter_sizes, **attrs: ops.conv2d(x, g, **attrs),
     ),
     formulas=("d/dinput = conv2d_backprop_input(upstream, out_backprop)", "d/dy = conv2d"),
 )
@@ -370,7 +374,7 @@ def _first_max(x: np.ndarray, geo: Geometry) -> np.ndarray:
     jvp="vjp",
     dtypes="real",
     saves=("input",),
-    grads=(lambda g, out, x, **attrs: max_pool2d_grad(x, g, **attrs),),
+    grads=(lambda ops, g, out, x, **attrs: ops.max_pool2d_grad(x, g, **attrs),),
     formulas=("1 at each window's first maximum",),
 )
 def max_pool2d(
@@ -403,8 +407,8 @@ def max_pool2d(
     dtypes="real",
     saves=("input",),
     grads=(
-        lambda g, out, x, dy, **attrs: zeros_like(x),
-        lambda g, out, x, dy, **attrs: max_pool2d_grad_grad(x, g, **attrs),
+        lambda ops, g, out, x, dy, **attrs: ops.zeros_like(x),
+        lambda ops, g, out, x, dy, **attrs: ops.max_pool2d_grad_grad(x, g, **attrs),
     ),
     formulas=("0", "the gradient at each window's first maximum"),
 )
@@ -430,8 +434,8 @@ def max_pool2d_grad(
     dtypes="real",
     saves=("input",),
     grads=(
-        lambda g, out, x, gg, **attrs: zeros_like(x),
-        lambda g, out, x, gg, **attrs: max_pool2d_grad(x, g, **attrs),
+        lambda ops, g, out, x, gg, **attrs: ops.zeros_like(x),
+        lambda ops, g, out, x, gg, **attrs: ops.max_pool2d_grad(x, g, **attrs),
     ),
     formulas=("0", "the gradient added at each window's first maximum"),
 )
@@ -460,7 +464,7 @@ def _counts(geo: Geometry, dtype: np.dtype) -> np.ndarray:
     jvp="linear",
     dtypes="real float",
     saves=(),
-    grads=(lambda g, out, x, **attrs: avg_pool2d_grad(g, x.shape, **attrs),),
+    grads=(lambda ops, g, out, x, **attrs: ops.avg_pool2d_grad(g, x.shape, **attrs),),
     formulas=("1/(the window's size) at each element of the window",),
 )
 def avg_pool2d(
@@ -483,7 +487,7 @@ def avg_pool2d(
     public=False,
     dtypes="real float",
     saves=(),
-    grads=(lambda g, out, dy, input_sizes, **attrs: avg_pool2d(g, **attrs),),
+    grads=(lambda ops, g, out, dy, input_sizes, **attrs: ops.avg_pool2d(g, **attrs),),
     formulas=("d/dy = avg_pool2d",),
 )
 def avg_pool2d_grad(

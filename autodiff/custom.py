@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 
 from autodiff import nest, ops
-from autodiff.context import no_recording, state
+from autodiff.backend import Ops
+from autodiff.context import no_recording
 from autodiff.primitive import Op, record
 from autodiff.tape import GradientTape
 from autodiff.tensor import Tensor, Variable, convert_to_tensor
@@ -86,20 +87,21 @@ def _custom_op(
     cached across calls: a persistent tape's second `gradient` calls it again, as TensorFlow)."""
     name = getattr(f, "__name__", "custom_gradient")
 
-    def all_grads(g: Any, out: Any, inputs: Sequence[Any], attrs: Any = None) -> list[Any]:
-        with tensor_mode():  # the user's grad_fn gets (and returns) tensors
-            input_grads, variable_grads = call_grad_fn(g)
-            flat = nest.flatten(input_grads) if n_inputs > 1 else [input_grads]
-            flat += nest.flatten(variable_grads)
-            if len(flat) != n_inputs + len(variables):
-                raise ValueError(
-                    f"custom_gradient: the gradient function of {name} returned {len(flat)} "
-                    f"gradients for {n_inputs} inputs and {len(variables)} variables"
-                )
-            grads = [_checked(name, i, v, inputs[i]) for i, v in enumerate(flat)]
-        if isinstance(g, Tensor):
+    def all_grads(
+        ops: Ops, g: Any, out: Any, inputs: Sequence[Any], attrs: Any = None
+    ) -> list[Any]:
+        input_grads, variable_grads = call_grad_fn(g)  # (the user's grad_fn takes tensors)
+        flat = nest.flatten(input_grads) if n_inputs > 1 else [input_grads]
+        flat += nest.flatten(variable_grads)
+        if len(flat) != n_inputs + len(variables):
+            raise ValueError(
+                f"custom_gradient: the gradient function of {name} returned {len(flat)} "
+                f"gradients for {n_inputs} inputs and {len(variables)} variables"
+            )
+        grads = [_checked(name, i, v, inputs[i]) for i, v in enumerate(flat)]
+        if not ops.bare:
             return grads
-        return [None if v is None else v._value for v in grads]  # as `g`: bare values
+        return [None if v is None else v._value for v in grads]  # on `ops`: bare values
 
     def call_grad_fn(g: Any) -> tuple[Any, Any]:
         upstream = g if isinstance(g, Tensor) else Tensor(np.asarray(g))
@@ -107,8 +109,8 @@ def _custom_op(
             return grad_fn(upstream, variables=variables)
         return grad_fn(upstream), []
 
-    def grad(g: Tensor, out: Tensor, inputs: list[Tensor], index: int) -> Tensor | None:
-        return all_grads(g, out, inputs)[index]
+    def grad(ops: Ops, g: Any, out: Any, inputs: list[Any], index: int) -> Any:
+        return all_grads(ops, g, out, inputs)[index]
 
     def rerun(values: list[np.ndarray], attrs: Any) -> tuple[np.ndarray, Op]:
         inputs = [Tensor(v) for v in values[:n_inputs]]
@@ -149,16 +151,6 @@ def _checked(name: str, index: int, grad: Any, x: Any) -> Tensor | None:
         f"{grad.shape} for input {index}, which has shape {shape}; return one gradient of "
         "each input's shape (or one number, broadcast to it)"
     )
-
-
-@contextlib.contextmanager
-def tensor_mode() -> Iterator[None]:
-    """Leave the bare-array mode of a backward pass while user code runs."""
-    previous, state.raw = state.raw, False
-    try:
-        yield
-    finally:
-        state.raw = previous
 
 
 @contextlib.contextmanager

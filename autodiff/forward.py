@@ -22,10 +22,12 @@ tangent right away with the op's rule from the op table (`Op.jvp`, see `primitiv
   (TensorFlow's rule);
 - a function of the tangents.
 
-The tangents are computed with engine ops while the accumulator and the tapes entered after it
-are paused, so the tapes and accumulators entered *before* it record them: a tape around an
-accumulator differentiates JVPs (backward-over-forward), and an accumulator around a tape
-differentiates its backward pass (forward-over-backward: Hessian-vector products).
+Each rule computes with the backend it is given (`autodiff.backend`): bare arrays when no tape
+outside the accumulator records the tangents, else tensors. The tangents are computed while
+the accumulator and the tapes entered after it are paused, so the tapes and accumulators
+entered *before* it record them: a tape around an accumulator differentiates JVPs
+(backward-over-forward), and an accumulator around a tape differentiates its backward pass
+(forward-over-backward: Hessian-vector products).
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ from typing import Any
 
 import numpy as np
 
-from autodiff import nest, ops, primitive
+from autodiff import nest
+from autodiff.backend import ON_ARRAYS, ON_TENSORS, Ops
 from autodiff.context import no_recording, state
 from autodiff.graph import Graph, _frozen, from_records
 from autodiff.primitive import ATTRS, INPUTS, NO_ATTRS, OUTPUT, Op, Record, apply
@@ -134,20 +137,16 @@ class ForwardAccumulator:
         if value.dtype.kind not in "fc":  # (bool and int outputs have no tangent)
             return
         if state.recording[0] is self:  # no tape outside to record the JVP: bare arrays
-            state.raw = True
-            try:
-                # NumPy's warnings ignored, as in every forward: by the engine's cheap runner
-                # where the rule makes only bare NumPy calls (it may not be entered twice)
-                quiet = state.quiet if _bare(op) else _ignoring_warnings
-                tangent = quiet(tangent_of, op, record, tangents, True)
-            finally:
-                state.raw = False
+            # NumPy's warnings ignored, as in every forward: by the engine's cheap runner
+            # where the rule makes only bare NumPy calls (it may not be entered twice)
+            quiet = state.quiet if _bare(op) else _ignoring_warnings
+            tangent = quiet(tangent_of, op, record, tangents, ON_ARRAYS)
         else:
             tapes = state.tapes
             state.tapes = tapes[: _index(tapes, self)]  # only the outer ones see the JVP's ops
             state.refresh()
             try:
-                tangent = tangent_of(op, record, tangents, raw=False)
+                tangent = tangent_of(op, record, tangents, ON_TENSORS)
             finally:
                 state.tapes = tapes
                 state.refresh()
@@ -170,7 +169,7 @@ class ForwardAccumulator:
             if t is not None and not isinstance(t, Tensor):  # computed on bare arrays
                 t = self._tangents[p._id] = Tensor(t if type(t) in HELD else np.asarray(t))
             if t is None and zero:
-                t = ops.zeros_like(p)
+                t = ON_TENSORS.zeros_like(p)
             results.append(t)
         return nest.pack(primals, results) if nest.is_nested(primals) else results[0]
 
@@ -223,9 +222,10 @@ def _ignoring_warnings(f: Any, *args: Any) -> Any:
     return f(*args)
 
 
-def tangent_of(op: Op, record: Record, tangents: dict[int, Any], raw: bool) -> Any:
-    """The tangent of the output of `record` (an op of `op`), given the inputs' `tangents`:
-    tensors, or with `raw` (no tape records the JVP: `state.raw`) bare arrays."""
+def tangent_of(op: Op, record: Record, tangents: dict[int, Any], ops: Ops) -> Any:
+    """The tangent of the output of `record` (an op of `op`), given the inputs' `tangents`,
+    computed with the backend `ops`: on tensors, or on bare arrays (no tape records the JVP)."""
+    raw = ops.bare
     refs, grads, variadic = record[INPUTS:], op.grads, op.variadic
     ts, found = [], False
     for i, x in enumerate(refs):
@@ -236,12 +236,12 @@ def tangent_of(op: Op, record: Record, tangents: dict[int, Any], raw: bool) -> A
             else:
                 found = True
                 if raw is isinstance(t, Tensor):
-                    t = _as(t, raw)
+                    t = _as(t, ops)
         ts.append(t)
     if not found:
         return None
     if op.same_as is not None and op.same_as in tangents:  # a custom gradient: TensorFlow's
-        return _as(tangents[op.same_as], raw)  # rule, its function's own tangent if it has one
+        return _as(tangents[op.same_as], ops)  # rule, its function's own tangent if it has one
     if raw:
         inputs, out = [x[VALUE] for x in refs], record[OUTPUT][VALUE]
     else:
@@ -255,10 +255,10 @@ def tangent_of(op: Op, record: Record, tangents: dict[int, Any], raw: bool) -> A
             if t is not None:
                 if t.shape != shape:
                     t = ops.broadcast_to(t, shape)
-                part = grads[i](t, out, *inputs, **attrs)
+                part = grads[i](ops, t, out, *inputs, **attrs)
                 tangent = part if tangent is None else tangent + part
     else:
-        tangent = _other_rule(op, rule, ts, out, inputs, attrs, raw)
+        tangent = _other_rule(op, rule, ts, out, inputs, attrs, ops)
     if tangent is None:
         return ops.zeros_like(out)
     if tangent.shape != out.shape:  # (a rule may give one number for a broadcast output)
@@ -266,47 +266,46 @@ def tangent_of(op: Op, record: Record, tangents: dict[int, Any], raw: bool) -> A
     return tangent
 
 
-def _other_rule(op: Op, rule: Any, ts: list, out: Any, inputs: list, attrs: dict, raw: bool) -> Any:
+def _other_rule(op: Op, rule: Any, ts: list, out: Any, inputs: list, attrs: dict, ops: Ops) -> Any:
     """`tangent_of` for the rules but "elementwise"."""
     if callable(rule):
-        return rule(ts, out, *([inputs] if op.variadic else inputs), **attrs)
+        return rule(ops, ts, out, *([inputs] if op.variadic else inputs), **attrs)
     if rule == LINEAR:
-        args = [t if t is not None else _zero_or_same(op, i, x) for i, (t, x) in _pairs(ts, inputs)]
-        return _call(op, args, attrs, raw)
+        args = [
+            t if t is not None else _zero_or_same(op, i, x, ops) for i, (t, x) in _pairs(ts, inputs)
+        ]
+        return _call(op, args, attrs, ops)
     if rule == MULTILINEAR:
         parts = []
         for i, t in enumerate(ts):
             if t is not None:
                 args = [t if j == i else x for j, x in enumerate(inputs)]
-                parts.append(_call(op, args, attrs, raw))
-        return _sum(parts)
-    if raw:  # the double-VJP trick needs a tape: on tensors
+                parts.append(_call(op, args, attrs, ops))
+        return _sum(parts, ops)
+    if ops.bare:  # the double-VJP trick needs a tape: on tensors
         return _on_tensors(_transposed_vjp, op, ts, out, inputs, attrs)
     return _transposed_vjp(op, ts, out, inputs, attrs)
 
 
-def _as(t: Any, raw: bool) -> Any:
-    """A tangent as the mode needs it: a bare value with `raw`, else a tensor."""
-    if t is None or raw is not isinstance(t, Tensor):
+def _as(t: Any, ops: Ops) -> Any:
+    """A tangent as the backend `ops` takes it: a bare value, or a tensor."""
+    if t is None or ops.bare is not isinstance(t, Tensor):
         return t
-    if raw:
+    if ops.bare:
         return t._value
     return Tensor(t if type(t) in HELD else np.asarray(t))
 
 
-def _call(op: Op, args: list, attrs: dict, raw: bool) -> Any:
-    return primitive.raw(op, args, attrs) if raw else apply(op, args, attrs)
+def _call(op: Op, args: list, attrs: dict, ops: Ops) -> Any:
+    """`op` itself on `args`, with the backend `ops`: its forward on bare values, or run."""
+    return op.call(args, attrs) if ops.bare else apply(op, args, attrs)
 
 
 def _on_tensors(rule: Any, op: Op, ts: list, out: Any, inputs: list, attrs: dict) -> Any:
     """`rule` run on tensors (and its result made bare again) from the bare-array mode."""
-    wrap = [_as(x, False) for x in inputs]
-    state.raw = False
-    try:
-        with no_recording():
-            tangent = rule(op, [_as(t, False) for t in ts], _as(out, False), wrap, attrs)
-    finally:
-        state.raw = True
+    wrap = [_as(x, ON_TENSORS) for x in inputs]
+    with no_recording():
+        tangent = rule(op, [_as(t, ON_TENSORS) for t in ts], _as(out, ON_TENSORS), wrap, attrs)
     return None if tangent is None else tangent._value
 
 
@@ -318,13 +317,13 @@ def _pairs(ts: list, inputs: list) -> Any:
     return enumerate(zip(ts, inputs, strict=True))
 
 
-def _zero_or_same(op: Op, index: int, x: Any) -> Any:
+def _zero_or_same(op: Op, index: int, x: Any, ops: Ops) -> Any:
     """A linear op's argument for an input without a tangent: zeros where the input is
     differentiable, the input itself where it is not (an index, a condition)."""
     return x if _grad(op, index) is None else ops.zeros_like(x)
 
 
-def _sum(parts: list[Any]) -> Any:
+def _sum(parts: list[Any], ops: Ops) -> Any:
     total = None
     for p in parts:
         total = p if total is None else ops.add(total, p)
@@ -342,13 +341,17 @@ def _transposed_vjp(op: Op, ts: list, out: Tensor, inputs: list, attrs: dict) ->
             if t is None:
                 continue
             grad = op.grad(i)
-            h = grad(u, out, inputs, **attrs) if op.variadic else grad(u, out, *inputs, **attrs)
+            h = (
+                grad(ON_TENSORS, u, out, inputs, **attrs)
+                if op.variadic
+                else grad(ON_TENSORS, u, out, *inputs, **attrs)
+            )
             if h is None:
                 continue
             h = convert_to_tensor(h)
             if h.shape != inputs[i].shape:
-                h = ops.sum_to(h, inputs[i].shape)
-            term = ops.reduce_sum(h * t)
+                h = ON_TENSORS.sum_to(h, inputs[i].shape)
+            term = ON_TENSORS.reduce_sum(h * t)
             total = term if total is None else total + term
     if total is None:
         return None
@@ -384,15 +387,11 @@ class ForwardStep:
 def forward_steps(graph: Graph) -> list[ForwardStep]:
     """The forward pass of a graph with tangents (`ForwardAccumulator.graph`), one step per op
     that carries a tangent, in topological order."""
-    steps = []
-    previous, state.raw = state.raw, True
-    try:
-        for node in graph.nodes:
-            if node.kind == "op" and node.tangent is not None:
-                steps.append(_forward_step(graph, node))
-    finally:
-        state.raw = previous
-    return steps
+    return [
+        _forward_step(graph, node)
+        for node in graph.nodes
+        if node.kind == "op" and node.tangent is not None
+    ]
 
 
 def _forward_step(graph: Graph, node: Any) -> ForwardStep:
@@ -404,7 +403,7 @@ def _forward_step(graph: Graph, node: Any) -> ForwardStep:
         t = graph.nodes[i].tangent
         if t is None or i in contributions:
             continue
-        c = tangent_of(op, record, {i: t}, raw=True)
+        c = tangent_of(op, record, {i: t}, ON_ARRAYS)
         if c is not None:
             contributions[i] = np.asarray(c)
             formulas[i] = op.formula(place)

@@ -12,21 +12,12 @@ from typing import Any
 
 import numpy as np
 
+from autodiff.backend import Ops
 from autodiff.ops import (
     Axis,
     _axes,
     _count,
     _unreduce,
-    broadcast_to,
-    exp,
-    expand_dims,
-    matmul,
-    negative,
-    reduce_mean,
-    square,
-    transpose,
-    where,
-    zeros_like,
 )
 from autodiff.primitive import primitive, public_names
 from autodiff.tensor import Tensor, TensorLike
@@ -38,7 +29,9 @@ _ERF = np.frompyfunc(math.erf, 1, 1)  # (Python floats, per element: exact to fl
 @primitive(
     jvp="elementwise",
     dtypes="real float",
-    grads=(lambda g, out, x: g * (2 / math.sqrt(math.pi)) * exp(negative(square(x))),),
+    grads=(
+        lambda ops, g, out, x: g * (2 / math.sqrt(math.pi)) * ops.exp(ops.negative(ops.square(x))),
+    ),
     formulas=("d erf(x)/dx = 2/√π·e^(-x²)",),
 )
 def erf(x: TensorLike, name: str | None = None) -> Tensor:
@@ -49,7 +42,7 @@ def erf(x: TensorLike, name: str | None = None) -> Tensor:
 @primitive(
     jvp="elementwise",
     dtypes="float",
-    grads=(lambda g, out, x: g / (1 + square(x)),),
+    grads=(lambda ops, g, out, x: g / (1 + ops.square(x)),),
     formulas=("d atan(x)/dx = 1/(1+x²)",),
 )
 def atan(x: TensorLike, name: str | None = None) -> Tensor:
@@ -60,7 +53,7 @@ def atan(x: TensorLike, name: str | None = None) -> Tensor:
 @primitive(
     jvp="elementwise",
     dtypes="float",
-    grads=(lambda g, out, x: g * cosh(x),),
+    grads=(lambda ops, g, out, x: g * ops.cosh(x),),
     formulas=("d sinh x/dx = cosh x",),
 )
 def sinh(x: TensorLike, name: str | None = None) -> Tensor:
@@ -71,7 +64,7 @@ def sinh(x: TensorLike, name: str | None = None) -> Tensor:
 @primitive(
     jvp="elementwise",
     dtypes="float",
-    grads=(lambda g, out, x: g * sinh(x),),
+    grads=(lambda ops, g, out, x: g * ops.sinh(x),),
     formulas=("d cosh x/dx = sinh x",),
 )
 def cosh(x: TensorLike, name: str | None = None) -> Tensor:
@@ -108,7 +101,11 @@ def _running(ufunc: np.ufunc, x: np.ndarray, axis: Any, exclusive: bool, reverse
     jvp="linear",
     dtypes="number",
     saves=(),
-    grads=(lambda g, out, x, axis, exclusive, reverse: cumsum(g, axis, exclusive, not reverse),),
+    grads=(
+        lambda ops, g, out, x, axis, exclusive, reverse: ops.cumsum(
+            g, axis, exclusive, not reverse
+        ),
+    ),
     formulas=("the gradient summed the other way along the axis",),
 )
 def cumsum(
@@ -134,8 +131,8 @@ def cumsum(
     dtypes="number",
     saves=("x", "out"),
     grads=(
-        lambda g, out, x, axis, exclusive, reverse: (
-            cumsum(out * g, axis, exclusive, not reverse) / x
+        lambda ops, g, out, x, axis, exclusive, reverse: (
+            ops.cumsum(out * g, axis, exclusive, not reverse) / x
         ),
     ),
     formulas=("d cumprod(x)/dx = cumsum(out·g, reversed)/x",),
@@ -162,16 +159,16 @@ def _variance_forward(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
     return np.mean(np.square(x - mean), axis=axes, keepdims=keepdims)
 
 
-def _deviation(x: Tensor, axis: Any) -> Tensor:
-    return x - reduce_mean(x, axis, keepdims=True)
+def _deviation(ops: Ops, x: Tensor, axis: Any) -> Tensor:
+    return x - ops.reduce_mean(x, axis, keepdims=True)
 
 
 @primitive(
     jvp="vjp",
     dtypes="real float",
     grads=(
-        lambda g, out, x, axis, keepdims: (
-            _unreduce(g, x, axis, keepdims) * (2 * _deviation(x, axis) / _count(x, out))
+        lambda ops, g, out, x, axis, keepdims: (
+            _unreduce(ops, g, x, axis, keepdims) * (2 * _deviation(ops, x, axis) / _count(x, out))
         ),
     ),
     formulas=("d var(x)/dx = 2(x - mean)/n",),
@@ -188,8 +185,8 @@ def reduce_variance(
     jvp="vjp",
     dtypes="real float",
     grads=(
-        lambda g, out, x, axis, keepdims: (
-            _unreduce(g / out, x, axis, keepdims) * (_deviation(x, axis) / _count(x, out))
+        lambda ops, g, out, x, axis, keepdims: (
+            _unreduce(ops, g / out, x, axis, keepdims) * (_deviation(ops, x, axis) / _count(x, out))
         ),
     ),
     formulas=("d std(x)/dx = (x - mean)/(n·std)",),
@@ -202,11 +199,11 @@ def reduce_std(
 
 
 # ----------------------------------------------------------------------------- linalg
-def _t(x: Tensor) -> Tensor:
+def _t(ops: Ops, x: Tensor) -> Tensor:
     """The matrices of `x` (its last two axes) transposed."""
     perm = list(range(x.ndim))
     perm[-2:] = perm[-1], perm[-2]
-    return transpose(x, perm)
+    return ops.transpose(x, perm)
 
 
 def _square_matrices(x: np.ndarray) -> None:
@@ -223,16 +220,16 @@ def _singular(error: Exception) -> ValueError:
     )
 
 
-def _matrices(x: Tensor) -> Tensor:
+def _matrices(ops: Ops, x: Tensor) -> Tensor:
     """A batch of scalars as (..., 1, 1), to multiply matrices with."""
-    return expand_dims(expand_dims(x, -1), -1)
+    return ops.expand_dims(ops.expand_dims(x, -1), -1)
 
 
-def _inv_grad(g: Tensor, out: Tensor, x: Tensor, adjoint: bool) -> Tensor:
+def _inv_grad(ops: Ops, g: Tensor, out: Tensor, x: Tensor, adjoint: bool) -> Tensor:
     """-Yᵀ·g·Yᵀ for Y = inv(A); for Y = inv(Aᵀ), its transpose -Y·gᵀ·Y."""
     if adjoint:
-        return negative(matmul(out, matmul(g, out, transpose_a=True)))
-    return negative(matmul(out, matmul(g, out, transpose_b=True), transpose_a=True))
+        return ops.negative(ops.matmul(out, ops.matmul(g, out, transpose_a=True)))
+    return ops.negative(ops.matmul(out, ops.matmul(g, out, transpose_b=True), transpose_a=True))
 
 
 @primitive(
@@ -261,7 +258,7 @@ def inv(input: TensorLike, adjoint: bool = False, name: str | None = None) -> Te
     jvp="vjp",
     dtypes="float",
     saves=("input", "out"),
-    grads=(lambda g, out, x: _matrices(g * out) * _t(inv(x)),),
+    grads=(lambda ops, g, out, x: _matrices(ops, g * out) * _t(ops, ops.inv(x)),),
     formulas=("d det(A)/dA = det(A)·inv(A)ᵀ",),
 )
 def det(input: TensorLike, name: str | None = None) -> Tensor:
@@ -270,15 +267,19 @@ def det(input: TensorLike, name: str | None = None) -> Tensor:
     return np.linalg.det(input)
 
 
-def _solve_grad_rhs(g: Tensor, out: Tensor, a: Tensor, b: Tensor, adjoint: bool) -> Tensor:
-    return solve(a, g, adjoint=not adjoint)
+def _solve_grad_rhs(
+    ops: Ops, g: Tensor, out: Tensor, a: Tensor, b: Tensor, adjoint: bool
+) -> Tensor:
+    return ops.solve(a, g, adjoint=not adjoint)
 
 
-def _solve_grad_matrix(g: Tensor, out: Tensor, a: Tensor, b: Tensor, adjoint: bool) -> Tensor:
-    grad_b = solve(a, g, adjoint=not adjoint)
+def _solve_grad_matrix(
+    ops: Ops, g: Tensor, out: Tensor, a: Tensor, b: Tensor, adjoint: bool
+) -> Tensor:
+    grad_b = ops.solve(a, g, adjoint=not adjoint)
     if adjoint:
-        return negative(matmul(out, grad_b, transpose_b=True))
-    return negative(matmul(grad_b, out, transpose_b=True))
+        return ops.negative(ops.matmul(out, grad_b, transpose_b=True))
+    return ops.negative(ops.matmul(grad_b, out, transpose_b=True))
 
 
 @primitive(
@@ -316,10 +317,10 @@ def solve(
     dtypes="number",
     saves=(),
     grads=(
-        lambda g, out, x: where(
+        lambda ops, g, out, x: ops.where(
             np.eye(x.shape[-2], x.shape[-1], dtype=bool),
-            broadcast_to(_matrices(g), x.shape),
-            zeros_like(x),
+            ops.broadcast_to(_matrices(ops, g), x.shape),
+            ops.zeros_like(x),
         ),
     ),
     formulas=("d trace(A)/dA = I",),

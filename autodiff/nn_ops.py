@@ -24,27 +24,21 @@ import numpy as np
 
 from autodiff import random
 from autodiff.array_ops import _values, gather
+from autodiff.backend import Ops
 from autodiff.context import name_scope
 from autodiff.math_ops import erf
 from autodiff.ops import (
     _axes,
     divide,
-    exp,
-    expand_dims,
     log_softmax,
     multiply,
-    negative,
     reduce_mean,
-    reduce_sum,
     sigmoid,
-    softmax,
     sqrt,
     square,
     squeeze,
     stop_gradient,
     subtract,
-    tanh,
-    where,
 )
 from autodiff.primitive import primitive, public_names
 from autodiff.tensor import Tensor, TensorLike, convert_to_tensor
@@ -55,7 +49,7 @@ from autodiff.tensor import Tensor, TensorLike, convert_to_tensor
     jvp="elementwise",
     dtypes="real float",  # (an integer alpha * x would truncate)
     saves=("features",),
-    grads=(lambda g, out, x, alpha: where(x > 0, g, g * alpha),),
+    grads=(lambda ops, g, out, x, alpha: ops.where(x > 0, g, g * alpha),),
     formulas=("d leaky_relu(x)/dx = 1 where x > 0, else alpha",),
 )
 def leaky_relu(features: TensorLike, alpha: float = 0.2, name: str | None = None) -> Tensor:
@@ -67,7 +61,7 @@ def leaky_relu(features: TensorLike, alpha: float = 0.2, name: str | None = None
     jvp="elementwise",
     dtypes="real float",
     saves=("out",),
-    grads=(lambda g, out, x: where(out < 0, g * (out + 1), g),),
+    grads=(lambda ops, g, out, x: ops.where(out < 0, g * (out + 1), g),),
     formulas=("d elu(x)/dx = 1 where x > 0, else elu(x) + 1",),
 )
 def elu(features: TensorLike, name: str | None = None) -> Tensor:
@@ -78,13 +72,13 @@ def elu(features: TensorLike, name: str | None = None) -> Tensor:
 _GELU_C = math.sqrt(2 / math.pi)
 
 
-def _gelu_grad(g: Tensor, out: Tensor, x: Tensor, approximate: bool) -> Tensor:
+def _gelu_grad(ops: Ops, g: Tensor, out: Tensor, x: Tensor, approximate: bool) -> Tensor:
     if approximate:
-        t = tanh(_GELU_C * (x + 0.044715 * x * x * x))
+        t = ops.tanh(_GELU_C * (x + 0.044715 * x * x * x))
         local = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _GELU_C * (1 + 3 * 0.044715 * x * x)
         return g * local
-    cdf = 0.5 * (1 + erf(x * (1 / math.sqrt(2))))
-    return g * (cdf + x * exp(negative(square(x)) * 0.5) * (1 / math.sqrt(2 * math.pi)))
+    cdf = 0.5 * (1 + ops.erf(x * (1 / math.sqrt(2))))
+    return g * (cdf + x * ops.exp(ops.negative(ops.square(x)) * 0.5) * (1 / math.sqrt(2 * math.pi)))
 
 
 @primitive(
@@ -108,7 +102,9 @@ def gelu(features: TensorLike, approximate: bool = False, name: str | None = Non
     dtypes="real float",
     saves=("features",),
     grads=(
-        lambda g, out, x, beta: g * (sigmoid(x * beta) * (1 + x * beta * (1 - sigmoid(x * beta)))),
+        lambda ops, g, out, x, beta: (
+            g * (ops.sigmoid(x * beta) * (1 + x * beta * (1 - ops.sigmoid(x * beta))))
+        ),
     ),
     formulas=("d silu(x)/dx = σ(βx)(1 + βx(1 - σ(βx)))",),
 )
@@ -138,11 +134,11 @@ def _same_shape(labels: np.ndarray, logits: np.ndarray) -> None:
     jvp="vjp",
     dtypes="real float",
     grads=(
-        lambda g, out, labels, logits, axis: (
-            expand_dims(g, axis) * negative(log_softmax(logits, axis))
+        lambda ops, g, out, labels, logits, axis: (
+            ops.expand_dims(g, axis) * ops.negative(ops.log_softmax(logits, axis))
         ),
-        lambda g, out, labels, logits, axis: (
-            expand_dims(g, axis) * (softmax(logits, axis) - stop_gradient(labels))
+        lambda ops, g, out, labels, logits, axis: (
+            ops.expand_dims(g, axis) * (ops.softmax(logits, axis) - ops.stop_gradient(labels))
         ),
     ),
     formulas=("d/dlabels = -log_softmax(logits)", "d/dlogits = softmax(logits) - labels"),
@@ -179,9 +175,9 @@ def _one_hot(labels: Any, depth: int, dtype: np.dtype) -> np.ndarray:
     saves=("labels", "logits"),
     grads=(
         None,
-        lambda g, out, labels, logits: (
-            expand_dims(g, -1)
-            * (softmax(logits) - _one_hot(labels, logits.shape[-1], logits.dtype))
+        lambda ops, g, out, labels, logits: (
+            ops.expand_dims(g, -1)
+            * (ops.softmax(logits) - _one_hot(labels, logits.shape[-1], logits.dtype))
         ),
     ),
     formulas=("", "d/dlogits = softmax(logits) - one_hot(labels)"),
@@ -222,8 +218,8 @@ def sparse_softmax_cross_entropy_with_logits(
     dtypes="real float",
     saves=("labels", "logits"),
     grads=(
-        lambda g, out, labels, logits: g * negative(logits),
-        lambda g, out, labels, logits: g * (sigmoid(logits) - labels),
+        lambda ops, g, out, labels, logits: g * ops.negative(logits),
+        lambda ops, g, out, labels, logits: g * (ops.sigmoid(logits) - labels),
     ),
     formulas=("d/dlabels = -logits", "d/dlogits = σ(logits) - labels"),
 )
@@ -237,16 +233,16 @@ def sigmoid_cross_entropy_with_logits(
     return np.maximum(x, 0) - x * z + np.log1p(np.exp(-np.abs(x)))
 
 
-def _l2_loss_jvp(tangents: list, out: Tensor, t: Tensor) -> Tensor:
+def _l2_loss_jvp(ops: Ops, tangents: list, out: Tensor, t: Tensor) -> Tensor:
     """l2_loss's JVP, Σ t·ṫ."""
-    return reduce_sum(t * tangents[0])
+    return ops.reduce_sum(t * tangents[0])
 
 
 @primitive(
     jvp=_l2_loss_jvp,
     dtypes="real float",
     saves=("t",),
-    grads=(lambda g, out, t: g * t,),
+    grads=(lambda ops, g, out, t: g * t,),
     formulas=("d(Σx²/2)/dx = x",),
 )
 def l2_loss(t: TensorLike, name: str | None = None) -> Tensor:
@@ -376,8 +372,8 @@ def embedding_lookup(
     dtypes="number",
     saves=(),
     grads=(
-        lambda g, out, value, bias, data_format: g,
-        lambda g, out, value, bias, data_format: reduce_sum(
+        lambda ops, g, out, value, bias, data_format: g,
+        lambda ops, g, out, value, bias, data_format: ops.reduce_sum(
             g, _bias_sum_axes(value.ndim, data_format)
         ),
     ),

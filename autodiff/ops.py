@@ -1,9 +1,11 @@
 """The op table: every operation defined once, its NumPy forward and its gradients side by side.
 
 Each entry is a function on NumPy arrays decorated with `@primitive(grads=..., formulas=...)`
-(see `autodiff.primitive`). A gradient `grad(g, out, *inputs, **attrs)` receives the upstream
-gradient `g`, the op's output `out` and its inputs, all tensors, and returns the gradient for
-one input, written with the ops of this table so that it can be differentiated again.
+(see `autodiff.primitive`). A gradient `grad(ops, g, out, *inputs, **attrs)` receives the
+upstream gradient `g`, the op's output `out` and its inputs, and returns the gradient for one
+input, written with operators and the ops of this table through `ops`, the backend its caller
+passes (`autodiff.backend`): on tensors, so that a tape can differentiate it again, or on bare
+arrays, when none records it.
 `saves=` names the values the gradients read (inputs by name, and "out"): a non-persistent
 tape frees the others before its backward pass; left out, everything is kept.
 Forwards compute without minding NumPy's floating-point warnings: every caller runs them with
@@ -22,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from autodiff.context import state
+from autodiff.backend import ON_ARRAYS, ON_TENSORS, Ops
 from autodiff.primitive import NO_ATTRS, Op, apply, primitive, public_names
 from autodiff.tensor import (
     DTypeLike,
@@ -83,11 +85,11 @@ def _kept_shape(shape: tuple[int, ...], axis: Any) -> tuple[int, ...]:
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
-def _unreduce(g: Tensor, x: Tensor, axis: Any, keepdims: bool) -> Tensor:
+def _unreduce(ops: Ops, g: Tensor, x: Tensor, axis: Any, keepdims: bool) -> Tensor:
     """Broadcast a reduction's gradient `g` back to the shape of its input `x`."""
     if not keepdims and g.ndim and g.shape != _kept_shape(x.shape, axis):  # (0-d: as it is)
-        g = reshape(g, _kept_shape(x.shape, axis))
-    return broadcast_to(g, x.shape)
+        g = ops.reshape(g, _kept_shape(x.shape, axis))
+    return ops.broadcast_to(g, x.shape)
 
 
 def _shape(shape: Any) -> tuple[int, ...]:
@@ -104,31 +106,41 @@ def _shape(shape: Any) -> tuple[int, ...]:
     return tuple(int(n) for n in shape)
 
 
-def _zero_where(condition: Tensor, g: Tensor) -> Tensor:
+def _zero_where(ops: Ops, condition: Tensor, g: Tensor) -> Tensor:
     """`g` with zeros where `condition` holds."""
-    return where(condition, zeros_like(g), g)
+    return ops.where(condition, ops.zeros_like(g), g)
 
 
 def zeros_like(x: TensorLike, dtype: DTypeLike = None, name: str | None = None) -> Tensor:
     """A constant of zeros with the shape (and dtype, unless given) of `x`; not recorded."""
-    zeros = np.zeros(*_shape_and_dtype(x, dtype, "zeros_like"))
-    return zeros if state.raw else Tensor(zeros, name)
+    return Tensor(np.zeros(*_shape_and_dtype(x, dtype, "zeros_like")), name)
 
 
 def ones_like(x: TensorLike, dtype: DTypeLike = None, name: str | None = None) -> Tensor:
     """A constant of ones with the shape (and dtype, unless given) of `x`; not recorded."""
-    ones = np.ones(*_shape_and_dtype(x, dtype, "ones_like"))
-    return ones if state.raw else Tensor(ones, name)
+    return Tensor(np.ones(*_shape_and_dtype(x, dtype, "ones_like")), name)
 
 
 def _shape_and_dtype(x: Any, dtype: DTypeLike, where: str) -> tuple[tuple[int, ...], np.dtype]:
-    if isinstance(x, Tensor):
-        value = x._value
-    elif state.raw and isinstance(x, np.ndarray):  # the backward pass's own arrays
-        value = x
-    else:
-        value = to_array(x, where=where)
+    value = x._value if isinstance(x, Tensor) else to_array(x, where=where)
     return value.shape, value.dtype if dtype is None else as_dtype(dtype)
+
+
+def _zeros_like_array(x: Any, dtype: DTypeLike = None) -> np.ndarray:
+    """`zeros_like` on the bare arrays of a backward pass no tape records (`ON_ARRAYS`)."""
+    return np.zeros(np.shape(x), np.result_type(x) if dtype is None else as_dtype(dtype))
+
+
+def _ones_like_array(x: Any, dtype: DTypeLike = None) -> np.ndarray:
+    """`ones_like` on the bare arrays of a backward pass no tape records (`ON_ARRAYS`)."""
+    return np.ones(np.shape(x), np.result_type(x) if dtype is None else as_dtype(dtype))
+
+
+# (constants, not ops: the rules of the table reach them through their backend as the ops)
+ON_TENSORS.include("zeros_like", zeros_like)
+ON_TENSORS.include("ones_like", ones_like)
+ON_ARRAYS.include("zeros_like", _zeros_like_array)
+ON_ARRAYS.include("ones_like", _ones_like_array)
 
 
 # ----------------------------------------------------------------------------- arithmetic
@@ -136,7 +148,7 @@ def _shape_and_dtype(x: Any, dtype: DTypeLike, where: str) -> tuple[tuple[int, .
     jvp="elementwise",
     dtypes="number",
     saves=(),
-    grads=(lambda g, out, x, y: g, lambda g, out, x, y: g),
+    grads=(lambda ops, g, out, x, y: g, lambda ops, g, out, x, y: g),
     formulas=("d(x+y)/dx = 1", "d(x+y)/dy = 1"),
 )
 def add(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
@@ -148,7 +160,7 @@ def add(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     jvp="elementwise",
     dtypes="number",
     saves=(),
-    grads=(lambda g, out, x, y: g, lambda g, out, x, y: negative(g)),
+    grads=(lambda ops, g, out, x, y: g, lambda ops, g, out, x, y: ops.negative(g)),
     formulas=("d(x-y)/dx = 1", "d(x-y)/dy = -1"),
 )
 def subtract(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
@@ -160,7 +172,7 @@ def subtract(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     jvp="elementwise",
     dtypes="number",
     saves=("x", "y"),
-    grads=(lambda g, out, x, y: g * y, lambda g, out, x, y: g * x),
+    grads=(lambda ops, g, out, x, y: g * y, lambda ops, g, out, x, y: g * x),
     formulas=("d(x*y)/dx = y", "d(x*y)/dy = x"),
 )
 def multiply(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
@@ -172,7 +184,7 @@ def multiply(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     jvp="elementwise",
     dtypes="number",
     saves=("y", "out"),
-    grads=(lambda g, out, x, y: g / y, lambda g, out, x, y: negative(g) * out / y),
+    grads=(lambda ops, g, out, x, y: g / y, lambda ops, g, out, x, y: ops.negative(g) * out / y),
     formulas=("d(x/y)/dx = 1/y", "d(x/y)/dy = -x/y²"),
 )
 def divide(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
@@ -187,7 +199,7 @@ def divide(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     jvp="elementwise",
     dtypes="signed",
     saves=(),
-    grads=(lambda g, out, x: negative(g),),
+    grads=(lambda ops, g, out, x: ops.negative(g),),
     formulas=("d(-x)/dx = -1",),
 )
 def negative(x: TensorLike, name: str | None = None) -> Tensor:
@@ -195,17 +207,19 @@ def negative(x: TensorLike, name: str | None = None) -> Tensor:
     return -x  # NumPy's negative (an operator: fast on NumPy scalars too)
 
 
-def _pow_grad_y(g: Tensor, out: Tensor, x: Tensor, y: Tensor) -> Tensor:
+def _pow_grad_y(ops: Ops, g: Tensor, out: Tensor, x: Tensor, y: Tensor) -> Tensor:
     """x^y·log(x), with log(x) taken as 0 where x <= 0 (as TensorFlow: 0^y·0 is nan for y < 0)."""
     positive = x > 0
-    log_x = where(positive, log(where(positive, x, ones_like(x))), zeros_like(x))
+    log_x = ops.where(
+        positive, ops.log(ops.where(positive, x, ops.ones_like(x))), ops.zeros_like(x)
+    )
     return g * (out * log_x)
 
 
 @primitive(
     jvp="elementwise",
     dtypes="signed",
-    grads=(lambda g, out, x, y: g * y * pow(x, y - 1), _pow_grad_y),
+    grads=(lambda ops, g, out, x, y: g * y * ops.pow(x, y - 1), _pow_grad_y),
     formulas=("d(x^y)/dx = y·x^(y-1)", "d(x^y)/dy = x^y·log(x)"),
 )
 def pow(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
@@ -221,7 +235,7 @@ def pow(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     jvp="elementwise",
     dtypes="number",
     saves=("x",),
-    grads=(lambda g, out, x: g * (2 * x),),
+    grads=(lambda ops, g, out, x: g * (2 * x),),
     formulas=("d(x²)/dx = 2x",),
 )
 def square(x: TensorLike, name: str | None = None) -> Tensor:
@@ -233,7 +247,7 @@ def square(x: TensorLike, name: str | None = None) -> Tensor:
     jvp="elementwise",
     dtypes="float",
     saves=("out",),
-    grads=(lambda g, out, x: g / (2 * out),),
+    grads=(lambda ops, g, out, x: g / (2 * out),),
     formulas=("d(√x)/dx = 1/(2√x)",),
 )
 def sqrt(x: TensorLike, name: str | None = None) -> Tensor:
@@ -244,7 +258,7 @@ def sqrt(x: TensorLike, name: str | None = None) -> Tensor:
 @primitive(
     jvp="elementwise",
     dtypes="signed",
-    grads=(lambda g, out, x: zeros_like(g),),
+    grads=(lambda ops, g, out, x: ops.zeros_like(g),),
     formulas=("d(sign x)/dx = 0",),
 )
 def sign(x: TensorLike, name: str | None = None) -> Tensor:
@@ -255,7 +269,7 @@ def sign(x: TensorLike, name: str | None = None) -> Tensor:
 @primitive(
     jvp="elementwise",
     dtypes="signed",
-    grads=(lambda g, out, x: g * sign(x),),
+    grads=(lambda ops, g, out, x: g * ops.sign(x),),
     formulas=("d|x|/dx = sign(x)",),
 )
 def abs(x: TensorLike, name: str | None = None) -> Tensor:
@@ -267,8 +281,8 @@ def abs(x: TensorLike, name: str | None = None) -> Tensor:
     jvp="elementwise",
     dtypes="real",
     grads=(
-        lambda g, out, x, y: where(x >= y, g, zeros_like(g)),
-        lambda g, out, x, y: _zero_where(x >= y, g),
+        lambda ops, g, out, x, y: ops.where(x >= y, g, ops.zeros_like(g)),
+        lambda ops, g, out, x, y: _zero_where(ops, x >= y, g),
     ),
     formulas=("d max(x,y)/dx = 1 where x ≥ y", "d max(x,y)/dy = 1 where y > x"),
 )
@@ -281,8 +295,8 @@ def maximum(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     jvp="elementwise",
     dtypes="real",
     grads=(
-        lambda g, out, x, y: where(x <= y, g, zeros_like(g)),
-        lambda g, out, x, y: _zero_where(x <= y, g),
+        lambda ops, g, out, x, y: ops.where(x <= y, g, ops.zeros_like(g)),
+        lambda ops, g, out, x, y: _zero_where(ops, x <= y, g),
     ),
     formulas=("d min(x,y)/dx = 1 where x ≤ y", "d min(x,y)/dy = 1 where y < x"),
 )
@@ -296,7 +310,7 @@ def minimum(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     jvp="elementwise",
     dtypes="float",
     saves=("out",),
-    grads=(lambda g, out, x: g * out,),
+    grads=(lambda ops, g, out, x: g * out,),
     formulas=("d(eˣ)/dx = eˣ",),
 )
 def exp(x: TensorLike, name: str | None = None) -> Tensor:
@@ -308,7 +322,7 @@ def exp(x: TensorLike, name: str | None = None) -> Tensor:
     jvp="elementwise",
     dtypes="float",
     saves=("x",),
-    grads=(lambda g, out, x: g / x,),
+    grads=(lambda ops, g, out, x: g / x,),
     formulas=("d(log x)/dx = 1/x",),
 )
 def log(x: TensorLike, name: str | None = None) -> Tensor:
@@ -319,7 +333,7 @@ def log(x: TensorLike, name: str | None = None) -> Tensor:
 @primitive(
     jvp="elementwise",
     dtypes="float",
-    grads=(lambda g, out, x: g / (1 + x),),
+    grads=(lambda ops, g, out, x: g / (1 + x),),
     formulas=("d log(1+x)/dx = 1/(1+x)",),
 )
 def log1p(x: TensorLike, name: str | None = None) -> Tensor:
@@ -330,7 +344,7 @@ def log1p(x: TensorLike, name: str | None = None) -> Tensor:
 @primitive(
     jvp="elementwise",
     dtypes="float",
-    grads=(lambda g, out, x: g * cos(x),),
+    grads=(lambda ops, g, out, x: g * ops.cos(x),),
     formulas=("d(sin x)/dx = cos x",),
 )
 def sin(x: TensorLike, name: str | None = None) -> Tensor:
@@ -341,7 +355,7 @@ def sin(x: TensorLike, name: str | None = None) -> Tensor:
 @primitive(
     jvp="elementwise",
     dtypes="float",
-    grads=(lambda g, out, x: negative(g) * sin(x),),
+    grads=(lambda ops, g, out, x: ops.negative(g) * ops.sin(x),),
     formulas=("d(cos x)/dx = -sin x",),
 )
 def cos(x: TensorLike, name: str | None = None) -> Tensor:
@@ -352,7 +366,7 @@ def cos(x: TensorLike, name: str | None = None) -> Tensor:
 @primitive(
     jvp="elementwise",
     dtypes="float",
-    grads=(lambda g, out, x: g * (1 + out * out),),
+    grads=(lambda ops, g, out, x: g * (1 + out * out),),
     formulas=("d(tan x)/dx = 1 + tan²x",),
 )
 def tan(x: TensorLike, name: str | None = None) -> Tensor:
@@ -366,7 +380,10 @@ def tan(x: TensorLike, name: str | None = None) -> Tensor:
     jvp="elementwise",
     dtypes="float",
     public=False,
-    grads=(lambda g, out, y, dy: g * dy * (-2 * y), lambda g, out, y, dy: tanh_grad(y, g)),
+    grads=(
+        lambda ops, g, out, y, dy: g * dy * (-2 * y),
+        lambda ops, g, out, y, dy: ops.tanh_grad(y, g),
+    ),
     formulas=("d/dy = -2y·dy", "d/d(dy) = 1 - y²"),
 )
 def tanh_grad(y: TensorLike, dy: TensorLike, name: str | None = None) -> Tensor:
@@ -382,7 +399,10 @@ def tanh_grad(y: TensorLike, dy: TensorLike, name: str | None = None) -> Tensor:
     jvp="elementwise",
     dtypes="float",
     public=False,
-    grads=(lambda g, out, y, dy: g * dy * (1 - 2 * y), lambda g, out, y, dy: sigmoid_grad(y, g)),
+    grads=(
+        lambda ops, g, out, y, dy: g * dy * (1 - 2 * y),
+        lambda ops, g, out, y, dy: ops.sigmoid_grad(y, g),
+    ),
     formulas=("d/dy = (1 - 2y)·dy", "d/d(dy) = y(1 - y)"),
 )
 def sigmoid_grad(y: TensorLike, dy: TensorLike, name: str | None = None) -> Tensor:
@@ -408,7 +428,7 @@ def _times_upstream(out: np.ndarray, dy: np.ndarray) -> np.ndarray:
     jvp="elementwise",
     dtypes="float",
     saves=("out",),
-    grads=(lambda g, out, x: tanh_grad(out, g),),
+    grads=(lambda ops, g, out, x: ops.tanh_grad(out, g),),
     formulas=("d(tanh x)/dx = 1 - tanh²x",),
 )
 def tanh(x: TensorLike, name: str | None = None) -> Tensor:
@@ -420,7 +440,7 @@ def tanh(x: TensorLike, name: str | None = None) -> Tensor:
     jvp="elementwise",
     dtypes="float",
     saves=("out",),
-    grads=(lambda g, out, x: sigmoid_grad(out, g),),
+    grads=(lambda ops, g, out, x: ops.sigmoid_grad(out, g),),
     formulas=("dσ(x)/dx = σ(x)(1-σ(x))",),
 )
 def sigmoid(x: TensorLike, name: str | None = None) -> Tensor:
@@ -436,7 +456,10 @@ def sigmoid(x: TensorLike, name: str | None = None) -> Tensor:
     dtypes="real",
     public=False,
     saves=("x",),
-    grads=(lambda g, out, x, dy: zeros_like(x), lambda g, out, x, dy: relu_grad(x, g)),
+    grads=(
+        lambda ops, g, out, x, dy: ops.zeros_like(x),
+        lambda ops, g, out, x, dy: ops.relu_grad(x, g),
+    ),
     formulas=("d/dx = 0", "d/d(dy) = 1 where x > 0"),
 )
 def relu_grad(x: TensorLike, dy: TensorLike, name: str | None = None) -> Tensor:
@@ -449,7 +472,7 @@ def relu_grad(x: TensorLike, dy: TensorLike, name: str | None = None) -> Tensor:
     jvp="elementwise",
     dtypes="real",
     saves=("x",),
-    grads=(lambda g, out, x: relu_grad(x, g),),
+    grads=(lambda ops, g, out, x: ops.relu_grad(x, g),),
     formulas=("d relu(x)/dx = 1 where x > 0",),
 )
 def relu(x: TensorLike, name: str | None = None) -> Tensor:
@@ -460,7 +483,7 @@ def relu(x: TensorLike, name: str | None = None) -> Tensor:
 @primitive(
     jvp="elementwise",
     dtypes="real float",
-    grads=(lambda g, out, x: g * sigmoid(x),),
+    grads=(lambda ops, g, out, x: g * ops.sigmoid(x),),
     formulas=("d softplus(x)/dx = σ(x)",),
 )
 def softplus(x: TensorLike, name: str | None = None) -> Tensor:
@@ -478,8 +501,8 @@ def _where_explain(condition: np.ndarray, x: np.ndarray, y: np.ndarray) -> str |
     jvp="elementwise",
     grads=(
         None,
-        lambda g, out, c, x, y: where(c, g, zeros_like(g)),
-        lambda g, out, c, x, y: _zero_where(c, g),
+        lambda ops, g, out, c, x, y: ops.where(c, g, ops.zeros_like(g)),
+        lambda ops, g, out, c, x, y: _zero_where(ops, c, g),
     ),
     formulas=("", "d where(c,x,y)/dx = 1 where c", "d where(c,x,y)/dy = 1 where not c"),
     independent=(0,),
@@ -498,9 +521,13 @@ def where(condition: TensorLike, x: TensorLike, y: TensorLike, name: str | None 
     grads=(
         # those of max(min(t, hi), lo), as TensorFlow: right also when min > max (the output
         # is min) and where a bound is nan (no gradient flows)
-        lambda g, out, t, lo, hi: where(t <= hi, where(t >= lo, g, zeros_like(g)), zeros_like(g)),
-        lambda g, out, t, lo, hi: _zero_where(minimum(t, hi) >= lo, g),
-        lambda g, out, t, lo, hi: where(t > hi, where(hi >= lo, g, zeros_like(g)), zeros_like(g)),
+        lambda ops, g, out, t, lo, hi: ops.where(
+            t <= hi, ops.where(t >= lo, g, ops.zeros_like(g)), ops.zeros_like(g)
+        ),
+        lambda ops, g, out, t, lo, hi: _zero_where(ops, ops.minimum(t, hi) >= lo, g),
+        lambda ops, g, out, t, lo, hi: ops.where(
+            t > hi, ops.where(hi >= lo, g, ops.zeros_like(g)), ops.zeros_like(g)
+        ),
     ),
     formulas=("1 where min ≤ t ≤ max", "1 where t < min or max < min", "1 where t > max ≥ min"),
 )
@@ -562,30 +589,30 @@ def _matmul_grad(wrt: int):
     """The gradient of `matmul` for input `wrt` (0: a, 1: b), including rank-1 operands."""
 
     def grad(
-        g: Tensor, out: Tensor, a: Tensor, b: Tensor, transpose_a: bool, transpose_b: bool
+        ops: Ops, g: Tensor, out: Tensor, a: Tensor, b: Tensor, transpose_a: bool, transpose_b: bool
     ) -> Tensor:
         # Treat a vector b as an (n, 1) matrix and a vector a as (1, n), as NumPy does; the
         # gradient then gets back the axes the product dropped (b's first: both may be gone).
         shape = (a if wrt == 0 else b).shape
         if b.ndim == 1:
-            b, g = expand_dims(b, -1), expand_dims(g, -1)
+            b, g = ops.expand_dims(b, -1), ops.expand_dims(g, -1)
         if a.ndim == 1:
-            a, g = expand_dims(a, 0), expand_dims(g, -2)
+            a, g = ops.expand_dims(a, 0), ops.expand_dims(g, -2)
         if wrt == 0:  # d(a@b)/da = g @ bᵀ (transposed back if a was)
             if transpose_a:
-                grad = matmul(b, g, transpose_a=transpose_b, transpose_b=True)
+                grad = ops.matmul(b, g, transpose_a=transpose_b, transpose_b=True)
             else:
-                grad = matmul(g, b, transpose_b=not transpose_b)
+                grad = ops.matmul(g, b, transpose_b=not transpose_b)
             target = a
         else:  # d(a@b)/db = aᵀ @ g
             if transpose_b:
-                grad = matmul(g, a, transpose_a=True, transpose_b=transpose_a)
+                grad = ops.matmul(g, a, transpose_a=True, transpose_b=transpose_a)
             else:
-                grad = matmul(a, g, transpose_a=not transpose_a)
+                grad = ops.matmul(a, g, transpose_a=not transpose_a)
             target = b
         if grad.shape != target.shape:  # batch dimensions that were broadcast
-            grad = sum_to(grad, target.shape)
-        return grad if grad.shape == shape else reshape(grad, shape)
+            grad = ops.sum_to(grad, target.shape)
+        return grad if grad.shape == shape else ops.reshape(grad, shape)
 
     return grad
 
@@ -629,8 +656,8 @@ def _perm(perm: Any, ndim: int) -> tuple[int, ...] | None:
     return normal
 
 
-def _transpose_grad(g: Tensor, out: Tensor, a: Tensor, perm: Any) -> Tensor:
-    return transpose(g, None if perm is None else np.argsort(_perm(perm, a.ndim)).tolist())
+def _transpose_grad(ops: Ops, g: Tensor, out: Tensor, a: Tensor, perm: Any) -> Tensor:
+    return ops.transpose(g, None if perm is None else np.argsort(_perm(perm, a.ndim)).tolist())
 
 
 @primitive(jvp="linear", saves=(), grads=(_transpose_grad,), formulas=("gradient transposed back",))
@@ -643,7 +670,7 @@ def transpose(a: TensorLike, perm: Sequence[int] | None = None, name: str | None
 @primitive(
     jvp="linear",
     saves=(),
-    grads=(lambda g, out, x, shape: reshape(g, x.shape),),
+    grads=(lambda ops, g, out, x, shape: ops.reshape(g, x.shape),),
     formulas=("gradient reshaped back",),
 )
 def reshape(tensor: TensorLike, shape: Sequence[int], name: str | None = None) -> Tensor:
@@ -654,7 +681,7 @@ def reshape(tensor: TensorLike, shape: Sequence[int], name: str | None = None) -
 @primitive(
     jvp="linear",
     saves=(),
-    grads=(lambda g, out, x, axis: reshape(g, x.shape),),
+    grads=(lambda ops, g, out, x, axis: ops.reshape(g, x.shape),),
     formulas=("gradient reshaped back",),
 )
 def expand_dims(input: TensorLike, axis: int, name: str | None = None) -> Tensor:
@@ -665,7 +692,7 @@ def expand_dims(input: TensorLike, axis: int, name: str | None = None) -> Tensor
 @primitive(
     jvp="linear",
     saves=(),
-    grads=(lambda g, out, x, axis: reshape(g, x.shape),),
+    grads=(lambda ops, g, out, x, axis: ops.reshape(g, x.shape),),
     formulas=("gradient reshaped back",),
 )
 def squeeze(input: TensorLike, axis: Axis = None, name: str | None = None) -> Tensor:
@@ -676,7 +703,7 @@ def squeeze(input: TensorLike, axis: Axis = None, name: str | None = None) -> Te
 @primitive(
     jvp="linear",
     saves=(),
-    grads=(lambda g, out, x, shape: sum_to(g, x.shape),),
+    grads=(lambda ops, g, out, x, shape: ops.sum_to(g, x.shape),),
     formulas=("gradient summed back",),
 )
 def broadcast_to(input: TensorLike, shape: Sequence[int], name: str | None = None) -> Tensor:
@@ -693,7 +720,7 @@ def broadcast_to(input: TensorLike, shape: Sequence[int], name: str | None = Non
     jvp="linear",
     public=False,
     saves=(),
-    grads=(lambda g, out, x, shape: broadcast_to(g, x.shape),),
+    grads=(lambda ops, g, out, x, shape: ops.broadcast_to(g, x.shape),),
     formulas=("gradient broadcast",),
 )
 def sum_to(input: TensorLike, shape: Sequence[int], name: str | None = None) -> Tensor:
@@ -729,10 +756,14 @@ def _broadcast_axes(big: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, 
     return axes
 
 
-def _concat_grad(g: Tensor, out: Tensor, values: list[Tensor], index: int, axis: int) -> Tensor:
+def _concat_grad(
+    ops: Ops, g: Tensor, out: Tensor, values: list[Tensor], index: int, axis: int
+) -> Tensor:
     axis = axis % out.ndim
     start = builtins.sum(v.shape[axis] for v in values[:index])
-    return getitem(g, (slice(None),) * axis + (slice(start, start + values[index].shape[axis]),))
+    return ops.getitem(
+        g, (slice(None),) * axis + (slice(start, start + values[index].shape[axis]),)
+    )
 
 
 @primitive(
@@ -757,8 +788,10 @@ def _one_axis(axis: Any, op: str) -> int:
     return int(axis)
 
 
-def _stack_grad(g: Tensor, out: Tensor, values: list[Tensor], index: int, axis: int) -> Tensor:
-    return getitem(g, (slice(None),) * (axis % out.ndim) + (index,))
+def _stack_grad(
+    ops: Ops, g: Tensor, out: Tensor, values: list[Tensor], index: int, axis: int
+) -> Tensor:
+    return ops.getitem(g, (slice(None),) * (axis % out.ndim) + (index,))
 
 
 @primitive(
@@ -800,7 +833,7 @@ def _has_array(index: Any) -> bool:
     jvp="linear",
     public=False,
     saves=(),
-    grads=(lambda g, out, x, index: scatter(g, x.shape, index),),
+    grads=(lambda ops, g, out, x, index: ops.scatter(g, x.shape, index),),
     formulas=("the gradient put back at the indexed positions",),
 )
 def getitem(x: TensorLike, index: Any, name: str | None = None) -> Tensor:
@@ -811,7 +844,7 @@ def getitem(x: TensorLike, index: Any, name: str | None = None) -> Tensor:
 @primitive(
     jvp="linear",
     public=False,
-    grads=(lambda g, out, u, shape, index: getitem(g, index),),
+    grads=(lambda ops, g, out, u, shape, index: ops.getitem(g, index),),
     formulas=("the gradient at the indexed positions",),
 )
 def scatter(
@@ -830,7 +863,7 @@ def scatter(
 @primitive(
     jvp="linear",
     saves=(),
-    grads=(lambda g, out, x, dtype: cast(g, x.dtype),),
+    grads=(lambda ops, g, out, x, dtype: ops.cast(g, x.dtype),),
     formulas=("gradient cast back",),
 )
 def cast(x: TensorLike, dtype: DTypeLike, name: str | None = None) -> Tensor:
@@ -842,7 +875,9 @@ def cast(x: TensorLike, dtype: DTypeLike, name: str | None = None) -> Tensor:
     return x.astype(dtype, copy=False)
 
 
-@primitive(jvp="elementwise", saves=(), grads=(lambda g, out, x: g,), formulas=("d(x)/dx = 1",))
+@primitive(
+    jvp="elementwise", saves=(), grads=(lambda ops, g, out, x: g,), formulas=("d(x)/dx = 1",)
+)
 def identity(input: TensorLike, name: str | None = None) -> Tensor:
     """`input` unchanged (a new tensor, recorded as an op)."""
     return input
@@ -859,7 +894,7 @@ def stop_gradient(input: TensorLike, name: str | None = None) -> Tensor:
     jvp="linear",
     dtypes="number",
     saves=(),
-    grads=(lambda g, out, x, axis, keepdims: _unreduce(g, x, axis, keepdims),),
+    grads=(lambda ops, g, out, x, axis, keepdims: _unreduce(ops, g, x, axis, keepdims),),
     formulas=("d(Σx)/dx = 1",),
 )
 def reduce_sum(
@@ -878,7 +913,11 @@ def _count(x: Tensor, out: Tensor) -> int:
     jvp="linear",
     dtypes="number",
     saves=(),
-    grads=(lambda g, out, x, axis, keepdims: _unreduce(g, x, axis, keepdims) / _count(x, out),),
+    grads=(
+        lambda ops, g, out, x, axis, keepdims: (
+            _unreduce(ops, g, x, axis, keepdims) / _count(x, out)
+        ),
+    ),
     formulas=("d mean(x)/dx = 1/n",),
 )
 def reduce_mean(
@@ -914,11 +953,13 @@ def _empty_start(x: np.ndarray, which: str) -> dict[str, Any]:
     return {"initial": info.min if which == "max" else info.max}
 
 
-def _extremum_grad(g: Tensor, out: Tensor, x: Tensor, axis: Any, keepdims: bool) -> Tensor:
+def _extremum_grad(
+    ops: Ops, g: Tensor, out: Tensor, x: Tensor, axis: Any, keepdims: bool
+) -> Tensor:
     """Ties share the gradient equally, as in TensorFlow."""
-    hit = cast(equal(x, _unreduce(out, x, axis, keepdims)), g.dtype)
-    count = reduce_sum(hit, axis, keepdims=True)
-    return _unreduce(g, x, axis, keepdims) * hit / count
+    hit = ops.cast(ops.equal(x, _unreduce(ops, out, x, axis, keepdims)), g.dtype)
+    count = ops.reduce_sum(hit, axis, keepdims=True)
+    return _unreduce(ops, g, x, axis, keepdims) * hit / count
 
 
 @primitive(
@@ -951,14 +992,14 @@ def reduce_min(
     return np.minimum.reduce(x, _axes(axis, x.ndim), keepdims=keepdims, **_empty_start(x, "min"))
 
 
-def _prod_others_grad(g: Tensor, out: Tensor, x: Tensor) -> Tensor:
+def _prod_others_grad(ops: Ops, g: Tensor, out: Tensor, x: Tensor) -> Tensor:
     """d/dx_j of Σᵢ gᵢ·Πₖ≠ᵢ xₖ = Σᵢ≠ⱼ gᵢ·Πₖ≠ᵢ,ⱼ xₖ, written with `prod_others` itself (on each
     row j of x with x_j set to 1), so that it can be differentiated again."""
     n = x.shape[-1]
     eye = np.eye(n, dtype=bool)
-    rows = where(eye, ones_like(eye, dtype=x.dtype), expand_dims(x, -2))  # (..., n, n)
-    terms = expand_dims(g, -2) * prod_others(rows)  # [..., j, i] = gᵢ Πₖ≠ᵢ,ⱼ xₖ for i ≠ j
-    return reduce_sum(where(eye, zeros_like(terms), terms), axis=-1)
+    rows = ops.where(eye, ops.ones_like(eye, dtype=x.dtype), ops.expand_dims(x, -2))  # (..., n, n)
+    terms = ops.expand_dims(g, -2) * ops.prod_others(rows)  # [..., j, i] = gᵢ Πₖ≠ᵢ,ⱼ xₖ for i ≠ j
+    return ops.reduce_sum(ops.where(eye, ops.zeros_like(terms), terms), axis=-1)
 
 
 @primitive(
@@ -982,19 +1023,19 @@ def prod_others(x: TensorLike, name: str | None = None) -> Tensor:
     return left * right
 
 
-def _prod_grad(g: Tensor, out: Tensor, x: Tensor, axis: Any, keepdims: bool) -> Tensor:
+def _prod_grad(ops: Ops, g: Tensor, out: Tensor, x: Tensor, axis: Any, keepdims: bool) -> Tensor:
     """The product of the *other* elements: the reduced axes are moved last and flattened,
     `prod_others` runs along them, and the result is put back in place."""
     axes = _axes(axis, x.ndim)
     reduced = list(range(x.ndim)) if axes is None else list(axes)
     kept = [a for a in range(x.ndim) if a not in reduced]
     perm = kept + reduced
-    moved = transpose(x, perm) if perm != list(range(x.ndim)) else x
-    flat = reshape(moved, [x.shape[a] for a in kept] + [math.prod(x.shape[a] for a in reduced)])
-    others = reshape(prod_others(flat), [x.shape[a] for a in perm])
+    moved = ops.transpose(x, perm) if perm != list(range(x.ndim)) else x
+    flat = ops.reshape(moved, [x.shape[a] for a in kept] + [math.prod(x.shape[a] for a in reduced)])
+    others = ops.reshape(ops.prod_others(flat), [x.shape[a] for a in perm])
     if perm != list(range(x.ndim)):
-        others = transpose(others, np.argsort(perm).tolist())
-    return _unreduce(g, x, axis, keepdims) * others
+        others = ops.transpose(others, np.argsort(perm).tolist())
+    return _unreduce(ops, g, x, axis, keepdims) * others
 
 
 @primitive(
@@ -1008,19 +1049,25 @@ def reduce_prod(
     return np.prod(x, axis=_axes(axis, x.ndim), keepdims=keepdims, dtype=x.dtype)
 
 
-def _logsumexp_grad(g: Tensor, out: Tensor, x: Tensor, axis: Any, keepdims: bool) -> Tensor:
+def _logsumexp_grad(
+    ops: Ops, g: Tensor, out: Tensor, x: Tensor, axis: Any, keepdims: bool
+) -> Tensor:
     """softmax(x) along the reduced axes, from x - max(x) (as TensorFlow): exp(x - out) would
     lose the digits of a large `out` (in float16, logsumexp([6e4] * 3) rounds to 6e4)."""
-    top = reduce_max(x, axis, keepdims=True)
-    top = stop_gradient(where(abs(top) < np.inf, top, zeros_like(top)))
-    e = exp(x - top)
-    return _unreduce(g, x, axis, keepdims) * (e / reduce_sum(e, axis, keepdims=True))
+    top = ops.reduce_max(x, axis, keepdims=True)
+    top = ops.stop_gradient(ops.where(ops.abs(top) < np.inf, top, ops.zeros_like(top)))
+    e = ops.exp(x - top)
+    return _unreduce(ops, g, x, axis, keepdims) * (e / ops.reduce_sum(e, axis, keepdims=True))
 
 
-def _logsumexp_jvp(tangents: list, out: Tensor, x: Tensor, axis: Any, keepdims: bool) -> Tensor:
+def _logsumexp_jvp(
+    ops: Ops, tangents: list, out: Tensor, x: Tensor, axis: Any, keepdims: bool
+) -> Tensor:
     """Σ softmax(x)·ẋ along the reduced axes (the softmax as the gradient computes it)."""
-    return reduce_sum(
-        _logsumexp_grad(ones_like(out), out, x, axis, keepdims) * tangents[0], axis, keepdims
+    return ops.reduce_sum(
+        _logsumexp_grad(ops, ops.ones_like(out), out, x, axis, keepdims) * tangents[0],
+        axis,
+        keepdims,
     )
 
 
@@ -1103,17 +1150,17 @@ def _softmax_checked_axis(logits: np.ndarray, axis: int | None) -> int:
     return _axes(_softmax_axis(axis), logits.ndim)[0]
 
 
-def _softmax_jvp(tangents: list, out: Tensor, x: Tensor, axis: int | None) -> Tensor:
+def _softmax_jvp(ops: Ops, tangents: list, out: Tensor, x: Tensor, axis: int | None) -> Tensor:
     """softmax's JVP, s·(ẋ - Σ s·ẋ): its Jacobian diag(s) - s·sᵀ is symmetric, so this is
     also its gradient."""
     t = tangents[0]
-    return out * (t - reduce_sum(t * out, _softmax_axis(axis), keepdims=True))
+    return out * (t - ops.reduce_sum(t * out, _softmax_axis(axis), keepdims=True))
 
 
-def _log_softmax_jvp(tangents: list, out: Tensor, x: Tensor, axis: int | None) -> Tensor:
+def _log_softmax_jvp(ops: Ops, tangents: list, out: Tensor, x: Tensor, axis: int | None) -> Tensor:
     """log_softmax's JVP, ẋ - Σ softmax(x)·ẋ."""
     t = tangents[0]
-    return t - reduce_sum(exp(out) * t, _softmax_axis(axis), keepdims=True)
+    return t - ops.reduce_sum(ops.exp(out) * t, _softmax_axis(axis), keepdims=True)
 
 
 @primitive(
@@ -1121,7 +1168,9 @@ def _log_softmax_jvp(tangents: list, out: Tensor, x: Tensor, axis: int | None) -
     dtypes="real float",
     saves=("out",),
     grads=(
-        lambda g, out, x, axis: out * (g - reduce_sum(g * out, _softmax_axis(axis), keepdims=True)),
+        lambda ops, g, out, x, axis: (
+            out * (g - ops.reduce_sum(g * out, _softmax_axis(axis), keepdims=True))
+        ),
     ),
     formulas=("d softmax(x)/dx = diag(s) - s·sᵀ",),
 )
@@ -1139,7 +1188,9 @@ def softmax(logits: TensorLike, axis: int | None = None, name: str | None = None
     dtypes="real float",
     saves=("out",),
     grads=(
-        lambda g, out, x, axis: g - exp(out) * reduce_sum(g, _softmax_axis(axis), keepdims=True),
+        lambda ops, g, out, x, axis: (
+            g - ops.exp(out) * ops.reduce_sum(g, _softmax_axis(axis), keepdims=True)
+        ),
     ),
     formulas=("d log_softmax(x)/dx = 1 - softmax(x)",),
 )
@@ -1173,7 +1224,7 @@ def _add_n_forward(values: list[np.ndarray]) -> np.ndarray:
     jvp="linear",
     dtypes="number",
     saves=(),
-    grads=(lambda g, out, inputs, index: g,),
+    grads=(lambda ops, g, out, inputs, index: g,),
     formulas=("d(Σxᵢ)/dxᵢ = 1",),
     variadic=True,
     explain=_add_n_explain,

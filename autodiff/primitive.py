@@ -1,11 +1,12 @@
 """What an operation is, and how one runs: convert the inputs, compute with NumPy, record.
 
 An `Op` pairs a forward function written on NumPy arrays with one gradient function per input:
-a vector-Jacobian product written with the engine's *own* operations, so that a tape recording
-a backward pass can differentiate it again (second derivatives). Each op also carries a short
-formula of its local derivatives, which the visualizer shows. `autodiff.ops` is the table.
+a vector-Jacobian product written with the table's ops, on the backend `ops` its caller passes
+(`autodiff.backend`): on tensors, a tape recording the backward pass can differentiate it again
+(second derivatives); on bare arrays, it costs only its NumPy calls. Each op also carries a
+short formula of its local derivatives, which the visualizer shows. `autodiff.ops` is the table.
 
-    @primitive(grads=(lambda g, out, x, y: g * y, lambda g, out, x, y: g * x),
+    @primitive(grads=(lambda ops, g, out, x, y: g * y, lambda ops, g, out, x, y: g * x),
                formulas=("d(x*y)/dx = y", "d(x*y)/dy = x"))
     def multiply(x, y, name=None):
         return np.multiply(x, y)
@@ -23,13 +24,13 @@ from typing import Any
 
 import numpy as np
 
+from autodiff.backend import ON_ARRAYS, ON_TENSORS
 from autodiff.context import state
 from autodiff.errors import InvalidArgumentError
 from autodiff.tensor import (
     HELD,
     ID,
     SUPPORTED,
-    TENSORS,
     VALUE,
     VAR_SCOPE,
     Ref,
@@ -42,9 +43,10 @@ from autodiff.tensor import (
     to_array,
 )
 
+# An op's gradient for one input: `grad(ops, g, out, *inputs, **attrs)` (see `primitive`)
 Grad = Callable[..., Tensor | None]
 # An op's forward-mode rule: "elementwise", "linear", "multilinear", "vjp" (see
-# `autodiff.forward`), or a function `jvp(tangents, out, *inputs, **attrs)`
+# `autodiff.forward`), or a function `jvp(ops, tangents, out, *inputs, **attrs)`
 Jvp = str | Callable[..., Tensor | None]
 NO_ATTRS: dict[str, Any] = {}
 
@@ -128,7 +130,7 @@ class Op:
         # How the op is called, chosen here once for its call shape (see `_call_shape`):
         # `call(values, attrs)` and `run(tensors, attrs)` run the forward, `record(inputs,
         # output, attrs)` records it on the tapes, `args_of(refs, bare)` reads a record's
-        # inputs for the gradients, and `vjps[i](g, out, args, attrs)` is input i's gradient.
+        # inputs for the gradients, and `vjps[i](ops, g, out, args, attrs)` is input i's gradient.
         _call_shape(self, None if variadic else len(self.input_names), attrs)
         self.independent = frozenset(independent)
         self.variadic = variadic
@@ -144,8 +146,8 @@ class Op:
         # For ops that must re-run user code on replay (custom_gradient): values, attrs ->
         # (output, the op to differentiate that output with).
         self.rerun: Callable[[list[np.ndarray], Any], tuple[np.ndarray, Op]] | None = None
-        # For a variadic op: (g, out, inputs, attrs) -> the gradient of every input, called
-        # once per backward step, in the form of `g` (tensors, or bare values: see `backward`).
+        # For a variadic op: (ops, g, out, inputs, attrs) -> the gradient of every input,
+        # called once per backward step, on the backend `ops` (see `autodiff.backend`).
         # Given for one call of user code (a custom gradient's grad_fn); else from `grads`.
         self.joint = joint if joint is not None or not variadic else _joint(self.grads[0])
         # For a custom gradient's op: the id of the function's own output, whose tangent (in
@@ -247,24 +249,25 @@ def calling(f: Callable[..., Any], variadic: bool) -> Callable[[Sequence[Any], d
 
 
 def _vjp(grad: Grad | None, n: int, attrs: bool) -> Callable[..., Any]:
-    """`vjp(g, out, args, attrs)`: `grad(g, out, *args, **attrs)`, for an op of `n` inputs that
-    takes attributes or not (see `_call_shape`), or None when the input gets no gradient."""
+    """`vjp(ops, g, out, args, attrs)`: `grad(ops, g, out, *args, **attrs)`, for an op of `n`
+    inputs that takes attributes or not (see `_call_shape`), or None when the input gets no
+    gradient."""
     if grad is None:
-        return lambda g, out, args, attrs: None
+        return lambda ops, g, out, args, attrs: None
     if n == 1 and not attrs:
-        return lambda g, out, args, attrs: grad(g, out, args[0])
+        return lambda ops, g, out, args, attrs: grad(ops, g, out, args[0])
     if n == 2 and not attrs:
-        return lambda g, out, args, attrs: grad(g, out, args[0], args[1])
-    return lambda g, out, args, attrs: grad(g, out, *args, **attrs)
+        return lambda ops, g, out, args, attrs: grad(ops, g, out, args[0], args[1])
+    return lambda ops, g, out, args, attrs: grad(ops, g, out, *args, **attrs)
 
 
 def _joint(grad: Grad | None) -> Callable[..., list[Any]]:
-    """`joint(g, out, values, attrs)` for a variadic op's one gradient function, given the
-    list of inputs and `index=`: the gradients of every input."""
+    """`joint(ops, g, out, values, attrs)` for a variadic op's one gradient function, given
+    the list of inputs and `index=`: the gradients of every input."""
     if grad is None:
-        return lambda g, out, values, attrs: [None] * len(values)
-    return lambda g, out, values, attrs: [
-        grad(g, out, values, index=i, **attrs) for i in range(len(values))
+        return lambda ops, g, out, values, attrs: [None] * len(values)
+    return lambda ops, g, out, values, attrs: [
+        grad(ops, g, out, values, index=i, **attrs) for i in range(len(values))
     ]
 
 
@@ -385,11 +388,6 @@ def apply(op: Op, args: Sequence[Any], attrs: dict[str, Any], name: str | None =
     if name is not None and type(name) is not str:
         checked_name(name, op.name)
     return op.record(inputs, Tensor(out, name), attrs)
-
-
-def raw(op: Op, args: Sequence[Any], attrs: dict[str, Any]) -> Any:
-    """`op` on bare NumPy values: the backward pass when no tape records it (`state.raw`)."""
-    return op.call([a._value if isinstance(a, Tensor) else a for a in args], attrs)
 
 
 def record(op: Op, inputs: Sequence[Tensor], output: Tensor, attrs: dict[str, Any]) -> Tensor:
@@ -563,10 +561,12 @@ def primitive(
 ) -> Callable[[Callable[..., Any]], Callable[..., Tensor]]:
     """Define an operation: decorate its NumPy forward with its gradients.
 
-    - `grads`: one function per tensor input, `grad(g, out, *inputs, **attrs)`, returning the
-      gradient sent to that input given the upstream gradient `g` and the output `out`
-      (tensors; write it with engine ops). `None` marks an input as not differentiable.
-      A variadic op (first parameter a list of tensors) has one, called with `index=`.
+    - `grads`: one function per tensor input, `grad(ops, g, out, *inputs, **attrs)`, returning
+      the gradient sent to that input given the upstream gradient `g` and the output `out`.
+      Write it with operators and the ops of `ops`, the backend its caller passes
+      (`autodiff.backend`: tensors a tape may record, or bare arrays), of which `g`, `out`
+      and the inputs are. `None` marks an input as not differentiable. A variadic op (first
+      parameter a list of tensors) has one, called with `index=`.
     - `formulas`: the local derivative per input as short text, e.g. `"d(x*y)/dx = y"`.
     - `dtypes`: which dtypes the inputs may have, a key of `DTYPES` (`"float"`: float and
       complex; `"real"`: ints and floats...); others are refused with a clear error.
@@ -584,8 +584,9 @@ def primitive(
       differentiable inputs: the op itself applied to the tangents), `"multilinear"` (linear
       in each input: one call per input with a tangent, as for matmul), `"vjp"` (derived from
       the gradients by transposing them, the double-VJP trick: one small tape per call), or
-      a function `jvp(tangents, out, *inputs, **attrs)` (tangents: one tensor or None per
-      input) returning the output's tangent. Left out: `"vjp"`.
+      a function `jvp(ops, tangents, out, *inputs, **attrs)` (tangents: one value or None
+      per input, on the backend `ops`, as a gradient's) returning the output's tangent.
+      Left out: `"vjp"`.
 
     The forward's parameters after the tensor inputs are static attributes (`axis=`...),
     recorded with the op; a `name=None` parameter names the output.
@@ -611,7 +612,10 @@ def primitive(
         op.key = len(TABLE)
         TABLE.append(op)
         _BY_KEY[op.key] = op
-        return _function(op, forward, binder)
+        function = _function(op, forward, binder)
+        ON_TENSORS.include(op.name, function)
+        ON_ARRAYS.include(op.name, forward)
+        return function
 
     return define
 
@@ -626,11 +630,6 @@ class _Binder:
         self.signature = inspect.signature(forward)
         everything = list(self.signature.parameters.values())
         params = [p for p in everything if p.name != "name"]
-        # whether `forward(*inputs, *attrs)` is a right call: no keyword-only parameter, and
-        # `name` (if any) last
-        self.positional = everything[: len(params)] == params and all(
-            p.kind is p.POSITIONAL_OR_KEYWORD for p in params
-        )
         names = [p.name for p in params]
         self.n_inputs, self.n_names = n_inputs, len(names)
         self.input_names, self.attr_names = names[:n_inputs], names[n_inputs:]
@@ -685,25 +684,12 @@ class _Binder:
 
 
 def _function(op: Op, forward: Callable[..., Any], binder: _Binder) -> Callable[..., Tensor]:
-    """The public function of `op`: binds the arguments, then `apply` (or `raw`)."""
+    """The public function of `op`: binds the arguments, then `apply`."""
     n_inputs, n_names, attr_names = binder.n_inputs, binder.n_names, binder.attr_names
     defaults, variadic = binder.defaults, op.variadic
-    # In a backward pass on bare arrays (`state.raw`), a call giving one or two inputs and then
-    # attributes in order goes to NumPy straight away (Python fills in the defaults).
-    in_order = binder.positional and not variadic and n_inputs in (1, 2)
-    fewest = n_inputs if defaults is not None else n_names  # arguments such a call gives
 
     @functools.wraps(forward)
     def public(*args: Any, name: str | None = None, **kwargs: Any) -> Tensor:
-        raw_pass = state.raw
-        if raw_pass and in_order and not kwargs and fewest <= len(args) <= n_names:
-            a = args[0]
-            a = a if type(a) not in TENSORS else a._value  # (only a user's gradient has those)
-            if n_inputs == 1:
-                return forward(a, *args[1:])
-            b = args[1]
-            b = b if type(b) not in TENSORS else b._value
-            return forward(a, b) if len(args) == 2 else forward(a, b, *args[2:])
         if defaults is not None and not kwargs and len(args) == n_inputs:
             attrs = defaults
         elif not kwargs and len(args) == n_names:  # every attribute given positionally
@@ -720,8 +706,6 @@ def _function(op: Op, forward: Callable[..., Any], binder: _Binder) -> Callable[
                 raise TypeError(f"{op.name}{binder.signature}: {e}") from None
         if variadic:
             args = _as_list(op, args[0])
-        if raw_pass:
-            return raw(op, args, attrs)
         return apply(op, args, attrs or NO_ATTRS, name)
 
     public.op = op  # type: ignore[attr-defined]

@@ -4,6 +4,7 @@ accumulation, and what a tape keeps alive (no timings here: those are in benchma
 from __future__ import annotations
 
 import gc
+import inspect
 import math
 import warnings
 import weakref
@@ -248,19 +249,12 @@ def test_gradient_returns_a_new_list_for_a_list_of_sources() -> None:
     assert [g.numpy() for g in grads] == [np.float32(3.0), np.float32(2.0)]
 
 
-def test_only_forwards_that_take_their_arguments_in_order_are_called_by_position() -> None:
-    """In a backward pass on bare arrays an op's forward is called with its attributes by
-    position, unless a keyword-only parameter or a `name` before them forbids it."""
-
-    def in_order(x, axis=None, keepdims=False, name=None):
-        return x
-
-    def keyword_only(x, *, axis=None):
-        return x
-
-    def name_first(x, name=None, axis=None):
-        return x
-
-    assert primitive._Binder(in_order, 1).positional
-    assert not primitive._Binder(keyword_only, 1).positional
-    assert not primitive._Binder(name_first, 1).positional
+def test_every_rule_of_the_table_takes_its_backend_first() -> None:
+    """Gradients and forward-mode rules are called with the backend (`ops`) first: a rule
+    written without it would get the backend as its upstream gradient."""
+    rules = [(op, g) for op in primitive.TABLE for g in op.grads if g is not None]
+    rules += [(op, op.jvp) for op in primitive.TABLE if callable(op.jvp)]
+    assert len(rules) > 100
+    for op, rule in rules:
+        first = next(iter(inspect.signature(rule).parameters))
+        assert first == "ops", f"{op.name}: {rule.__qualname__} takes {first!r} first"

@@ -11,7 +11,9 @@ from kinks and ties where the op has them). Two parametrized tests run the whole
       <tape.gradient(f(x), x, output_gradients=v), u>  ≈  (F(x + h·u) - F(x - h·u)) / 2h
 
   Each input is checked on its own, so a failure names the wrong gradient. The gradient is
-  computed twice: on its own, and inside an outer tape that records the backward pass.
+  computed twice: on its own, and inside an outer tape that records the backward pass. On
+  its own, the backward pass runs on bare arrays and must make no tensor: a rule that calls
+  the public ops rather than its backend's would still give the right numbers, slowly.
 - `test_second_derivative` (cases marked `second_order`): the same check applied to
   G(x) = <∇F(x), w>, the first derivative computed by an inner tape, differentiated by an
   outer tape (nested tapes).
@@ -21,7 +23,8 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -33,7 +36,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autodiff as ad
-from autodiff import primitive
+from autodiff import backward, primitive
 
 Shape = tuple[int, ...]
 Example = tuple[tuple[np.ndarray, ...], dict[str, Any]]
@@ -768,6 +771,34 @@ def _call(case: OpCase, arrays: Sequence[np.ndarray], kwargs: dict[str, Any]) ->
     return case.fn(*[ad.constant(a) for a in arrays], **kwargs)
 
 
+@contextlib.contextmanager
+def _no_tensors_in_bare_sweeps(what: str) -> Iterator[None]:
+    """Fail if a backward pass on bare arrays (`ON_ARRAYS`: no tape records it) makes a
+    tensor, naming the function that made it."""
+    sweep, init = backward._sweep, ad.Tensor.__init__
+    made: list[str] = []
+
+    def counting_init(self: ad.Tensor, *args: Any, **kwargs: Any) -> None:
+        made.append(sys._getframe(1).f_code.co_qualname)
+        init(self, *args, **kwargs)
+
+    def checked_sweep(*args: Any) -> Any:
+        if not args[-1].bare:  # (the backend, last)
+            return sweep(*args)
+        ad.Tensor.__init__ = counting_init
+        try:
+            return sweep(*args)
+        finally:
+            ad.Tensor.__init__ = init
+
+    backward._sweep = checked_sweep
+    try:
+        yield
+    finally:
+        backward._sweep = sweep
+    assert not made, f"{what}: the backward pass on bare arrays made tensors in {made}"
+
+
 def _vjp(
     case: OpCase,
     arrays: Sequence[np.ndarray],
@@ -796,7 +827,8 @@ def test_first_derivative(case: OpCase, data: st.DataObject) -> None:
     out = _call(case, arrays, kwargs)
     v = _random(rng, out.shape, out.dtype)
     # The backward pass alone, and recorded by an outer tape (as for second derivatives).
-    alone = _vjp(case, arrays, kwargs, v)
+    with _no_tensors_in_bare_sweeps(case.name):
+        alone = _vjp(case, arrays, kwargs, v)
     recorded = _vjp(case, arrays, kwargs, v, inside_outer_tape=True)
 
     def F(moved: Sequence[np.ndarray]) -> tuple[float, float]:
