@@ -27,7 +27,7 @@ from autodiff.ops import (
     reduce_sum,
     reshape,
 )
-from autodiff.primitive import primitive, public_names
+from autodiff.primitive import Grad, primitive, public_names
 from autodiff.tensor import Tensor, TensorLike, convert_to_tensor
 
 
@@ -283,7 +283,7 @@ def _mode(mode: str) -> str:
 
 def _pad_grad(
     ops: Ops, g: Tensor, out: Tensor, x: Tensor, paddings: Any, mode: str, constant_values: Any
-):
+) -> Tensor:
     pads = _paddings(paddings, x.ndim)
     if _mode(mode) != "CONSTANT":
         return ops.mirror_pad_grad(g, paddings, mode)
@@ -630,7 +630,7 @@ def _axis_list(axes: Any, ndim: int) -> list[int]:
     return out
 
 
-def _tensordot_grad(wrt: int):
+def _tensordot_grad(wrt: int) -> Grad:
     def grad(ops: Ops, g: Tensor, out: Tensor, a: Tensor, b: Tensor, axes: Any) -> Tensor:
         a_sum, b_sum = _tensordot_axes(axes, a.ndim, b.ndim)
         a_free = [i for i in range(a.ndim) if i not in a_sum]
@@ -687,7 +687,9 @@ def _norm_ord(ord: Any) -> float:
     return float(ord)
 
 
-def _norm_grad(ops: Ops, g: Tensor, out: Tensor, x: Tensor, ord: Any, axis: Any, keepdims: bool):
+def _norm_grad(
+    ops: Ops, g: Tensor, out: Tensor, x: Tensor, ord: Any, axis: Any, keepdims: bool
+) -> Tensor:
     p = _norm_ord(ord)
     g, top = _unreduce(ops, g, x, axis, keepdims), _unreduce(ops, out, x, axis, keepdims)
     if p == 2:

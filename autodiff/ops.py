@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from autodiff.backend import ON_ARRAYS, ON_TENSORS, Ops
-from autodiff.primitive import NO_ATTRS, Op, apply, primitive, public_names
+from autodiff.primitive import NO_ATTRS, Grad, Op, apply, primitive, public_names
 from autodiff.tensor import (
     DTypeLike,
     Tensor,
@@ -585,7 +585,7 @@ def _matmul_explain(a: np.ndarray, b: np.ndarray, transpose_a: bool, transpose_b
     )
 
 
-def _matmul_grad(wrt: int):
+def _matmul_grad(wrt: int) -> Grad:
     """The gradient of `matmul` for input `wrt` (0: a, 1: b), including rank-1 operands."""
 
     def grad(
