@@ -225,7 +225,7 @@ def _ignoring_warnings(f: Any, *args: Any) -> Any:
 def tangent_of(op: Op, record: Record, tangents: dict[int, Any], ops: Ops) -> Any:
     """The tangent of the output of `record` (an op of `op`), given the inputs' `tangents`,
     computed with the backend `ops`: on tensors, or on bare arrays (no tape records the JVP)."""
-    raw = ops.bare
+    bare = ops.bare
     refs, grads, variadic = record[INPUTS:], op.grads, op.variadic
     ts, found = [], False
     for i, x in enumerate(refs):
@@ -235,14 +235,14 @@ def tangent_of(op: Op, record: Record, tangents: dict[int, Any], ops: Ops) -> An
                 t = None
             else:
                 found = True
-                if raw is isinstance(t, Tensor):
+                if bare is isinstance(t, Tensor):
                     t = _as(t, ops)
         ts.append(t)
     if not found:
         return None
     if op.same_as is not None and op.same_as in tangents:  # a custom gradient: TensorFlow's
         return _as(tangents[op.same_as], ops)  # rule, its function's own tangent if it has one
-    if raw:
+    if bare:
         inputs, out = [x[VALUE] for x in refs], record[OUTPUT][VALUE]
     else:
         inputs, out = [from_ref(x) for x in refs], from_ref(record[OUTPUT])
