@@ -6,6 +6,7 @@ A benchmark is a function taking a `Config` and returning `Row`s, registered wit
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib.metadata
 import math
@@ -14,7 +15,7 @@ import platform
 import statistics
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,11 +75,11 @@ def measure(fns: dict[str, Callable[[], object]], repeat: int, cfg: Config) -> d
     for _ in range(repeat):
         for name, fn in fns.items():
             number = numbers[name]
-            gc.collect()
-            start = time.perf_counter()
-            for _ in range(number):
-                fn()
-            times[name].append((time.perf_counter() - start) / number)
+            with only_its_own_garbage():
+                start = time.perf_counter()
+                for _ in range(number):
+                    fn()
+                times[name].append((time.perf_counter() - start) / number)
     return {name: Stats(statistics.median(ts), min(ts), ts) for name, ts in times.items() if ts}
 
 
@@ -86,11 +87,27 @@ def measure_once(fn: Callable[[], object], repeat: int) -> Stats:
     """Seconds per call of a slow function (no loop, no warm-up beyond what the caller did)."""
     times = []
     for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
+        with only_its_own_garbage():
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
     return Stats(statistics.median(times), min(times), times)
+
+
+@contextlib.contextmanager
+def only_its_own_garbage() -> Iterator[None]:
+    """Time a workload with the garbage collector on, as its users run it, but blind to what
+    was alive before (this process's imports: torch, autograd, TensorFlow...): `gc.freeze`
+    moves those objects to a permanent generation. A workload that makes reference cycles (a
+    micrograd graph) then pays for collecting its own objects, as in a program of its own, not
+    in proportion to what else the benchmark process imported (its time varied 2.3x between
+    runs of `--only scalar` and the whole bench)."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def timing_rows(stats: dict[str, Stats], reference: str, labels: dict[str, str]) -> list[Row]:
