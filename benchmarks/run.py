@@ -24,7 +24,9 @@ measurement, repeated (default 7 times, fewer for the multi-second ones) after a
 - `median` and `min` are over the repeats. Fast workloads run in a loop long enough to time
   well, and a repeat reports the time per call. Peers of a group are timed round-robin (one
   repeat of each in turn), so background load hits them alike. The garbage collector stays on
-  (users pay for it too) but collects before each repeat.
+  (users pay for it too) but collects before each repeat, and then ignores what was alive
+  before it (`gc.freeze`): a workload's collections cost what they would in its own program,
+  not in proportion to the peers this process imported (`harness.only_its_own_garbage`).
 - `ratio` is this row's median over the median of the group's reference, named after the
   `x` (`1.18x numpy`: 18% slower than the hand-written NumPy measured in this run). Ratios
   are only compared within one run, never against numbers from another machine or day.
