@@ -210,9 +210,8 @@ def negative(x: TensorLike, name: str | None = None) -> Tensor:
 def _pow_grad_y(ops: Ops, g: Tensor, out: Tensor, x: Tensor, y: Tensor) -> Tensor:
     """x^y·log(x), with log(x) taken as 0 where x <= 0 (as TensorFlow: 0^y·0 is nan for y < 0)."""
     positive = x > 0
-    log_x = ops.where(
-        positive, ops.log(ops.where(positive, x, ops.ones_like(x))), ops.zeros_like(x)
-    )
+    safe_x = ops.where(positive, x, ops.ones_like(x))  # (log(1) = 0: no warning, no nan)
+    log_x = ops.where(positive, ops.log(safe_x), ops.zeros_like(x))
     return g * (out * log_x)
 
 
